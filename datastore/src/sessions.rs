@@ -1,0 +1,198 @@
+//! Sessions: viewer logins and streamer (admin) logins, stored only as token hashes.
+
+use crate::clock::Timestamp;
+use crate::error::{StoreError, StoreResult};
+use crate::ids::{StreamerId, UserId};
+use async_trait::async_trait;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// A session token as handed to a client: a secret that no store ever sees. Stores receive only
+/// its [`TokenHash`]. `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    /// Wraps a token received from (or generated for) a client.
+    pub fn new(secret: impl Into<String>) -> Self {
+        SessionToken(secret.into())
+    }
+
+    /// The secret, to send to the client once.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The SHA-256 hash a store keeps in place of the token.
+    pub fn hash(&self) -> TokenHash {
+        TokenHash(Sha256::digest(self.0.as_bytes()).into())
+    }
+}
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(<redacted>)")
+    }
+}
+
+/// The SHA-256 of a [`SessionToken`]: what stores keep and look sessions up by. It serializes
+/// as 64 lowercase hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TokenHash(pub [u8; 32]);
+
+impl TokenHash {
+    /// The hash as 64 lowercase hex digits.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Parses 64 hex digits.
+    pub fn from_hex(s: &str) -> StoreResult<Self> {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(s, &mut out)
+            .map_err(|_| StoreError::invalid("token_hash", "must be 64 hex digits"))?;
+        Ok(TokenHash(out))
+    }
+}
+
+impl fmt::Debug for TokenHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TokenHash({})", self.to_hex())
+    }
+}
+
+impl Serialize for TokenHash {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for TokenHash {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        TokenHash::from_hex(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A viewer's login to a streamer's profile pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSession {
+    /// The hash of the session token; unique within the streamer.
+    pub token_hash: TokenHash,
+    /// The logged-in user.
+    pub user_id: UserId,
+    /// When the session was created.
+    pub created_at: Timestamp,
+    /// After this instant the session is no longer returned.
+    pub expires_at: Timestamp,
+}
+
+/// A session to create for a viewer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUserSession {
+    /// The user logging in.
+    pub user_id: UserId,
+    /// The hash of the token given to the viewer.
+    pub token_hash: TokenHash,
+    /// See [`UserSession::expires_at`].
+    pub expires_at: Timestamp,
+}
+
+/// A streamer's login to their dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamerSession {
+    /// The hash of the session token; unique within the streamer.
+    pub token_hash: TokenHash,
+    /// When the session was created.
+    pub created_at: Timestamp,
+    /// After this instant the session is no longer returned.
+    pub expires_at: Timestamp,
+}
+
+/// Viewer and streamer sessions of one streamer.
+///
+/// Tenant rule for every method: a session is found only under the streamer it was created
+/// for, so a token of one streamer presented under another is no session at all. Token hashes
+/// are unique per streamer, never globally, so creating a session can never reveal another
+/// streamer's. A session whose `expires_at` is not after the clock's now is expired.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Creates a viewer session.
+    ///
+    /// Errors: `NotFound(User)` (also for another streamer's user: no session can point at it);
+    /// `Conflict(SessionToken)` when this streamer already has a session with the hash.
+    async fn create_user_session(
+        &self,
+        streamer: StreamerId,
+        session: NewUserSession,
+    ) -> StoreResult<UserSession>;
+
+    /// The unexpired viewer session with this token hash, or `None`.
+    async fn get_user_session(
+        &self,
+        streamer: StreamerId,
+        token_hash: &TokenHash,
+    ) -> StoreResult<Option<UserSession>>;
+
+    /// Deletes a viewer session (expired or not).
+    ///
+    /// Errors: `NotFound(UserSession)`.
+    async fn delete_user_session(
+        &self,
+        streamer: StreamerId,
+        token_hash: &TokenHash,
+    ) -> StoreResult<()>;
+
+    /// Deletes the streamer's expired viewer sessions; returns how many.
+    async fn purge_expired_user_sessions(&self, streamer: StreamerId) -> StoreResult<u64>;
+
+    /// Creates a streamer (admin) session.
+    ///
+    /// Errors: `NotFound(Streamer)`; `Conflict(SessionToken)`.
+    async fn create_streamer_session(
+        &self,
+        streamer: StreamerId,
+        token_hash: &TokenHash,
+        expires_at: Timestamp,
+    ) -> StoreResult<StreamerSession>;
+
+    /// The unexpired streamer session with this token hash, or `None`.
+    async fn get_streamer_session(
+        &self,
+        streamer: StreamerId,
+        token_hash: &TokenHash,
+    ) -> StoreResult<Option<StreamerSession>>;
+
+    /// Deletes a streamer session (expired or not).
+    ///
+    /// Errors: `NotFound(StreamerSession)`.
+    async fn delete_streamer_session(
+        &self,
+        streamer: StreamerId,
+        token_hash: &TokenHash,
+    ) -> StoreResult<()>;
+
+    /// Deletes the streamer's expired streamer sessions; returns how many.
+    async fn purge_expired_streamer_sessions(&self, streamer: StreamerId) -> StoreResult<u64>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_sha256_and_round_trip_as_hex() {
+        let h = SessionToken::new("abc").hash();
+        assert_eq!(
+            h.to_hex(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(TokenHash::from_hex(&h.to_hex()).unwrap(), h);
+        assert!(TokenHash::from_hex("zz").is_err());
+        assert_eq!(
+            format!("{:?}", SessionToken::new("abc")),
+            "SessionToken(<redacted>)"
+        );
+    }
+}

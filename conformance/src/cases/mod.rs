@@ -1,0 +1,129 @@
+//! The suite's named cases, and the one list that names them all.
+//!
+//! [`__suite_cases!`](crate::__suite_cases) is the single source of truth: it builds
+//! [`CASES`] here and the tests [`crate::datastore_suite!`] generates in a backend's crate, so
+//! the two cannot drift apart. To add a case, write an `async fn name(h: Harness) ->
+//! CaseResult` in the module of its domain and add `module::name` to the list.
+
+pub mod cooldowns;
+pub mod goals;
+pub mod isolation;
+pub mod overlay;
+pub mod points;
+pub mod powerups;
+pub mod reports;
+pub mod sessions;
+pub mod streamers;
+pub mod support;
+pub mod tips;
+pub mod tokens;
+pub mod users;
+pub mod verification;
+
+/// Expands `$crate::__suite_expand!` with every case of the suite. Internal: use
+/// [`crate::datastore_suite!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __suite_cases {
+    ($($mode:tt)*) => {
+        $crate::__suite_expand! { ($($mode)*) [
+            streamers::create_streamer_starts_with_defaults,
+            streamers::streamer_usernames_and_kick_ids_are_unique,
+            streamers::create_streamer_rejects_invalid_input,
+            streamers::update_streamer_changes_only_given_fields,
+            streamers::list_streamers_in_id_order,
+            streamers::delete_streamer_removes_everything_it_owns,
+            users::get_or_create_user_ignores_ascii_case,
+            users::get_user_by_id_and_by_username,
+            users::update_user_profile_sets_and_clears,
+            users::delete_user_removes_their_rows,
+            users::list_users_with_points_paginates,
+            users::usernames_are_validated_and_stored_exactly,
+            points::earn_and_spend_move_balance_and_ledger,
+            points::spend_refuses_insufficient_balance_and_changes_nothing,
+            points::concurrent_spends_never_overdraw,
+            points::concurrent_earns_lose_no_update,
+            points::set_points_records_an_adjustment,
+            points::add_drop_points_counts_and_records,
+            points::leaderboard_ranks_by_total,
+            points::points_summary_groups_by_source,
+            points::transaction_history_pages_newest_first,
+            points::bulk_award_creates_and_awards_each_user_once,
+            points::bulk_award_is_all_or_nothing,
+            points::amounts_and_balances_are_bounded,
+            points::point_operations_on_unknown_users_are_not_found,
+            powerups::powerup_lists_by_cost_and_by_id,
+            powerups::upsert_and_update_powerup,
+            powerups::inventory_add_and_use,
+            powerups::purchase_spends_adds_and_records,
+            powerups::purchase_refuses_and_changes_nothing,
+            powerups::streamer_buys_free,
+            powerups::concurrent_purchases_never_overdraw,
+            powerups::powerup_inputs_are_validated,
+            overlay::overlay_setting_upsert_keeps_description,
+            overlay::overlay_settings_list_by_key_and_delete,
+            overlay::layouts_keep_at_most_one_default,
+            overlay::theme_get_and_set,
+            overlay::overlay_inputs_are_validated,
+            tips::tips_are_ordered_and_filtered,
+            tips::tip_update_and_delete,
+            tips::tip_inputs_are_validated,
+            goals::goals_upsert_progress_and_delete,
+            goals::goal_inputs_are_validated,
+            tokens::oauth_tokens_upsert_replace_and_delete,
+            sessions::user_sessions_expire_and_purge,
+            sessions::streamer_sessions_expire_and_purge,
+            sessions::session_tokens_are_unique_within_a_streamer,
+            sessions::user_sessions_need_an_existing_user,
+            verification::verification_codes_refresh_and_expire,
+            verification::latest_verification_code_is_the_newest,
+            verification::verification_codes_are_verified_and_deleted,
+            cooldowns::cooldown_checks_and_sets,
+            cooldowns::concurrent_cooldown_checks_let_one_through,
+            reports::analytics_counts_one_streamer,
+            reports::export_holds_everything_in_order,
+            isolation::cannot_get_user_from_another_streamer,
+            isolation::cannot_update_user_from_another_streamer,
+            isolation::cannot_view_points_from_another_streamer,
+            isolation::cannot_access_overlay_settings_from_another_streamer,
+            isolation::cannot_access_tips_from_another_streamer,
+            isolation::cannot_access_goals_from_another_streamer,
+            isolation::same_username_under_two_streamers_is_two_users,
+            isolation::same_keys_under_two_streamers_are_independent,
+            isolation::default_layout_is_per_streamer,
+            isolation::deleted_streamer_leaves_others_working,
+            isolation::writes_cannot_link_rows_across_streamers,
+            isolation::foreign_and_missing_resources_give_identical_errors,
+            isolation::unknown_streamer_owns_nothing,
+            isolation::credentials_do_not_cross_streamers,
+            isolation::cross_tenant_sweep,
+            isolation::matches_model_under_random_operations,
+        ] }
+    };
+}
+
+/// Internal: turns the case list into tests or into [`CASES`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __suite_expand {
+    ((tests $factory:expr) [$($module:ident :: $case:ident),* $(,)?]) => {
+        $(
+            #[test]
+            fn $case() {
+                $crate::harness::run_test(stringify!($case), $crate::Factory::new($factory));
+            }
+        )*
+    };
+    ((table) [$($module:ident :: $case:ident),* $(,)?]) => {
+        /// Every case of the suite, in the order the list names them.
+        pub const CASES: &[$crate::harness::Case] = &[
+            $($crate::harness::Case {
+                name: stringify!($case),
+                module: stringify!($module),
+                run: |h| Box::pin($crate::cases::$module::$case(h)),
+            },)*
+        ];
+    };
+}
+
+crate::__suite_cases!(table);

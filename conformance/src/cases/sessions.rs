@@ -1,0 +1,221 @@
+//! Viewer and streamer sessions.
+
+use super::support::*;
+use crate::harness::{CaseResult, Harness, check_eq, check_err};
+use datastore::*;
+use std::time::Duration;
+
+fn in_secs(h: &Harness, secs: u64) -> Timestamp {
+    let now = h.clock().now();
+    now.checked_add(Duration::from_secs(secs)).unwrap_or(now)
+}
+
+/// A viewer session is returned until it expires (exactly at `expires_at` it is expired),
+/// purge deletes only expired ones, and delete removes one.
+pub async fn user_sessions_expire_and_purge(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let u = user(&*store, s, "viewer").await?;
+    let short = SessionToken::new("short").hash();
+    let long = SessionToken::new("long").hash();
+    let created = h.clock().now();
+    let sess = store
+        .create_user_session(
+            s,
+            NewUserSession {
+                user_id: u,
+                token_hash: short,
+                expires_at: in_secs(&h, 60),
+            },
+        )
+        .await?;
+    check_eq!(
+        sess,
+        UserSession {
+            token_hash: short,
+            user_id: u,
+            created_at: created,
+            expires_at: in_secs(&h, 60)
+        },
+        "created"
+    );
+    store
+        .create_user_session(
+            s,
+            NewUserSession {
+                user_id: u,
+                token_hash: long,
+                expires_at: in_secs(&h, 3600),
+            },
+        )
+        .await?;
+    check_eq!(
+        store.get_user_session(s, &short).await?,
+        Some(sess.clone()),
+        "live"
+    );
+    h.clock().advance(Duration::from_millis(59_999));
+    check_eq!(
+        store.get_user_session(s, &short).await?,
+        Some(sess),
+        "a millisecond before"
+    );
+    h.clock().advance(Duration::from_millis(1));
+    check_eq!(
+        store.get_user_session(s, &short).await?,
+        None,
+        "expired at expires_at"
+    );
+    check_eq!(
+        store.purge_expired_user_sessions(s).await?,
+        1,
+        "one expired session purged"
+    );
+    check_eq!(
+        store.purge_expired_user_sessions(s).await?,
+        0,
+        "nothing left to purge"
+    );
+    check_err!(
+        store.delete_user_session(s, &short).await,
+        StoreError::not_found(Resource::UserSession),
+        "the purged one is gone"
+    );
+    store.delete_user_session(s, &long).await?;
+    check_eq!(store.get_user_session(s, &long).await?, None, "logged out");
+    check_eq!(
+        store
+            .get_user_session(s, &SessionToken::new("never").hash())
+            .await?,
+        None,
+        "unknown token"
+    );
+    Ok(())
+}
+
+/// The same for streamer (admin) sessions.
+pub async fn streamer_sessions_expire_and_purge(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let short = SessionToken::new("short").hash();
+    let long = SessionToken::new("long").hash();
+    let sess = store
+        .create_streamer_session(s, &short, in_secs(&h, 60))
+        .await?;
+    check_eq!(
+        sess,
+        StreamerSession {
+            token_hash: short,
+            created_at: h.clock().now(),
+            expires_at: in_secs(&h, 60)
+        },
+        "created"
+    );
+    store
+        .create_streamer_session(s, &long, in_secs(&h, 3600))
+        .await?;
+    check_eq!(
+        store.get_streamer_session(s, &short).await?,
+        Some(sess),
+        "live"
+    );
+    h.clock().advance(Duration::from_secs(60));
+    check_eq!(
+        store.get_streamer_session(s, &short).await?,
+        None,
+        "expired"
+    );
+    check_eq!(store.purge_expired_streamer_sessions(s).await?, 1, "purged");
+    store.delete_streamer_session(s, &long).await?;
+    check_eq!(store.get_streamer_session(s, &long).await?, None, "deleted");
+    check_err!(
+        store.delete_streamer_session(s, &long).await,
+        StoreError::not_found(Resource::StreamerSession),
+        "twice"
+    );
+    check_err!(
+        store
+            .create_streamer_session(StreamerId(s.0 + 1000), &long, in_secs(&h, 60))
+            .await,
+        StoreError::not_found(Resource::Streamer),
+        "unknown streamer"
+    );
+    Ok(())
+}
+
+/// A streamer cannot have two sessions with one token hash; nothing changes on conflict.
+pub async fn session_tokens_are_unique_within_a_streamer(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let a = user(&*store, s, "a").await?;
+    let b = user(&*store, s, "b").await?;
+    let t = SessionToken::new("same").hash();
+    store
+        .create_user_session(
+            s,
+            NewUserSession {
+                user_id: a,
+                token_hash: t,
+                expires_at: in_secs(&h, 60),
+            },
+        )
+        .await?;
+    let before = export(&*store, s).await?;
+    check_err!(
+        store
+            .create_user_session(
+                s,
+                NewUserSession {
+                    user_id: b,
+                    token_hash: t,
+                    expires_at: in_secs(&h, 99)
+                }
+            )
+            .await,
+        StoreError::conflict(ConflictKind::SessionToken),
+        "viewer session"
+    );
+    store
+        .create_streamer_session(s, &t, in_secs(&h, 60))
+        .await?;
+    check_err!(
+        store.create_streamer_session(s, &t, in_secs(&h, 99)).await,
+        StoreError::conflict(ConflictKind::SessionToken),
+        "streamer session"
+    );
+    let after = export(&*store, s).await?;
+    check_eq!(
+        after.user_sessions,
+        before.user_sessions,
+        "the first viewer session is intact"
+    );
+    check_eq!(after.streamer_sessions.len(), 1, "one streamer session");
+    Ok(())
+}
+
+/// A viewer session needs an existing user.
+pub async fn user_sessions_need_an_existing_user(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let u = user(&*store, s, "viewer").await?;
+    check_err!(
+        store
+            .create_user_session(
+                s,
+                NewUserSession {
+                    user_id: UserId(u.0 + 1000),
+                    token_hash: SessionToken::new("x").hash(),
+                    expires_at: in_secs(&h, 60),
+                }
+            )
+            .await,
+        StoreError::not_found(Resource::User),
+        "unknown user"
+    );
+    check_eq!(
+        export(&*store, s).await?.user_sessions,
+        vec![],
+        "nothing created"
+    );
+    Ok(())
+}

@@ -1,0 +1,44 @@
+use super::ModelStore;
+use async_trait::async_trait;
+use datastore::{
+    Cooldown, CooldownCheck, CooldownStore, StoreError, StoreResult, StreamerId, UserId, validate,
+};
+use std::time::Duration;
+
+#[async_trait]
+impl CooldownStore for ModelStore {
+    async fn check_cooldown(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+        command: &str,
+        cooldown: Duration,
+    ) -> StoreResult<CooldownCheck> {
+        validate::command(command)?;
+        validate::cooldown(cooldown)?;
+        let now = self.clock.now();
+        let mut st = self.state();
+        let t = st.user_tenant(streamer, user)?;
+        let key = (user, command.to_owned());
+        if let Some(c) = t.cooldowns.get(&key)
+            && c.expires_at > now
+        {
+            return Ok(CooldownCheck::Active {
+                remaining_ms: c.expires_at.saturating_since(now).as_millis() as u64,
+            });
+        }
+        let expires_at = now
+            .checked_add(cooldown)
+            .ok_or_else(|| StoreError::invalid("cooldown", "ends after the year 9999"))?;
+        t.cooldowns.insert(
+            key,
+            Cooldown {
+                user_id: user,
+                command: command.to_owned(),
+                last_used_at: now,
+                expires_at,
+            },
+        );
+        Ok(CooldownCheck::Ready)
+    }
+}

@@ -1,0 +1,218 @@
+//! `ModelStore`: the in-memory oracle.
+//!
+//! Written to be obviously right rather than fast: one mutex over plain ordered maps, each
+//! streamer's rows in its own [`Tenant`], so isolation is structural (a method reaches another
+//! streamer's rows only by naming its id). Every write checks everything first and changes
+//! state last, so an error never leaves a half-written change. Lookups are linear scans where
+//! that is the plainest code.
+
+mod cooldowns;
+mod goals;
+mod overlay;
+mod points;
+mod powerups;
+mod reports;
+mod sessions;
+mod streamers;
+mod tips;
+mod tokens;
+mod users;
+mod verification;
+
+use datastore::{
+    Clock, Cooldown, DropRecord, Goal, GoalId, InventoryRow, LayoutId, OAuthToken, OverlayLayout,
+    OverlaySetting, PointSource, PointTransaction, Points, PowerupConfig, PowerupPurchase,
+    PowerupType, Resource, StoreError, StoreResult, Streamer, StreamerId, StreamerSession, Theme,
+    Timestamp, Tip, TipId, TokenHash, TransactionId, User, UserId, UserPoints, UserSession,
+    VerificationCode,
+};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The in-memory reference implementation of [`datastore::DataStore`].
+#[derive(Debug)]
+pub struct ModelStore {
+    clock: Arc<dyn Clock>,
+    state: Mutex<State>,
+}
+
+impl ModelStore {
+    /// An empty store reading time from `clock`.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        ModelStore {
+            clock,
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-written change (writes mutate
+        // last), so a poisoned lock is still consistent.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Next id of each numbered table. Ids are global, start at 1, and are used only by a write
+/// that succeeds.
+#[derive(Debug, Default)]
+struct Counters {
+    streamer: i64,
+    user: i64,
+    transaction: i64,
+    purchase: i64,
+    drop: i64,
+    tip: i64,
+    verification: u64,
+}
+
+fn next(counter: &mut i64) -> i64 {
+    *counter += 1;
+    *counter
+}
+
+#[derive(Debug, Default)]
+struct State {
+    ids: Counters,
+    tenants: BTreeMap<StreamerId, Tenant>,
+}
+
+/// Everything one streamer owns.
+#[derive(Debug)]
+struct Tenant {
+    streamer: Streamer,
+    users: BTreeMap<UserId, User>,
+    points: BTreeMap<UserId, UserPoints>,
+    ledger: BTreeMap<TransactionId, PointTransaction>,
+    inventory: BTreeMap<(UserId, PowerupType), InventoryRow>,
+    purchases: Vec<PowerupPurchase>,
+    drops: Vec<DropRecord>,
+    cooldowns: BTreeMap<(UserId, String), Cooldown>,
+    user_sessions: BTreeMap<TokenHash, UserSession>,
+    streamer_sessions: BTreeMap<TokenHash, StreamerSession>,
+    /// In issue order, with the issue sequence number.
+    verification: Vec<(u64, VerificationCode)>,
+    oauth: BTreeMap<String, OAuthToken>,
+    powerups: BTreeMap<PowerupType, PowerupConfig>,
+    settings: BTreeMap<String, OverlaySetting>,
+    layouts: BTreeMap<LayoutId, OverlayLayout>,
+    theme: Option<Theme>,
+    tips: BTreeMap<TipId, Tip>,
+    goals: BTreeMap<GoalId, Goal>,
+}
+
+impl Tenant {
+    fn new(streamer: Streamer) -> Self {
+        Tenant {
+            streamer,
+            users: BTreeMap::new(),
+            points: BTreeMap::new(),
+            ledger: BTreeMap::new(),
+            inventory: BTreeMap::new(),
+            purchases: Vec::new(),
+            drops: Vec::new(),
+            cooldowns: BTreeMap::new(),
+            user_sessions: BTreeMap::new(),
+            streamer_sessions: BTreeMap::new(),
+            verification: Vec::new(),
+            oauth: BTreeMap::new(),
+            powerups: BTreeMap::new(),
+            settings: BTreeMap::new(),
+            layouts: BTreeMap::new(),
+            theme: None,
+            tips: BTreeMap::new(),
+            goals: BTreeMap::new(),
+        }
+    }
+
+    /// A user's balances, zeros when they have no balance row.
+    fn points_of(&self, u: UserId) -> Points {
+        self.points.get(&u).map_or(Points::ZERO, |p| Points {
+            channel_points: p.channel_points,
+            drop_points: p.drop_points,
+            total_drops: p.total_drops,
+            last_updated: Some(p.last_updated),
+        })
+    }
+
+    /// The balance row of a user, created (zeros) when missing.
+    fn points_row(&mut self, u: UserId, now: Timestamp) -> &mut UserPoints {
+        self.points.entry(u).or_insert(UserPoints {
+            user_id: u,
+            channel_points: 0,
+            drop_points: 0,
+            total_drops: 0,
+            last_updated: now,
+        })
+    }
+
+    fn user_by_name(&self, username: &str) -> Option<&User> {
+        self.users
+            .values()
+            .find(|u| u.username.eq_ignore_ascii_case(username))
+    }
+}
+
+impl State {
+    /// Sets a user's channel points to `balance` and writes the ledger row of `amount`.
+    /// Everything must have been checked already.
+    #[allow(clippy::too_many_arguments)]
+    fn move_points(
+        &mut self,
+        s: StreamerId,
+        u: UserId,
+        balance: i64,
+        amount: i64,
+        source: PointSource,
+        description: Option<String>,
+        now: Timestamp,
+    ) -> Points {
+        let id = TransactionId(next(&mut self.ids.transaction));
+        let t = self.tenants.get_mut(&s).expect("checked by the caller");
+        let row = t.points_row(u, now);
+        row.channel_points = balance;
+        row.last_updated = now;
+        t.ledger.insert(
+            id,
+            PointTransaction {
+                id,
+                user_id: u,
+                amount,
+                source,
+                description,
+                created_at: now,
+            },
+        );
+        t.points_of(u)
+    }
+
+    fn tenant(&self, s: StreamerId) -> Option<&Tenant> {
+        self.tenants.get(&s)
+    }
+
+    /// The tenant, for a write that creates a row it owns.
+    fn owner(&mut self, s: StreamerId) -> StoreResult<&mut Tenant> {
+        self.tenants
+            .get_mut(&s)
+            .ok_or(StoreError::not_found(Resource::Streamer))
+    }
+
+    /// The tenant, for a write that addresses one of its rows (`missing` when there is none).
+    fn tenant_for(&mut self, s: StreamerId, missing: Resource) -> StoreResult<&mut Tenant> {
+        self.tenants
+            .get_mut(&s)
+            .ok_or(StoreError::not_found(missing))
+    }
+
+    /// The tenant and the existence of one of its users, for a write aimed at that user.
+    fn user_tenant(&mut self, s: StreamerId, u: UserId) -> StoreResult<&mut Tenant> {
+        match self.tenants.get_mut(&s) {
+            Some(t) if t.users.contains_key(&u) => Ok(t),
+            _ => Err(StoreError::not_found(Resource::User)),
+        }
+    }
+
+    /// The tenant, for a read of one of its users; `None` when either is missing.
+    fn user_tenant_ref(&self, s: StreamerId, u: UserId) -> Option<&Tenant> {
+        self.tenant(s).filter(|t| t.users.contains_key(&u))
+    }
+}

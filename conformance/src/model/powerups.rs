@@ -1,0 +1,225 @@
+use super::{ModelStore, next};
+use async_trait::async_trait;
+use datastore::{
+    InventoryItem, InventoryRow, PointSource, PowerupConfig, PowerupConfigInput,
+    PowerupConfigPatch, PowerupPurchase, PowerupStore, PowerupType, PurchaseId, PurchaseReceipt,
+    Resource, StoreError, StoreResult, StreamerId, Timestamp, UserId, validate,
+};
+
+fn config(
+    id: PowerupType,
+    c: PowerupConfigInput,
+    created: Timestamp,
+    now: Timestamp,
+) -> PowerupConfig {
+    PowerupConfig {
+        id,
+        name: c.name,
+        description: c.description,
+        cost: c.cost,
+        emoji: c.emoji,
+        effect: c.effect,
+        variables: c.variables,
+        enabled: c.enabled,
+        created_at: created,
+        updated_at: now,
+    }
+}
+
+#[async_trait]
+impl PowerupStore for ModelStore {
+    async fn list_enabled_powerups(&self, streamer: StreamerId) -> StoreResult<Vec<PowerupConfig>> {
+        let st = self.state();
+        let mut out: Vec<PowerupConfig> = st
+            .tenant(streamer)
+            .map(|t| t.powerups.values().filter(|p| p.enabled).cloned().collect())
+            .unwrap_or_default();
+        out.sort_by_key(|p| (p.cost, p.id));
+        Ok(out)
+    }
+
+    async fn list_powerups(&self, streamer: StreamerId) -> StoreResult<Vec<PowerupConfig>> {
+        Ok(self
+            .state()
+            .tenant(streamer)
+            .map(|t| t.powerups.values().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    async fn get_powerup(
+        &self,
+        streamer: StreamerId,
+        powerup: PowerupType,
+    ) -> StoreResult<Option<PowerupConfig>> {
+        Ok(self
+            .state()
+            .tenant(streamer)
+            .and_then(|t| t.powerups.get(&powerup).cloned()))
+    }
+
+    async fn upsert_powerup(
+        &self,
+        streamer: StreamerId,
+        powerup: PowerupType,
+        input: PowerupConfigInput,
+    ) -> StoreResult<PowerupConfig> {
+        input.validate()?;
+        let now = self.clock.now();
+        let mut st = self.state();
+        let t = st.owner(streamer)?;
+        let created = t.powerups.get(&powerup).map_or(now, |p| p.created_at);
+        let c = config(powerup, input, created, now);
+        t.powerups.insert(powerup, c.clone());
+        Ok(c)
+    }
+
+    async fn update_powerup(
+        &self,
+        streamer: StreamerId,
+        powerup: PowerupType,
+        patch: PowerupConfigPatch,
+    ) -> StoreResult<PowerupConfig> {
+        patch.validate()?;
+        let now = self.clock.now();
+        let mut st = self.state();
+        let t = st.tenant_for(streamer, Resource::Powerup)?;
+        let current = t
+            .powerups
+            .get(&powerup)
+            .ok_or(StoreError::not_found(Resource::Powerup))?;
+        let c = config(powerup, patch.apply_to(current), current.created_at, now);
+        t.powerups.insert(powerup, c.clone());
+        Ok(c)
+    }
+
+    async fn get_inventory(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+    ) -> StoreResult<Option<Vec<InventoryItem>>> {
+        Ok(self.state().user_tenant_ref(streamer, user).map(|t| {
+            t.inventory
+                .values()
+                .filter(|r| r.user_id == user)
+                .map(|r| InventoryItem {
+                    powerup: r.powerup,
+                    quantity: r.quantity,
+                })
+                .collect()
+        }))
+    }
+
+    async fn add_powerup(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+        powerup: PowerupType,
+        quantity: i64,
+    ) -> StoreResult<InventoryItem> {
+        validate::in_range("quantity", quantity, 1, validate::MAX_QUANTITY)?;
+        let mut st = self.state();
+        let t = st.user_tenant(streamer, user)?;
+        let held = t.inventory.get(&(user, powerup)).map_or(0, |r| r.quantity);
+        let total = held + quantity;
+        validate::in_range("quantity", total, 0, validate::MAX_QUANTITY)?;
+        t.inventory.insert(
+            (user, powerup),
+            InventoryRow {
+                user_id: user,
+                powerup,
+                quantity: total,
+            },
+        );
+        Ok(InventoryItem {
+            powerup,
+            quantity: total,
+        })
+    }
+
+    async fn use_powerup(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+        powerup: PowerupType,
+    ) -> StoreResult<InventoryItem> {
+        let mut st = self.state();
+        let t = st.user_tenant(streamer, user)?;
+        match t.inventory.get_mut(&(user, powerup)) {
+            Some(r) if r.quantity > 0 => {
+                r.quantity -= 1;
+                Ok(InventoryItem {
+                    powerup,
+                    quantity: r.quantity,
+                })
+            }
+            _ => Err(StoreError::NoPowerupLeft { powerup }),
+        }
+    }
+
+    async fn purchase_powerup(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+        powerup: PowerupType,
+    ) -> StoreResult<PurchaseReceipt> {
+        let now = self.clock.now();
+        let mut st = self.state();
+        let t = st.user_tenant(streamer, user)?;
+        let config = t
+            .powerups
+            .get(&powerup)
+            .ok_or(StoreError::not_found(Resource::Powerup))?;
+        if !config.enabled {
+            return Err(StoreError::PowerupDisabled { powerup });
+        }
+        let is_owner = t.users[&user]
+            .username
+            .eq_ignore_ascii_case(&t.streamer.username);
+        let cost = if is_owner { 0 } else { config.cost };
+        let balance = t.points_of(user).channel_points;
+        if balance < cost {
+            return Err(StoreError::InsufficientPoints {
+                balance,
+                required: cost,
+            });
+        }
+        let quantity = t.inventory.get(&(user, powerup)).map_or(0, |r| r.quantity) + 1;
+        validate::in_range("quantity", quantity, 0, validate::MAX_QUANTITY)?;
+
+        if cost > 0 {
+            let description = Some(format!("powerup: {powerup}"));
+            st.move_points(
+                streamer,
+                user,
+                balance - cost,
+                -cost,
+                PointSource::Spend,
+                description,
+                now,
+            );
+        }
+        let id = PurchaseId(next(&mut st.ids.purchase));
+        let t = st.user_tenant(streamer, user)?;
+        t.inventory.insert(
+            (user, powerup),
+            InventoryRow {
+                user_id: user,
+                powerup,
+                quantity,
+            },
+        );
+        let purchase = PowerupPurchase {
+            id,
+            user_id: user,
+            powerup,
+            cost,
+            purchased_at: now,
+        };
+        t.purchases.push(purchase.clone());
+        Ok(PurchaseReceipt {
+            purchase,
+            quantity,
+            points: t.points_of(user),
+        })
+    }
+}

@@ -1,0 +1,436 @@
+//! A fully populated streamer: every kind of row, with the awkward data real installs have.
+
+use crate::canon::IdKind;
+use crate::harness::Failure;
+use datastore::*;
+use serde_json::json;
+use std::time::Duration;
+
+/// Names every populated streamer shares (so the same name exists under several streamers).
+pub const SHARED_USERNAMES: [&str; 4] = ["alice", "Zoë", "o'brien\"; DROP TABLE users;--", "bob"];
+/// Setting keys, goal ids and layout ids every populated streamer shares.
+pub const SHARED_KEY: &str = "shared.key";
+
+/// What [`populate`] created: the ids and names another streamer will try to reach.
+#[derive(Debug, Clone)]
+pub struct Population {
+    /// The streamer.
+    pub streamer: StreamerId,
+    /// Its username.
+    pub username: String,
+    /// Its Kick user id.
+    pub kick_user_id: i64,
+    /// Users, with their usernames; the first is the streamer's own user (the channel owner).
+    pub users: Vec<(UserId, String)>,
+    /// A user with points, inventory, purchases, drops, a cooldown and sessions.
+    pub rich_user: UserId,
+    /// Tips.
+    pub tips: Vec<TipId>,
+    /// Ledger ids (for `before` cursors).
+    pub transactions: Vec<TransactionId>,
+    /// Goal ids.
+    pub goals: Vec<GoalId>,
+    /// Overlay setting keys.
+    pub settings: Vec<String>,
+    /// Layout ids.
+    pub layouts: Vec<LayoutId>,
+    /// OAuth providers.
+    pub providers: Vec<String>,
+    /// Viewer session token hashes (live and expired).
+    pub user_sessions: Vec<TokenHash>,
+    /// Streamer session token hashes (live and expired).
+    pub streamer_sessions: Vec<TokenHash>,
+    /// Verification (username, code) pairs (live, expired, verified).
+    pub codes: Vec<(String, String)>,
+    /// Commands with a cooldown.
+    pub commands: Vec<String>,
+}
+
+impl Population {
+    /// The user ids.
+    pub fn user_ids(&self) -> impl Iterator<Item = UserId> + '_ {
+        self.users.iter().map(|(id, _)| *id)
+    }
+
+    /// The usernames, plus each in upper case (the same user, ignoring case).
+    pub fn usernames(&self) -> Vec<String> {
+        self.users
+            .iter()
+            .flat_map(|(_, n)| [n.clone(), n.to_ascii_uppercase()])
+            .collect()
+    }
+
+    /// This population with its numeric ids passed through `map` (to aim another world's
+    /// calls at the ids this one had).
+    pub fn map_ids(&self, mut map: impl FnMut(IdKind, i64) -> i64) -> Population {
+        Population {
+            streamer: StreamerId(map(IdKind::Streamer, self.streamer.0)),
+            users: self
+                .users
+                .iter()
+                .map(|(id, n)| (UserId(map(IdKind::User, id.0)), n.clone()))
+                .collect(),
+            rich_user: UserId(map(IdKind::User, self.rich_user.0)),
+            tips: self
+                .tips
+                .iter()
+                .map(|t| TipId(map(IdKind::Tip, t.0)))
+                .collect(),
+            transactions: self
+                .transactions
+                .iter()
+                .map(|t| TransactionId(map(IdKind::Transaction, t.0)))
+                .collect(),
+            ..self.clone()
+        }
+    }
+}
+
+/// A token hash no population uses, distinct per `n`.
+pub fn fresh_token(n: u32) -> TokenHash {
+    SessionToken::new(format!("fresh-token-{n}")).hash()
+}
+
+/// Creates streamer `username` and fills it with every kind of row, starting the clock at
+/// `start` (each step one second later). Names come in two sets: ones every populated streamer
+/// has ([`SHARED_USERNAMES`], [`SHARED_KEY`], `followers`, `main`, `kick`) and ones only this
+/// streamer has (containing its username).
+pub async fn populate(
+    store: &dyn DataStore,
+    clock: &ManualClock,
+    username: &str,
+    kick_user_id: i64,
+    start: Timestamp,
+) -> Result<Population, Failure> {
+    let mut step = 0u64;
+    let mut tick = || {
+        step += 1;
+        clock.set(
+            start
+                .checked_add(Duration::from_secs(step))
+                .unwrap_or(start),
+        );
+    };
+    let later = |d: u64| start.checked_add(Duration::from_secs(d)).unwrap_or(start);
+
+    tick();
+    let streamer = store
+        .create_streamer(NewStreamer {
+            username: username.to_owned(),
+            display_name: Some(format!("{username} (display)")),
+            kick_user_id: Some(kick_user_id),
+            avatar_url: Some(format!("https://example.test/{username}.png")),
+        })
+        .await?;
+    let s = streamer.id;
+
+    // The owner's user differs from the streamer's username only in case.
+    let mut names = vec![username.to_ascii_uppercase()];
+    names.extend(SHARED_USERNAMES.iter().map(|n| (*n).to_owned()));
+    names.push(format!("only_{username}"));
+    let mut users = Vec::new();
+    for n in &names {
+        tick();
+        let u = store.get_or_create_user(s, n).await?.user;
+        users.push((u.id, n.clone()));
+    }
+    let owner = users[0].0;
+    let rich = users[1].0;
+    // `bob` (users[4]) never gets a points row, as some legacy users have none.
+
+    tick();
+    store
+        .update_user_profile(
+            s,
+            rich,
+            ProfileUpdate {
+                voice_id: Some(Some("en-US-Wavenet-D".into())),
+                drop_image: Some(Some(format!("https://example.test/{username}/drop.png"))),
+                country: Some(Some("de".into())),
+            },
+        )
+        .await?;
+    for (u, amount, source) in [
+        (rich, 2000, PointSource::Sub),
+        (rich, 25, PointSource::Chat),
+        (owner, 1500, PointSource::Gift),
+        (users[2].0, 100, PointSource::Tip),
+    ] {
+        tick();
+        store
+            .earn_points(s, u, PointDelta::new(amount, source))
+            .await?;
+    }
+    tick();
+    store
+        .spend_points(
+            s,
+            rich,
+            PointDelta {
+                amount: 500,
+                source: PointSource::Spend,
+                description: Some("text-to-speech".into()),
+            },
+        )
+        .await?;
+    tick();
+    store
+        .set_points(
+            s,
+            users[3].0,
+            AdminSetPoints {
+                channel_points: 777,
+                drop_points: Some(12),
+                description: None,
+            },
+        )
+        .await?;
+    for (score, perfect, powerup) in [(50, false, None), (200, true, Some(PowerupType::Tnt))] {
+        tick();
+        store
+            .add_drop_points(
+                s,
+                rich,
+                NewDrop {
+                    score,
+                    is_perfect: perfect,
+                    powerup_used: powerup,
+                },
+            )
+            .await?;
+    }
+    tick();
+    store
+        .bulk_award(
+            s,
+            &[
+                names[1].to_ascii_uppercase(),
+                names[2].clone(),
+                format!("watcher_{username}"),
+            ],
+            PointDelta::new(5, PointSource::Watch),
+        )
+        .await?;
+    if let Some(u) = store
+        .get_user_by_username(s, &format!("watcher_{username}"))
+        .await?
+    {
+        users.push((u.id, u.username));
+    }
+
+    // Powerups: a purchase, a free purchase by the owner, a gift, and a used-up powerup.
+    tick();
+    store.purchase_powerup(s, rich, PowerupType::Boost).await?;
+    tick();
+    store.purchase_powerup(s, owner, PowerupType::Ghost).await?;
+    tick();
+    store.add_powerup(s, rich, PowerupType::Shield, 2).await?;
+    tick();
+    store.add_powerup(s, rich, PowerupType::Magnet, 1).await?;
+    tick();
+    store.use_powerup(s, rich, PowerupType::Magnet).await?;
+    tick();
+    store
+        .update_powerup(
+            s,
+            PowerupType::Ghost,
+            PowerupConfigPatch {
+                enabled: Some(false),
+                cost: Some(900),
+                ..Default::default()
+            },
+        )
+        .await?;
+
+    // Overlay.
+    let only_key = format!("only.{username}");
+    for (key, value, desc) in [
+        (
+            SHARED_KEY,
+            format!("{username}-value"),
+            Some("shared by every streamer"),
+        ),
+        (only_key.as_str(), "1".to_owned(), None),
+    ] {
+        tick();
+        store.upsert_overlay_setting(s, key, &value, desc).await?;
+    }
+    let layouts = vec![
+        LayoutId::new("main"),
+        LayoutId::new("brb"),
+        LayoutId::new(format!("only-{username}")),
+    ];
+    for (i, id) in layouts.iter().enumerate() {
+        tick();
+        store
+            .upsert_layout(
+                s,
+                id,
+                LayoutInput {
+                    name: if i == 2 {
+                        "Main".into()
+                    } else {
+                        format!("Layout {i}")
+                    },
+                    is_default: i == 0,
+                    layout: json!({"owner": username, "widgets": [{"kind": "goal", "x": i}]}),
+                },
+            )
+            .await?;
+    }
+    tick();
+    store
+        .set_theme(
+            s,
+            json!({"primary": format!("#{kick_user_id:06x}"), "font": "Inter"}),
+        )
+        .await?;
+
+    // Tips and goals.
+    let mut tips = Vec::new();
+    for (content, enabled, order) in [
+        (format!("{username}: type !drop to play"), true, 2),
+        ("Follow for more 🎉 <b>&amp;</b>".to_owned(), true, 1),
+        (format!("{username}: hidden tip"), false, 0),
+    ] {
+        tick();
+        let t = store
+            .create_tip(
+                s,
+                NewTip {
+                    content,
+                    enabled,
+                    sort_order: order,
+                },
+            )
+            .await?;
+        tips.push(t.id);
+    }
+    let goals = vec![
+        GoalId::new("followers"),
+        GoalId::new("subscribers"),
+        GoalId::new(format!("only_{username}")),
+    ];
+    for (i, g) in goals.iter().enumerate() {
+        tick();
+        store
+            .upsert_goal(
+                s,
+                g,
+                GoalInput {
+                    label: format!("{username} goal {i}"),
+                    current_value: 10 * i as i64,
+                    target_value: 100,
+                    enabled: i != 1,
+                },
+            )
+            .await?;
+    }
+
+    // Credentials.
+    let providers = vec!["kick".to_owned(), format!("only_{username}")];
+    for p in &providers {
+        tick();
+        store
+            .upsert_oauth_token(
+                s,
+                OAuthTokenInput {
+                    provider: p.clone(),
+                    access_token: format!("access-{username}-{p}"),
+                    refresh_token: Some(format!("refresh-{username}")),
+                    expires_at: later(7200),
+                    scope: Some("chat:write user:read".into()),
+                },
+            )
+            .await?;
+    }
+    let far = later(90 * 24 * 3600);
+    let user_sessions = vec![
+        SessionToken::new(format!("{username}-viewer-live")).hash(),
+        SessionToken::new(format!("{username}-viewer-expired")).hash(),
+        // The same token under every streamer: hashes are unique per streamer only.
+        SessionToken::new("shared-viewer-token").hash(),
+    ];
+    for (i, h) in user_sessions.iter().enumerate() {
+        tick();
+        store
+            .create_user_session(
+                s,
+                NewUserSession {
+                    user_id: rich,
+                    token_hash: *h,
+                    expires_at: if i == 1 { later(3600) } else { far },
+                },
+            )
+            .await?;
+    }
+    let streamer_sessions = vec![
+        SessionToken::new(format!("{username}-admin-live")).hash(),
+        SessionToken::new(format!("{username}-admin-expired")).hash(),
+        SessionToken::new("shared-admin-token").hash(),
+    ];
+    for (i, h) in streamer_sessions.iter().enumerate() {
+        tick();
+        store
+            .create_streamer_session(s, h, if i == 1 { later(3600) } else { far })
+            .await?;
+    }
+    let codes = vec![
+        (names[1].clone(), "123456".to_owned()),
+        (names[2].clone(), format!("{kick_user_id}")),
+        (format!("viewer_{username}"), "EXPIRED1".to_owned()),
+        ("newcomer".to_owned(), "ABC123".to_owned()),
+    ];
+    for (i, (u, c)) in codes.iter().enumerate() {
+        tick();
+        store
+            .create_verification_code(
+                s,
+                NewVerificationCode {
+                    username: u.clone(),
+                    code: c.clone(),
+                    expires_at: if i == 2 { later(600) } else { far },
+                },
+            )
+            .await?;
+    }
+    tick();
+    store
+        .mark_verification_code_verified(s, &codes[0].0, &codes[0].1)
+        .await?;
+    let commands = vec!["!drop".to_owned(), "!tts".to_owned()];
+    tick();
+    store
+        .check_cooldown(s, rich, &commands[0], Duration::from_secs(30))
+        .await?;
+    tick();
+    store
+        .check_cooldown(s, rich, &commands[1], Duration::from_secs(30 * 24 * 3600))
+        .await?;
+
+    let transactions = store
+        .export_streamer(s)
+        .await?
+        .ok_or_else(|| Failure(format!("populated streamer {username} has no export")))?
+        .transactions
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    Ok(Population {
+        streamer: s,
+        username: username.to_owned(),
+        kick_user_id,
+        users,
+        rich_user: rich,
+        tips,
+        transactions,
+        goals,
+        settings: vec![SHARED_KEY.to_owned(), only_key],
+        layouts,
+        providers,
+        user_sessions,
+        streamer_sessions,
+        codes,
+        commands,
+    })
+}

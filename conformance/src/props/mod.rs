@@ -1,0 +1,126 @@
+//! Model-based property test: random operation sequences across three streamers, run against
+//! the backend under test and [`ModelStore`] side by side.
+//!
+//! After every step the two results must be equal (ids compared canonically, see
+//! [`crate::canon`]), every streamer's export must be equal between the two stores, and the
+//! data invariants must hold. Operations pick their streamer and their ids at random, so many
+//! of them aim at another streamer's rows. A failure is shrunk by proptest to a minimal
+//! sequence, printed with the step that diverged.
+
+mod ops;
+
+use crate::canon::Canon;
+use crate::cases::support::check_invariants;
+use crate::harness::{CaseResult, Failure, Harness, START};
+use crate::model::ModelStore;
+use datastore::{DataStore, ManualClock};
+use ops::{Op, exec, op_strategy};
+use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// One store and its canonical ids.
+pub(crate) struct Side {
+    pub(crate) store: Arc<dyn DataStore>,
+    pub(crate) canon: Canon,
+}
+
+/// The named case: runs the property test with the harness's options.
+pub async fn matches_model(h: Harness) -> CaseResult {
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || run(&h, &handle))
+        .await
+        .map_err(|e| Failure(format!("the property test panicked: {e}")))?
+}
+
+fn run(h: &Harness, handle: &tokio::runtime::Handle) -> CaseResult {
+    let options = h.options();
+    let config = Config {
+        cases: options.proptest_cases,
+        failure_persistence: None,
+        max_shrink_iters: 2048,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let strategy = proptest::collection::vec(op_strategy(), 1..=options.proptest_max_ops.max(1));
+    let result = runner.run(&strategy, |ops| {
+        handle
+            .block_on(run_sequence(h, &ops))
+            .map_err(|f| TestCaseError::fail(f.0))
+    });
+    match result {
+        Ok(()) => Ok(()),
+        Err(TestError::Fail(reason, ops)) => Err(Failure(format!(
+            "the backend diverged from ModelStore. Minimal sequence ({} operations):\n  {}\n{reason}",
+            ops.len(),
+            ops.iter()
+                .map(|o| format!("{o:?}"))
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        ))),
+        Err(TestError::Abort(reason)) => {
+            Err(Failure(format!("the property test aborted: {reason}")))
+        }
+    }
+}
+
+/// Runs one sequence on a fresh backend store and a fresh model.
+async fn run_sequence(h: &Harness, ops: &[Op]) -> Result<(), Failure> {
+    let clock = Arc::new(ManualClock::new(START));
+    let subject = h.store_on(clock.clone()).await;
+    let model: Arc<dyn DataStore> = Arc::new(ModelStore::new(clock.clone()));
+    let mut sides = [
+        Side {
+            store: subject,
+            canon: Canon::default(),
+        },
+        Side {
+            store: model,
+            canon: Canon::default(),
+        },
+    ];
+    let mut steps: Vec<Op> = ops::setup();
+    let setup_len = steps.len();
+    steps.extend_from_slice(ops);
+    for (i, op) in steps.iter().enumerate() {
+        let got = exec(&mut sides[0], &clock, op).await;
+        let want = exec(&mut sides[1], &clock, op).await;
+        let label = if i < setup_len {
+            format!("setup step {i}")
+        } else {
+            format!("step {}", i - setup_len)
+        };
+        if got != want {
+            return Err(Failure(format!(
+                "{label}, {op:?}:\n  backend: {got}\n  model:   {want}\n  differences: {:?}",
+                crate::canon::diff(&got, &want, 5)
+            )));
+        }
+        compare_state(&mut sides, &label).await?;
+    }
+    Ok(())
+}
+
+/// Every streamer's export, canonical ids, equal on both sides, and the invariants hold.
+async fn compare_state(sides: &mut [Side; 2], label: &str) -> Result<(), Failure> {
+    let mut states: Vec<Value> = Vec::new();
+    for side in sides.iter_mut() {
+        let mut exports = Vec::new();
+        for s in side.store.list_streamers().await? {
+            let e = side.store.export_streamer(s.id).await?.ok_or_else(|| {
+                Failure(format!("{label}: listed streamer {} has no export", s.id))
+            })?;
+            check_invariants(&e).map_err(|f| Failure(format!("{label}: invariant broken: {f}")))?;
+            exports.push(e);
+        }
+        side.canon.apply(&mut exports);
+        states.push(serde_json::to_value(exports).map_err(|e| Failure(e.to_string()))?);
+    }
+    if states[0] != states[1] {
+        return Err(Failure(format!(
+            "{label}: stored data differs from the model's: {:?}",
+            crate::canon::diff(&states[0], &states[1], 5)
+        )));
+    }
+    Ok(())
+}

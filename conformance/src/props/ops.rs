@@ -1,0 +1,472 @@
+//! The operations the property test draws, and how each runs on a store.
+
+use super::Side;
+use crate::canon::{Canon, IdKind, observe};
+use datastore::*;
+use proptest::prelude::*;
+use proptest::sample::select;
+use serde_json::{Value, json};
+use std::fmt;
+use std::time::Duration;
+
+/// An id no store will ever hand out, for handles that name nothing.
+const ABSENT: i64 = 9_000_000_000;
+
+const STREAMERS: [&str; 5] = ["alpha", "bravo", "charlie", "delta", "ALPHA"];
+const NAMES: [&str; 10] = [
+    "alice",
+    "ALICE",
+    "bob",
+    "Zoë",
+    "ZOË",
+    "o'brien",
+    "x'; DROP TABLE users;--",
+    "alpha",
+    "Bravo",
+    "",
+];
+const KEYS: [&str; 4] = ["shared.key", "volume", "a:b", "bad key"];
+const GOALS: [&str; 3] = ["followers", "subscribers", "x"];
+const LAYOUTS: [&str; 3] = ["main", "brb", "bad id!"];
+const PROVIDERS: [&str; 2] = ["kick", "twitch"];
+const CODES: [&str; 3] = ["123456", "ABCDEF", "no-good"];
+const COMMANDS: [&str; 3] = ["!drop", "!tts", "!gamble"];
+
+macro_rules! kinds {
+    ($($k:ident),* $(,)?) => {
+        /// Which operation a step runs.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Kind { $($k),* }
+        impl Kind {
+            const ALL: &'static [Kind] = &[$(Kind::$k),*];
+        }
+    };
+}
+
+kinds!(
+    AdvanceClock,
+    CreateStreamer,
+    UpdateStreamer,
+    DeleteStreamer,
+    GetStreamerByName,
+    GetOrCreateUser,
+    GetUser,
+    GetUserByName,
+    UpdateProfile,
+    DeleteUser,
+    ListUsers,
+    CountUsers,
+    GetPoints,
+    Earn,
+    Spend,
+    SetPoints,
+    Drop,
+    Leaderboard,
+    Summary,
+    History,
+    BulkAward,
+    ListEnabledPowerups,
+    UpsertPowerup,
+    UpdatePowerup,
+    GetInventory,
+    AddPowerup,
+    UsePowerup,
+    Purchase,
+    GetSetting,
+    ListSettings,
+    UpsertSetting,
+    DeleteSetting,
+    GetLayout,
+    ListLayouts,
+    UpsertLayout,
+    DeleteLayout,
+    GetTheme,
+    SetTheme,
+    ListTips,
+    ListEnabledTips,
+    GetTip,
+    CreateTip,
+    UpdateTip,
+    DeleteTip,
+    ListGoals,
+    GetGoal,
+    UpsertGoal,
+    GoalProgress,
+    DeleteGoal,
+    GetToken,
+    UpsertToken,
+    DeleteToken,
+    CreateUserSession,
+    GetUserSession,
+    DeleteUserSession,
+    PurgeUserSessions,
+    CreateStreamerSession,
+    GetStreamerSession,
+    DeleteStreamerSession,
+    PurgeStreamerSessions,
+    CreateCode,
+    GetCode,
+    LatestCode,
+    MarkVerified,
+    DeleteCodes,
+    CheckCooldown,
+    Analytics,
+    Export,
+);
+
+/// One step: an operation and its small random arguments. `s` picks the streamer, `x` and `y`
+/// pick ids or names, `n` is an amount.
+#[derive(Clone)]
+pub struct Op {
+    kind: Kind,
+    s: u8,
+    x: u8,
+    y: u8,
+    n: i64,
+}
+
+impl fmt::Debug for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?}(streamer #{}, x={}, y={}, n={})",
+            self.kind, self.s, self.x, self.y, self.n
+        )
+    }
+}
+
+/// Steps drawn at random.
+pub fn op_strategy() -> impl Strategy<Value = Op> {
+    let n = prop_oneof![
+        8 => 0i64..3000,
+        1 => Just(validate::MAX_AMOUNT),
+        1 => Just(validate::MAX_BALANCE),
+    ];
+    (select(Kind::ALL), 0u8..4, any::<u8>(), any::<u8>(), n).prop_map(|(kind, s, x, y, n)| Op {
+        kind,
+        s,
+        x,
+        y,
+        n,
+    })
+}
+
+/// The three streamers every sequence starts with.
+pub fn setup() -> Vec<Op> {
+    (0..3)
+        .map(|i| Op {
+            kind: Kind::CreateStreamer,
+            s: 0,
+            x: i,
+            y: 0,
+            n: 0,
+        })
+        .collect()
+}
+
+fn pick<'a>(pool: &[&'a str], i: u8) -> &'a str {
+    pool[usize::from(i) % pool.len()]
+}
+
+/// The raw id behind a handle: canonical ids 1..=known, or one that names nothing.
+fn resolve(canon: &Canon, kind: IdKind, handle: u8) -> i64 {
+    let known = canon.count(kind);
+    let c = 1 + i64::from(handle) % (known + 1);
+    canon.raw(kind, c).unwrap_or(ABSENT)
+}
+
+fn user(canon: &Canon, h: u8) -> UserId {
+    UserId(resolve(canon, IdKind::User, h))
+}
+
+fn powerup(i: u8) -> PowerupType {
+    PowerupType::ALL[usize::from(i) % PowerupType::ALL.len()]
+}
+
+fn source(i: u8) -> PointSource {
+    PointSource::ALL[usize::from(i) % PointSource::ALL.len()]
+}
+
+fn token(i: u8) -> TokenHash {
+    SessionToken::new(format!("token-{}", i % 4)).hash()
+}
+
+fn at(clock: &ManualClock, secs: i64) -> Timestamp {
+    let now = clock.now();
+    if secs >= 0 {
+        now.checked_add(Duration::from_secs(secs as u64))
+            .unwrap_or(Timestamp::MAX)
+    } else {
+        now.checked_sub(Duration::from_secs(secs.unsigned_abs()))
+            .unwrap_or(Timestamp::MIN)
+    }
+}
+
+/// Runs `op` on one side and returns what it observed.
+pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
+    let st = side.store.clone();
+    let s = StreamerId(resolve(&side.canon, IdKind::Streamer, op.s));
+    let (x, y, n) = (op.x, op.y, op.n);
+    let c = &mut side.canon;
+    // Runs a store call, then records its result with canonical ids.
+    macro_rules! ob {
+        ($call:expr) => {{
+            let r = $call.await;
+            observe(c, r)
+        }};
+    }
+    match op.kind {
+        Kind::AdvanceClock => {
+            clock.advance(Duration::from_secs(u64::from(x) * 7));
+            json!("advanced")
+        }
+        Kind::CreateStreamer => {
+            let kick = (y % 3 != 0).then_some(i64::from(y % 5) + 1);
+            let new = NewStreamer {
+                username: pick(&STREAMERS, x).into(),
+                display_name: None,
+                kick_user_id: kick,
+                avatar_url: None,
+            };
+            ob!(st.create_streamer(new))
+        }
+        Kind::UpdateStreamer => {
+            let update = StreamerUpdate {
+                username: (y % 2 == 0).then(|| pick(&STREAMERS, x).to_owned()),
+                display_name: Some(format!("Display {n}")),
+                kick_user_id: (y % 3 == 0).then_some(Some(i64::from(x % 5) + 1)),
+                avatar_url: None,
+            };
+            ob!(st.update_streamer(s, update))
+        }
+        Kind::DeleteStreamer => ob!(st.delete_streamer(s)),
+        Kind::GetStreamerByName => {
+            ob!(st.get_streamer_by_username(pick(&STREAMERS, x)))
+        }
+        Kind::GetOrCreateUser => ob!(st.get_or_create_user(s, pick(&NAMES, x))),
+        Kind::GetUser => ob!(st.get_user(s, user(c, x))),
+        Kind::GetUserByName => ob!(st.get_user_by_username(s, pick(&NAMES, x))),
+        Kind::UpdateProfile => {
+            let update = ProfileUpdate {
+                country: Some(
+                    (y % 3 != 0).then(|| ["de", "US", "xyz"][usize::from(y % 3)].to_owned()),
+                ),
+                voice_id: (y % 2 == 0).then(|| Some(format!("voice-{x}"))),
+                drop_image: None,
+            };
+            ob!(st.update_user_profile(s, user(c, x), update))
+        }
+        Kind::DeleteUser => ob!(st.delete_user(s, user(c, x))),
+        Kind::ListUsers => {
+            let page = PageRequest {
+                offset: u64::from(y % 4),
+                limit: u32::from(x % 6),
+            };
+            ob!(st.list_users_with_points(s, page))
+        }
+        Kind::CountUsers => ob!(st.count_users(s)),
+        Kind::GetPoints => ob!(st.get_points(s, user(c, x))),
+        Kind::Earn => {
+            let d = PointDelta::new(n, source(y));
+            ob!(st.earn_points(s, user(c, x), d))
+        }
+        Kind::Spend => {
+            let d = PointDelta::new(n, source(y));
+            ob!(st.spend_points(s, user(c, x), d))
+        }
+        Kind::SetPoints => {
+            let set = AdminSetPoints {
+                channel_points: n,
+                drop_points: (y % 2 == 0).then_some(i64::from(y)),
+                description: None,
+            };
+            ob!(st.set_points(s, user(c, x), set))
+        }
+        Kind::Drop => {
+            let drop = NewDrop {
+                score: n % 400,
+                is_perfect: y % 2 == 0,
+                powerup_used: (y % 3 == 0).then(|| powerup(y)),
+            };
+            ob!(st.add_drop_points(s, user(c, x), drop))
+        }
+        Kind::Leaderboard => ob!(st.leaderboard(s, u32::from(x % 5))),
+        Kind::Summary => ob!(st.points_summary(s, user(c, x))),
+        Kind::History => {
+            let before =
+                (y % 2 == 0).then(|| TransactionId(resolve(c, IdKind::Transaction, y / 2)));
+            let page = HistoryRequest {
+                limit: u32::from(x % 4),
+                before,
+            };
+            ob!(st.transaction_history(s, user(c, x), page))
+        }
+        Kind::BulkAward => {
+            let names: Vec<String> = (0..(y % 4))
+                .map(|i| pick(&NAMES, x.wrapping_add(i * 3)).to_owned())
+                .collect();
+            ob!(st.bulk_award(s, &names, PointDelta::new(n % 50, PointSource::Watch)))
+        }
+        Kind::ListEnabledPowerups => ob!(st.list_enabled_powerups(s)),
+        Kind::UpsertPowerup => {
+            let config = PowerupConfigInput {
+                name: format!("P{x}"),
+                description: String::new(),
+                cost: n % 1000,
+                emoji: "⭐".into(),
+                effect: "effect".into(),
+                variables: serde_json::Map::new(),
+                enabled: y % 2 == 0,
+            };
+            ob!(st.upsert_powerup(s, powerup(x), config))
+        }
+        Kind::UpdatePowerup => {
+            let patch = PowerupConfigPatch {
+                cost: (y % 2 == 0).then_some(n % 1000),
+                enabled: Some(y % 3 != 0),
+                ..Default::default()
+            };
+            ob!(st.update_powerup(s, powerup(x), patch))
+        }
+        Kind::GetInventory => ob!(st.get_inventory(s, user(c, x))),
+        Kind::AddPowerup => {
+            ob!(st.add_powerup(s, user(c, x), powerup(y), n % 4))
+        }
+        Kind::UsePowerup => ob!(st.use_powerup(s, user(c, x), powerup(y))),
+        Kind::Purchase => {
+            ob!(st.purchase_powerup(s, user(c, x), powerup(y)))
+        }
+        Kind::GetSetting => ob!(st.get_overlay_setting(s, pick(&KEYS, x))),
+        Kind::ListSettings => ob!(st.list_overlay_settings(s)),
+        Kind::UpsertSetting => {
+            let desc = (y % 2 == 0).then(|| format!("described {y}"));
+            let value = format!("value {n}");
+            ob!(st.upsert_overlay_setting(s, pick(&KEYS, x), &value, desc.as_deref()))
+        }
+        Kind::DeleteSetting => ob!(st.delete_overlay_setting(s, pick(&KEYS, x))),
+        Kind::GetLayout => ob!(st.get_layout(s, &LayoutId::new(pick(&LAYOUTS, x)))),
+        Kind::ListLayouts => ob!(st.list_layouts(s)),
+        Kind::UpsertLayout => {
+            let input = LayoutInput {
+                name: if y % 2 == 0 {
+                    "Main".into()
+                } else {
+                    format!("L{y}")
+                },
+                is_default: y % 3 == 0,
+                layout: json!({"n": n}),
+            };
+            ob!(st.upsert_layout(s, &LayoutId::new(pick(&LAYOUTS, x)), input))
+        }
+        Kind::DeleteLayout => {
+            ob!(st.delete_layout(s, &LayoutId::new(pick(&LAYOUTS, x))))
+        }
+        Kind::GetTheme => ob!(st.get_theme(s)),
+        Kind::SetTheme => {
+            let theme = if y % 5 == 0 {
+                json!([n])
+            } else {
+                json!({"n": n})
+            };
+            ob!(st.set_theme(s, theme))
+        }
+        Kind::ListTips => ob!(st.list_tips(s)),
+        Kind::ListEnabledTips => ob!(st.list_enabled_tips(s)),
+        Kind::GetTip => {
+            let t = TipId(resolve(c, IdKind::Tip, x));
+            ob!(st.get_tip(s, t))
+        }
+        Kind::CreateTip => {
+            let tip = NewTip {
+                content: if y % 7 == 0 {
+                    String::new()
+                } else {
+                    format!("tip {n}")
+                },
+                enabled: y % 2 == 0,
+                sort_order: i64::from(x % 3),
+            };
+            ob!(st.create_tip(s, tip))
+        }
+        Kind::UpdateTip => {
+            let t = TipId(resolve(c, IdKind::Tip, x));
+            let patch = TipPatch {
+                enabled: Some(y % 2 == 0),
+                sort_order: (y % 3 == 0).then_some(n % 5),
+                content: None,
+            };
+            ob!(st.update_tip(s, t, patch))
+        }
+        Kind::DeleteTip => {
+            let t = TipId(resolve(c, IdKind::Tip, x));
+            ob!(st.delete_tip(s, t))
+        }
+        Kind::ListGoals => ob!(st.list_goals(s)),
+        Kind::GetGoal => ob!(st.get_goal(s, &GoalId::new(pick(&GOALS, x)))),
+        Kind::UpsertGoal => {
+            let input = GoalInput {
+                label: format!("goal {y}"),
+                current_value: n % 100,
+                target_value: i64::from(y % 50),
+                enabled: y % 2 == 0,
+            };
+            ob!(st.upsert_goal(s, &GoalId::new(pick(&GOALS, x)), input))
+        }
+        Kind::GoalProgress => {
+            ob!(st.set_goal_progress(s, &GoalId::new(pick(&GOALS, x)), n))
+        }
+        Kind::DeleteGoal => ob!(st.delete_goal(s, &GoalId::new(pick(&GOALS, x)))),
+        Kind::GetToken => ob!(st.get_oauth_token(s, pick(&PROVIDERS, x))),
+        Kind::UpsertToken => {
+            let token = OAuthTokenInput {
+                provider: pick(&PROVIDERS, x).into(),
+                access_token: format!("access-{n}"),
+                refresh_token: (y % 2 == 0).then(|| "refresh".to_owned()),
+                expires_at: at(clock, i64::from(y) * 10),
+                scope: None,
+            };
+            ob!(st.upsert_oauth_token(s, token))
+        }
+        Kind::DeleteToken => ob!(st.delete_oauth_token(s, pick(&PROVIDERS, x))),
+        Kind::CreateUserSession => {
+            let session = NewUserSession {
+                user_id: user(c, x),
+                token_hash: token(y),
+                expires_at: at(clock, n % 600 - 100),
+            };
+            ob!(st.create_user_session(s, session))
+        }
+        Kind::GetUserSession => ob!(st.get_user_session(s, &token(x))),
+        Kind::DeleteUserSession => ob!(st.delete_user_session(s, &token(x))),
+        Kind::PurgeUserSessions => ob!(st.purge_expired_user_sessions(s)),
+        Kind::CreateStreamerSession => {
+            let expires = at(clock, n % 600 - 100);
+            ob!(st.create_streamer_session(s, &token(x), expires))
+        }
+        Kind::GetStreamerSession => ob!(st.get_streamer_session(s, &token(x))),
+        Kind::DeleteStreamerSession => ob!(st.delete_streamer_session(s, &token(x))),
+        Kind::PurgeStreamerSessions => ob!(st.purge_expired_streamer_sessions(s)),
+        Kind::CreateCode => {
+            let code = NewVerificationCode {
+                username: pick(&NAMES, x).into(),
+                code: pick(&CODES, y).into(),
+                expires_at: at(clock, n % 600 - 100),
+            };
+            ob!(st.create_verification_code(s, code))
+        }
+        Kind::GetCode => {
+            ob!(st.get_verification_code(s, pick(&NAMES, x), pick(&CODES, y)))
+        }
+        Kind::LatestCode => ob!(st.latest_verification_code(s, pick(&NAMES, x))),
+        Kind::MarkVerified => {
+            ob!(st.mark_verification_code_verified(s, pick(&NAMES, x), pick(&CODES, y)))
+        }
+        Kind::DeleteCodes => ob!(st.delete_verification_codes(s, pick(&NAMES, x))),
+        Kind::CheckCooldown => {
+            let d = Duration::from_secs(u64::try_from(n % 120).unwrap_or(0));
+            ob!(st.check_cooldown(s, user(c, x), pick(&COMMANDS, y), d))
+        }
+        Kind::Analytics => ob!(st.analytics(s)),
+        Kind::Export => ob!(st.export_streamer(s)),
+    }
+}

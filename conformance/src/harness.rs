@@ -87,6 +87,9 @@ pub struct Options {
     pub proptest_max_ops: usize,
     /// Watchdog per case (`CONFORMANCE_CASE_TIMEOUT_SECS`, default 300).
     pub case_timeout: Duration,
+    /// Most steps proptest takes to shrink a failing sequence (default 2048; the sensitivity
+    /// test, which only needs to know that a fault was caught, uses 0).
+    pub proptest_shrink_iters: u32,
 }
 
 impl Options {
@@ -102,6 +105,7 @@ impl Options {
             proptest_cases: var("CONFORMANCE_PROPTEST_CASES", 32),
             proptest_max_ops: var("CONFORMANCE_PROPTEST_MAX_OPS", 40),
             case_timeout: Duration::from_secs(var("CONFORMANCE_CASE_TIMEOUT_SECS", 300)),
+            proptest_shrink_iters: 2048,
         }
     }
 }

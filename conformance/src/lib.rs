@@ -4,7 +4,7 @@
 //! builds a fresh, empty store and it expands into one named `#[test]` per case, each on its
 //! own store, so `cargo test` names the case that broke:
 //!
-//! ```ignore
+//! ```text
 //! async fn store(ctx: conformance::StoreContext) -> my_backend::MyStore {
 //!     my_backend::MyStore::open(ctx.scratch_dir().join("db"), ctx.clock()).await.unwrap()
 //! }

@@ -250,7 +250,11 @@ pub async fn populate(
             format!("{username}-value"),
             Some("shared by every streamer"),
         ),
-        (only_key.as_str(), "1".to_owned(), None),
+        (
+            only_key.as_str(),
+            "1".to_owned(),
+            Some("only this streamer has it"),
+        ),
     ] {
         tick();
         store.upsert_overlay_setting(s, key, &value, desc).await?;

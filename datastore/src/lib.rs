@@ -22,8 +22,8 @@
 //!    address a row report that row `NotFound`, and writes that would create a row owned by
 //!    the streamer report `NotFound(Streamer)`.
 //!
-//! Numeric ids are unique across the whole store and increase with creation, so an id names at
-//! most one row anywhere. (Their values can hint at how busy the store is; they are not
+//! Numeric ids are unique across the whole store, increase with creation and are never reused,
+//! so an id names at most one row anywhere, ever. (Their values can hint at how busy the store is; they are not
 //! secrets, and nothing can be read or written through them across tenants.)
 //!
 //! # Data rules

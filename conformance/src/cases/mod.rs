@@ -39,6 +39,7 @@ macro_rules! __suite_cases {
             users::delete_user_removes_their_rows,
             users::list_users_with_points_paginates,
             users::usernames_are_validated_and_stored_exactly,
+            users::ids_are_never_reused,
             points::earn_and_spend_move_balance_and_ledger,
             points::spend_refuses_insufficient_balance_and_changes_nothing,
             points::concurrent_spends_never_overdraw,

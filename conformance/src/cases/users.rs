@@ -357,3 +357,27 @@ pub async fn usernames_are_validated_and_stored_exactly(h: Harness) -> CaseResul
     check_eq!(store.count_users(s).await?, 5, "refusals created nothing");
     Ok(())
 }
+
+/// Ids are never reused: after the newest user, tip or streamer is deleted, the next one gets
+/// a new, larger id (so a stale link never names somebody else's row).
+pub async fn ids_are_never_reused(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let first = user(&*store, s, "first").await?;
+    let newest = user(&*store, s, "newest").await?;
+    store.delete_user(s, newest).await?;
+    let next = user(&*store, s, "next").await?;
+    check!(
+        first < newest && newest < next,
+        "user ids: {first} {newest} {next}"
+    );
+    let t1 = store.create_tip(s, NewTip::new("one")).await?.id;
+    store.delete_tip(s, t1).await?;
+    let t2 = store.create_tip(s, NewTip::new("two")).await?.id;
+    check!(t1 < t2, "tip ids: {t1} {t2}");
+    let gone = streamer(&*store, "gone").await?;
+    store.delete_streamer(gone).await?;
+    let again = streamer(&*store, "again").await?;
+    check!(s < gone && gone < again, "streamer ids: {s} {gone} {again}");
+    Ok(())
+}

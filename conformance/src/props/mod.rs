@@ -38,7 +38,7 @@ fn run(h: &Harness, handle: &tokio::runtime::Handle) -> CaseResult {
     let config = Config {
         cases: options.proptest_cases,
         failure_persistence: None,
-        max_shrink_iters: 2048,
+        max_shrink_iters: options.proptest_shrink_iters,
         ..Config::default()
     };
     let mut runner = TestRunner::new(config);

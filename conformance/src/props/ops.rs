@@ -25,6 +25,8 @@ const NAMES: [&str; 10] = [
     "Bravo",
     "",
 ];
+/// Users every streamer gets at setup, and that steps aim at by name.
+const USERS: [&str; 4] = ["alice", "bob", "Zoë", "o'brien"];
 const KEYS: [&str; 4] = ["shared.key", "volume", "a:b", "bad key"];
 const GOALS: [&str; 3] = ["followers", "subscribers", "x"];
 const LAYOUTS: [&str; 3] = ["main", "brb", "bad id!"];
@@ -151,17 +153,32 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
     })
 }
 
-/// The three streamers every sequence starts with.
+/// The state every sequence starts from: three streamers, each with users holding points,
+/// a goal, a tip, a setting, a layout, a token, a verification code and a viewer session.
 pub fn setup() -> Vec<Op> {
-    (0..3)
-        .map(|i| Op {
-            kind: Kind::CreateStreamer,
-            s: 0,
-            x: i,
-            y: 0,
-            n: 0,
-        })
-        .collect()
+    let op = |kind, s, x, y, n| Op { kind, s, x, y, n };
+    let mut steps: Vec<Op> = (0..3)
+        .map(|i| op(Kind::CreateStreamer, 0, i, 0, 0))
+        .collect();
+    for s in 0..3 {
+        steps.extend([
+            op(Kind::GetOrCreateUser, s, 0, 0, 0), // alice
+            op(Kind::GetOrCreateUser, s, 2, 0, 0), // bob
+            op(Kind::GetOrCreateUser, s, 3, 0, 0), // Zoë
+            op(Kind::Earn, s, 1, 1, 5000),         // alice, chat
+            op(Kind::Earn, s, 5, 2, 800),          // bob
+            op(Kind::UpsertGoal, s, 0, 10, 3),
+            op(Kind::CreateTip, s, 0, 2, 1),
+            op(Kind::UpsertSetting, s, 0, 2, 1),
+            op(Kind::UpsertLayout, s, 0, 3, 1),
+            op(Kind::UpsertToken, s, 0, 2, 1),
+            op(Kind::CreateCode, s, 0, 0, 3000),
+            op(Kind::AddPowerup, s, 1, 0, 3), // alice: three boosts
+            op(Kind::CreateUserSession, s, 1, s, 500),
+            op(Kind::CreateStreamerSession, s, s, 0, 500),
+        ]);
+    }
+    steps
 }
 
 fn pick<'a>(pool: &[&'a str], i: u8) -> &'a str {
@@ -177,6 +194,29 @@ fn resolve(canon: &Canon, kind: IdKind, handle: u8) -> i64 {
 
 fn user(canon: &Canon, h: u8) -> UserId {
     UserId(resolve(canon, IdKind::User, h))
+}
+
+/// The user a step aims at: three times in four one of the streamer's own users, by name;
+/// otherwise any user seen so far (often another streamer's) or one that does not exist.
+async fn target(st: &dyn DataStore, canon: &Canon, s: StreamerId, x: u8) -> UserId {
+    if x % 4 != 0
+        && let Ok(Some(u)) = st.get_user_by_username(s, pick(&USERS, x / 4)).await
+    {
+        return u.id;
+    }
+    user(canon, x)
+}
+
+/// The tip a step aims at: three times in four one of the streamer's own, else any tip seen so
+/// far or one that does not exist.
+async fn target_tip(st: &dyn DataStore, canon: &Canon, s: StreamerId, x: u8) -> TipId {
+    if x % 4 != 0
+        && let Ok(tips) = st.list_tips(s).await
+        && !tips.is_empty()
+    {
+        return tips[usize::from(x / 4) % tips.len()].id;
+    }
+    TipId(resolve(canon, IdKind::Tip, x))
 }
 
 fn powerup(i: u8) -> PowerupType {
@@ -207,6 +247,7 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
     let st = side.store.clone();
     let s = StreamerId(resolve(&side.canon, IdKind::Streamer, op.s));
     let (x, y, n) = (op.x, op.y, op.n);
+    let u = target(&*st, &side.canon, s, x).await;
     let c = &mut side.canon;
     // Runs a store call, then records its result with canonical ids.
     macro_rules! ob {
@@ -244,7 +285,7 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
             ob!(st.get_streamer_by_username(pick(&STREAMERS, x)))
         }
         Kind::GetOrCreateUser => ob!(st.get_or_create_user(s, pick(&NAMES, x))),
-        Kind::GetUser => ob!(st.get_user(s, user(c, x))),
+        Kind::GetUser => ob!(st.get_user(s, u)),
         Kind::GetUserByName => ob!(st.get_user_by_username(s, pick(&NAMES, x))),
         Kind::UpdateProfile => {
             let update = ProfileUpdate {
@@ -254,9 +295,9 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
                 voice_id: (y % 2 == 0).then(|| Some(format!("voice-{x}"))),
                 drop_image: None,
             };
-            ob!(st.update_user_profile(s, user(c, x), update))
+            ob!(st.update_user_profile(s, u, update))
         }
-        Kind::DeleteUser => ob!(st.delete_user(s, user(c, x))),
+        Kind::DeleteUser => ob!(st.delete_user(s, u)),
         Kind::ListUsers => {
             let page = PageRequest {
                 offset: u64::from(y % 4),
@@ -265,14 +306,14 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
             ob!(st.list_users_with_points(s, page))
         }
         Kind::CountUsers => ob!(st.count_users(s)),
-        Kind::GetPoints => ob!(st.get_points(s, user(c, x))),
+        Kind::GetPoints => ob!(st.get_points(s, u)),
         Kind::Earn => {
             let d = PointDelta::new(n, source(y));
-            ob!(st.earn_points(s, user(c, x), d))
+            ob!(st.earn_points(s, u, d))
         }
         Kind::Spend => {
             let d = PointDelta::new(n, source(y));
-            ob!(st.spend_points(s, user(c, x), d))
+            ob!(st.spend_points(s, u, d))
         }
         Kind::SetPoints => {
             let set = AdminSetPoints {
@@ -280,7 +321,7 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
                 drop_points: (y % 2 == 0).then_some(i64::from(y)),
                 description: None,
             };
-            ob!(st.set_points(s, user(c, x), set))
+            ob!(st.set_points(s, u, set))
         }
         Kind::Drop => {
             let drop = NewDrop {
@@ -288,10 +329,10 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
                 is_perfect: y % 2 == 0,
                 powerup_used: (y % 3 == 0).then(|| powerup(y)),
             };
-            ob!(st.add_drop_points(s, user(c, x), drop))
+            ob!(st.add_drop_points(s, u, drop))
         }
         Kind::Leaderboard => ob!(st.leaderboard(s, u32::from(x % 5))),
-        Kind::Summary => ob!(st.points_summary(s, user(c, x))),
+        Kind::Summary => ob!(st.points_summary(s, u)),
         Kind::History => {
             let before =
                 (y % 2 == 0).then(|| TransactionId(resolve(c, IdKind::Transaction, y / 2)));
@@ -299,7 +340,7 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
                 limit: u32::from(x % 4),
                 before,
             };
-            ob!(st.transaction_history(s, user(c, x), page))
+            ob!(st.transaction_history(s, u, page))
         }
         Kind::BulkAward => {
             let names: Vec<String> = (0..(y % 4))
@@ -328,13 +369,24 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
             };
             ob!(st.update_powerup(s, powerup(x), patch))
         }
-        Kind::GetInventory => ob!(st.get_inventory(s, user(c, x))),
+        Kind::GetInventory => ob!(st.get_inventory(s, u)),
         Kind::AddPowerup => {
-            ob!(st.add_powerup(s, user(c, x), powerup(y), n % 4))
+            ob!(st.add_powerup(s, u, powerup(y), n % 4))
         }
-        Kind::UsePowerup => ob!(st.use_powerup(s, user(c, x), powerup(y))),
+        Kind::UsePowerup => {
+            let held = match y % 2 {
+                0 => st
+                    .get_inventory(s, u)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|i| i.first().map(|i| i.powerup)),
+                _ => None,
+            };
+            ob!(st.use_powerup(s, u, held.unwrap_or_else(|| powerup(y))))
+        }
         Kind::Purchase => {
-            ob!(st.purchase_powerup(s, user(c, x), powerup(y)))
+            ob!(st.purchase_powerup(s, u, powerup(y)))
         }
         Kind::GetSetting => ob!(st.get_overlay_setting(s, pick(&KEYS, x))),
         Kind::ListSettings => ob!(st.list_overlay_settings(s)),
@@ -373,7 +425,7 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
         Kind::ListTips => ob!(st.list_tips(s)),
         Kind::ListEnabledTips => ob!(st.list_enabled_tips(s)),
         Kind::GetTip => {
-            let t = TipId(resolve(c, IdKind::Tip, x));
+            let t = target_tip(&*st, c, s, x).await;
             ob!(st.get_tip(s, t))
         }
         Kind::CreateTip => {
@@ -389,7 +441,7 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
             ob!(st.create_tip(s, tip))
         }
         Kind::UpdateTip => {
-            let t = TipId(resolve(c, IdKind::Tip, x));
+            let t = target_tip(&*st, c, s, x).await;
             let patch = TipPatch {
                 enabled: Some(y % 2 == 0),
                 sort_order: (y % 3 == 0).then_some(n % 5),
@@ -398,7 +450,7 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
             ob!(st.update_tip(s, t, patch))
         }
         Kind::DeleteTip => {
-            let t = TipId(resolve(c, IdKind::Tip, x));
+            let t = target_tip(&*st, c, s, x).await;
             ob!(st.delete_tip(s, t))
         }
         Kind::ListGoals => ob!(st.list_goals(s)),
@@ -430,7 +482,7 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
         Kind::DeleteToken => ob!(st.delete_oauth_token(s, pick(&PROVIDERS, x))),
         Kind::CreateUserSession => {
             let session = NewUserSession {
-                user_id: user(c, x),
+                user_id: u,
                 token_hash: token(y),
                 expires_at: at(clock, n % 600 - 100),
             };
@@ -450,7 +502,7 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
             let code = NewVerificationCode {
                 username: pick(&NAMES, x).into(),
                 code: pick(&CODES, y).into(),
-                expires_at: at(clock, n % 600 - 100),
+                expires_at: at(clock, n % 3600 - 100),
             };
             ob!(st.create_verification_code(s, code))
         }
@@ -459,12 +511,23 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
         }
         Kind::LatestCode => ob!(st.latest_verification_code(s, pick(&NAMES, x))),
         Kind::MarkVerified => {
-            ob!(st.mark_verification_code_verified(s, pick(&NAMES, x), pick(&CODES, y)))
+            let name = pick(&USERS, x);
+            let latest = match y % 2 {
+                0 => st
+                    .latest_verification_code(s, name)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|c| c.code),
+                _ => None,
+            };
+            let code = latest.unwrap_or_else(|| pick(&CODES, y).to_owned());
+            ob!(st.mark_verification_code_verified(s, name, &code))
         }
         Kind::DeleteCodes => ob!(st.delete_verification_codes(s, pick(&NAMES, x))),
         Kind::CheckCooldown => {
             let d = Duration::from_secs(u64::try_from(n % 120).unwrap_or(0));
-            ob!(st.check_cooldown(s, user(c, x), pick(&COMMANDS, y), d))
+            ob!(st.check_cooldown(s, u, pick(&COMMANDS, y), d))
         }
         Kind::Analytics => ob!(st.analytics(s)),
         Kind::Export => ob!(st.export_streamer(s)),

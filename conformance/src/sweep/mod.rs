@@ -4,7 +4,8 @@
 //! For each entry of [`table::ENTRIES`] the runner builds two *worlds* with the backend under
 //! test: in `with_a`, streamers B and A are both fully [populated](crate::populate); in
 //! `without_a`, only B is, in exactly the same way. The entry then runs as B in both worlds,
-//! aimed at A's ids and names (in `without_a` those ids exist nowhere). The entry fails when
+//! aimed at A's ids and names (in `without_a` those ids exist nowhere). It does so twice, with
+//! B populated first and with A populated first (see [`Order`]). The entry fails when
 //!
 //! * any result B got differs between the worlds (rows, counts, pagination totals, error
 //!   variants and error text: ids are compared canonically, see [`crate::canon`]);
@@ -27,9 +28,23 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Added to A's ids to aim at them in the world without A: far above any id that world will
-/// ever assign, and in the same order relative to B's ids as A's real ids are.
+/// Added to A's ids to aim at them in the world without A, when B was populated first: far
+/// above any id that world will ever assign, and in the same order relative to B's ids as A's
+/// real ids are.
 const ABSENT_OFFSET: i64 = 1_000_000_000_000;
+
+/// Which streamer is populated first. Both orders run: a query missing its `streamer_id`
+/// predicate often returns the *first* matching row, which hides the bug when that row is B's
+/// own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// B, then A. The world without A has only B; A's ids are aimed at with
+    /// `ABSENT_OFFSET` added.
+    BFirst,
+    /// A, then B. The world without A first populates a decoy A and deletes it, so B's ids are
+    /// the same in both worlds and A's ids exist nowhere (ids are never reused).
+    AFirst,
+}
 
 /// One operation's cross-tenant calls.
 #[derive(Debug, Clone, Copy)]
@@ -92,15 +107,31 @@ async fn export_value(store: &dyn DataStore, s: StreamerId) -> Result<Value, Fai
     serde_json::to_value(e).map_err(|e| Failure(e.to_string()))
 }
 
-/// Builds a world: B populated, then A when `with_a`; the clock then moves past both.
-async fn world(h: &Harness, with_a: bool) -> Result<(World, Option<Population>), Failure> {
+/// Builds a world in `order`, with A present or not; the clock then moves past both.
+async fn world(
+    h: &Harness,
+    order: Order,
+    with_a: bool,
+) -> Result<(World, Option<Population>), Failure> {
     let clock = Arc::new(ManualClock::new(START));
     let store = h.store_on(clock.clone()).await;
-    let b = populate(&*store, &clock, "bravo", 2002, START).await?;
-    let a = if with_a {
-        Some(populate(&*store, &clock, "alpha", 1001, at(START, 1)).await?)
-    } else {
-        None
+    let (b, a) = match order {
+        Order::BFirst => {
+            let b = populate(&*store, &clock, "bravo", 2002, START).await?;
+            let a = match with_a {
+                true => Some(populate(&*store, &clock, "alpha", 1001, at(START, 1)).await?),
+                false => None,
+            };
+            (b, a)
+        }
+        Order::AFirst => {
+            let a = populate(&*store, &clock, "alpha", 1001, START).await?;
+            if !with_a {
+                store.delete_streamer(a.streamer).await?;
+            }
+            let b = populate(&*store, &clock, "bravo", 2002, at(START, 1)).await?;
+            (b, with_a.then_some(a))
+        }
     };
     clock.set(at(START, 2));
     let mut canon = Canon::default();
@@ -124,11 +155,25 @@ async fn canonical_export(w: &mut World) -> Result<Value, Failure> {
     serde_json::to_value(e).map_err(|e| Failure(e.to_string()))
 }
 
-/// Runs one entry in both worlds; returns every violation found.
+/// Runs one entry in both orders; returns every violation found.
 pub async fn run_entry(h: &Harness, entry: &SweepEntry) -> Result<Vec<String>, Failure> {
-    let (mut with_a, a) = world(h, true).await?;
+    let mut violations = Vec::new();
+    for order in [Order::BFirst, Order::AFirst] {
+        let found = run_entry_in(h, entry, order).await?;
+        violations.extend(found.into_iter().map(|v| format!("[{order:?}] {v}")));
+    }
+    Ok(violations)
+}
+
+/// Runs one entry in the two worlds of one order.
+async fn run_entry_in(
+    h: &Harness,
+    entry: &SweepEntry,
+    order: Order,
+) -> Result<Vec<String>, Failure> {
+    let (mut with_a, a) = world(h, order, true).await?;
     let a = a.ok_or_else(|| Failure("world without streamer A".into()))?;
-    let (mut without_a, _) = world(h, false).await?;
+    let (mut without_a, _) = world(h, order, false).await?;
 
     // A's ids get labels -1, -2, … in the world with A; in the world without A the same
     // labels name ids that exist nowhere.
@@ -143,7 +188,10 @@ pub async fn run_entry(h: &Harness, entry: &SweepEntry) -> Result<Vec<String>, F
         }
     });
     let them_without_a = a.map_ids(|kind, raw| {
-        let absent = raw + ABSENT_OFFSET;
+        let absent = match order {
+            Order::AFirst if !without_a.canon.knows(kind, raw) => raw,
+            _ => raw + ABSENT_OFFSET,
+        };
         let label = with_a.canon.canonical(kind, raw);
         without_a.canon.label(kind, absent, label);
         absent

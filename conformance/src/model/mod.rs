@@ -1,7 +1,7 @@
 //! `ModelStore`: the in-memory oracle.
 //!
 //! Written to be obviously right rather than fast: one mutex over plain ordered maps, each
-//! streamer's rows in its own [`Tenant`], so isolation is structural (a method reaches another
+//! streamer's rows in its own `Tenant`, so isolation is structural (a method reaches another
 //! streamer's rows only by naming its id). Every write checks everything first and changes
 //! state last, so an error never leaves a half-written change. Lookups are linear scans where
 //! that is the plainest code.

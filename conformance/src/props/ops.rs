@@ -199,7 +199,7 @@ fn user(canon: &Canon, h: u8) -> UserId {
 /// The user a step aims at: three times in four one of the streamer's own users, by name;
 /// otherwise any user seen so far (often another streamer's) or one that does not exist.
 async fn target(st: &dyn DataStore, canon: &Canon, s: StreamerId, x: u8) -> UserId {
-    if x % 4 != 0
+    if !x.is_multiple_of(4)
         && let Ok(Some(u)) = st.get_user_by_username(s, pick(&USERS, x / 4)).await
     {
         return u.id;
@@ -210,7 +210,7 @@ async fn target(st: &dyn DataStore, canon: &Canon, s: StreamerId, x: u8) -> User
 /// The tip a step aims at: three times in four one of the streamer's own, else any tip seen so
 /// far or one that does not exist.
 async fn target_tip(st: &dyn DataStore, canon: &Canon, s: StreamerId, x: u8) -> TipId {
-    if x % 4 != 0
+    if !x.is_multiple_of(4)
         && let Ok(tips) = st.list_tips(s).await
         && !tips.is_empty()
     {

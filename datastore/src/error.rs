@@ -150,6 +150,8 @@ pub enum ConflictKind {
     KickUserId,
     /// A session of this streamer with the same token hash.
     SessionToken,
+    /// Another layout of this streamer with the same name (ignoring ASCII case).
+    LayoutName,
 }
 
 impl fmt::Display for ConflictKind {
@@ -158,6 +160,7 @@ impl fmt::Display for ConflictKind {
             ConflictKind::StreamerUsername => "a streamer with this username",
             ConflictKind::KickUserId => "a streamer with this Kick user id",
             ConflictKind::SessionToken => "a session with this token",
+            ConflictKind::LayoutName => "a layout with this name",
         })
     }
 }

@@ -26,7 +26,7 @@ pub struct OverlaySetting {
 pub struct OverlayLayout {
     /// Unique within the streamer ([`validate::key`]).
     pub id: LayoutId,
-    /// Shown in the dashboard; need not be unique.
+    /// Shown in the dashboard; unique within the streamer ignoring ASCII case.
     pub name: String,
     /// At most one layout of a streamer is the default.
     pub is_default: bool,
@@ -69,8 +69,8 @@ pub struct Theme {
 
 /// Overlay settings, layouts and theme of one streamer.
 ///
-/// Tenant rule for every method: keys and layout ids are unique per streamer, never globally,
-/// so the same key under two streamers is two rows; a method only ever reads or writes the
+/// Tenant rule for every method: keys, layout ids and layout names are unique per streamer,
+/// never globally, so the same key under two streamers is two rows; a method only ever reads or writes the
 /// given streamer's rows, and another streamer's row is indistinguishable from a missing one.
 #[async_trait]
 pub trait OverlayStore: Send + Sync {
@@ -114,7 +114,9 @@ pub trait OverlayStore: Send + Sync {
     /// Creates or replaces a layout (keeping `created_at` on replace). When it is the default,
     /// the streamer's other layouts stop being default; other streamers' defaults stay.
     ///
-    /// Errors: `InvalidInput`; `NotFound(Streamer)` when the streamer does not exist.
+    /// Errors: `InvalidInput`; `NotFound(Streamer)` when the streamer does not exist;
+    /// `Conflict(LayoutName)` when another layout of this streamer has the name (ignoring ASCII
+    /// case; other streamers' names never conflict). Nothing changes on error.
     async fn upsert_layout(
         &self,
         streamer: StreamerId,

@@ -198,7 +198,7 @@ impl AdminSetPoints {
 }
 
 /// A row of the points ledger. Every change of a user's channel points has one, so a user's
-/// ledger sums to their channel points.
+/// ledger sums to the change in their channel points since it began (see [`PointStore`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PointTransaction {
     /// Assigned by the store, increasing.
@@ -306,8 +306,11 @@ pub struct BulkAward {
 /// Tenant rule for every method: a user id of another streamer behaves exactly like an id that
 /// does not exist (`None`, or `NotFound(User)`), and a write aimed at it changes nothing
 /// anywhere. Balances are never negative and never above [`validate::MAX_BALANCE`]; every
-/// change of channel points writes a ledger row, so a user's ledger sums to their channel
-/// points. Every write here is atomic: on error nothing changed.
+/// change of channel points writes a ledger row of exactly that change, so a user's ledger sums
+/// to the change in their channel points since it began: channel points minus ledger sum is
+/// the user's *opening balance*, constant for the user's life. It is zero for every user
+/// created through this contract; only users migrated from a legacy database without a ledger
+/// can have another. Every write here is atomic: on error nothing changed.
 #[async_trait]
 pub trait PointStore: Send + Sync {
     /// The user's balances ([`Points::ZERO`] when they never had any), or `None` for an unknown

@@ -426,7 +426,8 @@ pub trait PowerupStore: Send + Sync {
     /// so.
     ///
     /// Errors, checked in this order: `NotFound(User)`; `NotFound(Powerup)` when the streamer
-    /// has no configuration for it; `PowerupDisabled`; `InsufficientPoints`; `InvalidInput` when
+    /// has no configuration for it (a streamer created through this contract has all six; a
+    /// migrated one may lack some); `PowerupDisabled`; `InsufficientPoints`; `InvalidInput` when
     /// the quantity would pass [`validate::MAX_QUANTITY`]. Nothing changes on error.
     async fn purchase_powerup(
         &self,

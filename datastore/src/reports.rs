@@ -32,9 +32,9 @@ pub struct PurchaseStats {
 pub struct Analytics {
     /// How many users.
     pub users: u64,
-    /// The sum of every user's channel points.
+    /// The sum of every user's channel points (saturating at `i64::MAX`).
     pub channel_points: i64,
-    /// The sum of every user's drop points.
+    /// The sum of every user's drop points (saturating at `i64::MAX`).
     pub drop_points: i64,
     /// Recorded drops.
     pub drops: u64,

@@ -136,10 +136,11 @@ macro_rules! operations {
         /// Every method of [`DataStore`], by family.
         ///
         /// This list is written out by hand on purpose: a unit test of this crate compares it
-        /// with the `async fn`s of the trait sources, and the `conformance` crate fails a test
-        /// for any operation here without a cross-tenant case. Adding a method to a trait
-        /// therefore fails the build's tests until it is listed here *and* given an isolation
-        /// case in `conformance/src/sweep/table.rs`.
+        /// with the `async fn`s of every `pub trait` in the crate's sources (and checks that
+        /// every such trait is a [`Family`] and a supertrait of [`DataStore`]), and the
+        /// `conformance` crate fails a test for any operation here without a cross-tenant sweep
+        /// entry that calls it. Adding a method to a trait therefore fails the tests until it is
+        /// listed here *and* given an entry in `conformance/src/sweep/table.rs`.
         pub const OPERATIONS: &[Operation] = &[
             $($(Operation { family: Family::$family, name: stringify!($name) },)*)*
         ];
@@ -174,48 +175,52 @@ operations! {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+    use std::path::Path;
 
-    /// The trait sources, read at compile time so the check needs no file system.
-    const SOURCES: &[&str] = &[
-        include_str!("streamers.rs"),
-        include_str!("users.rs"),
-        include_str!("points.rs"),
-        include_str!("powerups.rs"),
-        include_str!("overlay.rs"),
-        include_str!("tips.rs"),
-        include_str!("goals.rs"),
-        include_str!("tokens.rs"),
-        include_str!("sessions.rs"),
-        include_str!("verification.rs"),
-        include_str!("cooldowns.rs"),
-        include_str!("reports.rs"),
-    ];
+    fn ident(s: &str) -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    }
 
-    /// `(trait, method)` for every `async fn` inside a `pub trait … Store` block.
+    /// Every `(trait, method)` for the `async fn`s of every `pub trait` in every source file of
+    /// this crate, read from disk so a new file cannot be missed.
     fn declared() -> BTreeSet<(String, String)> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
         let mut out = BTreeSet::new();
-        for src in SOURCES {
+        for entry in std::fs::read_dir(&dir).expect("the crate's src directory") {
+            let path = entry.expect("a directory entry").path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let src = std::fs::read_to_string(&path).expect("a readable source file");
             let mut current: Option<String> = None;
             for line in src.lines() {
                 let t = line.trim();
                 if let Some(rest) = t.strip_prefix("pub trait ") {
-                    let name: String = rest
-                        .chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_')
-                        .collect();
-                    current = Some(name);
+                    current = Some(ident(rest));
                 } else if line.starts_with('}') {
                     current = None;
                 } else if let (Some(tr), Some(rest)) = (&current, t.strip_prefix("async fn ")) {
-                    let name: String = rest
-                        .chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_')
-                        .collect();
-                    out.insert((tr.clone(), name));
+                    out.insert((tr.clone(), ident(rest)));
                 }
             }
         }
         out
+    }
+
+    /// The traits named in `DataStore`'s supertrait list.
+    fn supertraits() -> BTreeSet<String> {
+        let src = include_str!("store.rs");
+        let start = src
+            .find("pub trait DataStore:")
+            .expect("the DataStore declaration");
+        let end = start + src[start..].find('{').expect("the end of its bounds");
+        src[start + "pub trait DataStore:".len()..end]
+            .split('+')
+            .map(|b| b.trim().to_owned())
+            .filter(|b| b.ends_with("Store"))
+            .collect()
     }
 
     #[test]
@@ -239,6 +244,21 @@ mod tests {
         assert!(
             declared.len() > 70,
             "the source parser found too few methods"
+        );
+    }
+
+    #[test]
+    fn every_domain_trait_is_a_family_and_part_of_datastore() {
+        let families: BTreeSet<String> = Family::ALL
+            .iter()
+            .map(|f| f.trait_name().to_owned())
+            .collect();
+        let with_methods: BTreeSet<String> = declared().into_iter().map(|(t, _)| t).collect();
+        assert_eq!(with_methods, families, "domain traits vs Family::ALL");
+        assert_eq!(
+            supertraits(),
+            families,
+            "DataStore's supertraits vs Family::ALL"
         );
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! A backend calls these (usually through the `validate` methods of the input types) before it
 //! changes anything, so every backend accepts and refuses exactly the same inputs, with the same
-//! [`StoreError::InvalidInput`]. The limits keep every sum the contract computes (a balance, a
-//! leaderboard total) far from `i64` overflow, which SQLite would otherwise turn into a float.
+//! [`StoreError::InvalidInput`]. The limits keep every per-user sum the contract computes (a
+//! balance, a leaderboard total) far from `i64` overflow; sums over a whole streamer
+//! (analytics) saturate instead.
 
 use crate::error::{StoreError, StoreResult};
 use std::time::Duration;
@@ -30,8 +31,10 @@ pub const MAX_TOKEN_CHARS: usize = 4096;
 pub const MAX_CODE_CHARS: usize = 32;
 /// Largest amount one earn, spend or award moves.
 pub const MAX_AMOUNT: i64 = 1_000_000_000;
-/// Largest balance (channel points, drop points) or goal value.
-pub const MAX_BALANCE: i64 = 1_000_000_000_000_000;
+/// Largest balance (channel points, drop points) or goal value: a trillion, a million years of
+/// watching at the legacy rate, and far enough from `i64::MAX` that a streamer-wide sum only
+/// saturates with millions of users at the maximum.
+pub const MAX_BALANCE: i64 = 1_000_000_000_000;
 /// Largest score of one drop.
 pub const MAX_DROP_SCORE: i64 = 1_000_000;
 /// Largest quantity of one powerup a user can hold.

@@ -64,6 +64,7 @@ macro_rules! __suite_cases {
             overlay::overlay_setting_upsert_keeps_description,
             overlay::overlay_settings_list_by_key_and_delete,
             overlay::layouts_keep_at_most_one_default,
+            overlay::layout_names_are_unique_within_a_streamer,
             overlay::theme_get_and_set,
             overlay::overlay_inputs_are_validated,
             tips::tips_are_ordered_and_filtered,

@@ -160,6 +160,48 @@ pub async fn layouts_keep_at_most_one_default(h: Harness) -> CaseResult {
     Ok(())
 }
 
+/// Layout names are unique within a streamer ignoring ASCII case; renaming a layout to its own
+/// name is fine; a refused upsert changes nothing.
+pub async fn layout_names_are_unique_within_a_streamer(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let input = |name: &str, is_default| LayoutInput {
+        name: name.into(),
+        is_default,
+        layout: json!({}),
+    };
+    store
+        .upsert_layout(s, &LayoutId::new("main"), input("Main", false))
+        .await?;
+    store
+        .upsert_layout(s, &LayoutId::new("brb"), input("BRB", false))
+        .await?;
+    let before = store.list_layouts(s).await?;
+    check_err!(
+        store
+            .upsert_layout(s, &LayoutId::new("brb"), input("MAIN", true))
+            .await,
+        StoreError::conflict(ConflictKind::LayoutName),
+        "renaming onto another layout's name"
+    );
+    check_err!(
+        store
+            .upsert_layout(s, &LayoutId::new("new"), input("main", false))
+            .await,
+        StoreError::conflict(ConflictKind::LayoutName),
+        "a new layout with a taken name"
+    );
+    check_eq!(store.list_layouts(s).await?, before, "nothing changed");
+    let same = store
+        .upsert_layout(s, &LayoutId::new("main"), input("MAIN", true))
+        .await?;
+    check!(
+        same.name == "MAIN" && same.is_default,
+        "a layout may keep its own name in another case"
+    );
+    Ok(())
+}
+
 /// The theme is absent until set, and set replaces it.
 pub async fn theme_get_and_set(h: Harness) -> CaseResult {
     let store = h.store().await;

@@ -2,8 +2,8 @@ use super::ModelStore;
 use async_trait::async_trait;
 use datastore::overlay::validate_setting;
 use datastore::{
-    LayoutId, LayoutInput, OverlayLayout, OverlaySetting, OverlayStore, Resource, StoreError,
-    StoreResult, StreamerId, Theme, validate,
+    ConflictKind, LayoutId, LayoutInput, OverlayLayout, OverlaySetting, OverlayStore, Resource,
+    StoreError, StoreResult, StreamerId, Theme, validate,
 };
 use serde_json::Value;
 
@@ -95,6 +95,12 @@ impl OverlayStore for ModelStore {
         let now = self.clock.now();
         let mut st = self.state();
         let t = st.owner(streamer)?;
+        if t.layouts
+            .values()
+            .any(|l| &l.id != id && l.name.eq_ignore_ascii_case(&layout.name))
+        {
+            return Err(StoreError::conflict(ConflictKind::LayoutName));
+        }
         if layout.is_default {
             for l in t.layouts.values_mut() {
                 l.is_default = false;

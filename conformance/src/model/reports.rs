@@ -31,8 +31,14 @@ impl ReportStore for ModelStore {
         }
         Ok(Analytics {
             users: t.users.len() as u64,
-            channel_points: t.points.values().map(|p| p.channel_points).sum(),
-            drop_points: t.points.values().map(|p| p.drop_points).sum(),
+            channel_points: t
+                .points
+                .values()
+                .fold(0i64, |sum, p| sum.saturating_add(p.channel_points)),
+            drop_points: t
+                .points
+                .values()
+                .fold(0i64, |sum, p| sum.saturating_add(p.drop_points)),
             drops: t.drops.len() as u64,
             perfect_drops: t.drops.iter().filter(|d| d.is_perfect).count() as u64,
             purchases: purchases.into_values().collect(),

@@ -2,7 +2,7 @@
 
 use crate::model::ModelStore;
 use datastore::{Clock, DataStore, ManualClock, StoreError, Timestamp};
-use futures::future::BoxFuture;
+use futures_util::future::BoxFuture;
 use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};

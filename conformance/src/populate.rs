@@ -11,6 +11,39 @@ pub const SHARED_USERNAMES: [&str; 4] = ["alice", "Zoë", "o'brien\"; DROP TABLE
 /// Setting keys, goal ids and layout ids every populated streamer shares.
 pub const SHARED_KEY: &str = "shared.key";
 
+/// Which streamer to populate. Values (prices, amounts, descriptions) derive from the Kick user
+/// id, so two populated streamers differ wherever a cross-tenant read could show it.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec<'a> {
+    /// The streamer's username.
+    pub username: &'a str,
+    /// Its Kick user id; also seeds the per-streamer values.
+    pub kick_user_id: i64,
+    /// Another streamer's username, given to one of this streamer's viewers (a viewer may be
+    /// called like some other channel without being its owner).
+    pub neighbour: &'a str,
+}
+
+/// Streamer A of the isolation cases and the sweep.
+pub const ALPHA: Spec<'static> = Spec {
+    username: "alpha",
+    kick_user_id: 1001,
+    neighbour: "bravo",
+};
+/// Streamer B of the isolation cases and the sweep.
+pub const BRAVO: Spec<'static> = Spec {
+    username: "bravo",
+    kick_user_id: 2002,
+    neighbour: "alpha",
+};
+/// The stand-in for A in the sweep's world without A when A is populated first: same shape
+/// as A (so the same ids), different content, deleted before B is populated.
+pub const DECOY: Spec<'static> = Spec {
+    username: "decoy",
+    kick_user_id: 3003,
+    neighbour: "bravo",
+};
+
 /// What [`populate`] created: the ids and names another streamer will try to reach.
 #[derive(Debug, Clone)]
 pub struct Population {
@@ -34,6 +67,8 @@ pub struct Population {
     pub settings: Vec<String>,
     /// Layout ids.
     pub layouts: Vec<LayoutId>,
+    /// Layout names, in the order of `layouts`.
+    pub layout_names: Vec<String>,
     /// OAuth providers.
     pub providers: Vec<String>,
     /// Viewer session token hashes (live and expired).
@@ -91,17 +126,23 @@ pub fn fresh_token(n: u32) -> TokenHash {
     SessionToken::new(format!("fresh-token-{n}")).hash()
 }
 
-/// Creates streamer `username` and fills it with every kind of row, starting the clock at
+/// Creates the streamer of `spec` and fills it with every kind of row, starting the clock at
 /// `start` (each step one second later). Names come in two sets: ones every populated streamer
-/// has ([`SHARED_USERNAMES`], [`SHARED_KEY`], `followers`, `main`, `kick`) and ones only this
-/// streamer has (containing its username).
+/// has ([`SHARED_USERNAMES`], [`SHARED_KEY`], `followers`, `main`, `kick`, …) and ones only this
+/// streamer has (containing its username). Every populated streamer has the same number of rows
+/// of each kind, so populating two streamers consumes the same ids in either order.
 pub async fn populate(
     store: &dyn DataStore,
     clock: &ManualClock,
-    username: &str,
-    kick_user_id: i64,
+    spec: Spec<'_>,
     start: Timestamp,
 ) -> Result<Population, Failure> {
+    let Spec {
+        username,
+        kick_user_id,
+        neighbour,
+    } = spec;
+    let k = kick_user_id;
     let mut step = 0u64;
     let mut tick = || {
         step += 1;
@@ -128,6 +169,7 @@ pub async fn populate(
     let mut names = vec![username.to_ascii_uppercase()];
     names.extend(SHARED_USERNAMES.iter().map(|n| (*n).to_owned()));
     names.push(format!("only_{username}"));
+    names.push(neighbour.to_owned());
     let mut users = Vec::new();
     for n in &names {
         tick();
@@ -150,11 +192,13 @@ pub async fn populate(
             },
         )
         .await?;
+    let namesake = users[6].0; // named like the neighbouring streamer
     for (u, amount, source) in [
-        (rich, 2000, PointSource::Sub),
+        (rich, 2000 + k % 100, PointSource::Sub),
         (rich, 25, PointSource::Chat),
         (owner, 1500, PointSource::Gift),
-        (users[2].0, 100, PointSource::Tip),
+        (users[2].0, 100 + k % 7, PointSource::Tip),
+        (namesake, 5000, PointSource::Gift),
     ] {
         tick();
         store
@@ -229,18 +273,39 @@ pub async fn populate(
     store.add_powerup(s, rich, PowerupType::Magnet, 1).await?;
     tick();
     store.use_powerup(s, rich, PowerupType::Magnet).await?;
-    tick();
-    store
-        .update_powerup(
-            s,
+    // Each streamer prices and disables powerups its own way.
+    let disabled = if k % 2 == 1 {
+        PowerupType::Magnet
+    } else {
+        PowerupType::Shield
+    };
+    for (p, patch) in [
+        (
             PowerupType::Ghost,
             PowerupConfigPatch {
                 enabled: Some(false),
-                cost: Some(900),
+                cost: Some(800 + k % 50),
                 ..Default::default()
             },
-        )
-        .await?;
+        ),
+        (
+            PowerupType::Tnt,
+            PowerupConfigPatch {
+                cost: Some(300 + k % 97),
+                ..Default::default()
+            },
+        ),
+        (
+            disabled,
+            PowerupConfigPatch {
+                enabled: Some(false),
+                ..Default::default()
+            },
+        ),
+    ] {
+        tick();
+        store.update_powerup(s, p, patch).await?;
+    }
 
     // Overlay.
     let only_key = format!("only.{username}");
@@ -248,21 +313,28 @@ pub async fn populate(
         (
             SHARED_KEY,
             format!("{username}-value"),
-            Some("shared by every streamer"),
+            format!("{username}'s shared setting"),
         ),
         (
             only_key.as_str(),
             "1".to_owned(),
-            Some("only this streamer has it"),
+            format!("only {username} has it"),
         ),
     ] {
         tick();
-        store.upsert_overlay_setting(s, key, &value, desc).await?;
+        store
+            .upsert_overlay_setting(s, key, &value, Some(&desc))
+            .await?;
     }
     let layouts = vec![
         LayoutId::new("main"),
         LayoutId::new("brb"),
         LayoutId::new(format!("only-{username}")),
+    ];
+    let layout_names = vec![
+        "Main".to_owned(),
+        "Be right back".to_owned(),
+        format!("{username}'s scene"),
     ];
     for (i, id) in layouts.iter().enumerate() {
         tick();
@@ -271,11 +343,7 @@ pub async fn populate(
                 s,
                 id,
                 LayoutInput {
-                    name: if i == 2 {
-                        "Main".into()
-                    } else {
-                        format!("Layout {i}")
-                    },
+                    name: layout_names[i].clone(),
                     is_default: i == 0,
                     layout: json!({"owner": username, "widgets": [{"kind": "goal", "x": i}]}),
                 },
@@ -384,6 +452,7 @@ pub async fn populate(
         (names[2].clone(), format!("{kick_user_id}")),
         (format!("viewer_{username}"), "EXPIRED1".to_owned()),
         ("newcomer".to_owned(), "ABC123".to_owned()),
+        (format!("only_{username}"), format!("LIVE{k}")),
     ];
     for (i, (u, c)) in codes.iter().enumerate() {
         tick();
@@ -431,6 +500,7 @@ pub async fn populate(
         goals,
         settings: vec![SHARED_KEY.to_owned(), only_key],
         layouts,
+        layout_names,
         providers,
         user_sessions,
         streamer_sessions,

@@ -1,9 +1,15 @@
 //! The suite keeps in step with the contract.
 
+use conformance::ModelStore;
 use conformance::cases::CASES;
+use conformance::faults::{CallLog, Faulty};
+use conformance::harness::{START, runtime};
+use conformance::populate::{ALPHA, BRAVO, populate};
+use conformance::sweep::Env;
 use conformance::sweep::table::ENTRIES;
-use datastore::OPERATIONS;
+use datastore::{Clock, DataStore, ManualClock, OPERATIONS};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// Every operation of the trait has a cross-tenant sweep entry, and every entry names an
 /// operation. (`datastore`'s own tests keep `OPERATIONS` in step with the trait.)
@@ -29,6 +35,41 @@ fn every_operation_has_an_isolation_case() {
     );
 }
 
+/// Each sweep entry really calls the operation it is named after, and records what it saw.
+#[test]
+fn every_sweep_entry_calls_its_operation() {
+    let misses = runtime().block_on(async {
+        let mut misses = Vec::new();
+        for entry in ENTRIES {
+            let log: CallLog = Arc::default();
+            let clock = Arc::new(ManualClock::new(START));
+            let model: Arc<dyn DataStore> = Arc::new(ModelStore::new(clock.clone()));
+            let store: Arc<dyn DataStore> = Arc::new(Faulty::recording(model, log.clone()));
+            let b = populate(&*store, &clock, BRAVO, START)
+                .await
+                .expect("populate B");
+            let a = populate(&*store, &clock, ALPHA, clock.now())
+                .await
+                .expect("populate A");
+            log.lock().expect("the call log").clear();
+            let env = (entry.run)(Env::new(store, b, a, clock)).await;
+            let calls = log.lock().expect("the call log").clone();
+            if !calls.contains(&entry.operation) || env.seen() == 0 {
+                misses.push(format!(
+                    "{} (called {calls:?}, recorded {})",
+                    entry.operation,
+                    env.seen()
+                ));
+            }
+        }
+        misses
+    });
+    assert!(
+        misses.is_empty(),
+        "sweep entries that do not call their operation: {misses:?}"
+    );
+}
+
 /// The seed cases exist under their names, and case names are unique (they are test names).
 #[test]
 fn seed_cases_exist_and_names_are_unique() {
@@ -41,9 +82,17 @@ fn seed_cases_exist_and_names_are_unique() {
         "cannot_access_overlay_settings_from_another_streamer",
         "cannot_access_tips_from_another_streamer",
         "cannot_access_goals_from_another_streamer",
-        "cross_tenant_sweep",
         "matches_model_under_random_operations",
     ] {
         assert!(names.contains(seed), "missing case {seed}");
     }
+    let sweeps = CASES
+        .iter()
+        .filter(|c| c.name.starts_with("cross_tenant_sweep_"))
+        .count();
+    assert_eq!(
+        sweeps,
+        datastore::Family::ALL.len(),
+        "one sweep case per operation family"
+    );
 }

@@ -1,32 +1,35 @@
 //! The suite catches isolation bugs: run it against `ModelStore` with each fault of
 //! `conformance::faults` injected, and require every fault to be caught.
 //!
-//! Run with `--nocapture` to see the kill matrix (fault → the cases that caught it).
+//! Run with `--nocapture` to see the kill matrix (fault → the checks that caught it).
 
 use conformance::Factory;
 use conformance::cases::CASES;
 use conformance::faults::Fault;
-use conformance::faults::matrix::{describe_catchers, kill_matrix, run_all};
+use conformance::faults::matrix::{entries_proven, kill_matrix, run_all};
 use conformance::harness::{Options, runtime};
+use conformance::sweep::table::ENTRIES;
 use datastore::Family;
 use std::collections::BTreeSet;
 
 #[test]
 fn every_injected_fault_is_caught() {
     let options = Options {
-        // Each fault runs the whole suite; fewer random sequences keep this test quick while
-        // the full property test runs in the suite itself.
+        // Each fault runs the whole suite; fewer random sequences, and no shrinking, keep this
+        // test quick while the full property test runs in the suite itself.
         proptest_cases: 12,
         proptest_shrink_iters: 0,
         ..Options::from_env()
     };
     let base = Factory::model();
-    let (baseline, rows) = runtime().block_on(async {
+    let rt = runtime();
+    let (baseline, rows) = rt.block_on(async {
         (
             run_all(&base, options).await,
             kill_matrix(&base, options).await,
         )
     });
+    rt.shutdown_background();
     assert!(
         baseline.failed.is_empty(),
         "the suite fails on the unbroken model, so the matrix would mean nothing: {:?}",
@@ -35,12 +38,22 @@ fn every_injected_fault_is_caught() {
 
     println!("kill matrix: {} faults", rows.len());
     for (fault, caught_by) in &rows {
+        let (sweep, named): (Vec<&String>, Vec<&String>) =
+            caught_by.iter().partition(|c| c.starts_with("sweep:"));
         println!(
-            "  {fault:?} [{:?}] {}\n      caught by {}: {}",
+            "  {fault:?} [{:?}] {}\n      cases: {}\n      sweep: {}",
             fault.family(),
             fault.describe(),
-            caught_by.len(),
-            describe_catchers(caught_by)
+            named
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            sweep
+                .iter()
+                .map(|s| &s["sweep:".len()..])
+                .collect::<Vec<_>>()
+                .join(", "),
         );
     }
     let survivors: Vec<_> = rows
@@ -48,7 +61,10 @@ fn every_injected_fault_is_caught() {
         .filter(|(_, c)| c.is_empty())
         .map(|(f, _)| *f)
         .collect();
-    assert!(survivors.is_empty(), "faults no case caught: {survivors:?}");
+    assert!(
+        survivors.is_empty(),
+        "faults no check caught: {survivors:?}"
+    );
 
     let families: BTreeSet<Family> = Fault::ALL.iter().map(|f| f.family()).collect();
     let missing: Vec<_> = Family::ALL
@@ -67,7 +83,7 @@ fn every_injected_fault_is_caught() {
         .collect();
     let idle: Vec<&str> = CASES
         .iter()
-        .filter(|c| c.module == "isolation" && c.name != "cross_tenant_sweep")
+        .filter(|c| c.module == "isolation" && !c.name.starts_with("cross_tenant_sweep"))
         .map(|c| c.name)
         .filter(|n| !killers.contains(n))
         .collect();
@@ -75,6 +91,35 @@ fn every_injected_fault_is_caught() {
         idle.is_empty(),
         "isolation cases that caught no fault: {idle:?}"
     );
-    let sweep_killers = killers.iter().filter(|k| k.starts_with("sweep:")).count();
-    println!("sweep entries that caught a fault: {sweep_killers}");
+
+    // Every fault aimed at an operation must be caught by that operation's own sweep entry
+    // (or, for faults that break populating itself, by the population check).
+    let blind: Vec<String> = rows
+        .iter()
+        .filter(|(f, caught)| {
+            !caught.iter().any(|c| c == "sweep:populate")
+                && !f
+                    .targets()
+                    .iter()
+                    .any(|op| caught.contains(&format!("sweep:{op}")))
+        })
+        .map(|(f, _)| format!("{f:?}"))
+        .collect();
+    assert!(
+        blind.is_empty(),
+        "faults their operations' sweep entries missed: {blind:?}"
+    );
+
+    let proven = entries_proven(&rows);
+    let unproven: Vec<&str> = ENTRIES
+        .iter()
+        .map(|e| e.operation)
+        .filter(|op| !proven.contains(op))
+        .collect();
+    println!(
+        "sweep entries shown to catch a fault aimed at their own operation: {} of {}\n  not yet: {}",
+        proven.len(),
+        ENTRIES.len(),
+        unproven.join(", ")
+    );
 }

@@ -6,7 +6,7 @@
 
 use super::support::*;
 use crate::harness::{CaseResult, Failure, Harness, check, check_eq, check_err};
-use crate::populate::{Population, populate};
+use crate::populate::{ALPHA, BRAVO, Population, populate};
 use datastore::*;
 use serde_json::json;
 use std::time::Duration;
@@ -15,8 +15,8 @@ use std::time::Duration;
 async fn two(h: &Harness) -> Result<(Shared, Population, Population), Failure> {
     let store = h.store().await;
     let now = h.clock().now();
-    let a = populate(&*store, h.clock(), "alpha", 1001, now).await?;
-    let b = populate(&*store, h.clock(), "bravo", 2002, h.clock().now()).await?;
+    let a = populate(&*store, h.clock(), ALPHA, now).await?;
+    let b = populate(&*store, h.clock(), BRAVO, h.clock().now()).await?;
     Ok((store, a, b))
 }
 
@@ -904,9 +904,29 @@ pub async fn credentials_do_not_cross_streamers(h: Harness) -> CaseResult {
     Ok(())
 }
 
-/// The table-driven cross-tenant sweep over every operation; see [`crate::sweep`].
-pub async fn cross_tenant_sweep(h: Harness) -> CaseResult {
-    crate::sweep::cross_tenant_sweep(h).await
+macro_rules! sweep_cases {
+    ($($name:ident => $family:ident),* $(,)?) => {$(
+        /// The table-driven cross-tenant sweep over every operation of one family; see
+        /// [`crate::sweep`].
+        pub async fn $name(h: Harness) -> CaseResult {
+            crate::sweep::run_family(h, Family::$family).await
+        }
+    )*};
+}
+
+sweep_cases! {
+    cross_tenant_sweep_streamers => Streamers,
+    cross_tenant_sweep_users => Users,
+    cross_tenant_sweep_points => Points,
+    cross_tenant_sweep_powerups => Powerups,
+    cross_tenant_sweep_overlay => Overlay,
+    cross_tenant_sweep_tips => Tips,
+    cross_tenant_sweep_goals => Goals,
+    cross_tenant_sweep_tokens => Tokens,
+    cross_tenant_sweep_sessions => Sessions,
+    cross_tenant_sweep_verification => Verification,
+    cross_tenant_sweep_cooldowns => Cooldowns,
+    cross_tenant_sweep_reports => Reports,
 }
 
 /// Random operation sequences across three streamers match [`crate::ModelStore`] step by

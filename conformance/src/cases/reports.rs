@@ -2,7 +2,7 @@
 
 use super::support::*;
 use crate::harness::{CaseResult, Harness, check, check_eq};
-use crate::populate::populate;
+use crate::populate::{Spec, populate};
 use datastore::*;
 
 /// Analytics counts users, points, drops and purchases of one streamer.
@@ -72,7 +72,17 @@ pub async fn analytics_counts_one_streamer(h: Harness) -> CaseResult {
 /// satisfies the data invariants.
 pub async fn export_holds_everything_in_order(h: Harness) -> CaseResult {
     let store = h.store().await;
-    let p = populate(&*store, h.clock(), "chan", 5, h.clock().now()).await?;
+    let p = populate(
+        &*store,
+        h.clock(),
+        Spec {
+            username: "chan",
+            kick_user_id: 5,
+            neighbour: "other",
+        },
+        h.clock().now(),
+    )
+    .await?;
     let e = export(&*store, p.streamer).await?;
     check_eq!(e.streamer.id, p.streamer, "the streamer");
     check_eq!(e.users.len(), p.users.len(), "users");
@@ -94,7 +104,7 @@ pub async fn export_holds_everything_in_order(h: Harness) -> CaseResult {
         (3, 3),
         "sessions"
     );
-    check_eq!(e.verification_codes.len(), 4, "verification codes");
+    check_eq!(e.verification_codes.len(), 5, "verification codes");
     check_eq!(e.cooldowns.len(), 2, "cooldowns");
     check_eq!(
         (e.purchases.len(), e.drops.len()),

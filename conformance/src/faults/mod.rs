@@ -1,22 +1,29 @@
 //! Fault-injecting wrappers: proof that the suite catches isolation bugs.
 //!
 //! [`Faulty`] wraps any store and breaks isolation in exactly one way, chosen from
-//! [`Fault::ALL`]. Each fault imitates a bug that happens in real multi-tenant code: a query
+//! [`Fault::ALL`] (or, made with [`Faulty::recording`], breaks nothing and records the methods
+//! called). A fault is written against the trait, so bugs that live inside one operation (a
+//! purchase reading the wrong price) are imitated by their effect through other operations. Each fault imitates a bug that happens in real multi-tenant code: a query
 //! missing its `streamer_id` predicate (a read that finds the row under any streamer, a write
 //! that lands in the row owner's tenant, a list or count over every tenant), a fallback to
 //! another tenant's row, uniqueness checked globally, or an error that tells a foreign row from
-//! a missing one. There is at least one per operation family. `tests/sensitivity.rs` runs the
+//! a missing one. There is at least one per operation family, and each names the operations
+//! it breaks ([`Fault::targets`]). `tests/sensitivity.rs` runs the
 //! whole suite against each and requires every fault to be caught; [`matrix`] prints which
 //! cases caught which.
 
 pub mod matrix;
-mod wrapper;
+
+mod access;
+mod content;
+mod economy;
+mod tenants;
 
 use datastore::{DataStore, Family, StreamerId, UserId};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 macro_rules! faults {
-    ($($name:ident ($family:ident): $doc:literal,)*) => {
+    ($($name:ident ($family:ident) [$($op:ident),*]: $doc:literal,)*) => {
         /// One way of breaking isolation.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Fault {
@@ -32,6 +39,11 @@ macro_rules! faults {
                 match self { $(Fault::$name => Family::$family,)* }
             }
 
+            /// The operations the fault breaks.
+            pub fn targets(self) -> &'static [&'static str] {
+                match self { $(Fault::$name => &[$(stringify!($op)),*],)* }
+            }
+
             /// What the fault does.
             pub fn describe(self) -> &'static str {
                 match self { $(Fault::$name => $doc,)* }
@@ -41,74 +53,109 @@ macro_rules! faults {
 }
 
 faults! {
-    DeleteStreamerTakesSameNamedUsers (Streamers): "deleting a streamer also deletes other streamers' users with the same usernames",
-    UpdateStreamerTouchesAll (Streamers): "updating a streamer's display name updates every streamer",
-    UserReadAnyTenant (Users): "get_user finds the user under any streamer",
-    UsernameLookupAnyTenant (Users): "get_user_by_username falls back to other streamers",
-    UsernamesGlobal (Users): "get_or_create_user returns another streamer's user with that name",
-    ProfileUpdateLandsInOwner (Users): "update_user_profile changes the user in its owner's tenant",
-    UserDeleteLandsInOwner (Users): "delete_user deletes the user in its owner's tenant",
-    UserListIncludesOthers (Users): "list_users_with_points lists every streamer's users",
-    CountIncludesOthers (Users): "count_users counts every streamer's users",
-    PageTotalLeaks (Users): "list_users_with_points reports a total over every streamer",
-    PointsReadAnyTenant (Points): "get_points finds balances under any streamer",
-    EarnLandsInOwner (Points): "earn_points credits the user in its owner's tenant",
-    SpendLandsInOwner (Points): "spend_points debits the user in its owner's tenant",
-    AdminPointWritesLandInOwner (Points): "set_points and add_drop_points write in the user's owner's tenant",
-    LeaderboardIncludesOthers (Points): "the leaderboard ranks every streamer's users",
-    HistoryAnyTenant (Points): "points_summary and transaction_history read under any streamer",
-    BulkAwardReachesOthers (Points): "bulk_award also credits other streamers' users with the same names",
-    PowerupConfigGlobal (Powerups): "upsert_powerup and update_powerup change every streamer's configuration",
-    PowerupReadFirstRow (Powerups): "get_powerup returns the first streamer's row for the powerup (a query without its streamer predicate)",
-    InventoryReadAnyTenant (Powerups): "get_inventory reads under any streamer",
-    InventoryWritesLandInOwner (Powerups): "add_powerup and use_powerup write in the user's owner's tenant",
-    PurchaseLandsInOwner (Powerups): "purchase_powerup buys in the user's owner's tenant",
-    SettingFallsBackToOthers (Overlay): "get_overlay_setting returns another streamer's setting when missing",
-    SettingReadFirstRow (Overlay): "get_overlay_setting returns the first streamer's row for the key (a query without its streamer predicate)",
-    SettingUpsertBorrowsDescription (Overlay): "an upsert without description takes another streamer's description for the key",
-    SettingDeleteGlobal (Overlay): "delete_overlay_setting deletes the key under every streamer",
-    LayoutDefaultClearedGlobally (Overlay): "a new default layout clears every streamer's default",
-    LayoutListIncludesOthers (Overlay): "list_layouts lists every streamer's layouts",
-    ThemeFallsBack (Overlay): "get_theme returns another streamer's theme when none is set",
-    TipsListIncludesOthers (Tips): "the tip lists include every streamer's tips",
-    TipReadAnyTenant (Tips): "get_tip finds the tip under any streamer",
-    TipWritesLandInOwner (Tips): "update_tip and delete_tip act in the tip's owner's tenant",
-    GoalReadAnyTenant (Goals): "get_goal falls back to other streamers",
-    GoalListsIncludeOthers (Goals): "the goal lists include every streamer's goals",
-    GoalUpsertOverwritesOthers (Goals): "upsert_goal also overwrites the same goal id under every streamer",
-    GoalWritesLandInOwner (Goals): "set_goal_progress and delete_goal act under the first streamer with the id",
-    OAuthTokenAnyTenant (Tokens): "get_oauth_token falls back to other streamers",
-    OAuthDeleteGlobal (Tokens): "delete_oauth_token deletes the provider's token under every streamer",
-    UserSessionAnyTenant (Sessions): "get_user_session finds sessions under any streamer",
-    StreamerSessionAnyTenant (Sessions): "an admin session works under every streamer",
-    PurgeAllTenants (Sessions): "purging expired sessions purges every streamer's",
-    SessionCreateLandsInOwner (Sessions): "create_user_session for a foreign user creates it in the user's owner's tenant",
-    SessionHashGlobal (Sessions): "streamer session token hashes are unique across all streamers",
-    SessionDeleteAnyTenant (Sessions): "deleting a session deletes it under any streamer",
-    CodeReadAnyTenant (Verification): "verification code reads fall back to other streamers",
-    MarkVerifiedAnyTenant (Verification): "mark_verification_code_verified verifies under any streamer",
-    DeleteCodesGlobal (Verification): "delete_verification_codes deletes the username's codes under every streamer",
-    CooldownLandsInOwner (Cooldowns): "check_cooldown of a foreign user runs in the user's owner's tenant",
-    AnalyticsAllTenants (Reports): "analytics counts every streamer's users and points",
-    ExportIncludesOthers (Reports): "the export includes every streamer's tips",
-    ForeignUserErrorLeaks (Users): "writes to another streamer's user fail with a telltale 'belongs to another streamer' error",
-    ForeignIdsForbidden (Tips): "reads of another streamer's tip fail with 'forbidden' instead of finding nothing",
+    DeleteStreamerTakesSameNamedUsers (Streamers) [delete_streamer]: "deleting a streamer also deletes other streamers' users with the same usernames",
+    UpdateStreamerTouchesAll (Streamers) [update_streamer]: "updating a streamer's display name updates every streamer",
+    UserReadAnyTenant (Users) [get_user]: "get_user finds the user under any streamer",
+    UsernameLookupAnyTenant (Users) [get_user_by_username]: "get_user_by_username falls back to other streamers",
+    UsernamesGlobal (Users) [get_or_create_user]: "get_or_create_user returns another streamer's user with that name",
+    ProfileUpdateLandsInOwner (Users) [update_user_profile]: "update_user_profile changes the user in its owner's tenant",
+    UserDeleteLandsInOwner (Users) [delete_user]: "delete_user deletes the user in its owner's tenant",
+    UserListIncludesOthers (Users) [list_users_with_points]: "list_users_with_points lists every streamer's users",
+    CountIncludesOthers (Users) [count_users]: "count_users counts every streamer's users",
+    PageTotalLeaks (Users) [list_users_with_points]: "list_users_with_points reports a total over every streamer",
+    ForeignUserErrorLeaks (Users) [update_user_profile, delete_user, earn_points]: "writes to another streamer's user fail with a telltale 'belongs to another streamer' error",
+    PointsReadAnyTenant (Points) [get_points]: "get_points finds balances under any streamer",
+    EarnLandsInOwner (Points) [earn_points]: "earn_points credits the user in its owner's tenant",
+    SpendLandsInOwner (Points) [spend_points]: "spend_points debits the user in its owner's tenant",
+    AdminPointWritesLandInOwner (Points) [set_points, add_drop_points]: "set_points and add_drop_points write in the user's owner's tenant",
+    LeaderboardIncludesOthers (Points) [leaderboard]: "the leaderboard ranks every streamer's users",
+    HistoryAnyTenant (Points) [points_summary, transaction_history]: "points_summary and transaction_history read under any streamer",
+    BulkAwardReachesOthers (Points) [bulk_award]: "bulk_award also credits other streamers' users with the same names",
+    PowerupConfigGlobal (Powerups) [upsert_powerup, update_powerup]: "upsert_powerup and update_powerup change every streamer's configuration",
+    PowerupReadFirstRow (Powerups) [get_powerup]: "get_powerup returns the first streamer's row for the powerup (a query without its streamer predicate)",
+    PowerupListsIncludeOthers (Powerups) [list_powerups, list_enabled_powerups]: "the powerup lists include every streamer's configuration",
+    InventoryReadAnyTenant (Powerups) [get_inventory]: "get_inventory reads under any streamer",
+    InventoryWritesLandInOwner (Powerups) [add_powerup, use_powerup]: "add_powerup and use_powerup write in the user's owner's tenant",
+    PurchaseLandsInOwner (Powerups) [purchase_powerup]: "purchase_powerup buys in the user's owner's tenant",
+    OwnerCheckAnyStreamer (Powerups) [purchase_powerup]: "a viewer named like any streamer buys for free (the owner check misses its streamer predicate)",
+    PurchaseCostFromFirstRow (Powerups) [purchase_powerup]: "a purchase costs what the first streamer's configuration says (the price lookup misses its streamer predicate)",
+    SettingReadFirstRow (Overlay) [get_overlay_setting]: "get_overlay_setting returns the first streamer's row for the key (a query without its streamer predicate)",
+    SettingFallsBackToOthers (Overlay) [get_overlay_setting]: "get_overlay_setting returns another streamer's setting when missing",
+    SettingsListIncludesOthers (Overlay) [list_overlay_settings]: "list_overlay_settings lists every streamer's settings",
+    SettingUpsertBorrowsDescription (Overlay) [upsert_overlay_setting]: "an upsert without description takes another streamer's description for the key",
+    SettingDeleteGlobal (Overlay) [delete_overlay_setting]: "delete_overlay_setting deletes the key under every streamer",
+    LayoutReadAnyTenant (Overlay) [get_layout]: "get_layout falls back to other streamers",
+    LayoutListIncludesOthers (Overlay) [list_layouts]: "list_layouts lists every streamer's layouts",
+    LayoutDefaultClearedGlobally (Overlay) [upsert_layout]: "a new default layout clears every streamer's default",
+    LayoutNameUniqueGlobally (Overlay) [upsert_layout]: "layout names are unique across all streamers",
+    LayoutDeleteGlobal (Overlay) [delete_layout]: "delete_layout deletes the id under every streamer",
+    ThemeFallsBack (Overlay) [get_theme]: "get_theme returns another streamer's theme when none is set",
+    ThemeReadFirstRow (Overlay) [get_theme]: "get_theme returns the first streamer's theme (a query without its streamer predicate)",
+    SetThemeGlobal (Overlay) [set_theme]: "set_theme sets every streamer's theme",
+    TipsListIncludesOthers (Tips) [list_tips, list_enabled_tips]: "the tip lists include every streamer's tips",
+    TipReadAnyTenant (Tips) [get_tip]: "get_tip finds the tip under any streamer",
+    TipWritesLandInOwner (Tips) [update_tip, delete_tip]: "update_tip and delete_tip act in the tip's owner's tenant",
+    ForeignIdsForbidden (Tips) [get_tip]: "reads of another streamer's tip fail with 'forbidden' instead of finding nothing",
+    GoalReadAnyTenant (Goals) [get_goal]: "get_goal falls back to other streamers",
+    GoalListsIncludeOthers (Goals) [list_goals, list_enabled_goals]: "the goal lists include every streamer's goals",
+    GoalUpsertOverwritesOthers (Goals) [upsert_goal]: "upsert_goal also overwrites the same goal id under every streamer",
+    GoalWritesLandInOwner (Goals) [set_goal_progress, delete_goal]: "set_goal_progress and delete_goal act under the first streamer with the id",
+    OAuthTokenAnyTenant (Tokens) [get_oauth_token]: "get_oauth_token falls back to other streamers",
+    OAuthUpsertGlobal (Tokens) [upsert_oauth_token]: "upsert_oauth_token also overwrites other streamers' token for the provider (a global unique key)",
+    OAuthDeleteGlobal (Tokens) [delete_oauth_token]: "delete_oauth_token deletes the provider's token under every streamer",
+    UserSessionAnyTenant (Sessions) [get_user_session]: "get_user_session finds sessions under any streamer",
+    StreamerSessionAnyTenant (Sessions) [get_streamer_session]: "an admin session works under every streamer",
+    PurgeAllTenants (Sessions) [purge_expired_user_sessions, purge_expired_streamer_sessions]: "purging expired sessions purges every streamer's",
+    SessionCreateLandsInOwner (Sessions) [create_user_session]: "create_user_session for a foreign user creates it in the user's owner's tenant",
+    SessionHashGlobal (Sessions) [create_streamer_session]: "streamer session token hashes are unique across all streamers",
+    SessionDeleteAnyTenant (Sessions) [delete_user_session, delete_streamer_session]: "deleting a session deletes it under any streamer",
+    CodeReadAnyTenant (Verification) [get_verification_code]: "get_verification_code falls back to other streamers",
+    LatestCodeAcrossTenants (Verification) [latest_verification_code]: "latest_verification_code picks the newest code of any streamer",
+    CodeRefreshGlobal (Verification) [create_verification_code]: "re-issuing a code also refreshes other streamers' code for the username (a global unique key)",
+    MarkVerifiedAnyTenant (Verification) [mark_verification_code_verified]: "mark_verification_code_verified verifies under any streamer",
+    DeleteCodesGlobal (Verification) [delete_verification_codes]: "delete_verification_codes deletes the username's codes under every streamer",
+    CooldownLandsInOwner (Cooldowns) [check_cooldown]: "check_cooldown of a foreign user runs in the user's owner's tenant",
+    AnalyticsAllTenants (Reports) [analytics]: "analytics counts every streamer's users and points",
+    ExportIncludesOthers (Reports) [export_streamer]: "the export includes every streamer's tips",
 }
 
-/// A store with one fault injected.
+/// The trait methods a recording [`Faulty`] saw called, in order.
+pub type CallLog = Arc<Mutex<Vec<&'static str>>>;
+
+/// A store with one fault injected, or none (then it only records the calls it sees).
 pub struct Faulty {
     inner: Arc<dyn DataStore>,
-    fault: Fault,
+    fault: Option<Fault>,
+    calls: Option<CallLog>,
 }
 
 impl Faulty {
     /// Wraps `inner`, breaking it with `fault`.
     pub fn new(inner: Arc<dyn DataStore>, fault: Fault) -> Self {
-        Faulty { inner, fault }
+        Faulty {
+            inner,
+            fault: Some(fault),
+            calls: None,
+        }
+    }
+
+    /// Wraps `inner` without a fault, appending the name of every method called to `log`.
+    pub fn recording(inner: Arc<dyn DataStore>, log: CallLog) -> Self {
+        Faulty {
+            inner,
+            fault: None,
+            calls: Some(log),
+        }
     }
 
     fn is(&self, f: Fault) -> bool {
-        self.fault == f
+        self.fault == Some(f)
+    }
+
+    fn note(&self, method: &'static str) {
+        if let Some(log) = &self.calls {
+            log.lock().unwrap_or_else(|e| e.into_inner()).push(method);
+        }
     }
 
     /// Every streamer but `s`.

@@ -258,6 +258,16 @@ entries! {
             let r = e.store.purchase_powerup(e.s(), u, PowerupType::Boost).await;
             e.see(r);
         }
+        // B's own users, every powerup: prices, enabled flags and the owner's free purchase
+        // must come from B's configuration and B's username only (B has a viewer named like
+        // streamer A, who must pay).
+        let own: Vec<UserId> = e.me.user_ids().collect();
+        for u in own {
+            for p in PowerupType::ALL {
+                let r = e.store.purchase_powerup(e.s(), u, p).await;
+                e.see(r);
+            }
+        }
     }
 
     // Overlay.
@@ -295,11 +305,13 @@ entries! {
         e.see(r);
     }
     upsert_layout |e| {
-        // The last one becomes B's default: A's default must stay A's default.
+        // A's ids with A's names (unique per streamer only); the last one becomes B's
+        // default: A's default must stay A's default.
         let ids = e.them.layouts.clone();
-        for (i, l) in ids.iter().enumerate() {
+        let names = e.them.layout_names.clone();
+        for (i, (l, name)) in ids.iter().zip(names).enumerate() {
             let r = e.store.upsert_layout(e.s(), l, LayoutInput {
-                name: "Main".into(),
+                name,
                 is_default: i + 1 == ids.len(),
                 layout: json!({"by": "B"}),
             }).await;
@@ -315,6 +327,11 @@ entries! {
     get_theme |e| {
         let r = e.store.get_theme(e.s()).await;
         e.see(r);
+        // A brand-new streamer has no theme: it must not be handed anyone else's.
+        if let Ok(c) = e.store.create_streamer(NewStreamer::named("charlie")).await {
+            let r = e.store.get_theme(c.id).await;
+            e.see(r);
+        }
     }
     set_theme |e| {
         let r = e.store.set_theme(e.s(), json!({"primary": "#000000"})).await;

@@ -78,6 +78,9 @@ impl Factory {
 /// The instant every case's clock starts at: 2026-01-01T00:00:00Z.
 pub const START: Timestamp = Timestamp::saturating_from_millis(1_767_225_600_000);
 
+/// The property test's seed when none is given.
+const DEFAULT_SEED: u64 = 0x4b49_434b; // "KICK"
+
 /// Settings of a suite run, read from the environment.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -90,6 +93,9 @@ pub struct Options {
     /// Most steps proptest takes to shrink a failing sequence (default 2048; the sensitivity
     /// test, which only needs to know that a fault was caught, uses 0).
     pub proptest_shrink_iters: u32,
+    /// The property test's random seed (`CONFORMANCE_PROPTEST_SEED`: a number, or `random` for
+    /// a fresh one each run; default fixed, so a run is repeatable). A failure prints it.
+    pub proptest_seed: u64,
 }
 
 impl Options {
@@ -106,6 +112,14 @@ impl Options {
             proptest_max_ops: var("CONFORMANCE_PROPTEST_MAX_OPS", 40),
             case_timeout: Duration::from_secs(var("CONFORMANCE_CASE_TIMEOUT_SECS", 300)),
             proptest_shrink_iters: 2048,
+            proptest_seed: match std::env::var("CONFORMANCE_PROPTEST_SEED").ok().as_deref() {
+                Some("random") => std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos() as u64)
+                    .unwrap_or(0),
+                Some(n) => n.parse().unwrap_or(DEFAULT_SEED),
+                None => DEFAULT_SEED,
+            },
         }
     }
 }
@@ -210,18 +224,26 @@ pub struct Case {
 }
 
 /// Runs one case on a fresh harness, under the watchdog. A panic inside the store or the case
-/// becomes a failure.
+/// becomes a failure; so does a case still running after [`Options::case_timeout`] (it is
+/// aborted at its next await).
 pub async fn run_case(case: &Case, factory: &Factory, options: Options) -> CaseResult {
     let harness = Harness::new(factory.clone(), options);
-    let task = tokio::spawn((case.run)(harness));
-    match tokio::time::timeout(options.case_timeout, task).await {
-        Err(_) => Err(Failure(format!(
-            "timed out after {:?} (CONFORMANCE_CASE_TIMEOUT_SECS)",
-            options.case_timeout
-        ))),
+    let mut task = tokio::spawn((case.run)(harness));
+    match tokio::time::timeout(options.case_timeout, &mut task).await {
+        Err(_) => {
+            task.abort();
+            Err(timed_out(options))
+        }
         Ok(Err(join)) => Err(Failure(format!("panicked: {}", panic_text(join)))),
         Ok(Ok(result)) => result,
     }
+}
+
+fn timed_out(options: Options) -> Failure {
+    Failure(format!(
+        "timed out after {:?} (CONFORMANCE_CASE_TIMEOUT_SECS): the store hung or is far too slow",
+        options.case_timeout
+    ))
 }
 
 fn panic_text(e: tokio::task::JoinError) -> String {
@@ -251,9 +273,32 @@ pub fn run_test(name: &str, factory: Factory) {
         .iter()
         .find(|c| c.name == name)
         .unwrap_or_else(|| panic!("no conformance case named {name}"));
-    let result = runtime().block_on(run_case(case, &factory, Options::from_env()));
+    run_test_case(case, factory, Options::from_env());
+}
+
+/// Runs `case` on its own thread and runtime, and panics with its failure. The calling thread
+/// waits with a deadline, so even a store that blocks its thread forever (a deadlock, a
+/// blocking call on a runtime thread) fails the test instead of hanging it; the stuck thread
+/// is abandoned and ends with the test process.
+pub fn run_test_case(case: &Case, factory: Factory, options: Options) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let case = *case;
+    std::thread::Builder::new()
+        .name(format!("case {}", case.name))
+        .spawn(move || {
+            let rt = runtime();
+            let result = rt.block_on(run_case(&case, &factory, options));
+            let _ = tx.send(result);
+            // Do not wait for tasks or blocking threads a hung store still holds.
+            rt.shutdown_background();
+        })
+        .expect("a thread for the case");
+    let grace = Duration::from_secs(5);
+    let result = rx
+        .recv_timeout(options.case_timeout + grace)
+        .unwrap_or_else(|_| Err(timed_out(options)));
     if let Err(f) = result {
-        panic!("conformance case `{name}` failed:\n{f}");
+        panic!("conformance case `{}` failed:\n{f}", case.name);
     }
 }
 
@@ -297,3 +342,61 @@ macro_rules! check_err {
 }
 
 pub(crate) use {check, check_eq, check_err};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> Options {
+        Options {
+            case_timeout: Duration::from_millis(300),
+            ..Options::from_env()
+        }
+    }
+
+    fn failure_of(case: Case) -> String {
+        let result = std::panic::catch_unwind(|| run_test_case(&case, Factory::model(), options()));
+        match result {
+            Err(p) => p
+                .downcast_ref::<String>()
+                .cloned()
+                .unwrap_or_else(|| "a non-text panic".into()),
+            Ok(()) => "the case passed".into(),
+        }
+    }
+
+    #[test]
+    fn a_case_that_never_wakes_up_times_out() {
+        let case = Case {
+            name: "pending_forever",
+            module: "harness",
+            run: |_| Box::pin(std::future::pending()),
+        };
+        assert!(failure_of(case).contains("timed out"));
+    }
+
+    #[test]
+    fn a_case_that_blocks_its_thread_times_out() {
+        let case = Case {
+            name: "blocks_forever",
+            module: "harness",
+            run: |_| {
+                Box::pin(async {
+                    std::thread::sleep(Duration::from_secs(3600));
+                    Ok(())
+                })
+            },
+        };
+        assert!(failure_of(case).contains("timed out"));
+    }
+
+    #[test]
+    fn a_panicking_case_fails_with_its_message() {
+        let case = Case {
+            name: "panics",
+            module: "harness",
+            run: |_| Box::pin(async { panic!("the store exploded") }),
+        };
+        assert!(failure_of(case).contains("the store exploded"));
+    }
+}

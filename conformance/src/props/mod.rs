@@ -15,7 +15,7 @@ use crate::harness::{CaseResult, Failure, Harness, START};
 use crate::model::ModelStore;
 use datastore::{DataStore, ManualClock};
 use ops::{Op, exec, op_strategy};
-use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -41,7 +41,13 @@ fn run(h: &Harness, handle: &tokio::runtime::Handle) -> CaseResult {
         max_shrink_iters: options.proptest_shrink_iters,
         ..Config::default()
     };
-    let mut runner = TestRunner::new(config);
+    let seed = options.proptest_seed;
+    let mut seed_bytes = [0u8; 32];
+    for (i, b) in seed.to_le_bytes().iter().cycle().take(32).enumerate() {
+        seed_bytes[i] = b.wrapping_add(i as u8);
+    }
+    let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes);
+    let mut runner = TestRunner::new_with_rng(config, rng);
     let strategy = proptest::collection::vec(op_strategy(), 1..=options.proptest_max_ops.max(1));
     let result = runner.run(&strategy, |ops| {
         handle
@@ -51,7 +57,8 @@ fn run(h: &Harness, handle: &tokio::runtime::Handle) -> CaseResult {
     match result {
         Ok(()) => Ok(()),
         Err(TestError::Fail(reason, ops)) => Err(Failure(format!(
-            "the backend diverged from ModelStore. Minimal sequence ({} operations):\n  {}\n{reason}",
+            "the backend diverged from ModelStore (CONFORMANCE_PROPTEST_SEED={seed}). \
+             Minimal sequence ({} operations, after the fixed setup):\n  {}\n{reason}",
             ops.len(),
             ops.iter()
                 .map(|o| format!("{o:?}"))
@@ -83,6 +90,9 @@ async fn run_sequence(h: &Harness, ops: &[Op]) -> Result<(), Failure> {
     let setup_len = steps.len();
     steps.extend_from_slice(ops);
     for (i, op) in steps.iter().enumerate() {
+        if let Some(d) = op.clock_step() {
+            clock.advance(d);
+        }
         let got = exec(&mut sides[0], &clock, op).await;
         let want = exec(&mut sides[1], &clock, op).await;
         let label = if i < setup_len {

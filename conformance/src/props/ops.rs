@@ -50,7 +50,13 @@ kinds!(
     CreateStreamer,
     UpdateStreamer,
     DeleteStreamer,
+    GetStreamer,
     GetStreamerByName,
+    GetStreamerByKickId,
+    ListStreamers,
+    ListPowerups,
+    GetPowerup,
+    ListEnabledGoals,
     GetOrCreateUser,
     GetUser,
     GetUserByName,
@@ -125,6 +131,13 @@ pub struct Op {
     x: u8,
     y: u8,
     n: i64,
+}
+
+impl Op {
+    /// How far this step moves the shared clock (done once per step, not once per store).
+    pub fn clock_step(&self) -> Option<Duration> {
+        (self.kind == Kind::AdvanceClock).then(|| Duration::from_secs(u64::from(self.x) * 7))
+    }
 }
 
 impl fmt::Debug for Op {
@@ -257,10 +270,8 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
         }};
     }
     match op.kind {
-        Kind::AdvanceClock => {
-            clock.advance(Duration::from_secs(u64::from(x) * 7));
-            json!("advanced")
-        }
+        // The runner moves the clock once for both stores (`Op::clock_step`).
+        Kind::AdvanceClock => json!("advanced"),
         Kind::CreateStreamer => {
             let kick = (y % 3 != 0).then_some(i64::from(y % 5) + 1);
             let new = NewStreamer {
@@ -281,6 +292,12 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
             ob!(st.update_streamer(s, update))
         }
         Kind::DeleteStreamer => ob!(st.delete_streamer(s)),
+        Kind::GetStreamer => ob!(st.get_streamer(s)),
+        Kind::GetStreamerByKickId => ob!(st.get_streamer_by_kick_user_id(i64::from(x % 5) + 1)),
+        Kind::ListStreamers => ob!(st.list_streamers()),
+        Kind::ListPowerups => ob!(st.list_powerups(s)),
+        Kind::GetPowerup => ob!(st.get_powerup(s, powerup(x))),
+        Kind::ListEnabledGoals => ob!(st.list_enabled_goals(s)),
         Kind::GetStreamerByName => {
             ob!(st.get_streamer_by_username(pick(&STREAMERS, x)))
         }

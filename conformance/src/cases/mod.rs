@@ -9,6 +9,7 @@ pub mod cooldowns;
 pub mod goals;
 pub mod isolation;
 pub mod overlay;
+pub mod point_reads;
 pub mod points;
 pub mod powerups;
 pub mod reports;
@@ -46,9 +47,9 @@ macro_rules! __suite_cases {
             points::concurrent_earns_lose_no_update,
             points::set_points_records_an_adjustment,
             points::add_drop_points_counts_and_records,
-            points::leaderboard_ranks_by_total,
-            points::points_summary_groups_by_source,
-            points::transaction_history_pages_newest_first,
+            point_reads::leaderboard_ranks_by_total,
+            point_reads::points_summary_groups_by_source,
+            point_reads::transaction_history_pages_newest_first,
             points::bulk_award_creates_and_awards_each_user_once,
             points::bulk_award_is_all_or_nothing,
             points::amounts_and_balances_are_bounded,

@@ -1,0 +1,62 @@
+//! Cross-tenant isolation: the seed cases ([`seeds`]), the known ways isolation breaks in
+//! practice ([`breaks`]), the table-driven sweep (one case per family) and the model-based
+//! property test.
+//!
+//! Every case here must fail under at least one of the fault-injecting wrappers of
+//! [`crate::faults`]; `tests/sensitivity.rs` checks that.
+
+use super::support::Shared;
+use crate::harness::{CaseResult, Failure, Harness};
+use crate::populate::{ALPHA, BRAVO, Population, populate};
+use datastore::{Clock, Family, UserId};
+
+mod breaks;
+mod seeds;
+
+pub use breaks::*;
+pub use seeds::*;
+
+/// Two populated streamers, A ("alpha") then B ("bravo").
+async fn two(h: &Harness) -> Result<(Shared, Population, Population), Failure> {
+    let store = h.store().await;
+    let now = h.clock().now();
+    let a = populate(&*store, h.clock(), ALPHA, now).await?;
+    let b = populate(&*store, h.clock(), BRAVO, h.clock().now()).await?;
+    Ok((store, a, b))
+}
+
+/// A user id that exists nowhere.
+fn missing_user(p: &Population) -> UserId {
+    UserId(p.users.iter().map(|(u, _)| u.0).max().unwrap_or(0) + 1_000_000)
+}
+
+macro_rules! sweep_cases {
+    ($($name:ident => $family:ident),* $(,)?) => {$(
+        /// The table-driven cross-tenant sweep over every operation of one family; see
+        /// [`crate::sweep`].
+        pub async fn $name(h: Harness) -> CaseResult {
+            crate::sweep::run_family(h, Family::$family).await
+        }
+    )*};
+}
+
+sweep_cases! {
+    cross_tenant_sweep_streamers => Streamers,
+    cross_tenant_sweep_users => Users,
+    cross_tenant_sweep_points => Points,
+    cross_tenant_sweep_powerups => Powerups,
+    cross_tenant_sweep_overlay => Overlay,
+    cross_tenant_sweep_tips => Tips,
+    cross_tenant_sweep_goals => Goals,
+    cross_tenant_sweep_tokens => Tokens,
+    cross_tenant_sweep_sessions => Sessions,
+    cross_tenant_sweep_verification => Verification,
+    cross_tenant_sweep_cooldowns => Cooldowns,
+    cross_tenant_sweep_reports => Reports,
+}
+
+/// Random operation sequences across three streamers match [`crate::ModelStore`] step by
+/// step, and the invariants hold after every step; see [`crate::props`].
+pub async fn matches_model_under_random_operations(h: Harness) -> CaseResult {
+    crate::props::matches_model(h).await
+}

@@ -1,0 +1,192 @@
+//! Points reads: the leaderboard, the summary by source and the ledger history.
+
+use super::support::*;
+use crate::harness::{CaseResult, Harness, check, check_eq};
+use datastore::*;
+
+/// The leaderboard ranks users with a positive total by channel + drop points, ties by id.
+pub async fn leaderboard_ranks_by_total(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let a = funded(&*store, s, "a", 100).await?;
+    let b = funded(&*store, s, "b", 50).await?;
+    store
+        .add_drop_points(
+            s,
+            b,
+            NewDrop {
+                score: 50,
+                is_perfect: false,
+                powerup_used: None,
+            },
+        )
+        .await?;
+    let c = user(&*store, s, "c").await?;
+    store
+        .add_drop_points(
+            s,
+            c,
+            NewDrop {
+                score: 300,
+                is_perfect: true,
+                powerup_used: None,
+            },
+        )
+        .await?;
+    let d = funded(&*store, s, "d", 10).await?;
+    store
+        .spend_points(s, d, PointDelta::new(10, PointSource::Spend))
+        .await?;
+    user(&*store, s, "e").await?;
+    let board = store.leaderboard(s, 50).await?;
+    let got: Vec<(u32, UserId, &str, i64, i64, i64)> = board
+        .iter()
+        .map(|r| {
+            (
+                r.rank,
+                r.user_id,
+                r.username.as_str(),
+                r.channel_points,
+                r.drop_points,
+                r.total_points,
+            )
+        })
+        .collect();
+    check_eq!(
+        got,
+        vec![
+            (1, c, "c", 0, 300, 300),
+            (2, a, "a", 100, 0, 100),
+            (3, b, "b", 50, 50, 100),
+        ],
+        "ranked by total, ties by id, zero totals left out"
+    );
+    check_eq!(board[0].total_drops, 1, "drop count");
+    check_eq!(
+        store.leaderboard(s, 2).await?,
+        board[..2].to_vec(),
+        "the limit"
+    );
+    for limit in [0, validate::MAX_PAGE_LIMIT + 1] {
+        let r = store.leaderboard(s, limit).await;
+        check!(
+            matches!(r, Err(StoreError::InvalidInput { .. })),
+            "limit {limit}: {r:?}"
+        );
+    }
+    Ok(())
+}
+
+/// The summary sums a user's ledger by source, in source-name order.
+pub async fn points_summary_groups_by_source(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let u = user(&*store, s, "viewer").await?;
+    check_eq!(
+        store.points_summary(s, u).await?,
+        Some(vec![]),
+        "no ledger yet"
+    );
+    for d in [
+        PointDelta::new(2000, PointSource::Sub),
+        PointDelta::new(25, PointSource::Chat),
+        PointDelta::new(25, PointSource::Chat),
+    ] {
+        store.earn_points(s, u, d).await?;
+    }
+    store
+        .spend_points(s, u, PointDelta::new(500, PointSource::Spend))
+        .await?;
+    let summary = store.points_summary(s, u).await?;
+    check_eq!(
+        summary,
+        Some(vec![
+            SourceSummary {
+                source: PointSource::Chat,
+                total: 50,
+                transactions: 2
+            },
+            SourceSummary {
+                source: PointSource::Spend,
+                total: -500,
+                transactions: 1
+            },
+            SourceSummary {
+                source: PointSource::Sub,
+                total: 2000,
+                transactions: 1
+            },
+        ]),
+        "by source"
+    );
+    check_eq!(
+        store.points_summary(s, UserId(u.0 + 1000)).await?,
+        None,
+        "unknown user"
+    );
+    Ok(())
+}
+
+/// The ledger pages newest first with a `before` cursor.
+pub async fn transaction_history_pages_newest_first(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let u = user(&*store, s, "viewer").await?;
+    let other = user(&*store, s, "other").await?;
+    for amount in 1..=7 {
+        store
+            .earn_points(s, u, PointDelta::new(amount, PointSource::Chat))
+            .await?;
+        store
+            .earn_points(s, other, PointDelta::new(100, PointSource::Chat))
+            .await?;
+    }
+    let mut before = None;
+    let mut pages = Vec::new();
+    loop {
+        let page = store
+            .transaction_history(s, u, HistoryRequest { limit: 3, before })
+            .await?
+            .unwrap_or_default();
+        if page.is_empty() {
+            break;
+        }
+        check!(page.iter().all(|t| t.user_id == u), "only the user's rows");
+        before = page.last().map(|t| t.id);
+        pages.push(page.iter().map(|t| t.amount).collect::<Vec<_>>());
+    }
+    check_eq!(
+        pages,
+        vec![vec![7, 6, 5], vec![4, 3, 2], vec![1]],
+        "pages, newest first"
+    );
+    check_eq!(
+        store
+            .transaction_history(
+                s,
+                UserId(u.0 + 1000),
+                HistoryRequest {
+                    limit: 3,
+                    before: None
+                }
+            )
+            .await?,
+        None,
+        "unknown user"
+    );
+    let r = store
+        .transaction_history(
+            s,
+            u,
+            HistoryRequest {
+                limit: 0,
+                before: None,
+            },
+        )
+        .await;
+    check!(
+        matches!(r, Err(StoreError::InvalidInput { .. })),
+        "limit 0: {r:?}"
+    );
+    Ok(())
+}

@@ -1,5 +1,5 @@
-//! Cross-tenant isolation: the seed cases ([`seeds`]), the known ways isolation breaks in
-//! practice ([`breaks`]), the table-driven sweep (one case per family) and the model-based
+//! Cross-tenant isolation: the seed cases (`seeds.rs`), the known ways isolation breaks in
+//! practice (`breaks.rs`), the table-driven sweep (one case per family) and the model-based
 //! property test.
 //!
 //! Every case here must fail under at least one of the fault-injecting wrappers of

@@ -27,22 +27,76 @@ pub struct Spec<'a> {
 /// Streamer A of the isolation cases and the sweep.
 pub const ALPHA: Spec<'static> = Spec {
     username: "alpha",
-    kick_user_id: 1001,
+    kick_user_id: 1013,
     neighbour: "bravo",
 };
 /// Streamer B of the isolation cases and the sweep.
 pub const BRAVO: Spec<'static> = Spec {
     username: "bravo",
-    kick_user_id: 2002,
+    kick_user_id: 2042,
     neighbour: "alpha",
 };
 /// The stand-in for A in the sweep's world without A when A is populated first: same shape
 /// as A (so the same ids), different content, deleted before B is populated.
 pub const DECOY: Spec<'static> = Spec {
     username: "decoy",
-    kick_user_id: 3003,
+    kick_user_id: 3071,
     neighbour: "bravo",
 };
+
+/// The values that make one populated streamer's rows differ from another's, derived from
+/// the Kick user id (a unit test checks [`ALPHA`], [`BRAVO`] and [`DECOY`] differ in all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Values {
+    sub: i64,
+    tip: i64,
+    owner_gift: i64,
+    namesake_gift: i64,
+    set_channel: i64,
+    set_drop: i64,
+    ghost_cost: i64,
+    tnt_cost: i64,
+    price_bump: i64,
+    disabled: PowerupType,
+}
+
+impl Values {
+    fn of(k: i64) -> Self {
+        Values {
+            sub: 2000 + k % 100,
+            tip: 100 + k % 11,
+            owner_gift: 1000 + k % 89,
+            namesake_gift: 4000 + k % 83,
+            set_channel: 700 + k % 79,
+            set_drop: 10 + k % 13,
+            ghost_cost: 800 + k % 50,
+            tnt_cost: 300 + k % 97,
+            price_bump: 1 + k % 31,
+            disabled: if k % 4 < 2 {
+                PowerupType::Magnet
+            } else {
+                PowerupType::Shield
+            },
+        }
+    }
+
+    /// Each value, for comparing two streamers field by field.
+    #[cfg(test)]
+    fn fields(&self) -> [String; 10] {
+        [
+            self.sub.to_string(),
+            self.tip.to_string(),
+            self.owner_gift.to_string(),
+            self.namesake_gift.to_string(),
+            self.set_channel.to_string(),
+            self.set_drop.to_string(),
+            self.ghost_cost.to_string(),
+            self.tnt_cost.to_string(),
+            self.price_bump.to_string(),
+            self.disabled.to_string(),
+        ]
+    }
+}
 
 /// What [`populate`] created: the ids and names another streamer will try to reach.
 #[derive(Debug, Clone)]
@@ -142,7 +196,7 @@ pub async fn populate(
         kick_user_id,
         neighbour,
     } = spec;
-    let k = kick_user_id;
+    let v = Values::of(kick_user_id);
     let mut step = 0u64;
     let mut tick = || {
         step += 1;
@@ -194,11 +248,11 @@ pub async fn populate(
         .await?;
     let namesake = users[6].0; // named like the neighbouring streamer
     for (u, amount, source) in [
-        (rich, 2000 + k % 100, PointSource::Sub),
+        (rich, v.sub, PointSource::Sub),
         (rich, 25, PointSource::Chat),
-        (owner, 1500, PointSource::Gift),
-        (users[2].0, 100 + k % 7, PointSource::Tip),
-        (namesake, 5000, PointSource::Gift),
+        (owner, v.owner_gift, PointSource::Gift),
+        (users[2].0, v.tip, PointSource::Tip),
+        (namesake, v.namesake_gift, PointSource::Gift),
     ] {
         tick();
         store
@@ -223,8 +277,8 @@ pub async fn populate(
             s,
             users[3].0,
             AdminSetPoints {
-                channel_points: 777,
-                drop_points: Some(12),
+                channel_points: v.set_channel,
+                drop_points: Some(v.set_drop),
                 description: None,
             },
         )
@@ -274,35 +328,17 @@ pub async fn populate(
     tick();
     store.use_powerup(s, rich, PowerupType::Magnet).await?;
     // Each streamer prices and disables powerups its own way.
-    let disabled = if k % 2 == 1 {
-        PowerupType::Magnet
-    } else {
-        PowerupType::Shield
-    };
-    for (p, patch) in [
-        (
-            PowerupType::Ghost,
-            PowerupConfigPatch {
-                enabled: Some(false),
-                cost: Some(800 + k % 50),
-                ..Default::default()
-            },
-        ),
-        (
-            PowerupType::Tnt,
-            PowerupConfigPatch {
-                cost: Some(300 + k % 97),
-                ..Default::default()
-            },
-        ),
-        (
-            disabled,
-            PowerupConfigPatch {
-                enabled: Some(false),
-                ..Default::default()
-            },
-        ),
-    ] {
+    for (p, config) in default_powerups() {
+        let (cost, enabled) = match p {
+            PowerupType::Ghost => (v.ghost_cost, false),
+            PowerupType::Tnt => (v.tnt_cost, true),
+            other => (config.cost + v.price_bump, other != v.disabled),
+        };
+        let patch = PowerupConfigPatch {
+            cost: Some(cost),
+            enabled: Some(enabled),
+            ..Default::default()
+        };
         tick();
         store.update_powerup(s, p, patch).await?;
     }
@@ -452,7 +488,7 @@ pub async fn populate(
         (names[2].clone(), format!("{kick_user_id}")),
         (format!("viewer_{username}"), "EXPIRED1".to_owned()),
         ("newcomer".to_owned(), "ABC123".to_owned()),
-        (format!("only_{username}"), format!("LIVE{k}")),
+        (format!("only_{username}"), format!("LIVE{kick_user_id}")),
     ];
     for (i, (u, c)) in codes.iter().enumerate() {
         tick();
@@ -507,4 +543,21 @@ pub async fn populate(
         codes,
         commands,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A must differ from B (they live side by side) and from the decoy (which stands in for
+    /// A's absence); B and the decoy never exist at the same time.
+    #[test]
+    fn populated_streamers_differ_in_every_value() {
+        for (a, b) in [(ALPHA, BRAVO), (ALPHA, DECOY)] {
+            let (x, y) = (Values::of(a.kick_user_id), Values::of(b.kick_user_id));
+            for (n, (p, q)) in x.fields().iter().zip(y.fields().iter()).enumerate() {
+                assert_ne!(p, q, "{} and {} share value #{n}", a.username, b.username);
+            }
+        }
+    }
 }

@@ -102,22 +102,29 @@ impl Options {
     /// The options from the environment, with defaults.
     pub fn from_env() -> Self {
         fn var<T: std::str::FromStr>(name: &str, default: T) -> T {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default)
+            match std::env::var(name) {
+                Ok(v) => v
+                    .trim()
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{name} must be a number, not {v:?}")),
+                Err(_) => default,
+            }
         }
         Options {
             proptest_cases: var("CONFORMANCE_PROPTEST_CASES", 32),
             proptest_max_ops: var("CONFORMANCE_PROPTEST_MAX_OPS", 40),
             case_timeout: Duration::from_secs(var("CONFORMANCE_CASE_TIMEOUT_SECS", 300)),
             proptest_shrink_iters: 2048,
-            proptest_seed: match std::env::var("CONFORMANCE_PROPTEST_SEED").ok().as_deref() {
-                Some("random") => std::time::SystemTime::now()
+            proptest_seed: match std::env::var("CONFORMANCE_PROPTEST_SEED").ok() {
+                Some(v) if v.eq_ignore_ascii_case("random") => std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map(|d| d.as_nanos() as u64)
                     .unwrap_or(0),
-                Some(n) => n.parse().unwrap_or(DEFAULT_SEED),
+                Some(v) => v.trim().parse().unwrap_or_else(|_| {
+                    panic!(
+                        "CONFORMANCE_PROPTEST_SEED must be a decimal number or `random`, not {v:?}"
+                    )
+                }),
                 None => DEFAULT_SEED,
             },
         }
@@ -294,9 +301,13 @@ pub fn run_test_case(case: &Case, factory: Factory, options: Options) {
         })
         .expect("a thread for the case");
     let grace = Duration::from_secs(5);
-    let result = rx
-        .recv_timeout(options.case_timeout + grace)
-        .unwrap_or_else(|_| Err(timed_out(options)));
+    let result = match rx.recv_timeout(options.case_timeout + grace) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(timed_out(options)),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Err(Failure(
+            "the case's thread died before reporting (a panic outside the case's task)".into(),
+        )),
+    };
     if let Err(f) = result {
         panic!("conformance case `{}` failed:\n{f}", case.name);
     }

@@ -93,11 +93,13 @@ fn every_injected_fault_is_caught() {
     );
 
     // Every fault aimed at an operation must be caught by that operation's own sweep entry
-    // (or, for faults that break populating itself, by the population check).
+    // (or, for faults that break populating itself, by the population check), unless it is on
+    // the short list of faults the sweep cannot stage, each with its reason.
     let blind: Vec<String> = rows
         .iter()
         .filter(|(f, caught)| {
-            !caught.iter().any(|c| c == "sweep:populate")
+            f.sweep_blind_reason().is_none()
+                && !caught.iter().any(|c| c == "sweep:populate")
                 && !f
                     .targets()
                     .iter()
@@ -109,6 +111,11 @@ fn every_injected_fault_is_caught() {
         blind.is_empty(),
         "faults their operations' sweep entries missed: {blind:?}"
     );
+    for f in Fault::ALL {
+        if let Some(reason) = f.sweep_blind_reason() {
+            println!("  not for the sweep: {f:?}: {reason}");
+        }
+    }
 
     let proven = entries_proven(&rows);
     let unproven: Vec<&str> = ENTRIES

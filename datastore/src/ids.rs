@@ -1,9 +1,11 @@
 //! Newtype identifiers.
 //!
 //! Every id is its own type, so a [`StreamerId`] can never be passed where a [`UserId`] is
-//! meant. Numeric ids are assigned by the backend, are unique across the whole store (not only
-//! within one streamer), increase in the order rows are created, and are never reused, even
-//! after their row is deleted: a stale id in a URL never names somebody else's row. Text ids ([`GoalId`],
+//! meant. Numeric ids are assigned by the backend from one sequence per kind of row (users,
+//! tips, …) shared by every streamer: an id is unique among all rows of its kind in the whole
+//! store, not only within one streamer. Ids increase in the order rows are created and are
+//! never reused, even after their row is deleted: a stale id in a URL never names somebody
+//! else's row. Text ids ([`GoalId`],
 //! [`LayoutId`]) are chosen by the streamer and are unique only within that streamer.
 
 use serde::{Deserialize, Serialize};

@@ -22,8 +22,9 @@
 //!    address a row report that row `NotFound`, and writes that would create a row owned by
 //!    the streamer report `NotFound(Streamer)`.
 //!
-//! Numeric ids are unique across the whole store, increase with creation and are never reused,
-//! so an id names at most one row anywhere, ever.
+//! Numeric ids come from one sequence per kind of row, shared by every streamer: an id of a
+//! kind (a [`UserId`], a [`TipId`], …) names at most one row of that kind in the whole store,
+//! ever, since ids increase with creation and are never reused.
 //!
 //! ## Decision: global id sequences, a known volume side channel
 //!

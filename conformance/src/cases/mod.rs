@@ -99,6 +99,8 @@ macro_rules! __suite_cases {
             isolation::foreign_and_missing_resources_give_identical_errors,
             isolation::unknown_streamer_owns_nothing,
             isolation::credentials_do_not_cross_streamers,
+            isolation::a_new_streamer_inherits_nothing,
+            isolation::concurrent_tenants_stay_apart,
             isolation::cross_tenant_sweep_streamers,
             isolation::cross_tenant_sweep_users,
             isolation::cross_tenant_sweep_points,

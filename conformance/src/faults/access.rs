@@ -9,6 +9,22 @@ use std::time::Duration;
 impl TokenStore for Faulty {
     async fn get_oauth_token(&self, s: StreamerId, p: &str) -> StoreResult<Option<OAuthToken>> {
         self.note("get_oauth_token");
+        if self.is(F::DeletedNamesakeInherits)
+            && let Ok(Some(me)) = self.inner.get_streamer(s).await
+        {
+            let name = me.username.to_ascii_lowercase();
+            let inherited = self
+                .graveyard
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .filter(|(n, _)| *n == name)
+                .flat_map(|(_, tokens)| tokens.iter().filter(|t| t.provider == p).cloned())
+                .next_back();
+            if inherited.is_some() && self.inner.get_oauth_token(s, p).await?.is_none() {
+                return Ok(inherited);
+            }
+        }
         let own = self.inner.get_oauth_token(s, p).await?;
         if own.is_none() && self.is(F::OAuthTokenAnyTenant) {
             for o in self.others(s).await {

@@ -239,7 +239,20 @@ impl TipStore for Faulty {
     }
     async fn create_tip(&self, s: StreamerId, t: NewTip) -> StoreResult<Tip> {
         self.note("create_tip");
-        self.inner.create_tip(s, t).await
+        let tip = self.inner.create_tip(s, t).await?;
+        if !self.is(F::RacyLastInsertId) {
+            return Ok(tip);
+        }
+        // INSERT, then read "the last inserted id" of a connection shared with other tasks.
+        *self.last_tip.lock().unwrap_or_else(|e| e.into_inner()) = Some(tip.id);
+        for _ in 0..4 {
+            tokio::task::yield_now().await;
+        }
+        let last = *self.last_tip.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(Tip {
+            id: last.unwrap_or(tip.id),
+            ..tip
+        })
     }
     async fn update_tip(&self, s: StreamerId, t: TipId, p: TipPatch) -> StoreResult<Tip> {
         self.note("update_tip");

@@ -53,7 +53,9 @@ pub fn with_fault(base: &Factory, fault: Fault) -> Factory {
 }
 
 /// The kill matrix over every fault, `(fault, what caught it)`, in [`Fault::ALL`] order.
-/// Faults run a few at a time, to use every core.
+/// Faults run a few at a time, to use every core. Cases run under the in-runtime watchdog of
+/// [`run_case`] only: a store that blocks a runtime thread forever can hang the matrix, so
+/// run the suite itself (whose tests have a thread-level watchdog) on a new backend first.
 pub async fn kill_matrix(base: &Factory, options: Options) -> Vec<(Fault, Vec<String>)> {
     use futures_util::StreamExt;
     futures_util::stream::iter(Fault::ALL.iter().copied())

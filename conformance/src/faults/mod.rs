@@ -117,6 +117,27 @@ faults! {
     CooldownLandsInOwner (Cooldowns) [check_cooldown]: "check_cooldown of a foreign user runs in the user's owner's tenant",
     AnalyticsAllTenants (Reports) [analytics]: "analytics counts every streamer's users and points",
     ExportIncludesOthers (Reports) [export_streamer]: "the export includes every streamer's tips",
+    DeletedNamesakeInherits (Tokens) [get_oauth_token]: "a new streamer inherits the OAuth tokens of a deleted streamer of the same name (rows keyed by channel name, not cleaned up)",
+    RacyLastInsertId (Tips) [create_tip]: "create_tip returns the last id inserted on a shared connection, which a concurrent streamer may have moved",
+}
+
+impl Fault {
+    /// Why the sweep cannot stage this fault, for the few that need something its two worlds
+    /// do not do; such a fault must be caught by a named case instead. `None` for the rest,
+    /// which the sweep entry of the operation they break must catch.
+    pub fn sweep_blind_reason(self) -> Option<&'static str> {
+        match self {
+            Fault::DeletedNamesakeInherits => Some(
+                "needs a streamer deleted and its name reused, which would change A's export; \
+                 a_new_streamer_inherits_nothing stages it",
+            ),
+            Fault::RacyLastInsertId => Some(
+                "a race between two streamers' writes, and the sweep runs one call at a time; \
+                 concurrent_tenants_stay_apart stages it",
+            ),
+            _ => None,
+        }
+    }
 }
 
 /// The trait methods a recording [`Faulty`] saw called, in order.
@@ -127,6 +148,10 @@ pub struct Faulty {
     inner: Arc<dyn DataStore>,
     fault: Option<Fault>,
     calls: Option<CallLog>,
+    /// Tokens of deleted streamers, by lower-cased username ([`Fault::DeletedNamesakeInherits`]).
+    graveyard: Mutex<Vec<(String, Vec<datastore::OAuthToken>)>>,
+    /// The shared "last inserted tip id" ([`Fault::RacyLastInsertId`]).
+    last_tip: Mutex<Option<datastore::TipId>>,
 }
 
 impl Faulty {
@@ -136,6 +161,8 @@ impl Faulty {
             inner,
             fault: Some(fault),
             calls: None,
+            graveyard: Mutex::default(),
+            last_tip: Mutex::default(),
         }
     }
 
@@ -145,6 +172,8 @@ impl Faulty {
             inner,
             fault: None,
             calls: Some(log),
+            graveyard: Mutex::default(),
+            last_tip: Mutex::default(),
         }
     }
 

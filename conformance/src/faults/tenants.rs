@@ -43,6 +43,15 @@ impl StreamerStore for Faulty {
     }
     async fn delete_streamer(&self, id: StreamerId) -> StoreResult<()> {
         self.note("delete_streamer");
+        if self.is(F::DeletedNamesakeInherits)
+            && let Ok(Some(e)) = self.inner.export_streamer(id).await
+        {
+            let name = e.streamer.username.to_ascii_lowercase();
+            self.graveyard
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((name, e.oauth_tokens));
+        }
         if self.is(F::DeleteStreamerTakesSameNamedUsers)
             && let Ok(Some(e)) = self.inner.export_streamer(id).await
         {

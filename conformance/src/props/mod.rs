@@ -57,8 +57,11 @@ fn run(h: &Harness, handle: &tokio::runtime::Handle) -> CaseResult {
     match result {
         Ok(()) => Ok(()),
         Err(TestError::Fail(reason, ops)) => Err(Failure(format!(
-            "the backend diverged from ModelStore (CONFORMANCE_PROPTEST_SEED={seed}). \
+            "the backend diverged from ModelStore (reproduce with CONFORMANCE_PROPTEST_SEED={seed} \
+             CONFORMANCE_PROPTEST_CASES={} CONFORMANCE_PROPTEST_MAX_OPS={}). \
              Minimal sequence ({} operations, after the fixed setup):\n  {}\n{reason}",
+            options.proptest_cases,
+            options.proptest_max_ops,
             ops.len(),
             ops.iter()
                 .map(|o| format!("{o:?}"))

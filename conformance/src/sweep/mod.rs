@@ -213,7 +213,9 @@ async fn canonical_export(w: &mut World) -> Result<Value, Failure> {
     serde_json::to_value(e).map_err(|e| Failure(e.to_string()))
 }
 
-/// Runs one entry in both orders.
+/// Runs one entry in both orders. An `Err` means the two worlds could not be built or
+/// compared before the entry ran (populating failed); whatever happens after the entry's calls
+/// is reported in [`Violations::calls`].
 pub async fn run_entry(h: &Harness, entry: &SweepEntry) -> Result<Violations, Failure> {
     let mut all = Violations::default();
     for order in [Order::BFirst, Order::AFirst] {
@@ -306,18 +308,35 @@ async fn run_entry_in(
             ));
         }
     }
-    let a_after = export_value(&*with_a.store, a.streamer).await?;
-    for d in diff(&a_before, &a_after, 5) {
-        found
+    // From here on an error is the entry's doing, not the worlds': report it as a finding.
+    match export_value(&*with_a.store, a.streamer).await {
+        Ok(a_after) => {
+            for d in diff(&a_before, &a_after, 5) {
+                found
+                    .calls
+                    .push(format!("A's data changed: {d} [before vs after]"));
+            }
+        }
+        Err(f) => found
             .calls
-            .push(format!("A's data changed: {d} [before vs after]"));
+            .push(format!("A's export failed after the calls: {f}")),
     }
-    let b_with = canonical_export(&mut with_a).await?;
-    let b_without = canonical_export(&mut without_a).await?;
-    for d in diff(&b_with, &b_without, 5) {
-        found.calls.push(format!(
-            "B's data ended up different because A exists: {d} [with A vs without]"
-        ));
+    match (
+        canonical_export(&mut with_a).await,
+        canonical_export(&mut without_a).await,
+    ) {
+        (Ok(b_with), Ok(b_without)) => {
+            for d in diff(&b_with, &b_without, 5) {
+                found.calls.push(format!(
+                    "B's data ended up different because A exists: {d} [with A vs without]"
+                ));
+            }
+        }
+        (x, y) => found.calls.push(format!(
+            "B's export failed after the calls: {:?} / {:?}",
+            x.err(),
+            y.err()
+        )),
     }
     Ok(found)
 }

@@ -592,3 +592,166 @@ pub async fn credentials_do_not_cross_streamers(h: Harness) -> CaseResult {
     );
     Ok(())
 }
+
+/// A streamer created with the username and Kick id another streamer had (deleted, or renamed
+/// away) starts empty: nothing is keyed by the channel's name or Kick id, so nothing carries
+/// over. The renamed streamer keeps all of its own data.
+pub async fn a_new_streamer_inherits_nothing(h: Harness) -> CaseResult {
+    use crate::populate::{ALPHA, BRAVO, populate};
+    let store = h.store().await;
+    let now = h.clock().now();
+    let gone = populate(&*store, h.clock(), ALPHA, now).await?;
+    let renamed = populate(&*store, h.clock(), BRAVO, h.clock().now()).await?;
+    store.delete_streamer(gone.streamer).await?;
+    let before = export(&*store, renamed.streamer).await?;
+    store
+        .update_streamer(
+            renamed.streamer,
+            StreamerUpdate {
+                username: Some("bravo_old".into()),
+                kick_user_id: Some(None),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let after = export(&*store, renamed.streamer).await?;
+    check_eq!(
+        (
+            after.users.len(),
+            after.tips.len(),
+            after.oauth_tokens.len(),
+            &after.theme
+        ),
+        (
+            before.users.len(),
+            before.tips.len(),
+            before.oauth_tokens.len(),
+            &before.theme
+        ),
+        "the renamed streamer keeps its data"
+    );
+    for (old, name) in [(&gone, "ALPHA"), (&renamed, "bravo")] {
+        let fresh = store
+            .create_streamer(NewStreamer {
+                kick_user_id: Some(old.kick_user_id),
+                ..NewStreamer::named(name)
+            })
+            .await?;
+        let s = fresh.id;
+        let e = export(&*store, s).await?;
+        check_eq!(
+            (
+                e.users.len(),
+                e.transactions.len(),
+                e.oauth_tokens.len(),
+                e.overlay_settings.len(),
+                e.layouts.len(),
+                e.tips.len(),
+                e.goals.len(),
+                e.verification_codes.len(),
+                e.user_sessions.len(),
+                e.streamer_sessions.len(),
+                e.theme.is_some(),
+            ),
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false),
+            "a new {name} starts empty"
+        );
+        check!(
+            e.powerups.iter().all(|p| p.created_at == fresh.created_at),
+            "a new {name} gets fresh default powerups, not {}'s",
+            old.username
+        );
+        check_eq!(
+            store.get_oauth_token(s, "kick").await?,
+            None,
+            "{name}'s token"
+        );
+        check_eq!(store.get_theme(s).await?, None, "{name}'s theme");
+        check_eq!(
+            store.get_overlay_setting(s, &old.settings[1]).await?,
+            None,
+            "{name}'s settings"
+        );
+        check_eq!(
+            store.get_user_by_username(s, "alice").await?,
+            None,
+            "{name}'s users"
+        );
+        for t in old.streamer_sessions.iter().chain(&old.user_sessions) {
+            check!(
+                store.get_streamer_session(s, t).await?.is_none()
+                    && store.get_user_session(s, t).await?.is_none(),
+                "{}'s sessions do not open {name}",
+                old.username
+            );
+        }
+        check_eq!(
+            store.latest_verification_code(s, &old.codes[4].0).await?,
+            None,
+            "{name}'s codes"
+        );
+    }
+    Ok(())
+}
+
+/// Two streamers working at the same time stay apart: every id an operation returns is the
+/// streamer's own row (a shared "last inserted id" or per-connection state would hand one
+/// streamer the other's), and each ends with exactly its own rows.
+pub async fn concurrent_tenants_stay_apart(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let a = streamer(&*store, "alpha").await?;
+    let b = streamer(&*store, "bravo").await?;
+    let per_tenant = 12;
+    let results = concurrently(2 * per_tenant, |i| {
+        let store = store.clone();
+        let (s, n) = if i % 2 == 0 { (a, i / 2) } else { (b, i / 2) };
+        async move {
+            let mut wrong = Vec::new();
+            let u = store
+                .get_or_create_user(s, &format!("viewer{n}"))
+                .await?
+                .user;
+            if store.get_user(s, u.id).await?.is_none() || u.streamer_id != s {
+                wrong.push(format!("user {} returned to streamer {s}", u.id));
+            }
+            store
+                .earn_points(s, u.id, PointDelta::new(n as i64 + 1, PointSource::Chat))
+                .await?;
+            let content = format!("{s}:{n}");
+            let t = store.create_tip(s, NewTip::new(content.clone())).await?;
+            let back = store.get_tip(s, t.id).await?;
+            if back.as_ref().map(|x| &x.content) != Some(&content) {
+                wrong.push(format!(
+                    "tip {} returned to streamer {s} reads back {back:?}",
+                    t.id
+                ));
+            }
+            Ok::<_, StoreError>(wrong)
+        }
+    })
+    .await?;
+    let mut wrong = Vec::new();
+    for r in results {
+        wrong.extend(r?);
+    }
+    check!(
+        wrong.is_empty(),
+        "operations returned another streamer's rows: {wrong:?}"
+    );
+    for s in [a, b] {
+        let e = export(&*store, s).await?;
+        check_eq!(
+            (e.users.len(), e.tips.len()),
+            (per_tenant, per_tenant),
+            "rows of {s}"
+        );
+        check!(
+            e.tips
+                .iter()
+                .all(|t| t.content.starts_with(&format!("{s}:"))),
+            "{s} holds only its own tips"
+        );
+        check_invariants(&e)?;
+    }
+    Ok(())
+}

@@ -122,6 +122,27 @@ fn yes() -> bool {
 }
 
 impl PowerupConfigInput {
+    /// The stored configuration of `id` with these values.
+    pub fn into_config(
+        self,
+        id: PowerupType,
+        created_at: Timestamp,
+        updated_at: Timestamp,
+    ) -> PowerupConfig {
+        PowerupConfig {
+            id,
+            name: self.name,
+            description: self.description,
+            cost: self.cost,
+            emoji: self.emoji,
+            effect: self.effect,
+            variables: self.variables,
+            enabled: self.enabled,
+            created_at,
+            updated_at,
+        }
+    }
+
     /// Refuses what the contract does not accept.
     pub fn validate(&self) -> StoreResult<()> {
         validate::name("name", &self.name, validate::MAX_NAME_CHARS)?;

@@ -86,18 +86,7 @@ fn goal() -> Goal {
 
 fn config() -> PowerupConfig {
     let (id, c) = default_powerups().remove(0);
-    PowerupConfig {
-        id,
-        name: c.name,
-        description: c.description,
-        cost: c.cost,
-        emoji: c.emoji,
-        effect: c.effect,
-        variables: c.variables,
-        enabled: c.enabled,
-        created_at: t("2025-12-07T18:04:05Z"),
-        updated_at: t("2025-12-07T18:04:05Z"),
-    }
+    c.into_config(id, t("2025-12-07T18:04:05Z"), t("2025-12-07T18:04:05Z"))
 }
 
 #[test]

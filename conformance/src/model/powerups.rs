@@ -3,28 +3,8 @@ use async_trait::async_trait;
 use datastore::{
     InventoryItem, InventoryRow, PointSource, PowerupConfig, PowerupConfigInput,
     PowerupConfigPatch, PowerupPurchase, PowerupStore, PowerupType, PurchaseId, PurchaseReceipt,
-    Resource, StoreError, StoreResult, StreamerId, Timestamp, UserId, validate,
+    Resource, StoreError, StoreResult, StreamerId, UserId, validate,
 };
-
-fn config(
-    id: PowerupType,
-    c: PowerupConfigInput,
-    created: Timestamp,
-    now: Timestamp,
-) -> PowerupConfig {
-    PowerupConfig {
-        id,
-        name: c.name,
-        description: c.description,
-        cost: c.cost,
-        emoji: c.emoji,
-        effect: c.effect,
-        variables: c.variables,
-        enabled: c.enabled,
-        created_at: created,
-        updated_at: now,
-    }
-}
 
 #[async_trait]
 impl PowerupStore for ModelStore {
@@ -68,7 +48,7 @@ impl PowerupStore for ModelStore {
         let mut st = self.state();
         let t = st.owner(streamer)?;
         let created = t.powerups.get(&powerup).map_or(now, |p| p.created_at);
-        let c = config(powerup, input, created, now);
+        let c = input.into_config(powerup, created, now);
         t.powerups.insert(powerup, c.clone());
         Ok(c)
     }
@@ -87,7 +67,9 @@ impl PowerupStore for ModelStore {
             .powerups
             .get(&powerup)
             .ok_or(StoreError::not_found(Resource::Powerup))?;
-        let c = config(powerup, patch.apply_to(current), current.created_at, now);
+        let c = patch
+            .apply_to(current)
+            .into_config(powerup, current.created_at, now);
         t.powerups.insert(powerup, c.clone());
         Ok(c)
     }

@@ -1,8 +1,8 @@
 use super::{ModelStore, Tenant, next};
 use async_trait::async_trait;
 use datastore::{
-    ConflictKind, NewStreamer, PowerupConfig, Resource, StoreError, StoreResult, Streamer,
-    StreamerId, StreamerStore, StreamerUpdate, default_powerups,
+    ConflictKind, NewStreamer, Resource, StoreError, StoreResult, Streamer, StreamerId,
+    StreamerStore, StreamerUpdate, default_powerups,
 };
 
 #[async_trait]
@@ -30,21 +30,7 @@ impl StreamerStore for ModelStore {
         };
         let mut tenant = Tenant::new(streamer.clone());
         for (kind, c) in default_powerups() {
-            tenant.powerups.insert(
-                kind,
-                PowerupConfig {
-                    id: kind,
-                    name: c.name,
-                    description: c.description,
-                    cost: c.cost,
-                    emoji: c.emoji,
-                    effect: c.effect,
-                    variables: c.variables,
-                    enabled: c.enabled,
-                    created_at: now,
-                    updated_at: now,
-                },
-            );
+            tenant.powerups.insert(kind, c.into_config(kind, now, now));
         }
         st.tenants.insert(id, tenant);
         Ok(streamer)

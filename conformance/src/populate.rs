@@ -24,6 +24,17 @@ pub struct Spec<'a> {
     pub neighbour: &'a str,
 }
 
+impl Spec<'static> {
+    /// A streamer populated on its own (its namesake viewer is called `other`).
+    pub const fn solo(username: &'static str, kick_user_id: i64) -> Self {
+        Spec {
+            username,
+            kick_user_id,
+            neighbour: "other",
+        }
+    }
+}
+
 /// Streamer A of the isolation cases and the sweep.
 pub const ALPHA: Spec<'static> = Spec {
     username: "alpha",

@@ -72,17 +72,7 @@ pub async fn analytics_counts_one_streamer(h: Harness) -> CaseResult {
 /// satisfies the data invariants.
 pub async fn export_holds_everything_in_order(h: Harness) -> CaseResult {
     let store = h.store().await;
-    let p = populate(
-        &*store,
-        h.clock(),
-        Spec {
-            username: "chan",
-            kick_user_id: 5,
-            neighbour: "other",
-        },
-        h.clock().now(),
-    )
-    .await?;
+    let p = populate(&*store, h.clock(), Spec::solo("chan", 5), h.clock().now()).await?;
     let e = export(&*store, p.streamer).await?;
     check_eq!(e.streamer.id, p.streamer, "the streamer");
     check_eq!(e.users.len(), p.users.len(), "users");

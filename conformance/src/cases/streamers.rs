@@ -304,17 +304,7 @@ pub async fn list_streamers_in_id_order(h: Harness) -> CaseResult {
 /// `None`, its old ids find nothing, and deleting it again is `NotFound`.
 pub async fn delete_streamer_removes_everything_it_owns(h: Harness) -> CaseResult {
     let store = h.store().await;
-    let p = populate(
-        &*store,
-        h.clock(),
-        Spec {
-            username: "doomed",
-            kick_user_id: 9,
-            neighbour: "other",
-        },
-        h.clock().now(),
-    )
-    .await?;
+    let p = populate(&*store, h.clock(), Spec::solo("doomed", 9), h.clock().now()).await?;
     let s = p.streamer;
     store.delete_streamer(s).await?;
     check_eq!(store.get_streamer(s).await?, None, "by id");

@@ -165,17 +165,7 @@ pub async fn update_user_profile_sets_and_clears(h: Harness) -> CaseResult {
 /// sessions, and nothing of anyone else; their verification codes stay.
 pub async fn delete_user_removes_their_rows(h: Harness) -> CaseResult {
     let store = h.store().await;
-    let p = populate(
-        &*store,
-        h.clock(),
-        Spec {
-            username: "chan",
-            kick_user_id: 1,
-            neighbour: "other",
-        },
-        h.clock().now(),
-    )
-    .await?;
+    let p = populate(&*store, h.clock(), Spec::solo("chan", 1), h.clock().now()).await?;
     let (s, gone) = (p.streamer, p.rich_user);
     let before = export(&*store, s).await?;
     store.delete_user(s, gone).await?;

@@ -157,21 +157,19 @@ pub struct Faulty {
 impl Faulty {
     /// Wraps `inner`, breaking it with `fault`.
     pub fn new(inner: Arc<dyn DataStore>, fault: Fault) -> Self {
-        Faulty {
-            inner,
-            fault: Some(fault),
-            calls: None,
-            graveyard: Mutex::default(),
-            last_tip: Mutex::default(),
-        }
+        Self::build(inner, Some(fault), None)
     }
 
     /// Wraps `inner` without a fault, appending the name of every method called to `log`.
     pub fn recording(inner: Arc<dyn DataStore>, log: CallLog) -> Self {
+        Self::build(inner, None, Some(log))
+    }
+
+    fn build(inner: Arc<dyn DataStore>, fault: Option<Fault>, calls: Option<CallLog>) -> Self {
         Faulty {
             inner,
-            fault: None,
-            calls: Some(log),
+            fault,
+            calls,
             graveyard: Mutex::default(),
             last_tip: Mutex::default(),
         }
@@ -189,14 +187,9 @@ impl Faulty {
 
     /// Every streamer but `s`.
     async fn others(&self, s: StreamerId) -> Vec<StreamerId> {
-        self.inner
-            .list_streamers()
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .map(|x| x.id)
-            .filter(|x| *x != s)
-            .collect()
+        let mut all = self.all_streamers().await;
+        all.retain(|x| *x != s);
+        all
     }
 
     /// `s` when it has the user, else the streamer that does (the buggy query's reach).

@@ -1,0 +1,135 @@
+//! The schema's versioned migrations, and how they are applied.
+//!
+//! Each migration is a file `migrations/NNN-what.sql`, built into the binary. A file's
+//! version is `PRAGMA user_version`: the number of migrations applied to it. Opening a store
+//! applies the pending ones, each in its own `BEGIN IMMEDIATE` transaction that also bumps the
+//! version, so a crash leaves the file at a whole version and two processes opening one file
+//! never apply a migration twice. Applying them again is a no-op.
+//!
+//! Rules: never edit or remove a migration that has shipped; add a new one. Never make a change
+//! that an older program of the same major version cannot read.
+//!
+//! Our files are marked with `PRAGMA application_id` = [`APPLICATION_ID`], so a legacy
+//! single-streamer database or another program's file is refused, never "upgraded".
+
+use crate::open::OpenError;
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
+
+/// `PRAGMA application_id` of a multi-tenant KickOverlay database: "KOMT".
+pub const APPLICATION_ID: i32 = 0x4B4F_4D54;
+
+/// One migration: its file name and its SQL.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// The file name under `migrations/`.
+    pub name: &'static str,
+    /// The statements.
+    pub sql: &'static str,
+}
+
+/// Every migration, in order. A file at version `n` has had the first `n` applied.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "001-tenant-tables.sql",
+        sql: include_str!("../migrations/001-tenant-tables.sql"),
+    },
+    Migration {
+        name: "002-query-indexes.sql",
+        sql: include_str!("../migrations/002-query-indexes.sql"),
+    },
+];
+
+/// The schema version of a fully migrated file.
+pub const LATEST: i64 = MIGRATIONS.len() as i64;
+
+/// What a file holds before migrating.
+struct Found {
+    application_id: i32,
+    version: i64,
+    tables: i64,
+}
+
+fn inspect(conn: &Connection) -> rusqlite::Result<Found> {
+    Ok(Found {
+        application_id: conn.pragma_query_value(None, "application_id", |r| r.get(0))?,
+        version: conn.pragma_query_value(None, "user_version", |r| r.get(0))?,
+        tables: conn.query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            [],
+            |r| r.get(0),
+        )?,
+    })
+}
+
+/// Brings the file open on `conn` to version `target` (at most [`LATEST`]), refusing a foreign
+/// or newer file. The store calls it with [`LATEST`]; tests call it with less to build an old
+/// file.
+pub fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), OpenError> {
+    let target = target.clamp(0, LATEST);
+    let found = inspect(conn).map_err(|e| OpenError::from_sqlite(path, e))?;
+    let fresh = found.application_id == 0 && found.version == 0 && found.tables == 0;
+    if !fresh && found.application_id != APPLICATION_ID {
+        return Err(OpenError::Foreign {
+            path: path.to_path_buf(),
+            application_id: found.application_id,
+            tables: found.tables,
+        });
+    }
+    if found.version > LATEST {
+        return Err(OpenError::TooNew {
+            path: path.to_path_buf(),
+            found: found.version,
+            supported: LATEST,
+        });
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().take(target as usize) {
+        let version = index as i64 + 1;
+        let failed = |e: rusqlite::Error| OpenError::Migration {
+            path: path.to_path_buf(),
+            name: migration.name,
+            message: e.to_string(),
+        };
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(failed)?;
+        // Another process may have migrated while this one waited for the lock.
+        let current: i64 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(failed)?;
+        if current >= version {
+            continue;
+        }
+        tx.execute_batch(migration.sql).map_err(failed)?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(failed)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(failed)?;
+        tx.commit().map_err(failed)?;
+        tracing::info!(path = %path.display(), migration = migration.name, "applied a migration");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_in_order_and_apply_to_an_empty_database() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert!(
+                m.name.starts_with(&format!("{:03}-", i + 1)) && m.name.ends_with(".sql"),
+                "migration {} is named {}",
+                i + 1,
+                m.name
+            );
+        }
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, Path::new(":memory:"), LATEST).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, LATEST);
+    }
+}

@@ -1,0 +1,196 @@
+//! Opening a database file: options, the errors of opening, and the settings every connection
+//! gets.
+
+use rusqlite::trace::{TraceEvent, TraceEventCodes};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a connection waits for another process's lock before giving up with a
+/// `Backend` error.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Statements on each connection's cache (the store runs fewer distinct statements).
+const STATEMENT_CACHE: usize = 256;
+
+/// A callback that sees the text of every statement the store's connections start, as written
+/// (parameters unexpanded). Used by the test that every statement on tenant tables constrains
+/// `streamer_id`, and handy for debugging.
+pub type StatementTrace = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Options for [`crate::SqliteStore::open_with`].
+#[derive(Clone, Default)]
+pub struct OpenOptions {
+    /// `synchronous = FULL` instead of `NORMAL`: a commit survives a power loss too, at the
+    /// cost of an fsync per write.
+    pub durable: bool,
+    /// Called with every statement any connection of the store starts.
+    pub trace: Option<StatementTrace>,
+}
+
+impl std::fmt::Debug for OpenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenOptions")
+            .field("durable", &self.durable)
+            .field("trace", &self.trace.is_some())
+            .finish()
+    }
+}
+
+/// Why a store could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The file could not be opened or created (missing directory, permissions, …).
+    #[error("cannot open the database file {path}: {message}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// SQLite's account of the failure.
+        message: String,
+    },
+    /// The file is not an SQLite database, or it is damaged.
+    #[error("{path} is not a usable SQLite database (corrupt or not a database): {message}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// SQLite's account of the failure.
+        message: String,
+    },
+    /// The file is an SQLite database of something else: a legacy single-streamer KickOverlay
+    /// file, or another application's. Nothing was changed in it.
+    #[error(
+        "{path} is not a multi-tenant KickOverlay database (application id {application_id:#x}, \
+         {tables} tables); a legacy single-streamer file must be migrated, not opened"
+    )]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+        /// The file's `PRAGMA application_id`.
+        application_id: i32,
+        /// How many tables it holds.
+        tables: i64,
+    },
+    /// The file was written by a newer version of this store, whose schema this one does not
+    /// know. Nothing was changed in it.
+    #[error(
+        "{path} has schema version {found}, newer than this program's {supported}: upgrade the \
+         program"
+    )]
+    TooNew {
+        /// The file.
+        path: PathBuf,
+        /// The file's schema version.
+        found: i64,
+        /// The newest version this program knows.
+        supported: i64,
+    },
+    /// A migration failed; the file is left at the last version that applied.
+    #[error("migration {name} failed on {path}: {message}")]
+    Migration {
+        /// The file.
+        path: PathBuf,
+        /// The migration's file name.
+        name: &'static str,
+        /// SQLite's account of the failure.
+        message: String,
+    },
+    /// The async runtime could not run the open.
+    #[error("the open did not complete: {0}")]
+    Runtime(String),
+}
+
+impl OpenError {
+    /// Classifies an SQLite error met while opening or first reading `path`.
+    pub(crate) fn from_sqlite(path: &Path, e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode::{CannotOpen, NotADatabase, PermissionDenied, ReadOnly};
+        let message = e.to_string();
+        let path = path.to_path_buf();
+        match e.sqlite_error_code() {
+            Some(NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
+                OpenError::Corrupt { path, message }
+            }
+            Some(CannotOpen) | Some(PermissionDenied) | Some(ReadOnly) | None => {
+                OpenError::Io { path, message }
+            }
+            Some(_) => OpenError::Io { path, message },
+        }
+    }
+}
+
+/// The settings of one open connection, as SQLite reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    /// `writer` or `reader`.
+    pub role: &'static str,
+    /// `PRAGMA foreign_keys`.
+    pub foreign_keys: bool,
+    /// `PRAGMA journal_mode`.
+    pub journal_mode: String,
+    /// `PRAGMA synchronous` (0 off, 1 normal, 2 full, 3 extra).
+    pub synchronous: i64,
+    /// `PRAGMA busy_timeout`, in milliseconds.
+    pub busy_timeout_ms: i64,
+}
+
+impl ConnectionSettings {
+    pub(crate) fn read(conn: &Connection, role: &'static str) -> rusqlite::Result<Self> {
+        Ok(ConnectionSettings {
+            role,
+            foreign_keys: conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?,
+            journal_mode: conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?,
+            synchronous: conn.pragma_query_value(None, "synchronous", |r| r.get(0))?,
+            busy_timeout_ms: conn.pragma_query_value(None, "busy_timeout", |r| r.get(0))?,
+        })
+    }
+}
+
+/// Opens one connection to `path` and gives it the settings every connection of the store has.
+pub(crate) fn connect(
+    path: &Path,
+    options: &OpenOptions,
+    create: bool,
+) -> Result<Connection, OpenError> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let mut conn =
+        Connection::open_with_flags(path, flags).map_err(|e| OpenError::from_sqlite(path, e))?;
+    let mode = configure(&mut conn, options).map_err(|e| OpenError::from_sqlite(path, e))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(OpenError::Io {
+            path: path.to_path_buf(),
+            message: format!("the file refused WAL mode (its journal mode is {mode})"),
+        });
+    }
+    Ok(conn)
+}
+
+/// The one place connection settings are applied. Returns the journal mode SQLite reports.
+fn configure(conn: &mut Connection, options: &OpenOptions) -> rusqlite::Result<String> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    // Reading the journal mode also makes SQLite read the file header: a file that is not a
+    // database fails here, before anything else touches it.
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    conn.pragma_update(
+        None,
+        "synchronous",
+        if options.durable { "FULL" } else { "NORMAL" },
+    )?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    if let Some(trace) = options.trace.clone() {
+        conn.trace_v2(
+            TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(move |event: TraceEvent<'_>| {
+                if let TraceEvent::Stmt(_, sql) = event {
+                    trace(sql);
+                }
+            }),
+        )?;
+    }
+    Ok(mode)
+}

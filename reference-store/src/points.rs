@@ -1,0 +1,422 @@
+//! Points: balances, the ledger, drops, the leaderboard and the bulk award.
+
+use crate::SqliteStore;
+use crate::convert::{Count, Db, DbOptional, parse, ts};
+use crate::streamers::require_streamer;
+use crate::users::{self, points_from_row};
+use async_trait::async_trait;
+use datastore::{
+    AdminSetPoints, BulkAward, HistoryRequest, LeaderboardEntry, NewDrop, PointDelta, PointSource,
+    PointStore, PointTransaction, Points, Resource, SourceSummary, StoreError, StoreResult,
+    StreamerId, Timestamp, TransactionId, UserId, validate,
+};
+use rusqlite::{Connection, Row, params};
+use std::collections::HashSet;
+
+pub(crate) fn ledger_from_row(r: &Row<'_>) -> rusqlite::Result<PointTransaction> {
+    Ok(PointTransaction {
+        id: TransactionId(r.get("id")?),
+        user_id: UserId(r.get("user_id")?),
+        amount: r.get("amount")?,
+        source: parse(r, "source")?,
+        description: r.get("description")?,
+        created_at: ts(r, "created_at")?,
+    })
+}
+
+/// The balances of a user of this streamer (zeros without a balance row), or `None` when the
+/// streamer has no such user: existence and balance in one statement.
+pub(crate) fn balance_of(
+    conn: &Connection,
+    s: StreamerId,
+    u: UserId,
+) -> StoreResult<Option<Points>> {
+    conn.prepare_cached(
+        "SELECT p.channel_points, p.drop_points, p.total_drops, p.last_updated \
+         FROM users u LEFT JOIN user_points p ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
+         WHERE u.streamer_id = ?1 AND u.id = ?2",
+    )
+    .db()?
+    .query_row([s.0, u.0], points_from_row)
+    .db_optional()
+}
+
+/// `balance_of`, with `NotFound(User)` for a missing user.
+pub(crate) fn user_balance(conn: &Connection, s: StreamerId, u: UserId) -> StoreResult<Points> {
+    balance_of(conn, s, u)?.ok_or(StoreError::not_found(Resource::User))
+}
+
+/// Writes a user's whole balance row, creating it when missing; returns it as stored.
+pub(crate) fn store_points(
+    conn: &Connection,
+    s: StreamerId,
+    u: UserId,
+    channel_points: i64,
+    drop_points: i64,
+    total_drops: i64,
+    now: Timestamp,
+) -> StoreResult<Points> {
+    conn.prepare_cached(
+        "INSERT INTO user_points (streamer_id, user_id, channel_points, drop_points, \
+         total_drops, last_updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+         ON CONFLICT (streamer_id, user_id) DO UPDATE SET channel_points = excluded.channel_points, \
+         drop_points = excluded.drop_points, total_drops = excluded.total_drops, \
+         last_updated = excluded.last_updated",
+    )
+    .db()?
+    .execute(params![s.0, u.0, channel_points, drop_points, total_drops, now.as_millis()])
+    .db()?;
+    Ok(Points {
+        channel_points,
+        drop_points,
+        total_drops,
+        last_updated: Some(now),
+    })
+}
+
+/// Sets a user's channel points to `balance` and writes the ledger row of `amount`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn move_points(
+    conn: &Connection,
+    s: StreamerId,
+    u: UserId,
+    before: &Points,
+    balance: i64,
+    amount: i64,
+    source: PointSource,
+    description: Option<&str>,
+    now: Timestamp,
+) -> StoreResult<Points> {
+    let after = store_points(
+        conn,
+        s,
+        u,
+        balance,
+        before.drop_points,
+        before.total_drops,
+        now,
+    )?;
+    conn.prepare_cached(
+        "INSERT INTO point_transactions (streamer_id, user_id, amount, source, description, \
+         created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .db()?
+    .execute(params![
+        s.0,
+        u.0,
+        amount,
+        source.as_str(),
+        description,
+        now.as_millis()
+    ])
+    .db()?;
+    Ok(after)
+}
+
+#[async_trait]
+impl PointStore for SqliteStore {
+    async fn get_points(&self, streamer: StreamerId, user: UserId) -> StoreResult<Option<Points>> {
+        self.read(move |c, _| balance_of(c, streamer, user)).await
+    }
+
+    async fn earn_points(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+        earn: PointDelta,
+    ) -> StoreResult<Points> {
+        earn.validate()?;
+        self.write(move |tx, now| {
+            let before = user_balance(tx, streamer, user)?;
+            let balance = validate::add_to_balance("amount", before.channel_points, earn.amount)?;
+            move_points(
+                tx,
+                streamer,
+                user,
+                &before,
+                balance,
+                earn.amount,
+                earn.source,
+                earn.description.as_deref(),
+                now,
+            )
+        })
+        .await
+    }
+
+    async fn spend_points(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+        spend: PointDelta,
+    ) -> StoreResult<Points> {
+        spend.validate()?;
+        self.write(move |tx, now| {
+            let before = user_balance(tx, streamer, user)?;
+            if before.channel_points < spend.amount {
+                return Err(StoreError::InsufficientPoints {
+                    balance: before.channel_points,
+                    required: spend.amount,
+                });
+            }
+            move_points(
+                tx,
+                streamer,
+                user,
+                &before,
+                before.channel_points - spend.amount,
+                -spend.amount,
+                spend.source,
+                spend.description.as_deref(),
+                now,
+            )
+        })
+        .await
+    }
+
+    async fn set_points(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+        set: AdminSetPoints,
+    ) -> StoreResult<Points> {
+        set.validate()?;
+        self.write(move |tx, now| {
+            let before = user_balance(tx, streamer, user)?;
+            let after = move_points(
+                tx,
+                streamer,
+                user,
+                &before,
+                set.channel_points,
+                set.channel_points - before.channel_points,
+                PointSource::Admin,
+                Some(&set.ledger_description()),
+                now,
+            )?;
+            match set.drop_points {
+                Some(d) => store_points(
+                    tx,
+                    streamer,
+                    user,
+                    after.channel_points,
+                    d,
+                    after.total_drops,
+                    now,
+                ),
+                None => Ok(after),
+            }
+        })
+        .await
+    }
+
+    async fn add_drop_points(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+        drop: NewDrop,
+    ) -> StoreResult<Points> {
+        drop.validate()?;
+        self.write(move |tx, now| {
+            let before = user_balance(tx, streamer, user)?;
+            let drop_points = validate::add_to_balance("score", before.drop_points, drop.score)?;
+            let after = store_points(
+                tx,
+                streamer,
+                user,
+                before.channel_points,
+                drop_points,
+                before.total_drops + 1,
+                now,
+            )?;
+            tx.prepare_cached(
+                "INSERT INTO drop_history (streamer_id, user_id, score, is_perfect, powerup_used, \
+                 created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .db()?
+            .execute(params![
+                streamer.0,
+                user.0,
+                drop.score,
+                drop.is_perfect,
+                drop.powerup_used.map(|p| p.as_str()),
+                now.as_millis()
+            ])
+            .db()?;
+            Ok(after)
+        })
+        .await
+    }
+
+    async fn leaderboard(
+        &self,
+        streamer: StreamerId,
+        limit: u32,
+    ) -> StoreResult<Vec<LeaderboardEntry>> {
+        validate::limit(limit)?;
+        self.read(move |c, _| {
+            let rows = c
+                .prepare_cached(
+                    "SELECT p.user_id, u.username, p.channel_points, p.drop_points, p.total_drops \
+                     FROM user_points p JOIN users u ON u.streamer_id = p.streamer_id AND u.id = p.user_id \
+                     WHERE p.streamer_id = ?1 AND p.channel_points + p.drop_points > 0 \
+                     ORDER BY p.channel_points + p.drop_points DESC, p.user_id LIMIT ?2",
+                )
+                .db()?
+                .query_map(params![streamer.0, limit], |r| {
+                    let channel_points: i64 = r.get("channel_points")?;
+                    let drop_points: i64 = r.get("drop_points")?;
+                    Ok(LeaderboardEntry {
+                        rank: 0,
+                        user_id: UserId(r.get("user_id")?),
+                        username: r.get("username")?,
+                        channel_points,
+                        drop_points,
+                        total_points: channel_points + drop_points,
+                        total_drops: r.get("total_drops")?,
+                    })
+                })
+                .db()?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .db()?;
+            Ok(rows
+                .into_iter()
+                .zip(1..)
+                .map(|(e, rank)| LeaderboardEntry { rank, ..e })
+                .collect())
+        })
+        .await
+    }
+
+    async fn points_summary(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+    ) -> StoreResult<Option<Vec<SourceSummary>>> {
+        // One statement: no row means no such user; a row with a NULL source means a user with
+        // an empty ledger.
+        self.read(move |c, _| {
+            let rows = c
+                .prepare_cached(
+                    "SELECT t.source, sum(t.amount) AS total, count(t.id) AS transactions \
+                     FROM users u LEFT JOIN point_transactions t \
+                     ON t.streamer_id = u.streamer_id AND t.user_id = u.id \
+                     WHERE u.streamer_id = ?1 AND u.id = ?2 GROUP BY t.source ORDER BY t.source",
+                )
+                .db()?
+                .query_map([streamer.0, user.0], |r| {
+                    let source: Option<String> = r.get("source")?;
+                    Ok(match source {
+                        None => None,
+                        Some(_) => Some(SourceSummary {
+                            source: parse(r, "source")?,
+                            total: r.get("total")?,
+                            transactions: r.get::<_, Count>("transactions")?.0,
+                        }),
+                    })
+                })
+                .db()?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .db()?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(rows.into_iter().flatten().collect()))
+        })
+        .await
+    }
+
+    async fn transaction_history(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+        page: HistoryRequest,
+    ) -> StoreResult<Option<Vec<PointTransaction>>> {
+        validate::limit(page.limit)?;
+        // One statement, as in `points_summary`: the user row with its ledger page, or the user
+        // row alone (NULL ledger columns) when the page is empty.
+        self.read(move |c, _| {
+            let rows = c
+                .prepare_cached(
+                    "SELECT t.id, t.user_id, t.amount, t.source, t.description, t.created_at \
+                     FROM users u LEFT JOIN point_transactions t \
+                     ON t.streamer_id = u.streamer_id AND t.user_id = u.id \
+                     AND (?3 IS NULL OR t.id < ?3) \
+                     WHERE u.streamer_id = ?1 AND u.id = ?2 ORDER BY t.id DESC LIMIT ?4",
+                )
+                .db()?
+                .query_map(
+                    params![streamer.0, user.0, page.before.map(|b| b.0), page.limit],
+                    |r| match r.get::<_, Option<i64>>("id")? {
+                        None => Ok(None),
+                        Some(_) => ledger_from_row(r).map(Some),
+                    },
+                )
+                .db()?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .db()?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(rows.into_iter().flatten().collect()))
+        })
+        .await
+    }
+
+    async fn bulk_award(
+        &self,
+        streamer: StreamerId,
+        usernames: &[String],
+        award: PointDelta,
+    ) -> StoreResult<BulkAward> {
+        award.validate()?;
+        if usernames.len() > validate::MAX_BULK_USERS {
+            return Err(StoreError::invalid(
+                "usernames",
+                format!("at most {} per award", validate::MAX_BULK_USERS),
+            ));
+        }
+        for name in usernames {
+            validate::username(name)?;
+        }
+        // One entry per distinct user (ignoring ASCII case), in the order of first mention.
+        let mut seen = HashSet::new();
+        let names: Vec<String> = usernames
+            .iter()
+            .filter(|n| seen.insert(n.to_ascii_lowercase()))
+            .cloned()
+            .collect();
+        // One transaction: any failure (a balance that would overflow) leaves nothing written.
+        self.write(move |tx, now| {
+            require_streamer(tx, streamer)?;
+            let mut created = 0;
+            for name in &names {
+                let (user, before) = match users::by_name(tx, streamer, name)? {
+                    Some(u) => (u.id, user_balance(tx, streamer, u.id)?),
+                    None => {
+                        created += 1;
+                        (users::insert(tx, streamer, name, now)?.id, Points::ZERO)
+                    }
+                };
+                let balance =
+                    validate::add_to_balance("amount", before.channel_points, award.amount)?;
+                move_points(
+                    tx,
+                    streamer,
+                    user,
+                    &before,
+                    balance,
+                    award.amount,
+                    award.source,
+                    award.description.as_deref(),
+                    now,
+                )?;
+            }
+            Ok(BulkAward {
+                awarded: names.len() as u64,
+                created,
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,365 @@
+//! Powerups: each streamer's configuration, inventories and purchases.
+
+use crate::SqliteStore;
+use crate::convert::{Db, DbOptional, json_object, json_text, parse, ts};
+use crate::points::move_points;
+use crate::streamers::require_streamer;
+use crate::users::points_from_row;
+use async_trait::async_trait;
+use datastore::{
+    InventoryItem, PointSource, PowerupConfig, PowerupConfigInput, PowerupConfigPatch,
+    PowerupPurchase, PowerupStore, PowerupType, PurchaseId, PurchaseReceipt, Resource, StoreError,
+    StoreResult, StreamerId, Timestamp, UserId, validate,
+};
+use rusqlite::{Connection, Row, params};
+use serde_json::Value;
+
+pub(crate) const CONFIG_COLUMNS: &str =
+    "id, name, description, cost, emoji, effect, variables, enabled, created_at, updated_at";
+
+pub(crate) fn config_from_row(r: &Row<'_>) -> rusqlite::Result<PowerupConfig> {
+    Ok(PowerupConfig {
+        id: parse(r, "id")?,
+        name: r.get("name")?,
+        description: r.get("description")?,
+        cost: r.get("cost")?,
+        emoji: r.get("emoji")?,
+        effect: r.get("effect")?,
+        variables: json_object(r, "variables")?,
+        enabled: r.get("enabled")?,
+        created_at: ts(r, "created_at")?,
+        updated_at: ts(r, "updated_at")?,
+    })
+}
+
+/// Creates or replaces one powerup's configuration (keeping its creation time).
+pub(crate) fn insert_config(
+    conn: &Connection,
+    s: StreamerId,
+    kind: PowerupType,
+    c: &PowerupConfigInput,
+    now: Timestamp,
+) -> StoreResult<PowerupConfig> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO powerup_config (streamer_id, id, name, description, cost, emoji, effect, \
+         variables, enabled, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) \
+         ON CONFLICT (streamer_id, id) DO UPDATE SET name = excluded.name, \
+         description = excluded.description, cost = excluded.cost, emoji = excluded.emoji, \
+         effect = excluded.effect, variables = excluded.variables, enabled = excluded.enabled, \
+         updated_at = excluded.updated_at RETURNING {CONFIG_COLUMNS}"
+    ))
+    .db()?
+    .query_row(
+        params![
+            s.0,
+            kind.as_str(),
+            c.name,
+            c.description,
+            c.cost,
+            c.emoji,
+            c.effect,
+            json_text(&Value::Object(c.variables.clone())),
+            c.enabled,
+            now.as_millis()
+        ],
+        config_from_row,
+    )
+    .db()
+}
+
+fn configs(
+    c: &Connection,
+    s: StreamerId,
+    filter_and_order: &str,
+) -> StoreResult<Vec<PowerupConfig>> {
+    c.prepare_cached(&format!(
+        "SELECT {CONFIG_COLUMNS} FROM powerup_config WHERE streamer_id = ?1 {filter_and_order}"
+    ))
+    .db()?
+    .query_map([s.0], config_from_row)
+    .db()?
+    .collect::<rusqlite::Result<_>>()
+    .db()
+}
+
+/// A user of this streamer with how many of `kind` they hold (`None` when they hold none):
+/// existence and quantity in one statement. `NotFound(User)` when the streamer has no such user.
+fn held(c: &Connection, s: StreamerId, u: UserId, kind: PowerupType) -> StoreResult<Option<i64>> {
+    c.prepare_cached(
+        "SELECT i.quantity FROM users u LEFT JOIN powerup_inventory i \
+         ON i.streamer_id = u.streamer_id AND i.user_id = u.id AND i.powerup_type = ?3 \
+         WHERE u.streamer_id = ?1 AND u.id = ?2",
+    )
+    .db()?
+    .query_row(params![s.0, u.0, kind.as_str()], |r| {
+        r.get::<_, Option<i64>>(0)
+    })
+    .db_optional()?
+    .ok_or(StoreError::not_found(Resource::User))
+}
+
+fn store_quantity(
+    c: &Connection,
+    s: StreamerId,
+    u: UserId,
+    kind: PowerupType,
+    quantity: i64,
+) -> StoreResult<()> {
+    c.prepare_cached(
+        "INSERT INTO powerup_inventory (streamer_id, user_id, powerup_type, quantity) \
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (streamer_id, user_id, powerup_type) \
+         DO UPDATE SET quantity = excluded.quantity",
+    )
+    .db()?
+    .execute(params![s.0, u.0, kind.as_str(), quantity])
+    .db()?;
+    Ok(())
+}
+
+#[async_trait]
+impl PowerupStore for SqliteStore {
+    async fn list_enabled_powerups(&self, streamer: StreamerId) -> StoreResult<Vec<PowerupConfig>> {
+        self.read(move |c, _| configs(c, streamer, "AND enabled = 1 ORDER BY cost, id"))
+            .await
+    }
+
+    async fn list_powerups(&self, streamer: StreamerId) -> StoreResult<Vec<PowerupConfig>> {
+        self.read(move |c, _| configs(c, streamer, "ORDER BY id"))
+            .await
+    }
+
+    async fn get_powerup(
+        &self,
+        streamer: StreamerId,
+        powerup: PowerupType,
+    ) -> StoreResult<Option<PowerupConfig>> {
+        self.read(move |c, _| {
+            c.prepare_cached(&format!(
+                "SELECT {CONFIG_COLUMNS} FROM powerup_config WHERE streamer_id = ?1 AND id = ?2"
+            ))
+            .db()?
+            .query_row(params![streamer.0, powerup.as_str()], config_from_row)
+            .db_optional()
+        })
+        .await
+    }
+
+    async fn upsert_powerup(
+        &self,
+        streamer: StreamerId,
+        powerup: PowerupType,
+        input: PowerupConfigInput,
+    ) -> StoreResult<PowerupConfig> {
+        input.validate()?;
+        self.write(move |tx, now| {
+            require_streamer(tx, streamer)?;
+            insert_config(tx, streamer, powerup, &input, now)
+        })
+        .await
+    }
+
+    async fn update_powerup(
+        &self,
+        streamer: StreamerId,
+        powerup: PowerupType,
+        patch: PowerupConfigPatch,
+    ) -> StoreResult<PowerupConfig> {
+        patch.validate()?;
+        self.write(move |tx, now| {
+            tx.prepare_cached(&format!(
+                "UPDATE powerup_config SET name = coalesce(?3, name), \
+                 description = coalesce(?4, description), cost = coalesce(?5, cost), \
+                 emoji = coalesce(?6, emoji), effect = coalesce(?7, effect), \
+                 variables = coalesce(?8, variables), enabled = coalesce(?9, enabled), \
+                 updated_at = ?10 WHERE streamer_id = ?1 AND id = ?2 RETURNING {CONFIG_COLUMNS}"
+            ))
+            .db()?
+            .query_row(
+                params![
+                    streamer.0,
+                    powerup.as_str(),
+                    patch.name,
+                    patch.description,
+                    patch.cost,
+                    patch.emoji,
+                    patch.effect,
+                    patch.variables.map(|v| json_text(&Value::Object(v))),
+                    patch.enabled,
+                    now.as_millis()
+                ],
+                config_from_row,
+            )
+            .db_optional()?
+            .ok_or(StoreError::not_found(Resource::Powerup))
+        })
+        .await
+    }
+
+    async fn get_inventory(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+    ) -> StoreResult<Option<Vec<InventoryItem>>> {
+        // One statement: no row means no such user; a NULL powerup means an empty inventory.
+        self.read(move |c, _| {
+            let rows = c
+                .prepare_cached(
+                    "SELECT i.powerup_type, i.quantity FROM users u LEFT JOIN powerup_inventory i \
+                     ON i.streamer_id = u.streamer_id AND i.user_id = u.id \
+                     WHERE u.streamer_id = ?1 AND u.id = ?2 ORDER BY i.powerup_type",
+                )
+                .db()?
+                .query_map([streamer.0, user.0], |r| {
+                    match r.get::<_, Option<String>>("powerup_type")? {
+                        None => Ok(None),
+                        Some(_) => Ok(Some(InventoryItem {
+                            powerup: parse(r, "powerup_type")?,
+                            quantity: r.get("quantity")?,
+                        })),
+                    }
+                })
+                .db()?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .db()?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(rows.into_iter().flatten().collect()))
+        })
+        .await
+    }
+
+    async fn add_powerup(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+        powerup: PowerupType,
+        quantity: i64,
+    ) -> StoreResult<InventoryItem> {
+        validate::in_range("quantity", quantity, 1, validate::MAX_QUANTITY)?;
+        self.write(move |tx, _| {
+            let total = held(tx, streamer, user, powerup)?.unwrap_or(0) + quantity;
+            validate::in_range("quantity", total, 0, validate::MAX_QUANTITY)?;
+            store_quantity(tx, streamer, user, powerup, total)?;
+            Ok(InventoryItem {
+                powerup,
+                quantity: total,
+            })
+        })
+        .await
+    }
+
+    async fn use_powerup(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+        powerup: PowerupType,
+    ) -> StoreResult<InventoryItem> {
+        self.write(move |tx, _| match held(tx, streamer, user, powerup)? {
+            Some(q) if q > 0 => {
+                store_quantity(tx, streamer, user, powerup, q - 1)?;
+                Ok(InventoryItem {
+                    powerup,
+                    quantity: q - 1,
+                })
+            }
+            _ => Err(StoreError::NoPowerupLeft { powerup }),
+        })
+        .await
+    }
+
+    async fn purchase_powerup(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+        powerup: PowerupType,
+    ) -> StoreResult<PurchaseReceipt> {
+        self.write(move |tx, now| {
+            // The buyer, whether they are the streamer, their balance and their stock, at once.
+            let buyer = tx
+                .prepare_cached(
+                    "SELECT u.username = s.username AS is_owner, p.channel_points, p.drop_points, \
+                     p.total_drops, p.last_updated, i.quantity \
+                     FROM users u JOIN streamers s ON s.id = u.streamer_id \
+                     LEFT JOIN user_points p ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
+                     LEFT JOIN powerup_inventory i ON i.streamer_id = u.streamer_id \
+                     AND i.user_id = u.id AND i.powerup_type = ?3 \
+                     WHERE u.streamer_id = ?1 AND u.id = ?2",
+                )
+                .db()?
+                .query_row(params![streamer.0, user.0, powerup.as_str()], |r| {
+                    Ok((
+                        r.get::<_, bool>("is_owner")?,
+                        points_from_row(r)?,
+                        r.get::<_, Option<i64>>("quantity")?.unwrap_or(0),
+                    ))
+                })
+                .db_optional()?;
+            let Some((is_owner, before, held)) = buyer else {
+                return Err(StoreError::not_found(Resource::User));
+            };
+            let (cost, enabled) = tx
+                .prepare_cached(
+                    "SELECT cost, enabled FROM powerup_config WHERE streamer_id = ?1 AND id = ?2",
+                )
+                .db()?
+                .query_row(params![streamer.0, powerup.as_str()], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?))
+                })
+                .db_optional()?
+                .ok_or(StoreError::not_found(Resource::Powerup))?;
+            if !enabled {
+                return Err(StoreError::PowerupDisabled { powerup });
+            }
+            let cost = if is_owner { 0 } else { cost };
+            if before.channel_points < cost {
+                return Err(StoreError::InsufficientPoints {
+                    balance: before.channel_points,
+                    required: cost,
+                });
+            }
+            let quantity = held + 1;
+            validate::in_range("quantity", quantity, 0, validate::MAX_QUANTITY)?;
+            let points = if cost > 0 {
+                move_points(
+                    tx,
+                    streamer,
+                    user,
+                    &before,
+                    before.channel_points - cost,
+                    -cost,
+                    PointSource::Spend,
+                    Some(&format!("powerup: {powerup}")),
+                    now,
+                )?
+            } else {
+                before
+            };
+            let purchase = tx
+                .prepare_cached(
+                    "INSERT INTO powerup_purchases (streamer_id, user_id, powerup_type, cost, \
+                     purchased_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                )
+                .db()?
+                .query_row(
+                    params![streamer.0, user.0, powerup.as_str(), cost, now.as_millis()],
+                    |r| r.get(0),
+                )
+                .db()?;
+            store_quantity(tx, streamer, user, powerup, quantity)?;
+            Ok(PurchaseReceipt {
+                purchase: PowerupPurchase {
+                    id: PurchaseId(purchase),
+                    user_id: user,
+                    powerup,
+                    cost,
+                    purchased_at: now,
+                },
+                quantity,
+                points,
+            })
+        })
+        .await
+    }
+}

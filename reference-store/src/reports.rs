@@ -1,0 +1,176 @@
+//! Analytics and the export of one streamer.
+
+use crate::convert::{Count, Db, DbOptional, parse, ts};
+use crate::{SqliteStore, cooldowns, goals, overlay, points, powerups, sessions, streamers};
+use crate::{tips, tokens, users, verification};
+use async_trait::async_trait;
+use datastore::{
+    Analytics, DropId, DropRecord, InventoryRow, PowerupPurchase, PurchaseId, PurchaseStats,
+    ReportStore, StoreResult, StreamerExport, StreamerId, UserId, UserPoints,
+};
+use rusqlite::{Connection, Row};
+
+/// Every row `sql` selects (one streamer's rows of one table, `?1` the streamer).
+fn rows<T>(
+    c: &Connection,
+    s: StreamerId,
+    sql: &str,
+    map: fn(&Row<'_>) -> rusqlite::Result<T>,
+) -> StoreResult<Vec<T>> {
+    c.prepare_cached(sql)
+        .db()?
+        .query_map([s.0], map)
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()
+}
+
+fn user_points(r: &Row<'_>) -> rusqlite::Result<UserPoints> {
+    Ok(UserPoints {
+        user_id: UserId(r.get("user_id")?),
+        channel_points: r.get("channel_points")?,
+        drop_points: r.get("drop_points")?,
+        total_drops: r.get("total_drops")?,
+        last_updated: ts(r, "last_updated")?,
+    })
+}
+
+fn inventory(r: &Row<'_>) -> rusqlite::Result<InventoryRow> {
+    Ok(InventoryRow {
+        user_id: UserId(r.get("user_id")?),
+        powerup: parse(r, "powerup_type")?,
+        quantity: r.get("quantity")?,
+    })
+}
+
+fn purchase(r: &Row<'_>) -> rusqlite::Result<PowerupPurchase> {
+    Ok(PowerupPurchase {
+        id: PurchaseId(r.get("id")?),
+        user_id: UserId(r.get("user_id")?),
+        powerup: parse(r, "powerup_type")?,
+        cost: r.get("cost")?,
+        purchased_at: ts(r, "purchased_at")?,
+    })
+}
+
+fn drop_record(r: &Row<'_>) -> rusqlite::Result<DropRecord> {
+    let powerup: Option<String> = r.get("powerup_used")?;
+    Ok(DropRecord {
+        id: DropId(r.get("id")?),
+        user_id: UserId(r.get("user_id")?),
+        score: r.get("score")?,
+        is_perfect: r.get("is_perfect")?,
+        powerup_used: match powerup {
+            None => None,
+            Some(_) => Some(parse(r, "powerup_used")?),
+        },
+        created_at: ts(r, "created_at")?,
+    })
+}
+
+#[async_trait]
+impl ReportStore for SqliteStore {
+    async fn analytics(&self, streamer: StreamerId) -> StoreResult<Analytics> {
+        self.read(move |c, _| {
+            let users = c
+                .prepare_cached("SELECT count(*) FROM users WHERE streamer_id = ?1")
+                .db()?
+                .query_row([streamer.0], |r| r.get::<_, Count>(0))
+                .db()?
+                .0;
+            // Summed here rather than with SQL's sum(), which fails on overflow: the contract
+            // saturates.
+            let (mut channel_points, mut drop_points) = (0i64, 0i64);
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT channel_points, drop_points FROM user_points WHERE streamer_id = ?1",
+                )
+                .db()?;
+            let mut balances = stmt.query([streamer.0]).db()?;
+            while let Some(r) = balances.next().db()? {
+                channel_points = channel_points.saturating_add(r.get(0).db()?);
+                drop_points = drop_points.saturating_add(r.get(1).db()?);
+            }
+            let (drops, perfect_drops) = c
+                .prepare_cached(
+                    "SELECT count(*), count(*) FILTER (WHERE is_perfect = 1) FROM drop_history \
+                     WHERE streamer_id = ?1",
+                )
+                .db()?
+                .query_row([streamer.0], |r| {
+                    Ok((r.get::<_, Count>(0)?.0, r.get::<_, Count>(1)?.0))
+                })
+                .db()?;
+            let purchases = c
+                .prepare_cached(
+                    "SELECT powerup_type, count(*), sum(cost) FROM powerup_purchases \
+                     WHERE streamer_id = ?1 GROUP BY powerup_type ORDER BY powerup_type",
+                )
+                .db()?
+                .query_map([streamer.0], |r| {
+                    Ok(PurchaseStats {
+                        powerup: parse(r, "powerup_type")?,
+                        purchases: r.get::<_, Count>(1)?.0,
+                        points_spent: r.get(2)?,
+                    })
+                })
+                .db()?
+                .collect::<rusqlite::Result<_>>()
+                .db()?;
+            Ok(Analytics {
+                users,
+                channel_points,
+                drop_points,
+                drops,
+                perfect_drops,
+                purchases,
+            })
+        })
+        .await
+    }
+
+    async fn export_streamer(&self, streamer: StreamerId) -> StoreResult<Option<StreamerExport>> {
+        // One read transaction: every table from the same snapshot.
+        self.read(move |c, _| {
+            let Some(owner) = c
+                .prepare_cached(&format!(
+                    "SELECT {} FROM streamers WHERE streamers.id = ?1",
+                    streamers::COLUMNS
+                ))
+                .db()?
+                .query_row([streamer.0], streamers::from_row)
+                .db_optional()?
+            else {
+                return Ok(None);
+            };
+            let s = streamer;
+            Ok(Some(StreamerExport {
+                streamer: owner,
+                users: rows(c, s, "SELECT id, streamer_id, username, voice_id, drop_image, country, created_at, updated_at FROM users WHERE streamer_id = ?1 ORDER BY id", users::from_row)?,
+                points: rows(c, s, "SELECT user_id, channel_points, drop_points, total_drops, last_updated FROM user_points WHERE streamer_id = ?1 ORDER BY user_id", user_points)?,
+                transactions: rows(c, s, "SELECT id, user_id, amount, source, description, created_at FROM point_transactions WHERE streamer_id = ?1 ORDER BY id", points::ledger_from_row)?,
+                inventory: rows(c, s, "SELECT user_id, powerup_type, quantity FROM powerup_inventory WHERE streamer_id = ?1 ORDER BY user_id, powerup_type", inventory)?,
+                purchases: rows(c, s, "SELECT id, user_id, powerup_type, cost, purchased_at FROM powerup_purchases WHERE streamer_id = ?1 ORDER BY id", purchase)?,
+                drops: rows(c, s, "SELECT id, user_id, score, is_perfect, powerup_used, created_at FROM drop_history WHERE streamer_id = ?1 ORDER BY id", drop_record)?,
+                cooldowns: rows(c, s, "SELECT user_id, command, last_used_at, expires_at FROM command_cooldowns WHERE streamer_id = ?1 ORDER BY user_id, command", cooldowns::from_row)?,
+                user_sessions: rows(c, s, "SELECT token_hash, user_id, created_at, expires_at FROM user_sessions WHERE streamer_id = ?1 ORDER BY token_hash", sessions::user_session_from_row)?,
+                streamer_sessions: rows(c, s, "SELECT token_hash, created_at, expires_at FROM streamer_sessions WHERE streamer_id = ?1 ORDER BY token_hash", sessions::streamer_session_from_row)?,
+                verification_codes: rows(c, s, "SELECT username, code, verified, created_at, expires_at FROM verification_codes WHERE streamer_id = ?1 ORDER BY id", verification::from_row)?,
+                oauth_tokens: rows(c, s, "SELECT provider, access_token, refresh_token, expires_at, scope, created_at, updated_at FROM api_tokens WHERE streamer_id = ?1 ORDER BY provider", tokens::from_row)?,
+                powerups: rows(c, s, "SELECT id, name, description, cost, emoji, effect, variables, enabled, created_at, updated_at FROM powerup_config WHERE streamer_id = ?1 ORDER BY id", powerups::config_from_row)?,
+                overlay_settings: rows(c, s, "SELECT key, value, description, updated_at FROM overlay_settings WHERE streamer_id = ?1 ORDER BY key", overlay::setting_from_row)?,
+                layouts: rows(c, s, "SELECT id, name, is_default, layout, created_at, updated_at FROM overlay_layouts WHERE streamer_id = ?1 ORDER BY id", overlay::layout_from_row)?,
+                theme: c
+                    .prepare_cached(
+                        "SELECT theme, updated_at FROM theme_settings WHERE streamer_id = ?1",
+                    )
+                    .db()?
+                    .query_row([s.0], overlay::theme_from_row)
+                    .db_optional()?,
+                tips: rows(c, s, "SELECT id, content, enabled, sort_order, created_at FROM tips WHERE streamer_id = ?1 ORDER BY id", tips::from_row)?,
+                goals: rows(c, s, "SELECT id, label, current_value, target_value, enabled, updated_at FROM goals WHERE streamer_id = ?1 ORDER BY id", goals::from_row)?,
+            }))
+        })
+        .await
+    }
+}

@@ -1,0 +1,190 @@
+//! Viewer sessions and streamer (admin) sessions, stored by token hash only.
+
+use crate::SqliteStore;
+use crate::convert::{Db, DbOptional, delete_one, token_hash, ts};
+use crate::streamers::require_streamer;
+use crate::users::require_user;
+use async_trait::async_trait;
+use datastore::{
+    NewUserSession, Resource, SessionStore, StoreResult, StreamerId, StreamerSession, Timestamp,
+    TokenHash, UserId, UserSession,
+};
+use rusqlite::{Row, params};
+
+pub(crate) const USER_COLUMNS: &str = "token_hash, user_id, created_at, expires_at";
+
+pub(crate) fn user_session_from_row(r: &Row<'_>) -> rusqlite::Result<UserSession> {
+    Ok(UserSession {
+        token_hash: token_hash(r, "token_hash")?,
+        user_id: UserId(r.get("user_id")?),
+        created_at: ts(r, "created_at")?,
+        expires_at: ts(r, "expires_at")?,
+    })
+}
+
+pub(crate) const STREAMER_COLUMNS: &str = "token_hash, created_at, expires_at";
+
+pub(crate) fn streamer_session_from_row(r: &Row<'_>) -> rusqlite::Result<StreamerSession> {
+    Ok(StreamerSession {
+        token_hash: token_hash(r, "token_hash")?,
+        created_at: ts(r, "created_at")?,
+        expires_at: ts(r, "expires_at")?,
+    })
+}
+
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn create_user_session(
+        &self,
+        streamer: StreamerId,
+        session: NewUserSession,
+    ) -> StoreResult<UserSession> {
+        self.write(move |tx, now| {
+            require_user(tx, streamer, session.user_id)?;
+            // A hash this streamer already has fails the primary key: `Conflict(SessionToken)`.
+            tx.prepare_cached(&format!(
+                "INSERT INTO user_sessions (streamer_id, token_hash, user_id, created_at, \
+                 expires_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING {USER_COLUMNS}"
+            ))
+            .db()?
+            .query_row(
+                params![
+                    streamer.0,
+                    session.token_hash.0,
+                    session.user_id.0,
+                    now.as_millis(),
+                    session.expires_at.as_millis()
+                ],
+                user_session_from_row,
+            )
+            .db()
+        })
+        .await
+    }
+
+    async fn get_user_session(
+        &self,
+        streamer: StreamerId,
+        token_hash: &TokenHash,
+    ) -> StoreResult<Option<UserSession>> {
+        let hash = *token_hash;
+        self.read(move |c, now| {
+            c.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM user_sessions \
+                 WHERE streamer_id = ?1 AND token_hash = ?2 AND expires_at > ?3"
+            ))
+            .db()?
+            .query_row(
+                params![streamer.0, hash.0, now.as_millis()],
+                user_session_from_row,
+            )
+            .db_optional()
+        })
+        .await
+    }
+
+    async fn delete_user_session(
+        &self,
+        streamer: StreamerId,
+        token_hash: &TokenHash,
+    ) -> StoreResult<()> {
+        let hash = *token_hash;
+        self.write(move |tx, _| {
+            delete_one(
+                tx,
+                "DELETE FROM user_sessions WHERE streamer_id = ?1 AND token_hash = ?2",
+                params![streamer.0, hash.0],
+                Resource::UserSession,
+            )
+        })
+        .await
+    }
+
+    async fn purge_expired_user_sessions(&self, streamer: StreamerId) -> StoreResult<u64> {
+        self.write(move |tx, now| purge(tx, "user_sessions", streamer, now))
+            .await
+    }
+
+    async fn create_streamer_session(
+        &self,
+        streamer: StreamerId,
+        token_hash: &TokenHash,
+        expires_at: Timestamp,
+    ) -> StoreResult<StreamerSession> {
+        let hash = *token_hash;
+        self.write(move |tx, now| {
+            require_streamer(tx, streamer)?;
+            tx.prepare_cached(&format!(
+                "INSERT INTO streamer_sessions (streamer_id, token_hash, created_at, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4) RETURNING {STREAMER_COLUMNS}"
+            ))
+            .db()?
+            .query_row(
+                params![streamer.0, hash.0, now.as_millis(), expires_at.as_millis()],
+                streamer_session_from_row,
+            )
+            .db()
+        })
+        .await
+    }
+
+    async fn get_streamer_session(
+        &self,
+        streamer: StreamerId,
+        token_hash: &TokenHash,
+    ) -> StoreResult<Option<StreamerSession>> {
+        let hash = *token_hash;
+        self.read(move |c, now| {
+            c.prepare_cached(&format!(
+                "SELECT {STREAMER_COLUMNS} FROM streamer_sessions \
+                 WHERE streamer_id = ?1 AND token_hash = ?2 AND expires_at > ?3"
+            ))
+            .db()?
+            .query_row(
+                params![streamer.0, hash.0, now.as_millis()],
+                streamer_session_from_row,
+            )
+            .db_optional()
+        })
+        .await
+    }
+
+    async fn delete_streamer_session(
+        &self,
+        streamer: StreamerId,
+        token_hash: &TokenHash,
+    ) -> StoreResult<()> {
+        let hash = *token_hash;
+        self.write(move |tx, _| {
+            delete_one(
+                tx,
+                "DELETE FROM streamer_sessions WHERE streamer_id = ?1 AND token_hash = ?2",
+                params![streamer.0, hash.0],
+                Resource::StreamerSession,
+            )
+        })
+        .await
+    }
+
+    async fn purge_expired_streamer_sessions(&self, streamer: StreamerId) -> StoreResult<u64> {
+        self.write(move |tx, now| purge(tx, "streamer_sessions", streamer, now))
+            .await
+    }
+}
+
+/// Deletes a streamer's expired sessions from `table`; how many.
+fn purge(
+    tx: &rusqlite::Connection,
+    table: &str,
+    streamer: StreamerId,
+    now: Timestamp,
+) -> StoreResult<u64> {
+    let n = tx
+        .prepare_cached(&format!(
+            "DELETE FROM {table} WHERE streamer_id = ?1 AND expires_at <= ?2"
+        ))
+        .db()?
+        .execute([streamer.0, now.as_millis()])
+        .db()?;
+    Ok(n as u64)
+}

@@ -62,11 +62,10 @@ fn inspect(conn: &Connection) -> rusqlite::Result<Found> {
     })
 }
 
-/// Brings the file open on `conn` to version `target` (at most [`LATEST`]), refusing a foreign
-/// or newer file. The store calls it with [`LATEST`]; tests call it with less to build an old
-/// file.
-pub fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), OpenError> {
-    let target = target.clamp(0, LATEST);
+/// Refuses a file that is neither empty nor ours, or that is newer than this program. Reads
+/// only: a refused file is left exactly as it was. (Reading is also what finds a file that is
+/// not a database at all.)
+pub(crate) fn refuse_unknown(conn: &Connection, path: &Path) -> Result<(), OpenError> {
     let found = inspect(conn).map_err(|e| OpenError::from_sqlite(path, e))?;
     let fresh = found.application_id == 0 && found.version == 0 && found.tables == 0;
     if !fresh && found.application_id != APPLICATION_ID {
@@ -83,6 +82,15 @@ pub fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), Op
             supported: LATEST,
         });
     }
+    Ok(())
+}
+
+/// Brings the file open on `conn` to version `target` (at most [`LATEST`]), refusing a foreign
+/// or newer file. The store calls it with [`LATEST`]; tests call it with less to build an old
+/// file.
+pub fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), OpenError> {
+    let target = target.clamp(0, LATEST);
+    refuse_unknown(conn, path)?;
     for (index, migration) in MIGRATIONS.iter().enumerate().take(target as usize) {
         let version = index as i64 + 1;
         let failed = |e: rusqlite::Error| OpenError::Migration {

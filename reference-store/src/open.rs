@@ -159,6 +159,13 @@ pub(crate) fn connect(
     }
     let mut conn =
         Connection::open_with_flags(path, flags).map_err(|e| OpenError::from_sqlite(path, e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| OpenError::from_sqlite(path, e))?;
+    if create {
+        // Before WAL mode is set (which is written into the file): a file that is not ours, or
+        // is newer than this program, is refused untouched.
+        crate::migrations::refuse_unknown(&conn, path)?;
+    }
     let mode = configure(&mut conn, options).map_err(|e| OpenError::from_sqlite(path, e))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(OpenError::Io {
@@ -171,10 +178,7 @@ pub(crate) fn connect(
 
 /// The one place connection settings are applied. Returns the journal mode SQLite reports.
 fn configure(conn: &mut Connection, options: &OpenOptions) -> rusqlite::Result<String> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    // Reading the journal mode also makes SQLite read the file header: a file that is not a
-    // database fails here, before anything else touches it.
     let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
     conn.pragma_update(
         None,

@@ -68,19 +68,14 @@ pub(crate) fn insert_config(
     .db()
 }
 
-fn configs(
-    c: &Connection,
-    s: StreamerId,
-    filter_and_order: &str,
-) -> StoreResult<Vec<PowerupConfig>> {
-    c.prepare_cached(&format!(
-        "SELECT {CONFIG_COLUMNS} FROM powerup_config WHERE streamer_id = ?1 {filter_and_order}"
-    ))
-    .db()?
-    .query_map([s.0], config_from_row)
-    .db()?
-    .collect::<rusqlite::Result<_>>()
-    .db()
+/// The configurations `sql` selects (`?1` the streamer).
+fn configs(c: &Connection, s: StreamerId, sql: &str) -> StoreResult<Vec<PowerupConfig>> {
+    c.prepare_cached(sql)
+        .db()?
+        .query_map([s.0], config_from_row)
+        .db()?
+        .collect::<rusqlite::Result<_>>()
+        .db()
 }
 
 /// A user of this streamer with how many of `kind` they hold (`None` when they hold none):
@@ -120,13 +115,28 @@ fn store_quantity(
 #[async_trait]
 impl PowerupStore for SqliteStore {
     async fn list_enabled_powerups(&self, streamer: StreamerId) -> StoreResult<Vec<PowerupConfig>> {
-        self.read(move |c, _| configs(c, streamer, "AND enabled = 1 ORDER BY cost, id"))
-            .await
+        self.read(move |c, _| {
+            configs(
+                c,
+                streamer,
+                "SELECT id, name, description, cost, emoji, effect, variables, enabled, \
+                 created_at, updated_at FROM powerup_config \
+                 WHERE streamer_id = ?1 AND enabled = 1 ORDER BY cost, id",
+            )
+        })
+        .await
     }
 
     async fn list_powerups(&self, streamer: StreamerId) -> StoreResult<Vec<PowerupConfig>> {
-        self.read(move |c, _| configs(c, streamer, "ORDER BY id"))
-            .await
+        self.read(move |c, _| {
+            configs(
+                c,
+                streamer,
+                "SELECT id, name, description, cost, emoji, effect, variables, enabled, \
+                 created_at, updated_at FROM powerup_config WHERE streamer_id = ?1 ORDER BY id",
+            )
+        })
+        .await
     }
 
     async fn get_powerup(

@@ -101,8 +101,15 @@ impl SessionStore for SqliteStore {
     }
 
     async fn purge_expired_user_sessions(&self, streamer: StreamerId) -> StoreResult<u64> {
-        self.write(move |tx, now| purge(tx, "user_sessions", streamer, now))
-            .await
+        self.write(move |tx, now| {
+            purge(
+                tx,
+                "DELETE FROM user_sessions WHERE streamer_id = ?1 AND expires_at <= ?2",
+                streamer,
+                now,
+            )
+        })
+        .await
     }
 
     async fn create_streamer_session(
@@ -167,22 +174,27 @@ impl SessionStore for SqliteStore {
     }
 
     async fn purge_expired_streamer_sessions(&self, streamer: StreamerId) -> StoreResult<u64> {
-        self.write(move |tx, now| purge(tx, "streamer_sessions", streamer, now))
-            .await
+        self.write(move |tx, now| {
+            purge(
+                tx,
+                "DELETE FROM streamer_sessions WHERE streamer_id = ?1 AND expires_at <= ?2",
+                streamer,
+                now,
+            )
+        })
+        .await
     }
 }
 
-/// Deletes a streamer's expired sessions from `table`; how many.
+/// Runs `sql`, which deletes a streamer's expired sessions; how many it deleted.
 fn purge(
     tx: &rusqlite::Connection,
-    table: &str,
+    sql: &str,
     streamer: StreamerId,
     now: Timestamp,
 ) -> StoreResult<u64> {
     let n = tx
-        .prepare_cached(&format!(
-            "DELETE FROM {table} WHERE streamer_id = ?1 AND expires_at <= ?2"
-        ))
+        .prepare_cached(sql)
         .db()?
         .execute([streamer.0, now.as_millis()])
         .db()?;

@@ -1,0 +1,265 @@
+//! The whole suite once more on the SQLite store, watching what it does to the database:
+//!
+//! * every statement the store executes (rusqlite's trace hook, on every connection) that reads
+//!   or writes a tenant table must constrain `streamer_id`; a failure lists the offenders;
+//! * after the suite, every database file it used passes `PRAGMA foreign_key_check` and
+//!   `PRAGMA integrity_check`.
+
+use conformance::cases::CASES;
+use conformance::harness::{Options, run_case, runtime};
+use conformance::{Factory, StoreContext};
+use reference_store::{OpenOptions, SqliteStore};
+use rusqlite::Connection;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// The tables of `db` that carry a `streamer_id`: the tenant tables.
+fn tenant_tables(db: &Path) -> BTreeSet<String> {
+    let conn = Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT m.name FROM sqlite_schema m, pragma_table_info(m.name) c \
+             WHERE m.type = 'table' AND c.name = 'streamer_id'",
+        )
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+const KEYWORDS: &[&str] = &[
+    "WHERE",
+    "ON",
+    "LEFT",
+    "JOIN",
+    "INNER",
+    "SET",
+    "ORDER",
+    "GROUP",
+    "LIMIT",
+    "VALUES",
+    "RETURNING",
+    "DEFAULT",
+    "AS",
+    "USING",
+    "CROSS",
+    "SELECT",
+];
+
+/// Why `sql` does not constrain `streamer_id` for every tenant table it touches, if it doesn't.
+///
+/// The rule: an `INSERT` into a tenant table names `streamer_id` among its columns; any other
+/// statement that reads or writes one compares a `streamer_id` with a bound parameter, and
+/// every tenant table it names is constrained on its own `streamer_id` (through its alias when
+/// the statement has several tables). Schema statements and pragmas are not tenant data.
+fn unscoped(sql: &str, tenant: &BTreeSet<String>) -> Option<String> {
+    let text = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    let upper = text.to_ascii_uppercase();
+    if [
+        "PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "CREATE", "DROP", "ALTER", "ANALYZE",
+    ]
+    .iter()
+    .any(|k| upper.starts_with(k))
+    {
+        return None;
+    }
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+        .filter(|w| !w.is_empty())
+        .collect();
+    // (table, name it goes by, whether it is an INSERT target)
+    let mut refs = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let w_up = w.to_ascii_uppercase();
+        if !matches!(w_up.as_str(), "FROM" | "JOIN" | "INTO" | "UPDATE") {
+            continue;
+        }
+        let Some(table) = words.get(i + 1) else {
+            continue;
+        };
+        let mut alias = *table;
+        let mut next = i + 2;
+        if words
+            .get(next)
+            .is_some_and(|a| a.eq_ignore_ascii_case("AS"))
+        {
+            next += 1;
+        }
+        if let Some(a) = words.get(next)
+            && !KEYWORDS.contains(&a.to_ascii_uppercase().as_str())
+            && a.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            alias = a;
+        }
+        refs.push((table.to_string(), alias.to_string(), w_up == "INTO"));
+    }
+    let tenant_refs: Vec<_> = refs.iter().filter(|(t, _, _)| tenant.contains(t)).collect();
+    if tenant_refs.is_empty() {
+        return None;
+    }
+    let mut problems = Vec::new();
+    for (table, alias, insert) in &tenant_refs {
+        if *insert {
+            let columns = text
+                .split_once(table.as_str())
+                .map(|(_, r)| r)
+                .unwrap_or("");
+            let columns = columns.split(')').next().unwrap_or("");
+            if !columns.contains("streamer_id") {
+                problems.push(format!("INSERT INTO {table} without streamer_id"));
+            }
+            continue;
+        }
+        let qualified = text.contains(&format!("{alias}.streamer_id"));
+        let alone = refs.len() == 1 && text.contains("streamer_id");
+        if !(qualified || alone) {
+            problems.push(format!("{table} is not constrained on its streamer_id"));
+        }
+    }
+    if !tenant_refs.iter().all(|(_, _, insert)| *insert) && !text.contains("streamer_id = ?") {
+        problems.push("no streamer_id is compared with a bound parameter".into());
+    }
+    (!problems.is_empty()).then(|| problems.join("; "))
+}
+
+#[test]
+fn the_checker_flags_unscoped_statements() {
+    let tenant: BTreeSet<String> = ["users", "user_points", "tips"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let bad = [
+        "SELECT id FROM users WHERE id = ?1",
+        "DELETE FROM tips WHERE id = ?2",
+        "UPDATE tips SET enabled = 0 WHERE id = ?1",
+        "INSERT INTO tips (content, created_at) VALUES (?1, ?2)",
+        "SELECT p.channel_points FROM users u LEFT JOIN user_points p ON p.user_id = u.id \
+         WHERE u.streamer_id = ?1 AND u.id = ?2",
+        "SELECT count(*) FROM users",
+        "SELECT u.id FROM users u WHERE u.streamer_id = u.streamer_id",
+    ];
+    for sql in bad {
+        assert!(unscoped(sql, &tenant).is_some(), "not flagged: {sql}");
+    }
+    let good = [
+        "SELECT id FROM users WHERE streamer_id = ?1 AND id = ?2",
+        "INSERT INTO tips (streamer_id, content) VALUES (?1, ?2)",
+        "SELECT p.channel_points FROM users u LEFT JOIN user_points p \
+         ON p.streamer_id = u.streamer_id AND p.user_id = u.id WHERE u.streamer_id = ?1",
+        "DELETE FROM streamers WHERE streamers.id = ?1",
+        "PRAGMA foreign_keys = ON",
+        "CREATE TABLE tips (id INTEGER)",
+    ];
+    for sql in good {
+        assert_eq!(unscoped(sql, &tenant), None, "flagged: {sql}");
+    }
+}
+
+#[test]
+fn whole_suite_on_sqlite_scopes_every_statement_and_leaves_clean_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root: PathBuf = dir.path().to_path_buf();
+    let statements: Arc<Mutex<Vec<String>>> = Arc::default();
+    let files: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
+    let counter = Arc::new(AtomicUsize::new(0));
+
+    let factory = {
+        let (statements, files) = (statements.clone(), files.clone());
+        Factory::new(move |ctx: StoreContext| {
+            // Files live in this test's directory, not the case's, so they can be checked
+            // after the whole suite.
+            let path = root.join(format!(
+                "store-{}.db",
+                counter.fetch_add(1, Ordering::SeqCst)
+            ));
+            files.lock().unwrap().push(path.clone());
+            let log = statements.clone();
+            let options = OpenOptions {
+                trace: Some(Arc::new(move |sql: &str| {
+                    log.lock().unwrap().push(sql.to_owned());
+                })),
+                ..OpenOptions::default()
+            };
+            async move {
+                SqliteStore::open_with(path, ctx.clock(), options)
+                    .await
+                    .expect("open an audited store")
+            }
+        })
+    };
+
+    let options = Options::from_env();
+    let rt = runtime();
+    let mut failures = Vec::new();
+    for case in CASES {
+        if let Err(f) = rt.block_on(run_case(case, &factory, options)) {
+            failures.push(format!("{}: {f}", case.name));
+        }
+    }
+    drop(rt);
+
+    let files = files.lock().unwrap().clone();
+    assert!(files.len() >= CASES.len(), "every case opened a store");
+    let tenant = tenant_tables(&files[0]);
+    assert_eq!(tenant.len(), 17, "{tenant:?}");
+
+    // Every statement on tenant data constrains streamer_id.
+    let statements = statements.lock().unwrap();
+    let distinct: BTreeSet<&String> = statements.iter().collect();
+    let offenders: Vec<String> = distinct
+        .iter()
+        .filter_map(|sql| unscoped(sql, &tenant).map(|why| format!("{why}:\n    {sql}")))
+        .collect();
+    // Both lists in one message: a leaky statement usually fails cases too.
+    assert!(
+        offenders.is_empty() && failures.is_empty(),
+        "{} statements do not constrain streamer_id:\n{}\n\n{} cases failed:\n{}",
+        offenders.len(),
+        offenders.join("\n"),
+        failures.len(),
+        failures.join("\n")
+    );
+    // The trace saw the store at work on every tenant table.
+    for table in &tenant {
+        assert!(
+            distinct.iter().any(|s| s.contains(&format!(" {table} "))
+                && !s.trim_start().starts_with("CREATE")),
+            "no statement touched {table}: is the trace hook on?"
+        );
+    }
+    eprintln!(
+        "{} statements traced ({} distinct) over {} cases and {} database files",
+        statements.len(),
+        distinct.len(),
+        CASES.len(),
+        files.len()
+    );
+
+    // Every file the suite used is consistent.
+    for path in &files {
+        let conn = Connection::open(path).unwrap();
+        let mut fk = conn.prepare("PRAGMA foreign_key_check").unwrap();
+        let violations: Vec<String> = fk
+            .query_map([], |r| {
+                Ok(format!(
+                    "{:?}",
+                    (r.get::<_, String>(0)?, r.get::<_, i64>(1)?)
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            violations.is_empty(),
+            "{}: foreign key violations {violations:?}",
+            path.display()
+        );
+        let integrity: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok", "{}", path.display());
+    }
+}

@@ -1,0 +1,542 @@
+//! The schema itself, read back from `sqlite_schema` and the pragma tables of a real file.
+
+use datastore::{ManualClock, StreamerStore, Timestamp};
+use reference_store::migrations::{self, LATEST};
+use reference_store::{OpenError, OpenOptions, SqliteStore};
+use rusqlite::Connection;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The tables the issue names, which tools outside the crate read: keep these names.
+const TENANT_TABLES: &[&str] = &[
+    "users",
+    "user_points",
+    "point_transactions",
+    "powerup_inventory",
+    "powerup_purchases",
+    "drop_history",
+    "command_cooldowns",
+    "user_sessions",
+    "streamer_sessions",
+    "verification_codes",
+    "api_tokens",
+    "powerup_config",
+    "overlay_settings",
+    "overlay_layouts",
+    "theme_settings",
+    "tips",
+    "goals",
+];
+
+/// Tables whose rows hang off a user.
+const USER_TABLES: &[&str] = &[
+    "user_points",
+    "point_transactions",
+    "powerup_inventory",
+    "powerup_purchases",
+    "drop_history",
+    "command_cooldowns",
+    "user_sessions",
+];
+
+fn clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(Timestamp::saturating_from_millis(
+        1_767_225_600_000,
+    )))
+}
+
+fn fresh(dir: &Path) -> Connection {
+    let path = dir.join("fresh.db");
+    drop(SqliteStore::open_blocking(&path, clock(), OpenOptions::default()).unwrap());
+    Connection::open(path).unwrap()
+}
+
+fn strings(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(sql).unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn tables(conn: &Connection) -> BTreeSet<String> {
+    strings(
+        conn,
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )
+    .into_iter()
+    .collect()
+}
+
+struct Column {
+    name: String,
+    kind: String,
+    not_null: bool,
+    pk: i64,
+}
+
+fn columns(conn: &Connection, table: &str) -> Vec<Column> {
+    let mut stmt = conn
+        .prepare("SELECT name, type, \"notnull\", pk FROM pragma_table_info(?1)")
+        .unwrap();
+    stmt.query_map([table], |r| {
+        Ok(Column {
+            name: r.get(0)?,
+            kind: r.get(1)?,
+            not_null: r.get(2)?,
+            pk: r.get(3)?,
+        })
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// A foreign key: (referenced table, from columns, to columns, on delete).
+type ForeignKey = (String, Vec<String>, Vec<String>, String);
+
+/// An index: (name, unique, key columns in order with their collation, partial).
+type Index = (String, bool, Vec<(String, String)>, bool);
+
+/// Foreign keys of `table`.
+fn foreign_keys(conn: &Connection, table: &str) -> Vec<ForeignKey> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, \"table\", \"from\", \"to\", on_delete FROM pragma_foreign_key_list(?1) \
+             ORDER BY id, seq",
+        )
+        .unwrap();
+    let rows: Vec<(i64, String, String, String, String)> = stmt
+        .query_map([table], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut out: Vec<(i64, ForeignKey)> = Vec::new();
+    for (id, parent, from, to, on_delete) in rows {
+        match out.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, fk)) => {
+                fk.1.push(from);
+                fk.2.push(to);
+            }
+            None => out.push((id, (parent, vec![from], vec![to], on_delete))),
+        }
+    }
+    out.into_iter().map(|(_, fk)| fk).collect()
+}
+
+/// Indexes of `table`.
+fn indexes(conn: &Connection, table: &str) -> Vec<Index> {
+    let list: Vec<(String, bool, bool)> = {
+        let mut stmt = conn
+            .prepare("SELECT name, \"unique\", partial FROM pragma_index_list(?1)")
+            .unwrap();
+        stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    list.into_iter()
+        .map(|(name, unique, partial)| {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT coalesce(name, '<expr>'), coll FROM pragma_index_xinfo(?1) \
+                     WHERE key = 1 ORDER BY seqno",
+                )
+                .unwrap();
+            let cols = stmt
+                .query_map([&name], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            (name, unique, cols, partial)
+        })
+        .collect()
+}
+
+#[test]
+fn the_tables_are_the_ones_tools_expect() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = fresh(dir.path());
+    let mut expected: BTreeSet<String> = TENANT_TABLES.iter().map(|t| t.to_string()).collect();
+    expected.insert("streamers".into());
+    assert_eq!(tables(&conn), expected);
+    let strict: BTreeSet<String> = strings(
+        &conn,
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' \
+         AND strict = 1",
+    )
+    .into_iter()
+    .collect();
+    assert_eq!(strict, expected, "every table is STRICT");
+}
+
+#[test]
+fn every_tenant_table_has_a_cascading_streamer_id_and_an_index_leading_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = fresh(dir.path());
+    let mut problems = Vec::new();
+    for table in tables(&conn).iter().filter(|t| *t != "streamers") {
+        let cols = columns(&conn, table);
+        match cols.iter().find(|c| c.name == "streamer_id") {
+            Some(c) if c.not_null && c.kind == "INTEGER" => {}
+            Some(_) => problems.push(format!("{table}.streamer_id is not INTEGER NOT NULL")),
+            None => problems.push(format!("{table} has no streamer_id")),
+        }
+        let fks = foreign_keys(&conn, table);
+        if !fks.iter().any(|(parent, from, to, on_delete)| {
+            parent == "streamers"
+                && from == &["streamer_id"]
+                && to == &["id"]
+                && on_delete == "CASCADE"
+        }) {
+            problems.push(format!(
+                "{table} has no streamer_id → streamers(id) ON DELETE CASCADE: {fks:?}"
+            ));
+        }
+        // An index (or the rowid key itself) leads with streamer_id.
+        let rowid_key = cols.iter().filter(|c| c.pk > 0).count() == 1
+            && cols
+                .iter()
+                .any(|c| c.pk == 1 && c.name == "streamer_id" && c.kind == "INTEGER");
+        let leading = indexes(&conn, table).iter().any(|(_, _, cols, partial)| {
+            !partial && cols.first().is_some_and(|c| c.0 == "streamer_id")
+        });
+        if !rowid_key && !leading {
+            problems.push(format!("{table} has no index leading with streamer_id"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn rows_of_a_user_reference_it_through_the_composite_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = fresh(dir.path());
+    let mut problems = Vec::new();
+    for table in tables(&conn) {
+        let has_user = columns(&conn, &table).iter().any(|c| c.name == "user_id");
+        assert_eq!(
+            has_user,
+            USER_TABLES.contains(&table.as_str()),
+            "{table}: user_id column"
+        );
+        if !has_user {
+            continue;
+        }
+        let fks = foreign_keys(&conn, &table);
+        let composite = fks.iter().any(|(parent, from, to, on_delete)| {
+            parent == "users"
+                && from == &["streamer_id", "user_id"]
+                && to == &["streamer_id", "id"]
+                && on_delete == "CASCADE"
+        });
+        let direct = fks
+            .iter()
+            .any(|(parent, from, _, _)| parent == "users" && from == &["user_id"]);
+        if !composite || direct {
+            problems.push(format!("{table}: {fks:?}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn keys_and_uniqueness_are_per_streamer() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = fresh(dir.path());
+    let unique = |table: &str| -> Vec<Vec<(String, String)>> {
+        indexes(&conn, table)
+            .into_iter()
+            .filter(|(_, unique, _, partial)| *unique && !partial)
+            .map(|(_, _, cols, _)| cols)
+            .collect()
+    };
+    let has = |table: &str, want: &[(&str, &str)]| {
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(c, coll)| (c.to_string(), coll.to_string()))
+            .collect();
+        assert!(
+            unique(table).contains(&want),
+            "{table} lacks a unique key {want:?}: {:?}",
+            unique(table)
+        );
+    };
+    has(
+        "users",
+        &[("streamer_id", "BINARY"), ("username", "NOCASE")],
+    );
+    has(
+        "powerup_config",
+        &[("streamer_id", "BINARY"), ("id", "BINARY")],
+    );
+    has(
+        "overlay_settings",
+        &[("streamer_id", "BINARY"), ("key", "BINARY")],
+    );
+    has("goals", &[("streamer_id", "BINARY"), ("id", "BINARY")]);
+    has(
+        "overlay_layouts",
+        &[("streamer_id", "BINARY"), ("id", "BINARY")],
+    );
+    has(
+        "overlay_layouts",
+        &[("streamer_id", "BINARY"), ("name", "NOCASE")],
+    );
+    has(
+        "api_tokens",
+        &[("streamer_id", "BINARY"), ("provider", "BINARY")],
+    );
+    has(
+        "verification_codes",
+        &[
+            ("streamer_id", "BINARY"),
+            ("username", "NOCASE"),
+            ("code", "BINARY"),
+        ],
+    );
+    has(
+        "user_sessions",
+        &[("streamer_id", "BINARY"), ("token_hash", "BINARY")],
+    );
+    has(
+        "streamer_sessions",
+        &[("streamer_id", "BINARY"), ("token_hash", "BINARY")],
+    );
+    // theme_settings: one row per streamer, keyed by it.
+    let theme = columns(&conn, "theme_settings");
+    assert!(theme.iter().any(|c| c.name == "streamer_id" && c.pk == 1));
+    // At most one default layout per streamer.
+    assert!(
+        indexes(&conn, "overlay_layouts")
+            .iter()
+            .any(|(_, unique, cols, partial)| *unique
+                && *partial
+                && cols == &[("streamer_id".to_string(), "BINARY".to_string())])
+    );
+    // Every other unique key is per streamer too: no tenant table has a unique key that does
+    // not start with streamer_id (that would let one streamer learn of another's rows).
+    for table in TENANT_TABLES {
+        for cols in unique(table) {
+            assert_eq!(
+                cols[0].0, "streamer_id",
+                "{table} has a global unique key {cols:?}"
+            );
+        }
+    }
+    // Streamers: username unique ignoring case, Kick id unique.
+    has("streamers", &[("username", "NOCASE")]);
+    has("streamers", &[("kick_user_id", "BINARY")]);
+}
+
+#[test]
+fn sessions_store_hashes_only_and_checks_guard_the_economy() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = fresh(dir.path());
+    for table in ["user_sessions", "streamer_sessions"] {
+        let cols = columns(&conn, table);
+        let hash = cols.iter().find(|c| c.name == "token_hash").unwrap();
+        assert_eq!(hash.kind, "BLOB");
+        assert!(
+            !cols
+                .iter()
+                .any(|c| c.name.contains("token") && c.name != "token_hash"),
+            "{table} has a column that could hold a plain token"
+        );
+    }
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         INSERT INTO streamers (username, display_name, created_at, updated_at)
+             VALUES ('s', 's', 0, 0);
+         INSERT INTO users (streamer_id, username, created_at, updated_at) VALUES (1, 'u', 0, 0);",
+    )
+    .unwrap();
+    let refused = [
+        "INSERT INTO user_points (streamer_id, user_id, channel_points, last_updated) \
+         VALUES (1, 1, -1, 0)",
+        "INSERT INTO powerup_inventory (streamer_id, user_id, powerup_type, quantity) \
+         VALUES (1, 1, 'tnt', -1)",
+        "INSERT INTO powerup_inventory (streamer_id, user_id, powerup_type, quantity) \
+         VALUES (1, 1, 'rocket', 1)",
+        "INSERT INTO user_sessions (streamer_id, token_hash, user_id, created_at, expires_at) \
+         VALUES (1, 'plain-token', 1, 0, 1)",
+        // A row of streamer 2 cannot point at streamer 1's user.
+        "INSERT INTO streamers (username, display_name, created_at, updated_at) \
+         VALUES ('t', 't', 0, 0)",
+        "INSERT INTO user_points (streamer_id, user_id, last_updated) VALUES (2, 1, 0)",
+        "INSERT INTO point_transactions (streamer_id, user_id, amount, source, created_at) \
+         VALUES (1, 1, 5, 'lottery', 0)",
+    ];
+    let mut accepted = Vec::new();
+    for sql in refused {
+        if conn.execute(sql, []).is_ok() && !sql.starts_with("INSERT INTO streamers") {
+            accepted.push(sql);
+        }
+    }
+    assert!(accepted.is_empty(), "the schema accepted: {accepted:#?}");
+}
+
+fn schema(path: &Path) -> (i64, i32, Vec<String>) {
+    let conn = Connection::open(path).unwrap();
+    let version = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    let app = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .unwrap();
+    let rows = strings(
+        &conn,
+        "SELECT type || ' ' || name || ' ON ' || tbl_name || ': ' || coalesce(sql, '') \
+         FROM sqlite_schema ORDER BY type, name",
+    );
+    (version, app, rows)
+}
+
+#[test]
+fn fresh_and_upgraded_files_end_with_the_same_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let fresh_path = dir.path().join("fresh.db");
+    drop(SqliteStore::open_blocking(&fresh_path, clock(), OpenOptions::default()).unwrap());
+    let expected = schema(&fresh_path);
+    assert_eq!(expected.0, LATEST);
+    assert_eq!(expected.1, migrations::APPLICATION_ID);
+
+    // A file left at every older version, then opened by the store.
+    for version in 0..LATEST {
+        let path = dir.path().join(format!("v{version}.db"));
+        let mut conn = Connection::open(&path).unwrap();
+        migrations::migrate(&mut conn, &path, version).unwrap();
+        drop(conn);
+        drop(SqliteStore::open_blocking(&path, clock(), OpenOptions::default()).unwrap());
+        assert_eq!(schema(&path), expected, "upgraded from version {version}");
+    }
+
+    // Opening again (and migrating again) changes nothing.
+    drop(SqliteStore::open_blocking(&fresh_path, clock(), OpenOptions::default()).unwrap());
+    let mut conn = Connection::open(&fresh_path).unwrap();
+    migrations::migrate(&mut conn, &fresh_path, LATEST).unwrap();
+    drop(conn);
+    assert_eq!(schema(&fresh_path), expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_connection_the_store_hands_out_is_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("k.db"), clock())
+        .await
+        .unwrap();
+    // Many reads at once make the pool open several readers.
+    let reads: Vec<_> = (0..32)
+        .map(|_| {
+            let s = store.clone();
+            tokio::spawn(async move { s.list_streamers().await })
+        })
+        .collect();
+    for r in reads {
+        r.await.unwrap().unwrap();
+    }
+    let settings = store.connection_settings().unwrap();
+    assert!(
+        settings.iter().filter(|c| c.role == "reader").count() >= 2,
+        "the pool should hold several readers: {settings:?}"
+    );
+    for c in &settings {
+        assert!(c.foreign_keys, "{c:?}");
+        assert_eq!(c.journal_mode, "wal", "{c:?}");
+        assert_eq!(c.synchronous, 1, "NORMAL: {c:?}");
+        assert_eq!(
+            c.busy_timeout_ms,
+            reference_store::BUSY_TIMEOUT.as_millis() as i64,
+            "{c:?}"
+        );
+    }
+    let durable = SqliteStore::open_with(
+        dir.path().join("d.db"),
+        clock(),
+        OpenOptions {
+            durable: true,
+            ..OpenOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    durable.list_streamers().await.unwrap();
+    for c in durable.connection_settings().unwrap() {
+        assert_eq!(c.synchronous, 2, "FULL: {c:?}");
+    }
+}
+
+fn bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn foreign_corrupt_and_newer_files_are_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = |p: &Path| SqliteStore::open_blocking(p, clock(), OpenOptions::default());
+
+    // A legacy single-streamer file.
+    let legacy = dir.path().join("kick-overlay.db");
+    Connection::open(&legacy)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, \
+             username TEXT NOT NULL UNIQUE COLLATE NOCASE);
+             INSERT INTO users (username) VALUES ('viewer');",
+        )
+        .unwrap();
+    let before = bytes(&legacy);
+    let err = open(&legacy).unwrap_err();
+    assert!(
+        matches!(err, OpenError::Foreign { tables: 1, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("must be migrated"), "{err}");
+    assert_eq!(bytes(&legacy), before, "a refused file is left untouched");
+
+    // Not a database at all.
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(
+        &garbage,
+        b"this is not an SQLite database, just some text.\n".repeat(100),
+    )
+    .unwrap();
+    let before = bytes(&garbage);
+    let err = open(&garbage).unwrap_err();
+    assert!(matches!(err, OpenError::Corrupt { .. }), "{err:?}");
+    assert_eq!(bytes(&garbage), before);
+
+    // Written by a newer version of the store.
+    let newer = dir.path().join("newer.db");
+    drop(open(&newer).unwrap());
+    Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", LATEST + 1)
+        .unwrap();
+    let err = open(&newer).unwrap_err();
+    assert!(
+        matches!(err, OpenError::TooNew { found, supported, .. } if found == LATEST + 1 && supported == LATEST),
+        "{err:?}"
+    );
+
+    // A directory that does not exist.
+    let err = open(&dir.path().join("missing/dir/k.db")).unwrap_err();
+    assert!(matches!(err, OpenError::Io { .. }), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_reopened_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.db");
+    let store = SqliteStore::open(&path, clock()).await.unwrap();
+    let s = store
+        .create_streamer(datastore::NewStreamer::named("kept"))
+        .await
+        .unwrap();
+    drop(store);
+    let again = SqliteStore::open(&path, clock()).await.unwrap();
+    assert_eq!(again.get_streamer(s.id).await.unwrap(), Some(s));
+}

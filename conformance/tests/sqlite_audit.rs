@@ -125,6 +125,29 @@ fn unscoped(sql: &str, tenant: &BTreeSet<String>) -> Option<String> {
     (!problems.is_empty()).then(|| problems.join("; "))
 }
 
+/// Whether `sql` is a data statement on a tenant table (not schema, not a pragma).
+fn touches_tenant_data(sql: &str, tenant: &BTreeSet<String>) -> bool {
+    let upper = sql.trim_start().to_ascii_uppercase();
+    ["SELECT", "INSERT", "UPDATE", "DELETE"]
+        .iter()
+        .any(|k| upper.starts_with(k))
+        && sql
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| tenant.contains(w))
+}
+
+/// The `detail` lines of `EXPLAIN QUERY PLAN sql` (the statement is not run, and its
+/// parameters are left unbound: the plan does not depend on them).
+fn query_plan(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().unwrap() {
+        out.push(r.get::<_, String>(3).unwrap());
+    }
+    out
+}
+
 #[test]
 fn the_checker_flags_unscoped_statements() {
     let tenant: BTreeSet<String> = ["users", "user_points", "tips"]
@@ -238,6 +261,23 @@ fn whole_suite_on_sqlite_scopes_every_statement_and_leaves_clean_files() {
         files.len()
     );
 
+    // Every statement on tenant data reads one streamer's rows through an index: the query
+    // plan never scans a whole tenant table (all streamers' rows).
+    let conn = Connection::open(&files[0]).unwrap();
+    let mut scans = Vec::new();
+    for sql in distinct.iter().filter(|s| touches_tenant_data(s, &tenant)) {
+        for detail in query_plan(&conn, sql) {
+            if detail.starts_with("SCAN ") && !detail.starts_with("SCAN streamers") {
+                scans.push(format!("{detail}:\n    {sql}"));
+            }
+        }
+    }
+    assert!(
+        scans.is_empty(),
+        "full scans of tenant tables:\n{}",
+        scans.join("\n")
+    );
+
     // Every file the suite used is consistent.
     for path in &files {
         let conn = Connection::open(path).unwrap();
@@ -262,4 +302,25 @@ fn whole_suite_on_sqlite_scopes_every_statement_and_leaves_clean_files() {
             .unwrap();
         assert_eq!(integrity, "ok", "{}", path.display());
     }
+}
+
+#[test]
+fn the_plan_check_sees_a_full_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.db");
+    let clock = std::sync::Arc::new(datastore::ManualClock::new(conformance::harness::START));
+    drop(SqliteStore::open_blocking(&path, clock, OpenOptions::default()).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    let scans = |sql: &str| {
+        query_plan(&conn, sql)
+            .iter()
+            .any(|d| d.starts_with("SCAN "))
+    };
+    assert!(scans("SELECT count(*) FROM users"));
+    assert!(scans("SELECT id FROM tips WHERE content = ?1"));
+    assert!(!scans("SELECT count(*) FROM users WHERE streamer_id = ?1"));
+    assert!(!scans(
+        "SELECT p.user_id FROM user_points p WHERE p.streamer_id = ?1 \
+         ORDER BY p.channel_points + p.drop_points DESC, p.user_id LIMIT ?2"
+    ));
 }

@@ -94,13 +94,47 @@ fn unscoped(sql: &str, tenant: &BTreeSet<String>) -> Option<String> {
         {
             alias = a;
         }
-        refs.push((table.to_string(), alias.to_string(), w_up == "INTO"));
+        // Table names compare ignoring case, quotes and the `main.` schema.
+        let table = table.trim_matches('"').to_ascii_lowercase();
+        let table = table.strip_prefix("main.").unwrap_or(&table).to_owned();
+        refs.push((table, alias.to_string(), w_up == "INTO"));
     }
     let tenant_refs: Vec<_> = refs.iter().filter(|(t, _, _)| tenant.contains(t)).collect();
     if tenant_refs.is_empty() {
         return None;
     }
     let mut problems = Vec::new();
+    // Shapes the store never uses and the rules below could be fooled by: comma joins,
+    // rewriting streamer_id, and an OR next to a tenant predicate.
+    if let Some((_, from)) = upper.split_once(" FROM ") {
+        let clause = from
+            .split([' '])
+            .take_while(|w| !matches!(*w, "WHERE" | "ORDER" | "GROUP" | "LIMIT" | "RETURNING"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if clause.contains(',') {
+            problems.push("a comma join (use JOIN ... ON)".to_owned());
+        }
+    }
+    if upper.starts_with("UPDATE")
+        && upper.split_once(" SET ").is_some_and(|(_, set)| {
+            set.split(" WHERE ")
+                .next()
+                .unwrap_or("")
+                .contains("STREAMER_ID")
+        })
+    {
+        problems.push("an UPDATE that sets streamer_id".to_owned());
+    }
+    let tokens: Vec<&str> = upper.split_whitespace().collect();
+    for (i, t) in tokens.iter().enumerate() {
+        if t.ends_with("STREAMER_ID")
+            && tokens.get(i + 1) == Some(&"=")
+            && (tokens.get(i + 3) == Some(&"OR") || (i > 0 && tokens[i - 1].ends_with("OR")))
+        {
+            problems.push("a tenant predicate joined by OR".to_owned());
+        }
+    }
     for (table, alias, insert) in &tenant_refs {
         if *insert {
             let columns = text
@@ -113,8 +147,9 @@ fn unscoped(sql: &str, tenant: &BTreeSet<String>) -> Option<String> {
             }
             continue;
         }
-        let qualified = text.contains(&format!("{alias}.streamer_id"));
-        let alone = refs.len() == 1 && text.contains("streamer_id");
+        let qualified = text.contains(&format!("{alias}.streamer_id = "))
+            || text.contains(&format!("= {alias}.streamer_id"));
+        let alone = refs.len() == 1 && text.contains("streamer_id = ");
         if !(qualified || alone) {
             problems.push(format!("{table} is not constrained on its streamer_id"));
         }
@@ -163,6 +198,15 @@ fn the_checker_flags_unscoped_statements() {
          WHERE u.streamer_id = ?1 AND u.id = ?2",
         "SELECT count(*) FROM users",
         "SELECT u.id FROM users u WHERE u.streamer_id = u.streamer_id",
+        "UPDATE users SET streamer_id = ?1 WHERE id = ?2",
+        "DELETE FROM tips WHERE id = ?2 OR streamer_id = ?1",
+        "DELETE FROM tips WHERE streamer_id = ?1 OR id = ?2",
+        "SELECT p.user_id FROM users u, user_points p WHERE u.streamer_id = ?1 AND p.user_id = ?2",
+        "SELECT id FROM \"users\" WHERE id = ?1",
+        "SELECT id FROM main.users WHERE id = ?1",
+        "SELECT id FROM Users WHERE id = ?1",
+        "SELECT p.user_id FROM users u JOIN user_points p ON p.user_id = ?2 \
+         AND p.streamer_id IS NOT NULL WHERE u.streamer_id = ?1",
     ];
     for sql in bad {
         assert!(unscoped(sql, &tenant).is_some(), "not flagged: {sql}");

@@ -45,6 +45,9 @@ pub const MAX_SORT_ORDER: i64 = 1_000_000_000;
 pub const MAX_COOLDOWN: Duration = Duration::from_secs(30 * 24 * 3600);
 /// Largest page or leaderboard size.
 pub const MAX_PAGE_LIMIT: u32 = 1000;
+/// Deepest nesting of a JSON document (layouts, themes, powerup variables): well under what
+/// JSON parsers accept (serde_json stops at 128), so every backend can store and read it back.
+pub const MAX_DOCUMENT_DEPTH: usize = 32;
 /// Most usernames one bulk award may name.
 pub const MAX_BULK_USERS: usize = 100_000;
 
@@ -205,10 +208,17 @@ pub fn in_range(field: &str, n: i64, min: i64, max: i64) -> StoreResult<()> {
     }
 }
 
-/// A JSON document of at most [`MAX_DOCUMENT_BYTES`] serialized; `object` requires a JSON object.
+/// A JSON document of at most [`MAX_DOCUMENT_BYTES`] serialized and [`MAX_DOCUMENT_DEPTH`]
+/// levels of nesting; `object` requires a JSON object.
 pub fn document(field: &str, v: &serde_json::Value, object: bool) -> StoreResult<()> {
     if object && !v.is_object() {
         return Err(StoreError::invalid(field, "must be a JSON object"));
+    }
+    if depth(v) > MAX_DOCUMENT_DEPTH {
+        return Err(StoreError::invalid(
+            field,
+            format!("must nest at most {MAX_DOCUMENT_DEPTH} levels deep"),
+        ));
     }
     let len = serde_json::to_vec(v)
         .map_err(|e| StoreError::invalid(field, e.to_string()))?
@@ -220,6 +230,22 @@ pub fn document(field: &str, v: &serde_json::Value, object: bool) -> StoreResult
         ));
     }
     Ok(())
+}
+
+/// How deeply `v` nests (a scalar is 0, `[]` and `{}` are 1), without recursion.
+fn depth(v: &serde_json::Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(v, 0usize)];
+    while let Some((v, d)) = stack.pop() {
+        let children: Box<dyn Iterator<Item = &serde_json::Value>> = match v {
+            serde_json::Value::Array(a) => Box::new(a.iter()),
+            serde_json::Value::Object(o) => Box::new(o.values()),
+            _ => continue,
+        };
+        deepest = deepest.max(d + 1);
+        stack.extend(children.map(|c| (c, d + 1)));
+    }
+    deepest
 }
 
 /// A page or leaderboard size: 1 to [`MAX_PAGE_LIMIT`].
@@ -273,6 +299,20 @@ mod tests {
         assert!(add_to_balance("amount", 5, -6).is_err());
         assert!(add_to_balance("amount", MAX_BALANCE, 1).is_err());
         assert!(add_to_balance("amount", i64::MAX, 1).is_err());
+    }
+
+    #[test]
+    fn documents_are_bounded_in_depth() {
+        let mut deep = serde_json::json!(1);
+        for _ in 0..MAX_DOCUMENT_DEPTH {
+            deep = serde_json::json!([deep]);
+        }
+        assert_eq!(depth(&deep), MAX_DOCUMENT_DEPTH);
+        assert!(document("layout", &deep, false).is_ok());
+        let too_deep = serde_json::json!({ "a": deep });
+        assert!(document("layout", &too_deep, true).is_err());
+        assert_eq!(depth(&serde_json::json!({})), 1);
+        assert_eq!(depth(&serde_json::json!(null)), 0);
     }
 
     #[test]

@@ -178,11 +178,13 @@ CREATE TABLE overlay_layouts (
 CREATE UNIQUE INDEX overlay_layouts_one_default
     ON overlay_layouts (streamer_id) WHERE is_default = 1;
 
+-- WITHOUT ROWID: an INTEGER PRIMARY KEY of a rowid table would alias the rowid, where SQLite
+-- ignores NOT NULL and fills a NULL in with a fresh number (possibly another streamer's id).
 CREATE TABLE theme_settings (
     streamer_id  INTEGER NOT NULL PRIMARY KEY REFERENCES streamers (id) ON DELETE CASCADE,
     theme        TEXT    NOT NULL CHECK (json_type(theme) = 'object'),
     updated_at   INTEGER NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE tips (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -33,7 +33,7 @@
 //! * **Off the runtime.** Every operation runs on tokio's blocking pool
 //!   ([`tokio::task::spawn_blocking`]), so a long one (a bulk award, an export, deleting a big
 //!   streamer) never stalls the async runtime; the writer mutex is only ever held on those
-//!   threads.
+//!   threads (but for [`SqliteStore::connection_settings`], a blocking diagnostic).
 //!
 //! # Every connection
 //!
@@ -133,6 +133,9 @@ impl SqliteStore {
 
     /// The settings of every connection the store holds right now (the writer first, then the
     /// idle readers): for health checks, and for the test that every connection is configured.
+    ///
+    /// A blocking call: it waits for the writer to finish its current transaction. From async
+    /// code, call it inside `tokio::task::spawn_blocking`.
     pub fn connection_settings(&self) -> StoreResult<Vec<ConnectionSettings>> {
         self.pool.settings()
     }
@@ -143,15 +146,16 @@ impl SqliteStore {
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction on the writer, off the async runtime.
-    /// `f` gets the time the operation started; its error rolls everything back.
+    /// `f` gets the time at which the transaction began; its error rolls everything back.
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Transaction<'_>, Timestamp) -> StoreResult<T> + Send + 'static,
     {
-        let now = self.clock.now();
-        let pool = self.pool.clone();
-        run_blocking(move || pool.write(|tx| f(tx, now))).await
+        let (pool, clock) = (self.pool.clone(), self.clock.clone());
+        // The time is read once the write lock is held, so rows are stamped in commit order
+        // even when a write waited behind a long one.
+        run_blocking(move || pool.write(|tx| f(tx, clock.now()))).await
     }
 
     /// Runs `f` in one read transaction on a pooled reader, off the async runtime.

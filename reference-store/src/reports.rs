@@ -78,8 +78,8 @@ impl ReportStore for SqliteStore {
                 .query_row([streamer.0], |r| r.get::<_, Count>(0))
                 .db()?
                 .0;
-            // Summed here rather than with SQL's sum(), which fails on overflow: the contract
-            // saturates.
+            // Balances are summed here, not with sum() (which fails on overflow): the contract
+            // saturates. Purchase costs are at most 1e9 each, so their sum() below cannot.
             let (mut channel_points, mut drop_points) = (0i64, 0i64);
             let mut stmt = c
                 .prepare_cached(

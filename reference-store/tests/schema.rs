@@ -196,15 +196,12 @@ fn every_tenant_table_has_a_cascading_streamer_id_and_an_index_leading_with_it()
                 "{table} has no streamer_id → streamers(id) ON DELETE CASCADE: {fks:?}"
             ));
         }
-        // An index (or the rowid key itself) leads with streamer_id.
-        let rowid_key = cols.iter().filter(|c| c.pk > 0).count() == 1
-            && cols
-                .iter()
-                .any(|c| c.pk == 1 && c.name == "streamer_id" && c.kind == "INTEGER");
+        // An index leads with streamer_id. (Not a rowid alias: SQLite ignores NOT NULL on an
+        // INTEGER PRIMARY KEY of a rowid table and fills a NULL in with a fresh number.)
         let leading = indexes(&conn, table).iter().any(|(_, _, cols, partial)| {
             !partial && cols.first().is_some_and(|c| c.0 == "streamer_id")
         });
-        if !rowid_key && !leading {
+        if !leading {
             problems.push(format!("{table} has no index leading with streamer_id"));
         }
     }
@@ -225,6 +222,14 @@ fn rows_of_a_user_reference_it_through_the_composite_key() {
         );
         if !has_user {
             continue;
+        }
+        let by_user = indexes(&conn, &table).iter().any(|(_, _, cols, _)| {
+            cols.len() >= 2 && cols[0].0 == "streamer_id" && cols[1].0 == "user_id"
+        });
+        if !by_user {
+            problems.push(format!(
+                "{table}: no (streamer_id, user_id) index for cascades"
+            ));
         }
         let fks = foreign_keys(&conn, &table);
         let composite = fks.iter().any(|(parent, from, to, on_delete)| {
@@ -363,6 +368,10 @@ fn sessions_store_hashes_only_and_checks_guard_the_economy() {
          VALUES (1, 1, 'rocket', 1)",
         "INSERT INTO user_sessions (streamer_id, token_hash, user_id, created_at, expires_at) \
          VALUES (1, 'plain-token', 1, 0, 1)",
+        "INSERT INTO user_sessions (streamer_id, token_hash, user_id, created_at, expires_at) \
+         VALUES (1, zeroblob(16), 1, 0, 1)",
+        "INSERT INTO theme_settings (streamer_id, theme, updated_at) VALUES (NULL, '{}', 0)",
+        "INSERT INTO tips (streamer_id, content, created_at) VALUES (NULL, 'x', 0)",
         // A row of streamer 2 cannot point at streamer 1's user.
         "INSERT INTO streamers (username, display_name, created_at, updated_at) \
          VALUES ('t', 't', 0, 0)",

@@ -221,6 +221,30 @@ pub async fn theme_get_and_set(h: Harness) -> CaseResult {
         "set"
     );
     check_eq!(store.get_theme(s).await?, Some(t), "get");
+    // Documents come back exactly: floats that need all 17 digits, big integers, unicode, and
+    // the deepest nesting the contract allows; one level deeper is refused.
+    let exact = json!({
+        "tiny": 1.0715660391465826e-75, "third": 0.1 + 0.2, "big": u64::MAX, "neg": i64::MIN,
+        "text": "Zoë \"quoted\" 🎮", "list": [1.5e300, -0.0, null, true]
+    });
+    let mut deep = json!({});
+    for _ in 1..validate::MAX_DOCUMENT_DEPTH {
+        deep = json!({ "d": deep });
+    }
+    for doc in [exact, deep.clone()] {
+        let t = store.set_theme(s, doc.clone()).await?;
+        check_eq!(t.theme, doc, "set returns the document as given");
+        check_eq!(
+            store.get_theme(s).await?.map(|t| t.theme),
+            Some(doc),
+            "get returns the document as given"
+        );
+    }
+    let refused = store.set_theme(s, json!({ "d": deep })).await;
+    check!(
+        matches!(&refused, Err(StoreError::InvalidInput { field, .. }) if field == "theme"),
+        "a document nested too deep is refused: {refused:?}"
+    );
     Ok(())
 }
 

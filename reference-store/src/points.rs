@@ -41,6 +41,25 @@ pub(crate) fn balance_of(
     .db_optional()
 }
 
+/// The user of this streamer with this name (ignoring ASCII case) and their balances, in one
+/// statement: the bulk award's lookup, once per viewer of a watch-time tick.
+fn balance_by_name(
+    conn: &Connection,
+    s: StreamerId,
+    username: &str,
+) -> StoreResult<Option<(UserId, Points)>> {
+    conn.prepare_cached(
+        "SELECT u.id, p.channel_points, p.drop_points, p.total_drops, p.last_updated \
+         FROM users u LEFT JOIN user_points p ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
+         WHERE u.streamer_id = ?1 AND u.username = ?2",
+    )
+    .db()?
+    .query_row(params![s.0, username], |r| {
+        Ok((UserId(r.get("id")?), points_from_row(r)?))
+    })
+    .db_optional()
+}
+
 /// `balance_of`, with `NotFound(User)` for a missing user.
 pub(crate) fn user_balance(conn: &Connection, s: StreamerId, u: UserId) -> StoreResult<Points> {
     balance_of(conn, s, u)?.ok_or(StoreError::not_found(Resource::User))
@@ -293,35 +312,23 @@ impl PointStore for SqliteStore {
         streamer: StreamerId,
         user: UserId,
     ) -> StoreResult<Option<Vec<SourceSummary>>> {
-        // One statement: no row means no such user; a row with a NULL source means a user with
-        // an empty ledger.
         self.read(move |c, _| {
-            let rows = c
-                .prepare_cached(
-                    "SELECT t.source, sum(t.amount) AS total, count(t.id) AS transactions \
-                     FROM users u LEFT JOIN point_transactions t \
-                     ON t.streamer_id = u.streamer_id AND t.user_id = u.id \
-                     WHERE u.streamer_id = ?1 AND u.id = ?2 GROUP BY t.source ORDER BY t.source",
-                )
-                .db()?
-                .query_map([streamer.0, user.0], |r| {
-                    let source: Option<String> = r.get("source")?;
-                    Ok(match source {
-                        None => None,
-                        Some(_) => Some(SourceSummary {
-                            source: parse(r, "source")?,
-                            total: r.get("total")?,
-                            transactions: r.get::<_, Count>("transactions")?.0,
-                        }),
+            users::joined_rows(
+                c,
+                "SELECT t.source, sum(t.amount) AS total, count(t.id) AS transactions \
+                 FROM users u LEFT JOIN point_transactions t \
+                 ON t.streamer_id = u.streamer_id AND t.user_id = u.id \
+                 WHERE u.streamer_id = ?1 AND u.id = ?2 GROUP BY t.source ORDER BY t.source",
+                [streamer.0, user.0],
+                "source",
+                |r| {
+                    Ok(SourceSummary {
+                        source: parse(r, "source")?,
+                        total: r.get("total")?,
+                        transactions: r.get::<_, Count>("transactions")?.0,
                     })
-                })
-                .db()?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .db()?;
-            if rows.is_empty() {
-                return Ok(None);
-            }
-            Ok(Some(rows.into_iter().flatten().collect()))
+                },
+            )
         })
         .await
     }
@@ -333,32 +340,18 @@ impl PointStore for SqliteStore {
         page: HistoryRequest,
     ) -> StoreResult<Option<Vec<PointTransaction>>> {
         validate::limit(page.limit)?;
-        // One statement, as in `points_summary`: the user row with its ledger page, or the user
-        // row alone (NULL ledger columns) when the page is empty.
         self.read(move |c, _| {
-            let rows = c
-                .prepare_cached(
-                    "SELECT t.id, t.user_id, t.amount, t.source, t.description, t.created_at \
-                     FROM users u LEFT JOIN point_transactions t \
-                     ON t.streamer_id = u.streamer_id AND t.user_id = u.id \
-                     AND (?3 IS NULL OR t.id < ?3) \
-                     WHERE u.streamer_id = ?1 AND u.id = ?2 ORDER BY t.id DESC LIMIT ?4",
-                )
-                .db()?
-                .query_map(
-                    params![streamer.0, user.0, page.before.map(|b| b.0), page.limit],
-                    |r| match r.get::<_, Option<i64>>("id")? {
-                        None => Ok(None),
-                        Some(_) => ledger_from_row(r).map(Some),
-                    },
-                )
-                .db()?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .db()?;
-            if rows.is_empty() {
-                return Ok(None);
-            }
-            Ok(Some(rows.into_iter().flatten().collect()))
+            users::joined_rows(
+                c,
+                "SELECT t.id, t.user_id, t.amount, t.source, t.description, t.created_at \
+                 FROM users u LEFT JOIN point_transactions t \
+                 ON t.streamer_id = u.streamer_id AND t.user_id = u.id \
+                 AND (?3 IS NULL OR t.id < ?3) \
+                 WHERE u.streamer_id = ?1 AND u.id = ?2 ORDER BY t.id DESC LIMIT ?4",
+                params![streamer.0, user.0, page.before.map(|b| b.0), page.limit],
+                "id",
+                ledger_from_row,
+            )
         })
         .await
     }
@@ -391,8 +384,8 @@ impl PointStore for SqliteStore {
             require_streamer(tx, streamer)?;
             let mut created = 0;
             for name in &names {
-                let (user, before) = match users::by_name(tx, streamer, name)? {
-                    Some(u) => (u.id, user_balance(tx, streamer, u.id)?),
+                let (user, before) = match balance_by_name(tx, streamer, name)? {
+                    Some(found) => found,
                     None => {
                         created += 1;
                         (users::insert(tx, streamer, name, now)?.id, Points::ZERO)

@@ -4,7 +4,7 @@ use crate::SqliteStore;
 use crate::convert::{Db, DbOptional, json_object, json_text, parse, ts};
 use crate::points::move_points;
 use crate::streamers::require_streamer;
-use crate::users::points_from_row;
+use crate::users::{joined_rows, points_from_row};
 use async_trait::async_trait;
 use datastore::{
     InventoryItem, PointSource, PowerupConfig, PowerupConfigInput, PowerupConfigPatch,
@@ -211,31 +211,21 @@ impl PowerupStore for SqliteStore {
         streamer: StreamerId,
         user: UserId,
     ) -> StoreResult<Option<Vec<InventoryItem>>> {
-        // One statement: no row means no such user; a NULL powerup means an empty inventory.
         self.read(move |c, _| {
-            let rows = c
-                .prepare_cached(
-                    "SELECT i.powerup_type, i.quantity FROM users u LEFT JOIN powerup_inventory i \
-                     ON i.streamer_id = u.streamer_id AND i.user_id = u.id \
-                     WHERE u.streamer_id = ?1 AND u.id = ?2 ORDER BY i.powerup_type",
-                )
-                .db()?
-                .query_map([streamer.0, user.0], |r| {
-                    match r.get::<_, Option<String>>("powerup_type")? {
-                        None => Ok(None),
-                        Some(_) => Ok(Some(InventoryItem {
-                            powerup: parse(r, "powerup_type")?,
-                            quantity: r.get("quantity")?,
-                        })),
-                    }
-                })
-                .db()?
-                .collect::<rusqlite::Result<Vec<_>>>()
-                .db()?;
-            if rows.is_empty() {
-                return Ok(None);
-            }
-            Ok(Some(rows.into_iter().flatten().collect()))
+            joined_rows(
+                c,
+                "SELECT i.powerup_type, i.quantity FROM users u LEFT JOIN powerup_inventory i \
+                 ON i.streamer_id = u.streamer_id AND i.user_id = u.id \
+                 WHERE u.streamer_id = ?1 AND u.id = ?2 ORDER BY i.powerup_type",
+                [streamer.0, user.0],
+                "powerup_type",
+                |r| {
+                    Ok(InventoryItem {
+                        powerup: parse(r, "powerup_type")?,
+                        quantity: r.get("quantity")?,
+                    })
+                },
+            )
         })
         .await
     }

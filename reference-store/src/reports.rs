@@ -132,14 +132,7 @@ impl ReportStore for SqliteStore {
     async fn export_streamer(&self, streamer: StreamerId) -> StoreResult<Option<StreamerExport>> {
         // One read transaction: every table from the same snapshot.
         self.read(move |c, _| {
-            let Some(owner) = c
-                .prepare_cached(&format!(
-                    "SELECT {} FROM streamers WHERE streamers.id = ?1",
-                    streamers::COLUMNS
-                ))
-                .db()?
-                .query_row([streamer.0], streamers::from_row)
-                .db_optional()?
+            let Some(owner) = streamers::get_by(c, "streamers.id = ?1", &streamer.0)?
             else {
                 return Ok(None);
             };

@@ -49,7 +49,8 @@ fn check_username_free(conn: &Connection, username: &str, except: i64) -> StoreR
     }
 }
 
-fn get_by(
+/// The streamer `filter` (a condition on `?1`) selects.
+pub(crate) fn get_by(
     conn: &Connection,
     filter: &str,
     value: &dyn rusqlite::ToSql,

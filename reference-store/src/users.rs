@@ -82,6 +82,30 @@ pub(crate) fn insert(
     .db()
 }
 
+/// The rows of one user's table that `sql` selects as `users u LEFT JOIN <table>`, keyed by
+/// the user: `None` when the streamer has no such user (no row at all), an empty list when the
+/// user has no rows there (one row whose `present` column is NULL). Existence and contents
+/// come from one statement, so its tenant predicate alone decides what is seen.
+pub(crate) fn joined_rows<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    present: &str,
+    mut map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> StoreResult<Option<Vec<T>>> {
+    let rows = conn
+        .prepare_cached(sql)
+        .db()?
+        .query_map(params, |r| match r.get_ref(present)? {
+            rusqlite::types::ValueRef::Null => Ok(None),
+            _ => map(r).map(Some),
+        })
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()?;
+    Ok((!rows.is_empty()).then(|| rows.into_iter().flatten().collect()))
+}
+
 /// Whether this streamer has this user: the check of writes that address a user without
 /// reading any of their rows.
 pub(crate) fn require_user(conn: &Connection, s: StreamerId, u: UserId) -> StoreResult<()> {

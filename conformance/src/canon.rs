@@ -57,6 +57,7 @@ no_ids!(
     Goal,
     OAuthToken,
     StreamerSession,
+    AdminKey,
     VerificationCode,
     CooldownCheck,
     Analytics,

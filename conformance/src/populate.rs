@@ -140,6 +140,9 @@ pub struct Population {
     pub user_sessions: Vec<TokenHash>,
     /// Streamer session token hashes (live and expired).
     pub streamer_sessions: Vec<TokenHash>,
+    /// The hash of the streamer's admin key (derived from its username and Kick id, so no two
+    /// populated streamers share it).
+    pub admin_key: TokenHash,
     /// Verification (username, code) pairs (live, expired, verified).
     pub codes: Vec<(String, String)>,
     /// Commands with a cooldown.
@@ -494,6 +497,9 @@ pub async fn populate(
             .create_streamer_session(s, h, if i == 1 { later(3600) } else { far })
             .await?;
     }
+    let admin_key = SessionToken::new(format!("{username}-admin-key-{kick_user_id}")).hash();
+    tick();
+    store.set_admin_key(s, &admin_key).await?;
     let codes = vec![
         (names[1].clone(), "123456".to_owned()),
         (names[2].clone(), format!("{kick_user_id}")),
@@ -551,6 +557,7 @@ pub async fn populate(
         providers,
         user_sessions,
         streamer_sessions,
+        admin_key,
         codes,
         commands,
     })

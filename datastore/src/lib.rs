@@ -15,8 +15,8 @@
 //! 2. **A write aimed at another streamer's resource changes nothing anywhere.** It does not
 //!    land in the owner's tenant and does not create a link to the foreign row.
 //! 3. **Uniqueness is per streamer, never global.** The same username, goal id, setting key,
-//!    layout id, provider, verification code or session token hash can exist under any number
-//!    of streamers, so no write can learn that another streamer has one.
+//!    layout id, provider, verification code, session token hash or admin key hash can exist
+//!    under any number of streamers, so no write can learn that another streamer has one.
 //! 4. **Counts, totals, pages, leaderboards, analytics and exports cover one streamer only.**
 //! 5. **A streamer id that does not exist owns nothing**: reads find nothing, writes that
 //!    address a row report that row `NotFound`, and writes that would create a row owned by
@@ -91,7 +91,7 @@ pub use powerups::{
 };
 pub use reports::{Analytics, PurchaseStats, ReportStore, StreamerExport};
 pub use sessions::{
-    NewUserSession, SessionStore, SessionToken, StreamerSession, TokenHash, UserSession,
+    AdminKey, NewUserSession, SessionStore, SessionToken, StreamerSession, TokenHash, UserSession,
 };
 pub use store::{DataStore, Family, OPERATIONS, Operation};
 pub use streamers::{NewStreamer, Streamer, StreamerStore, StreamerUpdate};

@@ -7,7 +7,7 @@ use crate::ids::StreamerId;
 use crate::overlay::{OverlayLayout, OverlaySetting, Theme};
 use crate::points::{DropRecord, PointTransaction, UserPoints};
 use crate::powerups::{InventoryRow, PowerupConfig, PowerupPurchase, PowerupType};
-use crate::sessions::{StreamerSession, UserSession};
+use crate::sessions::{AdminKey, StreamerSession, UserSession};
 use crate::streamers::Streamer;
 use crate::tips::Tip;
 use crate::tokens::OAuthToken;
@@ -68,6 +68,8 @@ pub struct StreamerExport {
     pub user_sessions: Vec<UserSession>,
     /// By token hash.
     pub streamer_sessions: Vec<StreamerSession>,
+    /// The admin key (its hash), when set.
+    pub admin_key: Option<AdminKey>,
     /// In the order they were first issued.
     pub verification_codes: Vec<VerificationCode>,
     /// By provider.

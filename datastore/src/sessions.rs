@@ -1,4 +1,5 @@
-//! Sessions: viewer logins and streamer (admin) logins, stored only as token hashes.
+//! Sessions: viewer logins, streamer (admin) logins and streamer admin keys, stored only as
+//! hashes.
 
 use crate::clock::Timestamp;
 use crate::error::{StoreError, StoreResult};
@@ -110,12 +111,27 @@ pub struct StreamerSession {
     pub expires_at: Timestamp,
 }
 
-/// Viewer and streamer sessions of one streamer.
+/// A streamer's admin key, as stored: its hash and when it was set.
+///
+/// The admin key is the streamer's bearer credential for the HTTP API. Like a session token,
+/// the key itself never reaches a store: only its SHA-256 ([`SessionToken::hash`]) is kept.
+/// A streamer has at most one; setting a new one replaces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminKey {
+    /// The hash of the key.
+    pub key_hash: TokenHash,
+    /// When the key was set (the store's clock).
+    pub created_at: Timestamp,
+}
+
+/// Viewer and streamer sessions of one streamer, and the streamer's admin key.
 ///
 /// Tenant rule for every method: a session is found only under the streamer it was created
 /// for, so a token of one streamer presented under another is no session at all. Token hashes
 /// are unique per streamer, never globally, so creating a session can never reveal another
-/// streamer's. A session whose `expires_at` is not after the clock's now is expired.
+/// streamer's. A session whose `expires_at` is not after the clock's now is expired. Likewise
+/// an admin key opens only the streamer it was set for: the same hash may be any number of
+/// streamers' keys, and setting one never touches, nor reveals, another streamer's.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
     /// Creates a viewer session.
@@ -175,6 +191,22 @@ pub trait SessionStore: Send + Sync {
 
     /// Deletes the streamer's expired streamer sessions; returns how many.
     async fn purge_expired_streamer_sessions(&self, streamer: StreamerId) -> StoreResult<u64>;
+
+    /// Sets the streamer's admin key (its hash), replacing any previous key: the old key stops
+    /// working at once. `NotFound(Streamer)` for a streamer that does not exist.
+    async fn set_admin_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<AdminKey>;
+
+    /// Whether `key_hash` is the streamer's current admin key: `false` for another streamer's
+    /// key, for a streamer without a key and for a streamer that does not exist.
+    async fn check_admin_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<bool>;
 }
 
 #[cfg(test)]

@@ -205,6 +205,7 @@ fn credentials() {
         "StreamerSession": wire(StreamerSession {
             token_hash: hash, created_at: t("2025-12-07T18:04:05Z"), expires_at: t("2026-01-07T18:04:05Z"),
         }),
+        "AdminKey": wire(AdminKey { key_hash: SessionToken::new("an admin key").hash(), created_at: t("2025-12-07T18:04:05Z") }),
         "VerificationCode": wire(VerificationCode {
             username: "Viewer".into(), code: "ABC123".into(), verified: false,
             created_at: t("2025-12-07T18:04:05Z"), expires_at: t("2025-12-07T18:14:05Z"),
@@ -234,6 +235,10 @@ fn reports() {
         cooldowns: vec![],
         user_sessions: vec![],
         streamer_sessions: vec![],
+        admin_key: Some(AdminKey {
+            key_hash: SessionToken::new("an admin key").hash(),
+            created_at: t("2025-12-07T18:04:05Z"),
+        }),
         verification_codes: vec![],
         oauth_tokens: vec![],
         powerups: vec![config()],

@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "002-query-indexes.sql",
         sql: include_str!("../migrations/002-query-indexes.sql"),
     },
+    Migration {
+        name: "003-admin-keys.sql",
+        sql: include_str!("../migrations/003-admin-keys.sql"),
+    },
 ];
 
 /// The schema version of a fully migrated file.

@@ -148,6 +148,11 @@ impl ReportStore for SqliteStore {
                 cooldowns: rows(c, s, "SELECT user_id, command, last_used_at, expires_at FROM command_cooldowns WHERE streamer_id = ?1 ORDER BY user_id, command", cooldowns::from_row)?,
                 user_sessions: rows(c, s, "SELECT token_hash, user_id, created_at, expires_at FROM user_sessions WHERE streamer_id = ?1 ORDER BY token_hash", sessions::user_session_from_row)?,
                 streamer_sessions: rows(c, s, "SELECT token_hash, created_at, expires_at FROM streamer_sessions WHERE streamer_id = ?1 ORDER BY token_hash", sessions::streamer_session_from_row)?,
+                admin_key: c
+                    .prepare_cached("SELECT key_hash, created_at FROM admin_keys WHERE streamer_id = ?1")
+                    .db()?
+                    .query_row([s.0], sessions::admin_key_from_row)
+                    .db_optional()?,
                 verification_codes: rows(c, s, "SELECT username, code, verified, created_at, expires_at FROM verification_codes WHERE streamer_id = ?1 ORDER BY id", verification::from_row)?,
                 oauth_tokens: rows(c, s, "SELECT provider, access_token, refresh_token, expires_at, scope, created_at, updated_at FROM api_tokens WHERE streamer_id = ?1 ORDER BY provider", tokens::from_row)?,
                 powerups: rows(c, s, "SELECT id, name, description, cost, emoji, effect, variables, enabled, created_at, updated_at FROM powerup_config WHERE streamer_id = ?1 ORDER BY id", powerups::config_from_row)?,

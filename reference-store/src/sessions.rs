@@ -1,4 +1,4 @@
-//! Viewer sessions and streamer (admin) sessions, stored by token hash only.
+//! Viewer sessions, streamer (admin) sessions and streamer admin keys, stored by hash only.
 
 use crate::SqliteStore;
 use crate::convert::{Db, DbOptional, delete_one, token_hash, ts};
@@ -6,8 +6,8 @@ use crate::streamers::require_streamer;
 use crate::users::require_user;
 use async_trait::async_trait;
 use datastore::{
-    NewUserSession, Resource, SessionStore, StoreResult, StreamerId, StreamerSession, Timestamp,
-    TokenHash, UserId, UserSession,
+    AdminKey, NewUserSession, Resource, SessionStore, StoreResult, StreamerId, StreamerSession,
+    Timestamp, TokenHash, UserId, UserSession,
 };
 use rusqlite::{Row, params};
 
@@ -29,6 +29,15 @@ pub(crate) fn streamer_session_from_row(r: &Row<'_>) -> rusqlite::Result<Streame
         token_hash: token_hash(r, "token_hash")?,
         created_at: ts(r, "created_at")?,
         expires_at: ts(r, "expires_at")?,
+    })
+}
+
+pub(crate) const ADMIN_KEY_COLUMNS: &str = "key_hash, created_at";
+
+pub(crate) fn admin_key_from_row(r: &Row<'_>) -> rusqlite::Result<AdminKey> {
+    Ok(AdminKey {
+        key_hash: token_hash(r, "key_hash")?,
+        created_at: ts(r, "created_at")?,
     })
 }
 
@@ -181,6 +190,48 @@ impl SessionStore for SqliteStore {
                 streamer,
                 now,
             )
+        })
+        .await
+    }
+
+    async fn set_admin_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<AdminKey> {
+        let hash = *key_hash;
+        self.write(move |tx, now| {
+            require_streamer(tx, streamer)?;
+            // One row per streamer, keyed by it: a new key replaces the streamer's own row.
+            tx.prepare_cached(&format!(
+                "INSERT INTO admin_keys (streamer_id, key_hash, created_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (streamer_id) DO UPDATE SET key_hash = excluded.key_hash, \
+                 created_at = excluded.created_at RETURNING {ADMIN_KEY_COLUMNS}"
+            ))
+            .db()?
+            .query_row(
+                params![streamer.0, hash.0, now.as_millis()],
+                admin_key_from_row,
+            )
+            .db()
+        })
+        .await
+    }
+
+    async fn check_admin_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<bool> {
+        let hash = *key_hash;
+        self.read(move |c, _| {
+            Ok(c.prepare_cached(
+                "SELECT 1 FROM admin_keys WHERE streamer_id = ?1 AND key_hash = ?2",
+            )
+            .db()?
+            .query_row(params![streamer.0, hash.0], |_| Ok(()))
+            .db_optional()?
+            .is_some())
         })
         .await
     }

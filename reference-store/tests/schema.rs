@@ -19,6 +19,7 @@ const TENANT_TABLES: &[&str] = &[
     "command_cooldowns",
     "user_sessions",
     "streamer_sessions",
+    "admin_keys",
     "verification_codes",
     "api_tokens",
     "powerup_config",
@@ -311,9 +312,15 @@ fn keys_and_uniqueness_are_per_streamer() {
         "streamer_sessions",
         &[("streamer_id", "BINARY"), ("token_hash", "BINARY")],
     );
-    // theme_settings: one row per streamer, keyed by it.
-    let theme = columns(&conn, "theme_settings");
-    assert!(theme.iter().any(|c| c.name == "streamer_id" && c.pk == 1));
+    // theme_settings and admin_keys: one row per streamer, keyed by it alone.
+    for table in ["theme_settings", "admin_keys"] {
+        let pk: Vec<String> = columns(&conn, table)
+            .into_iter()
+            .filter(|c| c.pk > 0)
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(pk, ["streamer_id"], "{table}'s primary key");
+    }
     // At most one default layout per streamer.
     assert!(
         indexes(&conn, "overlay_layouts")
@@ -341,15 +348,19 @@ fn keys_and_uniqueness_are_per_streamer() {
 fn sessions_store_hashes_only_and_checks_guard_the_economy() {
     let dir = tempfile::tempdir().unwrap();
     let conn = fresh(dir.path());
-    for table in ["user_sessions", "streamer_sessions"] {
+    for (table, column) in [
+        ("user_sessions", "token_hash"),
+        ("streamer_sessions", "token_hash"),
+        ("admin_keys", "key_hash"),
+    ] {
         let cols = columns(&conn, table);
-        let hash = cols.iter().find(|c| c.name == "token_hash").unwrap();
+        let hash = cols.iter().find(|c| c.name == column).unwrap();
         assert_eq!(hash.kind, "BLOB");
         assert!(
             !cols
                 .iter()
-                .any(|c| c.name.contains("token") && c.name != "token_hash"),
-            "{table} has a column that could hold a plain token"
+                .any(|c| (c.name.contains("token") || c.name.contains("key")) && c.name != column),
+            "{table} has a column that could hold a plain token or key"
         );
     }
     conn.execute_batch(
@@ -371,6 +382,11 @@ fn sessions_store_hashes_only_and_checks_guard_the_economy() {
         "INSERT INTO user_sessions (streamer_id, token_hash, user_id, created_at, expires_at) \
          VALUES (1, zeroblob(16), 1, 0, 1)",
         "INSERT INTO theme_settings (streamer_id, theme, updated_at) VALUES (NULL, '{}', 0)",
+        "INSERT INTO admin_keys (streamer_id, key_hash, created_at) VALUES (1, 'plain-key', 0)",
+        "INSERT INTO admin_keys (streamer_id, key_hash, created_at) \
+         VALUES (1, zeroblob(16), 0)",
+        "INSERT INTO admin_keys (streamer_id, key_hash, created_at) \
+         VALUES (NULL, zeroblob(32), 0)",
         "INSERT INTO tips (streamer_id, content, created_at) VALUES (NULL, 'x', 0)",
         // A row of streamer 2 cannot point at streamer 1's user.
         "INSERT INTO streamers (username, display_name, created_at, updated_at) \

@@ -94,6 +94,11 @@ pub async fn export_holds_everything_in_order(h: Harness) -> CaseResult {
         (3, 3),
         "sessions"
     );
+    check_eq!(
+        e.admin_key.as_ref().map(|k| k.key_hash),
+        Some(p.admin_key),
+        "the admin key"
+    );
     check_eq!(e.verification_codes.len(), 5, "verification codes");
     check_eq!(e.cooldowns.len(), 2, "cooldowns");
     check_eq!(

@@ -219,3 +219,90 @@ pub async fn user_sessions_need_an_existing_user(h: Harness) -> CaseResult {
     );
     Ok(())
 }
+
+/// A streamer has at most one admin key: none at first, then the one set last, which replaces
+/// the previous one at once. A streamer that does not exist cannot get one and has none, the
+/// export shows the current key, and deleting the streamer removes it.
+pub async fn admin_keys_replace_and_check(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let first = SessionToken::new("first admin key").hash();
+    let second = SessionToken::new("second admin key").hash();
+    check_eq!(
+        store.check_admin_key(s, &first).await?,
+        false,
+        "no key is set yet"
+    );
+    check_eq!(export(&*store, s).await?.admin_key, None, "no key exported");
+    let set = store.set_admin_key(s, &first).await?;
+    check_eq!(
+        set,
+        AdminKey {
+            key_hash: first,
+            created_at: h.clock().now()
+        },
+        "the key as set"
+    );
+    check_eq!(
+        store.check_admin_key(s, &first).await?,
+        true,
+        "the key works"
+    );
+    check_eq!(
+        store.check_admin_key(s, &second).await?,
+        false,
+        "another key does not"
+    );
+    h.clock().advance(Duration::from_secs(5));
+    let replaced = store.set_admin_key(s, &second).await?;
+    check_eq!(
+        replaced,
+        AdminKey {
+            key_hash: second,
+            created_at: h.clock().now()
+        },
+        "the new key, stamped when set"
+    );
+    check_eq!(
+        store.check_admin_key(s, &first).await?,
+        false,
+        "the old key stops working at once"
+    );
+    check_eq!(
+        store.check_admin_key(s, &second).await?,
+        true,
+        "the new key works"
+    );
+    check_eq!(
+        export(&*store, s).await?.admin_key,
+        Some(replaced),
+        "the export shows the current key"
+    );
+    let unknown = StreamerId(s.0 + 1000);
+    check_err!(
+        store.set_admin_key(unknown, &first).await,
+        StoreError::not_found(Resource::Streamer),
+        "a streamer that does not exist"
+    );
+    check_eq!(
+        store.check_admin_key(unknown, &first).await?,
+        false,
+        "a streamer that does not exist has no key"
+    );
+    store.delete_streamer(s).await?;
+    check_eq!(
+        store.check_admin_key(s, &second).await?,
+        false,
+        "a deleted streamer's key opens nothing"
+    );
+    let again = streamer(&*store, "chan").await?;
+    check_eq!(
+        (
+            store.check_admin_key(again, &second).await?,
+            export(&*store, again).await?.admin_key
+        ),
+        (false, None),
+        "a new streamer of the same name has no key"
+    );
+    Ok(())
+}

@@ -342,6 +342,11 @@ pub async fn delete_streamer_removes_everything_it_owns(h: Harness) -> CaseResul
         None,
         "streamer session"
     );
+    check_eq!(
+        store.check_admin_key(s, &p.admin_key).await?,
+        false,
+        "admin key"
+    );
     check_eq!(store.analytics(s).await?.users, 0, "analytics");
     check_err!(
         store.delete_streamer(s).await,

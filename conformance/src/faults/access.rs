@@ -174,6 +174,33 @@ impl SessionStore for Faulty {
         }
         Ok(n)
     }
+    async fn set_admin_key(&self, s: StreamerId, h: &TokenHash) -> StoreResult<AdminKey> {
+        self.note("set_admin_key");
+        let own = self.inner.set_admin_key(s, h).await;
+        if own.is_ok() && self.is(F::AdminKeySetAll) {
+            // `UPDATE admin_keys SET key_hash = ?2` without its streamer predicate: every
+            // streamer that has a key gets this one.
+            for o in self.others(s).await {
+                let exported = self.inner.export_streamer(o).await.ok().flatten();
+                if exported.is_some_and(|x| x.admin_key.is_some()) {
+                    let _ = self.inner.set_admin_key(o, h).await;
+                }
+            }
+        }
+        own
+    }
+    async fn check_admin_key(&self, s: StreamerId, h: &TokenHash) -> StoreResult<bool> {
+        self.note("check_admin_key");
+        let own = self.inner.check_admin_key(s, h).await?;
+        if !own && self.is(F::AdminKeyAnyTenant) {
+            for o in self.others(s).await {
+                if let Ok(true) = self.inner.check_admin_key(o, h).await {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(own)
+    }
 }
 
 #[async_trait]

@@ -109,6 +109,8 @@ faults! {
     SessionCreateLandsInOwner (Sessions) [create_user_session]: "create_user_session for a foreign user creates it in the user's owner's tenant",
     SessionHashGlobal (Sessions) [create_streamer_session]: "streamer session token hashes are unique across all streamers",
     SessionDeleteAnyTenant (Sessions) [delete_user_session, delete_streamer_session]: "deleting a session deletes it under any streamer",
+    AdminKeyAnyTenant (Sessions) [check_admin_key]: "check_admin_key accepts any streamer's key",
+    AdminKeySetAll (Sessions) [set_admin_key]: "set_admin_key replaces every streamer's key",
     CodeReadAnyTenant (Verification) [get_verification_code]: "get_verification_code falls back to other streamers",
     LatestCodeAcrossTenants (Verification) [latest_verification_code]: "latest_verification_code picks the newest code of any streamer",
     CodeRefreshGlobal (Verification) [create_verification_code]: "re-issuing a code also refreshes other streamers' code for the username (a global unique key)",

@@ -20,11 +20,11 @@ mod users;
 mod verification;
 
 use datastore::{
-    Clock, Cooldown, DropRecord, Goal, GoalId, InventoryRow, LayoutId, OAuthToken, OverlayLayout,
-    OverlaySetting, PointSource, PointTransaction, Points, PowerupConfig, PowerupPurchase,
-    PowerupType, Resource, StoreError, StoreResult, Streamer, StreamerId, StreamerSession, Theme,
-    Timestamp, Tip, TipId, TokenHash, TransactionId, User, UserId, UserPoints, UserSession,
-    VerificationCode,
+    AdminKey, Clock, Cooldown, DropRecord, Goal, GoalId, InventoryRow, LayoutId, OAuthToken,
+    OverlayLayout, OverlaySetting, PointSource, PointTransaction, Points, PowerupConfig,
+    PowerupPurchase, PowerupType, Resource, StoreError, StoreResult, Streamer, StreamerId,
+    StreamerSession, Theme, Timestamp, Tip, TipId, TokenHash, TransactionId, User, UserId,
+    UserPoints, UserSession, VerificationCode,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -89,6 +89,8 @@ struct Tenant {
     cooldowns: BTreeMap<(UserId, String), Cooldown>,
     user_sessions: BTreeMap<TokenHash, UserSession>,
     streamer_sessions: BTreeMap<TokenHash, StreamerSession>,
+    /// The admin key, when set (at most one: setting replaces it).
+    admin_key: Option<AdminKey>,
     /// In issue order, with the issue sequence number.
     verification: Vec<(u64, VerificationCode)>,
     oauth: BTreeMap<String, OAuthToken>,
@@ -113,6 +115,7 @@ impl Tenant {
             cooldowns: BTreeMap::new(),
             user_sessions: BTreeMap::new(),
             streamer_sessions: BTreeMap::new(),
+            admin_key: None,
             verification: Vec::new(),
             oauth: BTreeMap::new(),
             powerups: BTreeMap::new(),

@@ -58,6 +58,7 @@ impl ReportStore for ModelStore {
             cooldowns: t.cooldowns.values().cloned().collect(),
             user_sessions: t.user_sessions.values().cloned().collect(),
             streamer_sessions: t.streamer_sessions.values().cloned().collect(),
+            admin_key: t.admin_key.clone(),
             verification_codes: t.verification.iter().map(|(_, c)| c.clone()).collect(),
             oauth_tokens: t.oauth.values().cloned().collect(),
             powerups: t.powerups.values().cloned().collect(),

@@ -1,8 +1,8 @@
 use super::ModelStore;
 use async_trait::async_trait;
 use datastore::{
-    ConflictKind, NewUserSession, Resource, SessionStore, StoreError, StoreResult, StreamerId,
-    StreamerSession, Timestamp, TokenHash, UserSession,
+    AdminKey, ConflictKind, NewUserSession, Resource, SessionStore, StoreError, StoreResult,
+    StreamerId, StreamerSession, Timestamp, TokenHash, UserSession,
 };
 
 #[async_trait]
@@ -121,5 +121,32 @@ impl SessionStore for ModelStore {
             t.streamer_sessions.retain(|_, s| s.expires_at > now);
             (before - t.streamer_sessions.len()) as u64
         }))
+    }
+
+    async fn set_admin_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<AdminKey> {
+        let now = self.clock.now();
+        let mut st = self.state();
+        let key = AdminKey {
+            key_hash: *key_hash,
+            created_at: now,
+        };
+        st.owner(streamer)?.admin_key = Some(key.clone());
+        Ok(key)
+    }
+
+    async fn check_admin_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<bool> {
+        Ok(self
+            .state()
+            .tenant(streamer)
+            .and_then(|t| t.admin_key.as_ref())
+            .is_some_and(|k| k.key_hash == *key_hash))
     }
 }

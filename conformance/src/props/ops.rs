@@ -112,6 +112,8 @@ kinds!(
     GetStreamerSession,
     DeleteStreamerSession,
     PurgeStreamerSessions,
+    SetAdminKey,
+    CheckAdminKey,
     CreateCode,
     GetCode,
     LatestCode,
@@ -167,7 +169,8 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
 }
 
 /// The state every sequence starts from: three streamers, each with users holding points,
-/// a goal, a tip, a setting, a layout, a token, a verification code and a viewer session.
+/// a goal, a tip, a setting, a layout, a token, a verification code, a viewer session, a
+/// streamer session and an admin key.
 pub fn setup() -> Vec<Op> {
     let op = |kind, s, x, y, n| Op { kind, s, x, y, n };
     let mut steps: Vec<Op> = (0..3)
@@ -189,6 +192,7 @@ pub fn setup() -> Vec<Op> {
             op(Kind::AddPowerup, s, 1, 0, 3), // alice: three boosts
             op(Kind::CreateUserSession, s, 1, s, 500),
             op(Kind::CreateStreamerSession, s, s, 0, 500),
+            op(Kind::SetAdminKey, s, s, 0, 0),
         ]);
     }
     steps
@@ -515,6 +519,8 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
         Kind::GetStreamerSession => ob!(st.get_streamer_session(s, &token(x))),
         Kind::DeleteStreamerSession => ob!(st.delete_streamer_session(s, &token(x))),
         Kind::PurgeStreamerSessions => ob!(st.purge_expired_streamer_sessions(s)),
+        Kind::SetAdminKey => ob!(st.set_admin_key(s, &token(x))),
+        Kind::CheckAdminKey => ob!(st.check_admin_key(s, &token(x))),
         Kind::CreateCode => {
             let code = NewVerificationCode {
                 username: pick(&NAMES, x).into(),

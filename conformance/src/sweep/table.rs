@@ -501,6 +501,21 @@ entries! {
         let r = e.store.purge_expired_streamer_sessions(e.s()).await;
         e.see(r);
     }
+    set_admin_key |e| {
+        // A's key hash as B's own key (a hash may be any number of streamers' keys), then a
+        // fresh one: A's key must stay A's, untouched, whatever B sets.
+        for h in [e.them.admin_key, fresh_token(0)] {
+            let r = e.store.set_admin_key(e.s(), &h).await;
+            e.see(r);
+        }
+    }
+    check_admin_key |e| {
+        // A's key under B's id opens nothing; B's own still works.
+        for h in [e.them.admin_key, e.me.admin_key] {
+            let r = e.store.check_admin_key(e.s(), &h).await;
+            e.see(r);
+        }
+    }
 
     // Verification codes.
     create_verification_code |e| {

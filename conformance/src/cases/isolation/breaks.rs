@@ -457,6 +457,8 @@ pub async fn foreign_and_missing_resources_give_identical_errors(h: Harness) -> 
         fh,
         mh
     );
+    let (fh, mh) = (a.admin_key, SessionToken::new("never").hash());
+    same!("check_admin_key", |x| store.check_admin_key(s, &x), fh, mh);
     let fc = a.codes[1].clone();
     let mc = ("never_seen".to_owned(), "NOPE".to_owned());
     same!(
@@ -503,6 +505,11 @@ pub async fn unknown_streamer_owns_nothing(h: Harness) -> CaseResult {
     check_eq!(store.get_theme(x).await?, None, "theme");
     check_eq!(store.purge_expired_user_sessions(x).await?, 0, "purge");
     check_eq!(
+        store.check_admin_key(x, &a.admin_key).await?,
+        false,
+        "admin key"
+    );
+    check_eq!(
         store.delete_verification_codes(x, "alice").await?,
         0,
         "delete codes"
@@ -521,6 +528,11 @@ pub async fn unknown_streamer_owns_nothing(h: Harness) -> CaseResult {
         "create a tip"
     );
     check_err!(store.set_theme(x, json!({})).await, ns, "set the theme");
+    check_err!(
+        store.set_admin_key(x, &a.admin_key).await,
+        ns,
+        "set an admin key"
+    );
     check_err!(
         store.upsert_overlay_setting(x, "k", "v", None).await,
         ns,
@@ -572,6 +584,11 @@ pub async fn credentials_do_not_cross_streamers(h: Harness) -> CaseResult {
             .await?
             .is_some(),
         "A's admin token works under A"
+    );
+    check_eq!(
+        store.check_admin_key(b.streamer, &a.admin_key).await?,
+        false,
+        "A's admin key under B"
     );
     h.clock().advance(Duration::from_secs(7200));
     check_eq!(
@@ -652,8 +669,9 @@ pub async fn a_new_streamer_inherits_nothing(h: Harness) -> CaseResult {
                 e.user_sessions.len(),
                 e.streamer_sessions.len(),
                 e.theme.is_some(),
+                e.admin_key.is_some(),
             ),
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false),
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, false),
             "a new {name} starts empty"
         );
         check!(
@@ -685,6 +703,12 @@ pub async fn a_new_streamer_inherits_nothing(h: Harness) -> CaseResult {
                 old.username
             );
         }
+        check_eq!(
+            store.check_admin_key(s, &old.admin_key).await?,
+            false,
+            "{}'s admin key does not open {name}",
+            old.username
+        );
         check_eq!(
             store.latest_verification_code(s, &old.codes[4].0).await?,
             None,
@@ -753,5 +777,81 @@ pub async fn concurrent_tenants_stay_apart(h: Harness) -> CaseResult {
         );
         check_invariants(&e)?;
     }
+    Ok(())
+}
+
+/// An admin key opens only its own streamer: A's key is no key under B and B's none under A,
+/// B setting its key to A's hash leaves A's key as it was (both work, each under its own
+/// streamer), and deleting B leaves A's key working.
+pub async fn admin_key_of_another_streamer_is_refused(h: Harness) -> CaseResult {
+    let (store, a, b) = two(&h).await?;
+    let a_key = export(&*store, a.streamer).await?.admin_key;
+    check!(
+        a_key.as_ref().is_some_and(|k| k.key_hash == a.admin_key),
+        "A's key is set: {a_key:?}"
+    );
+    for (p, other) in [(&a, &b), (&b, &a)] {
+        check_eq!(
+            store.check_admin_key(p.streamer, &other.admin_key).await?,
+            false,
+            "{}'s key under {}",
+            other.username,
+            p.username
+        );
+        check_eq!(
+            store.check_admin_key(p.streamer, &p.admin_key).await?,
+            true,
+            "{}'s key under {}",
+            p.username,
+            p.username
+        );
+    }
+    h.clock().advance(Duration::from_secs(60));
+    store.set_admin_key(b.streamer, &a.admin_key).await?;
+    check_eq!(
+        store.check_admin_key(a.streamer, &a.admin_key).await?,
+        true,
+        "A's key still works under A"
+    );
+    check_eq!(
+        store.check_admin_key(b.streamer, &a.admin_key).await?,
+        true,
+        "the same hash is now B's key too"
+    );
+    check_eq!(
+        store.check_admin_key(b.streamer, &b.admin_key).await?,
+        false,
+        "B's old key stopped working"
+    );
+    check_eq!(
+        export(&*store, a.streamer).await?.admin_key,
+        a_key,
+        "A's key is untouched"
+    );
+    store.set_admin_key(b.streamer, &b.admin_key).await?;
+    check_eq!(
+        (
+            store.check_admin_key(a.streamer, &a.admin_key).await?,
+            store.check_admin_key(a.streamer, &b.admin_key).await?,
+        ),
+        (true, false),
+        "B's new key is B's only"
+    );
+    store.delete_streamer(b.streamer).await?;
+    check_eq!(
+        store.check_admin_key(a.streamer, &a.admin_key).await?,
+        true,
+        "A's key works after B is deleted"
+    );
+    check_eq!(
+        store.check_admin_key(b.streamer, &a.admin_key).await?,
+        false,
+        "the deleted B has no key"
+    );
+    check_eq!(
+        export(&*store, a.streamer).await?.admin_key,
+        a_key,
+        "A's key is untouched"
+    );
     Ok(())
 }

@@ -1,0 +1,16 @@
+//! The server itself: health and the OpenAPI document.
+
+use super::{ApiResult, Call};
+use crate::reply;
+use serde_json::json;
+
+/// `GET /api/health`: answers once the store can be read.
+pub async fn health(c: Call) -> ApiResult {
+    c.store().count_users(datastore::StreamerId(0)).await?;
+    Ok(reply::ok(&json!({"status": "ok"})))
+}
+
+/// `GET /api/openapi.json`.
+pub async fn openapi(_: Call) -> ApiResult {
+    Ok(reply::ok(crate::openapi::document()))
+}

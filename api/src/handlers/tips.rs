@@ -1,0 +1,44 @@
+//! Rotating tips.
+
+use super::{ApiResult, Call};
+use crate::models::tips::{NewTipBody, TipPatchBody};
+use crate::reply;
+use datastore::TipId;
+
+/// `GET /{streamer}/api/tips`.
+pub async fn list_enabled(c: Call) -> ApiResult {
+    Ok(reply::ok(
+        &c.store().list_enabled_tips(c.streamer_id()?).await?,
+    ))
+}
+
+/// `GET /{streamer}/api/admin/tips`.
+pub async fn list_all(c: Call) -> ApiResult {
+    Ok(reply::ok(&c.store().list_tips(c.streamer_id()?).await?))
+}
+
+/// `POST /{streamer}/api/tips`.
+pub async fn create(c: Call) -> ApiResult {
+    let body: NewTipBody = c.json()?;
+    Ok(reply::created(
+        &c.store().create_tip(c.streamer_id()?, body.into()).await?,
+    ))
+}
+
+/// `PUT /{streamer}/api/tips/{id}`.
+pub async fn update(c: Call) -> ApiResult {
+    let id = TipId(c.id_param("id")?);
+    let body: TipPatchBody = c.json()?;
+    Ok(reply::ok(
+        &c.store()
+            .update_tip(c.streamer_id()?, id, body.into())
+            .await?,
+    ))
+}
+
+/// `DELETE /{streamer}/api/tips/{id}`.
+pub async fn delete(c: Call) -> ApiResult {
+    let id = TipId(c.id_param("id")?);
+    c.store().delete_tip(c.streamer_id()?, id).await?;
+    Ok(reply::no_content())
+}

@@ -1,0 +1,128 @@
+//! Viewers proving who they are: a code from the API, typed in the streamer's chat, confirmed
+//! by the chat bot (admin key), exchanged for a session token.
+
+use super::users::found;
+use super::{ApiResult, Call};
+use crate::auth::{self, SESSION_PREFIX};
+use crate::error::ApiError;
+use crate::models::users::ProfilePatch;
+use crate::models::viewers::{
+    CodeProof, SessionIssued, VerificationConfirmed, VerificationIssued, VerificationRequest,
+};
+use crate::reply;
+use datastore::{NewUserSession, NewVerificationCode, Timestamp, UserSession, validate};
+use std::time::Duration;
+
+/// How long a verification code works.
+pub const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
+/// How long a viewer session lasts.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+/// Characters in a verification code.
+pub const CODE_LEN: usize = 8;
+
+const BAD_CODE: ApiError =
+    ApiError::Unauthorized("the code is unknown, expired or not yet confirmed in chat");
+
+fn in_future(c: &Call, d: Duration) -> Timestamp {
+    c.state.clock.now().checked_add(d).unwrap_or(Timestamp::MAX)
+}
+
+fn session(c: &Call) -> Result<&UserSession, ApiError> {
+    c.viewer.as_ref().ok_or(auth::UNAUTHORIZED)
+}
+
+/// `POST /{streamer}/api/verifications`.
+pub async fn request_code(c: Call) -> ApiResult {
+    let body: VerificationRequest = c.json()?;
+    validate::username(&body.username)?;
+    let new = NewVerificationCode {
+        username: body.username,
+        code: auth::new_code(CODE_LEN)?,
+        expires_at: in_future(&c, CODE_LIFETIME),
+    };
+    let v = c
+        .store()
+        .create_verification_code(c.streamer_id()?, new)
+        .await?;
+    Ok(reply::created(&VerificationIssued {
+        username: v.username,
+        code: v.code,
+        expires_at: v.expires_at,
+    }))
+}
+
+/// `POST /{streamer}/api/verifications/confirm`.
+pub async fn confirm_code(c: Call) -> ApiResult {
+    let body: CodeProof = c.json()?;
+    let v = c
+        .store()
+        .mark_verification_code_verified(c.streamer_id()?, &body.username, &body.code)
+        .await?;
+    Ok(reply::ok(&VerificationConfirmed {
+        username: v.username,
+        verified: v.verified,
+        expires_at: v.expires_at,
+    }))
+}
+
+/// `POST /{streamer}/api/sessions`.
+pub async fn log_in(c: Call) -> ApiResult {
+    let body: CodeProof = c.json()?;
+    let s = c.streamer_id()?;
+    let code = c
+        .store()
+        .get_verification_code(s, &body.username, &body.code)
+        .await?;
+    if !code.is_some_and(|v| v.verified) {
+        return Err(BAD_CODE);
+    }
+    let user = c.store().get_or_create_user(s, &body.username).await?.user;
+    let token = auth::new_secret(SESSION_PREFIX)?;
+    let created = c
+        .store()
+        .create_user_session(
+            s,
+            NewUserSession {
+                user_id: user.id,
+                token_hash: token.hash(),
+                expires_at: in_future(&c, SESSION_LIFETIME),
+            },
+        )
+        .await?;
+    // The code is spent: it cannot open a second session.
+    c.store()
+        .delete_verification_codes(s, &body.username)
+        .await?;
+    Ok(reply::created(&SessionIssued {
+        token: token.expose().to_owned(),
+        user,
+        expires_at: created.expires_at,
+    }))
+}
+
+/// `DELETE /{streamer}/api/sessions`.
+pub async fn log_out(c: Call) -> ApiResult {
+    let hash = session(&c)?.token_hash;
+    c.store()
+        .delete_user_session(c.streamer_id()?, &hash)
+        .await?;
+    Ok(reply::no_content())
+}
+
+/// `GET /{streamer}/api/me`.
+pub async fn me(c: Call) -> ApiResult {
+    let user_id = session(&c)?.user_id;
+    let user = found(c.store().get_user(c.streamer_id()?, user_id).await?, "user")?;
+    Ok(reply::ok(&user))
+}
+
+/// `PATCH /{streamer}/api/me`.
+pub async fn update_me(c: Call) -> ApiResult {
+    let body: ProfilePatch = c.json()?;
+    let user_id = session(&c)?.user_id;
+    let user = c
+        .store()
+        .update_user_profile(c.streamer_id()?, user_id, body.into())
+        .await?;
+    Ok(reply::ok(&user))
+}

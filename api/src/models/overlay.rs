@@ -1,0 +1,63 @@
+//! Overlay settings, layouts and the theme.
+
+use datastore::{LayoutInput, Theme, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// `PUT /{streamer}/api/overlay/settings/{key}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingBody {
+    /// The value.
+    pub value: String,
+    /// A description (kept when absent).
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `PUT /{streamer}/api/overlay/layouts/{id}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutBody {
+    /// Its name (unique per streamer, ignoring case).
+    pub name: String,
+    /// Whether it is the default layout (one per streamer).
+    #[serde(default)]
+    pub is_default: bool,
+    /// The layout document.
+    pub layout: Value,
+}
+
+impl From<LayoutBody> for LayoutInput {
+    fn from(b: LayoutBody) -> Self {
+        LayoutInput {
+            name: b.name,
+            is_default: b.is_default,
+            layout: b.layout,
+        }
+    }
+}
+
+/// `GET /{streamer}/api/theme`: the theme, `null` until one is set.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThemeView {
+    /// The theme document.
+    pub theme: Option<Value>,
+    /// When it was last set.
+    pub updated_at: Option<Timestamp>,
+}
+
+impl From<Option<Theme>> for ThemeView {
+    fn from(t: Option<Theme>) -> Self {
+        match t {
+            Some(t) => ThemeView {
+                theme: Some(t.theme),
+                updated_at: Some(t.updated_at),
+            },
+            None => ThemeView {
+                theme: None,
+                updated_at: None,
+            },
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! Streamers: creation by the operator and the public profile.
+
+use datastore::{NewStreamer, Streamer, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/streamers`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateStreamer {
+    /// The Kick username: the first segment of the streamer's URLs.
+    pub username: String,
+    /// The display name (defaults to the username).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// The Kick user id.
+    #[serde(default)]
+    pub kick_user_id: Option<i64>,
+    /// The avatar's URL.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+}
+
+impl From<CreateStreamer> for NewStreamer {
+    fn from(c: CreateStreamer) -> Self {
+        NewStreamer {
+            username: c.username,
+            display_name: c.display_name,
+            kick_user_id: c.kick_user_id,
+            avatar_url: c.avatar_url,
+        }
+    }
+}
+
+/// A new streamer and its admin key: the only time the key is shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct StreamerCreated {
+    /// The streamer.
+    pub streamer: Streamer,
+    /// Its admin key.
+    pub admin_key: String,
+}
+
+/// A new admin key (after a rotation).
+#[derive(Debug, Clone, Serialize)]
+pub struct AdminKeyIssued {
+    /// The key; the previous one no longer works.
+    pub admin_key: String,
+}
+
+/// What anyone may read about a streamer (`GET /{streamer}/api/profile`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    /// The username.
+    pub username: String,
+    /// The display name.
+    pub display_name: String,
+    /// The Kick user id.
+    pub kick_user_id: Option<i64>,
+    /// The avatar's URL.
+    pub avatar_url: Option<String>,
+    /// When the streamer joined.
+    pub created_at: Timestamp,
+}
+
+impl From<Streamer> for Profile {
+    fn from(s: Streamer) -> Self {
+        Profile {
+            username: s.username,
+            display_name: s.display_name,
+            kick_user_id: s.kick_user_id,
+            avatar_url: s.avatar_url,
+            created_at: s.created_at,
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The OpenAPI 3 document, generated from the route table so it lists every route.
+
+use crate::body::MAX_BODY_BYTES;
+use crate::routes::{self, Access, Route};
+use serde_json::{Map, Value, json};
+use std::sync::LazyLock;
+
+/// The document served at `GET /api/openapi.json`.
+pub fn document() -> &'static Value {
+    static DOC: LazyLock<Value> = LazyLock::new(build);
+    &DOC
+}
+
+fn error_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    })
+}
+
+fn operation(r: &Route) -> Value {
+    let mut parameters: Vec<Value> = r
+        .params()
+        .map(|name| {
+            let description = match name {
+                "streamer" => "The streamer's username (ignoring case)",
+                "id" => "The resource's id",
+                "type" => "A powerup: tnt, powerdrop, shield, magnet, ghost or boost",
+                _ => "A key, percent-encoded",
+            };
+            json!({"name": name, "in": "path", "required": true, "description": description,
+                   "schema": {"type": "string"}})
+        })
+        .collect();
+    for q in r.query {
+        let schema = match *q {
+            "limit" => json!({"type": "integer", "minimum": 1, "maximum": 500, "default": 50}),
+            _ => json!({"type": "integer", "minimum": 0}),
+        };
+        parameters.push(json!({"name": q, "in": "query", "required": false, "schema": schema}));
+    }
+    let mut responses = Map::new();
+    let ok = match r.status {
+        204 => json!({"description": "Done; no body"}),
+        _ => json!({"description": "Success", "content": {"application/json": {"schema": {}}}}),
+    };
+    responses.insert(r.status.to_string(), ok);
+    if r.path.contains("/api/users") && r.verb == routes::Verb::Post && r.status == 201 {
+        responses.insert("200".into(), json!({"description": "Already known"}));
+    }
+    if r.body.is_some() || !r.query.is_empty() || r.params().any(|p| p != "streamer") {
+        responses.insert(
+            "400".into(),
+            error_response("Malformed JSON or an invalid value"),
+        );
+    }
+    if r.access != Access::Public {
+        responses.insert(
+            "401".into(),
+            error_response("Missing or invalid credentials"),
+        );
+    }
+    responses.insert(
+        "404".into(),
+        error_response("Unknown streamer or resource (another streamer's is the same)"),
+    );
+    if matches!(
+        r.verb,
+        routes::Verb::Post | routes::Verb::Put | routes::Verb::Patch
+    ) {
+        responses.insert("409".into(), error_response("Conflicts with stored state"));
+    }
+    if r.body.is_some() {
+        responses.insert(
+            "413".into(),
+            error_response(&format!("Body over {MAX_BODY_BYTES} bytes")),
+        );
+    }
+    let mut op = json!({
+        "summary": r.summary,
+        "operationId": r.key(),
+        "tags": [tag(r)],
+        "parameters": parameters,
+        "responses": responses,
+    });
+    let security = match r.access {
+        Access::Public => None,
+        Access::Operator => Some("operatorKey"),
+        Access::Admin => Some("adminKey"),
+        Access::Viewer => Some("viewerSession"),
+    };
+    if let Some(s) = security {
+        op["security"] = json!([{ s: [] }]);
+    }
+    if let Some(example) = r.body {
+        let example: Value = serde_json::from_str(example).unwrap_or(Value::Null);
+        op["requestBody"] = json!({
+            "required": true,
+            "content": {"application/json": {"schema": {"type": "object"}, "example": example}}
+        });
+    }
+    op
+}
+
+fn tag(r: &Route) -> &'static str {
+    match r.access {
+        Access::Operator => "operator",
+        Access::Admin => "admin",
+        Access::Viewer => "viewer",
+        Access::Public => "public",
+    }
+}
+
+fn build() -> Value {
+    let mut paths: Map<String, Value> = Map::new();
+    for r in routes::all() {
+        let entry = paths
+            .entry(r.path.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        entry[r.verb.as_str().to_ascii_lowercase()] = operation(r);
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "KickOverlay",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Overlays, profile pages and admin for many Kick streamers. Every tenant \
+                route starts with the streamer's username; another streamer's resources answer \
+                exactly like missing ones (404)."
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "operatorKey": {"type": "http", "scheme": "bearer", "description": "KICKOVERLAY_OPERATOR_KEY"},
+                "adminKey": {"type": "http", "scheme": "bearer", "description": "The streamer's admin key (valid only under that streamer's path)"},
+                "viewerSession": {"type": "http", "scheme": "bearer", "description": "A viewer session token of that streamer"}
+            },
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+                        "code": {"type": "string"}, "message": {"type": "string"}}}}
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_in_the_document_with_a_valid_example() {
+        let doc = document();
+        for r in routes::all() {
+            let op = &doc["paths"][r.path][r.verb.as_str().to_ascii_lowercase()];
+            assert_eq!(op["operationId"], json!(r.key()), "{} is missing", r.key());
+            if let Some(example) = r.body {
+                let parsed: Result<Value, _> = serde_json::from_str(example);
+                assert!(
+                    parsed.is_ok(),
+                    "the example body of {} is not JSON",
+                    r.key()
+                );
+            }
+        }
+        let n: usize = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|p| p.as_object().unwrap().len())
+            .sum();
+        assert_eq!(n, routes::all().len());
+    }
+}

@@ -1,0 +1,10 @@
+//! Routes about the server itself.
+
+use super::{Route, route};
+use crate::handlers::meta;
+
+/// The table.
+pub const ROUTES: &[Route] = &[
+    route!(Get "/api/health", Public, 200, "Liveness: the server answers and the store reads", meta::health),
+    route!(Get "/api/openapi.json", Public, 200, "This API as an OpenAPI 3 document", meta::openapi),
+];

@@ -1,0 +1,12 @@
+//! The operator's routes: streamers come and go.
+
+use super::{Route, route};
+use crate::handlers::operator;
+
+/// The table.
+pub const ROUTES: &[Route] = &[
+    route!(Post "/api/streamers", Operator, 201, "Create a streamer; the answer holds its admin key, shown once", operator::create,
+        body: r#"{"username": "codingbutter", "display_name": "Butters", "kick_user_id": 1234, "avatar_url": "https://files.kick.com/butters.png"}"#),
+    route!(Get "/api/streamers", Operator, 200, "List every streamer", operator::list),
+    route!(Delete "/api/streamers/{streamer}", Operator, 204, "Delete a streamer and all of its data", operator::delete),
+];

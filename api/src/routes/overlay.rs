@@ -1,0 +1,20 @@
+//! What OBS browser sources display: settings, layouts and the theme.
+
+use super::{Route, route};
+use crate::handlers::overlay;
+
+/// The table.
+pub const ROUTES: &[Route] = &[
+    route!(Get "/{streamer}/api/overlay/settings", Public, 200, "Every overlay setting, by key", overlay::settings),
+    route!(Put "/{streamer}/api/overlay/settings/{key}", Admin, 200, "Set an overlay setting (the description is kept when absent)", overlay::put_setting,
+        body: r##"{"value": "#ff6600", "description": "accent colour"}"##),
+    route!(Delete "/{streamer}/api/overlay/settings/{key}", Admin, 204, "Delete an overlay setting", overlay::delete_setting),
+    route!(Get "/{streamer}/api/overlay/layouts", Public, 200, "Every layout", overlay::layouts),
+    route!(Get "/{streamer}/api/overlay/layouts/{id}", Public, 200, "One layout", overlay::layout),
+    route!(Put "/{streamer}/api/overlay/layouts/{id}", Admin, 200, "Create or replace a layout", overlay::put_layout,
+        body: r#"{"name": "Main", "is_default": true, "layout": {"widgets": [{"kind": "goals", "x": 10, "y": 20}]}}"#),
+    route!(Delete "/{streamer}/api/overlay/layouts/{id}", Admin, 204, "Delete a layout", overlay::delete_layout),
+    route!(Get "/{streamer}/api/theme", Public, 200, "The theme (null until one is set)", overlay::theme),
+    route!(Put "/{streamer}/api/theme", Admin, 200, "Replace the theme document", overlay::put_theme,
+        body: r##"{"primary": "#53fc18", "font": "Inter"}"##),
+];

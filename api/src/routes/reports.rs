@@ -1,0 +1,10 @@
+//! Analytics and the export.
+
+use super::{Route, route};
+use crate::handlers::reports;
+
+/// The table.
+pub const ROUTES: &[Route] = &[
+    route!(Get "/{streamer}/api/analytics", Admin, 200, "Totals: viewers, points, drops, purchases by powerup", reports::analytics),
+    route!(Get "/{streamer}/api/export", Admin, 200, "Everything the streamer owns, as one JSON document (OAuth tokens as metadata)", reports::export),
+];

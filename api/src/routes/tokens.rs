@@ -1,0 +1,12 @@
+//! OAuth tokens of the streamer's integrations.
+
+use super::{Route, route};
+use crate::handlers::tokens;
+
+/// The table.
+pub const ROUTES: &[Route] = &[
+    route!(Get "/{streamer}/api/tokens/{provider}", Admin, 200, "A stored token's metadata (never the token)", tokens::get),
+    route!(Put "/{streamer}/api/tokens/{provider}", Admin, 200, "Store or replace a provider's token; answers its metadata", tokens::put,
+        body: r#"{"access_token": "kick-access-token", "refresh_token": "kick-refresh-token", "expires_at": "2026-12-31T00:00:00.000Z", "scope": "chat:write"}"#),
+    route!(Delete "/{streamer}/api/tokens/{provider}", Admin, 204, "Delete a provider's token", tokens::delete),
+];

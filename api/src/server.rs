@@ -1,0 +1,108 @@
+//! Running the server: the listener, the store on disk, graceful shutdown.
+
+use crate::filters;
+use crate::state::AppState;
+use datastore::{Clock, DataStore, SessionToken, SystemClock};
+use reference_store::{OpenError, SqliteStore};
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// The shortest operator key accepted.
+pub const MIN_OPERATOR_KEY_CHARS: usize = 16;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// The database's directory could not be created.
+    #[error("cannot create the directory {path}: {source}")]
+    Directory {
+        /// The directory.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The operator key is too short to be a secret.
+    #[error("KICKOVERLAY_OPERATOR_KEY must be at least {MIN_OPERATOR_KEY_CHARS} characters")]
+    WeakOperatorKey,
+}
+
+/// Opens (creating and migrating on first use) the SQLite store at `path`, creating its
+/// directory when missing.
+pub async fn open_store(path: &Path) -> Result<(Arc<dyn DataStore>, Arc<dyn Clock>), StartError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| StartError::Directory {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = SqliteStore::open(path, clock.clone()).await?;
+    Ok((Arc::new(store), clock))
+}
+
+/// The state for a server over `store`, with the operator key if one is given.
+pub fn state(
+    store: Arc<dyn DataStore>,
+    clock: Arc<dyn Clock>,
+    operator_key: Option<&str>,
+) -> Result<AppState, StartError> {
+    let operator_key = match operator_key {
+        None => None,
+        Some(k) if k.chars().count() < MIN_OPERATOR_KEY_CHARS => {
+            return Err(StartError::WeakOperatorKey);
+        }
+        Some(k) => Some(SessionToken::new(k).hash()),
+    };
+    Ok(AppState {
+        store,
+        clock,
+        operator_key,
+    })
+}
+
+/// Serves the API on `listener` until `shutdown` completes, then lets requests in flight
+/// finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    warp::serve(filters::api(state))
+        .incoming(listener)
+        .graceful(shutdown)
+        .run()
+        .await;
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => tracing::info!("Ctrl-C: shutting down"),
+        _ = term => tracing::info!("SIGTERM: shutting down"),
+    }
+}

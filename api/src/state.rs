@@ -1,0 +1,25 @@
+//! What every request can reach: the store, the clock and the operator key.
+
+use datastore::{Clock, DataStore, TokenHash};
+use std::fmt;
+use std::sync::Arc;
+
+/// The server's shared state: cheap to clone, one per server.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store, behind the trait: any backend that passes the conformance suite.
+    pub store: Arc<dyn DataStore>,
+    /// The clock session and code expiries are computed with (the store's own clock).
+    pub clock: Arc<dyn Clock>,
+    /// The hash of the operator key; `None` disables the operator routes.
+    pub operator_key: Option<TokenHash>,
+}
+
+impl fmt::Debug for AppState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppState")
+            .field("clock", &self.clock)
+            .field("operator_key", &self.operator_key.map(|_| "<set>"))
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,150 @@
+//! The `kick-overlay` binary as an operator runs it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kick-overlay"));
+    c.env_remove("KICKOVERLAY_DB")
+        .env_remove("KICKOVERLAY_PORT")
+        .env_remove("KICKOVERLAY_HOST")
+        .env_remove("KICKOVERLAY_OPERATOR_KEY")
+        .env("RUST_LOG", "info");
+    c
+}
+
+#[test]
+fn streamer_add_prints_a_key_once_and_refuses_duplicates_and_reserved_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nested").join("k.db");
+    let out = bin()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "streamer",
+            "add",
+            "butters",
+            "--display-name",
+            "Butters",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("koa_") && l.len() == 68),
+        "{stdout}"
+    );
+    let out = bin()
+        .args(["--db", db.to_str().unwrap(), "streamer", "add", "BUTTERS"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+    let out = bin()
+        .args(["--db", db.to_str().unwrap(), "streamer", "add", "api"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reserved"));
+    let out = bin()
+        .args(["--db", db.to_str().unwrap(), "streamer", "list"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("butters\tButters"));
+    let out = bin()
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "streamer",
+            "rotate-key",
+            "butters",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("koa_"));
+}
+
+#[test]
+fn a_foreign_file_is_refused_with_a_message_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notes.db");
+    std::fs::write(&db, b"these are my notes, not a database").unwrap();
+    let out = bin()
+        .args(["--db", db.to_str().unwrap(), "streamer", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: ") && err.contains("notes.db"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        b"these are my notes, not a database"
+    );
+    let out = bin().args(["--port", "not-a-port"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn serve_starts_says_how_to_add_a_streamer_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data").join("kick-overlay.db");
+    let mut child = bin()
+        .args(["--db", db.to_str().unwrap(), "--port", "0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = String::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let addr = loop {
+        let line = lines.next().expect("the server logs").expect("a log line");
+        log.push_str(&line);
+        log.push('\n');
+        if let Some(rest) = line.split("serving on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+        assert!(Instant::now() < deadline, "no start line: {log}");
+    };
+    assert!(
+        log.contains("no streamer yet") && log.contains("streamer add"),
+        "{log}"
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (status, body) = rt.block_on(async {
+        let r = reqwest::get(format!("http://{addr}/api/health"))
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    });
+    assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit {status:?}");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let rest = rest.join("\n");
+    assert!(
+        rest.contains("GET") && rest.contains("/api/health") && rest.contains("status=200"),
+        "a request line: {rest}"
+    );
+    assert!(rest.contains("SIGTERM"), "{rest}");
+    assert!(db.exists());
+}

@@ -1,0 +1,254 @@
+//! A real server on 127.0.0.1, port 0, over a temporary SQLite file, and a small client.
+#![allow(dead_code)]
+
+use api::{AppState, app_state, open_store, serve};
+use datastore::DataStore;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+/// The operator key the test servers run with.
+pub const OPERATOR_KEY: &str = "operator-key-for-the-tests-0123456789";
+
+/// A response: status, parsed body (`Null` when empty) and the raw text.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    pub status: u16,
+    pub json: Value,
+    pub text: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+/// A running server.
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Arc<dyn DataStore>,
+    pub dir: TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// A streamer created through the operator route.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub name: String,
+    pub key: String,
+    pub id: i64,
+}
+
+impl TestServer {
+    /// Starts a server on a fresh database.
+    pub async fn start() -> TestServer {
+        Self::start_with(|s| s).await
+    }
+
+    /// Starts a server on a fresh database, whose store `wrap` may wrap (fault injection).
+    pub async fn start_with(
+        wrap: impl FnOnce(Arc<dyn DataStore>) -> Arc<dyn DataStore>,
+    ) -> TestServer {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("data").join("kick-overlay.db");
+        let (store, clock) = open_store(&path).await.expect("the store opens");
+        let store = wrap(store);
+        let state: AppState = app_state(store.clone(), clock, Some(OPERATOR_KEY)).expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let addr = listener.local_addr().expect("an address");
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, state, async move {
+            let _ = rx.await;
+        }));
+        TestServer {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            store,
+            dir,
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.expect("the server task ends cleanly");
+        }
+    }
+
+    /// Sends a request with an optional bearer token and raw body.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> Resp {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(k) = key {
+            req = req.header("authorization", format!("Bearer {k}"));
+        }
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b);
+        }
+        let r = req.send().await.expect("the server answers");
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let text = r.text().await.expect("a body");
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{path}: a non-JSON body {text:?}: {e}"))
+        };
+        Resp {
+            status,
+            json,
+            text,
+            headers,
+        }
+    }
+
+    /// Sends a request with an optional JSON body.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let body = body.map(|b| serde_json::to_vec(&b).expect("JSON"));
+        self.raw(method, path, key, body).await
+    }
+
+    pub async fn get(&self, path: &str, key: Option<&str>) -> Resp {
+        self.call("GET", path, key, None).await
+    }
+
+    /// Creates a streamer through `POST /api/streamers`.
+    pub async fn tenant(&self, name: &str) -> Tenant {
+        let r = self
+            .call(
+                "POST",
+                "/api/streamers",
+                Some(OPERATOR_KEY),
+                Some(json!({"username": name, "display_name": format!("{name} TV")})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "creating {name}: {}", r.text);
+        Tenant {
+            name: name.to_owned(),
+            key: r.json["admin_key"].as_str().expect("a key").to_owned(),
+            id: r.json["streamer"]["id"].as_i64().expect("an id"),
+        }
+    }
+
+    /// Creates (or finds) a user of `t` and answers its id.
+    pub async fn user(&self, t: &Tenant, username: &str) -> i64 {
+        let r = self
+            .call(
+                "POST",
+                &format!("/{}/api/users", t.name),
+                Some(&t.key),
+                Some(json!({"username": username})),
+            )
+            .await;
+        assert!(
+            r.status == 201 || r.status == 200,
+            "creating {username}: {}",
+            r.text
+        );
+        r.json["id"].as_i64().expect("a user id")
+    }
+
+    /// A viewer session for `username` under `t`, through the whole verification flow.
+    pub async fn viewer_session(&self, t: &Tenant, username: &str) -> String {
+        self.try_viewer_session(t, username)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`TestServer::viewer_session`], answering which step failed instead of panicking.
+    pub async fn try_viewer_session(&self, t: &Tenant, username: &str) -> Result<String, String> {
+        let base = format!("/{}/api", t.name);
+        let step = |what: &str, r: &Resp, want: u16| {
+            if r.status == want {
+                Ok(())
+            } else {
+                Err(format!("viewer log-in, {what}: {} {}", r.status, r.text))
+            }
+        };
+        let r = self
+            .call(
+                "POST",
+                &format!("{base}/verifications"),
+                None,
+                Some(json!({"username": username})),
+            )
+            .await;
+        step("asking for a code", &r, 201)?;
+        let code = r.json["code"].as_str().unwrap_or_default().to_owned();
+        let r = self
+            .call(
+                "POST",
+                &format!("{base}/verifications/confirm"),
+                Some(&t.key),
+                Some(json!({"username": username, "code": code})),
+            )
+            .await;
+        step("confirming the code", &r, 200)?;
+        let r = self
+            .call(
+                "POST",
+                &format!("{base}/sessions"),
+                None,
+                Some(json!({"username": username, "code": code})),
+            )
+            .await;
+        step("logging in", &r, 201)?;
+        Ok(r.json["token"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The streamer's export, through the API.
+    pub async fn export(&self, t: &Tenant) -> Value {
+        let r = self
+            .get(&format!("/{}/api/export", t.name), Some(&t.key))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.json
+    }
+}
+
+/// Replaces ids and times with placeholders, for snapshots and comparisons across streamers.
+pub fn redact(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| {
+                    let time = k.ends_with("_at") || k == "last_updated";
+                    let id = k == "id"
+                        || k.ends_with("_id") && !k.starts_with("kick") && k != "voice_id";
+                    let x = match (x, time, id) {
+                        (Value::Null, _, _) => Value::Null,
+                        (_, true, _) => json!("[time]"),
+                        (Value::Number(_), _, true) => json!("[id]"),
+                        _ => redact(x),
+                    };
+                    (k.clone(), x)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(redact).collect()),
+        other => other.clone(),
+    }
+}
+pub mod isolation;
+pub mod world;

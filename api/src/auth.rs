@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use crate::routes::Access;
 use crate::state::AppState;
 use datastore::{SessionToken, Streamer, TokenHash, UserSession};
+use sha2::{Digest, Sha256};
 use warp::http::HeaderMap;
 use warp::http::header::AUTHORIZATION;
 
@@ -31,19 +32,21 @@ pub fn new_secret(prefix: &str) -> Result<SessionToken, ApiError> {
     Ok(SessionToken::new(format!("{prefix}{}", hex::encode(bytes))))
 }
 
-/// A verification code to type in chat: `len` characters from an alphabet without look-alikes.
-pub fn new_code(len: usize) -> Result<String, ApiError> {
+/// Prefix of the login secret a viewer keeps while proving a username in chat.
+pub const LOGIN_SECRET_PREFIX: &str = "kvl_";
+
+/// The code to type in chat for a login `secret`: `len` characters of its SHA-256, from an
+/// alphabet without look-alikes. The code is public (it goes to chat); the secret is not, and
+/// cannot be worked back from the code, so someone reading chat cannot log in with it.
+pub fn code_for(secret: &str, len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = vec![0u8; len];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        tracing::error!(error = %e, "the system random source failed");
-        ApiError::Internal
-    })?;
+    let digest = Sha256::digest(format!("kick-overlay chat code\n{secret}").as_bytes());
     // 256 is a multiple of the alphabet's 32 letters: no bias.
-    Ok(bytes
+    digest
         .iter()
+        .take(len)
         .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect())
+        .collect()
 }
 
 /// The bearer token of the request, if it has a well-formed one.
@@ -106,7 +109,9 @@ mod tests {
         let b = new_secret(ADMIN_KEY_PREFIX).unwrap();
         assert!(a.expose().starts_with("koa_") && a.expose().len() == 68);
         assert_ne!(a.expose(), b.expose());
-        let c = new_code(8).unwrap();
+        let c = code_for(a.expose(), 8);
+        assert_eq!(c, code_for(a.expose(), 8));
+        assert_ne!(c, code_for(b.expose(), 8));
         assert_eq!(c.len(), 8);
         assert!(
             c.bytes()

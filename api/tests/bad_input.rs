@@ -268,6 +268,10 @@ async fn out_of_range_numbers_are_400_and_change_nothing() {
         );
     }
     assert_eq!(s.get("/butters/api/users/-4", None).await.status, 400);
+    for odd in ["+1", "01", "1.0", "%201"] {
+        let r = s.get(&format!("/butters/api/users/{odd}"), None).await;
+        assert_eq!(r.status, 400, "{odd}: {}", r.text);
+    }
     assert_eq!(
         s.get("/butters/api/users/99999999999999999999", None)
             .await

@@ -845,10 +845,13 @@ async fn viewers_verify_in_chat_log_in_edit_themselves_and_log_out() {
         .await;
     assert_eq!(r.status, 201);
     let code = r.json["code"].as_str().unwrap().to_owned();
+    let secret = r.json["login_secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("kvl_") && !secret.contains(&code));
     // Not confirmed yet: no session.
     let proof = json!({"username": "Zoë", "code": code});
+    let login = json!({"username": "Zoë", "code": code, "login_secret": secret});
     let r = s
-        .call("POST", "/butters/api/sessions", None, Some(proof.clone()))
+        .call("POST", "/butters/api/sessions", None, Some(login.clone()))
         .await;
     assert_eq!(r.status, 401);
     // Only the streamer's admin key (the chat bot) confirms.
@@ -883,8 +886,25 @@ async fn viewers_verify_in_chat_log_in_edit_themselves_and_log_out() {
         .json["verified"],
         true
     );
+    // Someone who read the code in chat, but has no secret (or another one), cannot log in.
+    for stolen in [
+        json!({"username": "Zoë", "code": code, "login_secret": "kvl_guess"}),
+        json!({"username": "Zoë", "code": code, "login_secret": ""}),
+    ] {
+        let r = s
+            .call("POST", "/butters/api/sessions", None, Some(stolen))
+            .await;
+        assert_eq!(r.status, 401, "{}", r.text);
+    }
+    assert_eq!(
+        s.call("POST", "/butters/api/sessions", None, Some(proof.clone()))
+            .await
+            .status,
+        400,
+        "the secret is required"
+    );
     let r = s
-        .call("POST", "/butters/api/sessions", None, Some(proof.clone()))
+        .call("POST", "/butters/api/sessions", None, Some(login.clone()))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let token = r.json["token"].as_str().unwrap().to_owned();
@@ -892,7 +912,7 @@ async fn viewers_verify_in_chat_log_in_edit_themselves_and_log_out() {
     assert_eq!(r.json["user"]["username"], "Zoë");
     // The code is spent.
     assert_eq!(
-        s.call("POST", "/butters/api/sessions", None, Some(proof))
+        s.call("POST", "/butters/api/sessions", None, Some(login))
             .await
             .status,
         401
@@ -923,5 +943,121 @@ async fn viewers_verify_in_chat_log_in_edit_themselves_and_log_out() {
         204
     );
     assert_eq!(s.get("/butters/api/me", Some(&token)).await.status, 401);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_confirmed_code_opens_one_session_even_when_raced() {
+    let s = TestServer::start().await;
+    let t = s.tenant("butters").await;
+    let r = s
+        .call(
+            "POST",
+            "/butters/api/verifications",
+            None,
+            Some(json!({"username": "carol"})),
+        )
+        .await;
+    let (code, secret) = (r.json["code"].clone(), r.json["login_secret"].clone());
+    let r = s
+        .call(
+            "POST",
+            "/butters/api/verifications/confirm",
+            Some(&t.key),
+            Some(json!({"username": "carol", "code": code})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let login = json!({"username": "carol", "code": code, "login_secret": secret});
+    let tries = (0..20).map(|_| s.call("POST", "/butters/api/sessions", None, Some(login.clone())));
+    let statuses: Vec<u16> = futures_util::future::join_all(tries)
+        .await
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|&&x| x == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|&x| x == 201 || x == 401),
+        "{statuses:?}"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_readme_walk_through_answers_as_written() {
+    let s = TestServer::start().await;
+    let r = s
+        .call(
+            "POST",
+            "/api/streamers",
+            Some(OPERATOR_KEY),
+            Some(json!({"username": "codingbutter", "display_name": "Butters"})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json["streamer"]["id"].as_i64()),
+        (201, Some(1))
+    );
+    let key = r.json["admin_key"].as_str().unwrap().to_owned();
+    let k = Some(key.as_str());
+    let r = s
+        .call(
+            "POST",
+            "/codingbutter/api/users",
+            k,
+            Some(json!({"username": "alice"})),
+        )
+        .await;
+    assert_eq!(
+        (
+            r.status,
+            r.json["id"].as_i64(),
+            r.json["streamer_id"].as_i64()
+        ),
+        (201, Some(1), Some(1))
+    );
+    let r = s
+        .call(
+            "POST",
+            "/codingbutter/api/points/award",
+            k,
+            Some(json!({"usernames": ["alice", "bob"], "amount": 25, "source": "chat"})),
+        )
+        .await;
+    assert_eq!(r.json, json!({"awarded": 2, "created": 1}));
+    let r = s
+        .call(
+            "POST",
+            "/codingbutter/api/users/1/points",
+            k,
+            Some(json!({"amount": 500, "source": "sub"})),
+        )
+        .await;
+    assert_eq!(
+        (
+            r.json["channel_points"].as_i64(),
+            r.json["total_drops"].as_i64()
+        ),
+        (Some(525), Some(0))
+    );
+    let board = s.get("/codingbutter/api/leaderboard", None).await.json;
+    assert_eq!(board[0]["rank"], 1);
+    assert_eq!(board[0]["username"], "alice");
+    assert_eq!(board[0]["channel_points"], 525);
+    assert_eq!(board[1]["username"], "bob");
+    // The README shows these very requests and answers.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    for shown in [
+        r#"{"awarded":2,"created":1}"#,
+        r#"{"channel_points":525,"drop_points":0,"total_drops":0,"#,
+        "/codingbutter/api/users/1/points",
+    ] {
+        assert!(readme.contains(shown), "README.md no longer shows {shown}");
+    }
     s.stop().await;
 }

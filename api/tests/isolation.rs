@@ -105,6 +105,7 @@ async fn no_public_route_shows_a_token_a_key_or_a_hash() {
         datastore::SessionToken::new(w.a_session.clone())
             .hash()
             .to_hex(),
+        w.a_confirmed_secret.clone(),
         "ALPHA-ACCESS-TOKEN".into(),
         "ALPHA-REFRESH-TOKEN".into(),
         w.a_pending_code.clone(),

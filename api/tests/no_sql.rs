@@ -39,7 +39,8 @@ fn the_api_sources_hold_no_sql() {
                 files += 1;
                 let text = std::fs::read_to_string(&path).expect("a source file");
                 for (n, line) in text.lines().enumerate() {
-                    if patterns.iter().any(|p| line.contains(p)) {
+                    let lower = line.to_lowercase();
+                    if patterns.iter().any(|p| lower.contains(p)) {
                         hits.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
                     }
                 }

@@ -78,7 +78,9 @@ impl Call {
     pub fn id_param(&self, name: &str) -> Result<i64, ApiError> {
         let raw = self.param(name)?;
         match raw.parse::<i64>() {
-            Ok(n) if n > 0 => Ok(n),
+            Ok(n) if n > 0 && raw.bytes().all(|b| b.is_ascii_digit()) && !raw.starts_with('0') => {
+                Ok(n)
+            }
             _ => Err(ApiError::invalid(name, "must be a positive integer")),
         }
     }

@@ -3,11 +3,11 @@
 
 use super::users::found;
 use super::{ApiResult, Call};
-use crate::auth::{self, SESSION_PREFIX};
+use crate::auth::{self, LOGIN_SECRET_PREFIX, SESSION_PREFIX};
 use crate::error::ApiError;
 use crate::models::users::ProfilePatch;
 use crate::models::viewers::{
-    CodeProof, SessionIssued, VerificationConfirmed, VerificationIssued, VerificationRequest,
+    CodeProof, LogIn, SessionIssued, VerificationConfirmed, VerificationIssued, VerificationRequest,
 };
 use crate::reply;
 use datastore::{NewUserSession, NewVerificationCode, Timestamp, UserSession, validate};
@@ -35,9 +35,10 @@ fn session(c: &Call) -> Result<&UserSession, ApiError> {
 pub async fn request_code(c: Call) -> ApiResult {
     let body: VerificationRequest = c.json()?;
     validate::username(&body.username)?;
+    let secret = auth::new_secret(LOGIN_SECRET_PREFIX)?;
     let new = NewVerificationCode {
         username: body.username,
-        code: auth::new_code(CODE_LEN)?,
+        code: auth::code_for(secret.expose(), CODE_LEN),
         expires_at: in_future(&c, CODE_LIFETIME),
     };
     let v = c
@@ -47,6 +48,7 @@ pub async fn request_code(c: Call) -> ApiResult {
     Ok(reply::created(&VerificationIssued {
         username: v.username,
         code: v.code,
+        login_secret: secret.expose().to_owned(),
         expires_at: v.expires_at,
     }))
 }
@@ -65,15 +67,29 @@ pub async fn confirm_code(c: Call) -> ApiResult {
     }))
 }
 
-/// `POST /{streamer}/api/sessions`.
+/// `POST /{streamer}/api/sessions`: the code must be confirmed and must be the one issued
+/// with `login_secret` (someone who only read the code in chat cannot log in), and it is spent
+/// before the session exists, so concurrent log-ins with one code open one session.
 pub async fn log_in(c: Call) -> ApiResult {
-    let body: CodeProof = c.json()?;
+    let body: LogIn = c.json()?;
     let s = c.streamer_id()?;
+    if auth::code_for(&body.login_secret, CODE_LEN) != body.code {
+        return Err(BAD_CODE);
+    }
     let code = c
         .store()
         .get_verification_code(s, &body.username, &body.code)
         .await?;
     if !code.is_some_and(|v| v.verified) {
+        return Err(BAD_CODE);
+    }
+    // Spend the code first: the store deletes atomically, so of two concurrent log-ins only
+    // one sees it deleted by its own call.
+    if c.store()
+        .delete_verification_codes(s, &body.username)
+        .await?
+        == 0
+    {
         return Err(BAD_CODE);
     }
     let user = c.store().get_or_create_user(s, &body.username).await?.user;
@@ -88,10 +104,6 @@ pub async fn log_in(c: Call) -> ApiResult {
                 expires_at: in_future(&c, SESSION_LIFETIME),
             },
         )
-        .await?;
-    // The code is spent: it cannot open a second session.
-    c.store()
-        .delete_verification_codes(s, &body.username)
         .await?;
     Ok(reply::created(&SessionIssued {
         token: token.expose().to_owned(),

@@ -11,19 +11,20 @@ pub struct VerificationRequest {
     pub username: String,
 }
 
-/// A code to type in the streamer's chat.
+/// A code to type in the streamer's chat, and the secret that logs in once it is confirmed.
 #[derive(Debug, Clone, Serialize)]
 pub struct VerificationIssued {
     /// The username it proves.
     pub username: String,
-    /// The code.
+    /// The code to type in chat (public once typed).
     pub code: String,
+    /// The login secret: keep it, never type it in chat; `POST …/sessions` needs it.
+    pub login_secret: String,
     /// When it stops working.
     pub expires_at: Timestamp,
 }
 
-/// `POST /{streamer}/api/verifications/confirm` (the chat bot saw the code) and
-/// `POST /{streamer}/api/sessions` (the viewer logs in with it).
+/// `POST /{streamer}/api/verifications/confirm`: the chat bot saw the code from that username.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CodeProof {
@@ -31,6 +32,19 @@ pub struct CodeProof {
     pub username: String,
     /// The code.
     pub code: String,
+}
+
+/// `POST /{streamer}/api/sessions`: the viewer logs in with the confirmed code and the secret
+/// it was issued with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogIn {
+    /// The username.
+    pub username: String,
+    /// The confirmed code.
+    pub code: String,
+    /// The login secret from `POST …/verifications`.
+    pub login_secret: String,
 }
 
 /// A confirmed code.

@@ -164,8 +164,8 @@ cases! {
         |w| req(&[], Some(json!({"username": "alpha-pending", "code": w.a_pending_code}))),
         |_x| req(&[], Some(json!({"username": "alpha-pending", "code": "NOWHERE9"})));
     "POST /{streamer}/api/sessions" => SameAsMissing(401),
-        |w| req(&[], Some(json!({"username": "alpha-confirmed", "code": w.a_confirmed_code}))),
-        |_x| req(&[], Some(json!({"username": "alpha-confirmed", "code": "NOWHERE9"})));
+        |w| req(&[], Some(json!({"username": "alpha-confirmed", "code": w.a_confirmed_code, "login_secret": w.a_confirmed_secret}))),
+        |_x| req(&[], Some(json!({"username": "alpha-confirmed", "code": "NOWHERE9", "login_secret": "kvl_nowhere"})));
     "DELETE /{streamer}/api/sessions" => Scoped, |_w| req(&[], None), |_x| req(&[], None);
     "GET /{streamer}/api/me" => Scoped, |_w| req(&[], None), |_x| req(&[], None);
     "PATCH /{streamer}/api/me" => Scoped, |_w| req(&[], Some(json!({"country": "DE"}))), |_x| req(&[], None);

@@ -196,6 +196,10 @@ impl TestServer {
             .await;
         step("asking for a code", &r, 201)?;
         let code = r.json["code"].as_str().unwrap_or_default().to_owned();
+        let secret = r.json["login_secret"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let r = self
             .call(
                 "POST",
@@ -210,7 +214,7 @@ impl TestServer {
                 "POST",
                 &format!("{base}/sessions"),
                 None,
-                Some(json!({"username": username, "code": code})),
+                Some(json!({"username": username, "code": code, "login_secret": secret})),
             )
             .await;
         step("logging in", &r, 201)?;

@@ -35,6 +35,8 @@ pub struct World {
     pub a_pending_code: String,
     /// A confirmed, unused code of A's `alpha-confirmed`.
     pub a_confirmed_code: String,
+    /// The login secret issued with it.
+    pub a_confirmed_secret: String,
     /// A's dashboard (streamer) session token, as a migrated legacy login would be.
     pub a_dashboard: String,
     /// B's user.
@@ -236,6 +238,10 @@ impl World {
         )
         .await?;
         let a_confirmed_code = r.json["code"].as_str().unwrap_or_default().to_owned();
+        let a_confirmed_secret = r.json["login_secret"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         ok(
             post(
                 format!("{ap}/verifications/confirm"),
@@ -296,6 +302,7 @@ impl World {
             a_session,
             a_pending_code,
             a_confirmed_code,
+            a_confirmed_secret,
             a_dashboard,
             b_user,
         })

@@ -3,6 +3,7 @@
 mod cli;
 
 use api::handlers::operator::create_streamer;
+use api::handlers::streamer::issue_admin_key;
 use api::server::{self, StartError};
 use clap::Parser;
 use cli::{Cli, Command, ServeArgs, StreamerCommand};
@@ -126,17 +127,14 @@ async fn streamer(store: &dyn DataStore, command: StreamerCommand) -> Result<(),
                 .await
                 .map_err(|e| e.to_string())?
                 .ok_or_else(|| format!("no streamer is called {username:?}"))?;
-            let key =
-                api::auth::new_secret(api::auth::ADMIN_KEY_PREFIX).map_err(|e| e.to_string())?;
-            store
-                .set_admin_key(s.id, &key.hash())
+            let key = issue_admin_key(store, s.id)
                 .await
                 .map_err(|e| e.to_string())?;
             println!(
                 "New admin key for {} (the old one no longer works):",
                 s.username
             );
-            println!("{key}", key = key.expose());
+            println!("{key}");
         }
     }
     Ok(())

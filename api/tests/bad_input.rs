@@ -3,7 +3,7 @@
 mod common;
 
 use api::routes::{self, Access};
-use common::{OPERATOR_KEY, Tenant, TestServer};
+use common::{Fill, OPERATOR_KEY, Tenant, TestServer, concrete_path};
 use serde_json::{Value, json};
 
 struct Ctx {
@@ -14,19 +14,16 @@ struct Ctx {
 }
 
 fn fill(path: &str, c: &Ctx) -> String {
-    let id = if path.contains("/tips/") {
-        c.tip.to_string()
-    } else if path.contains("/users/") {
-        c.user.to_string()
-    } else {
-        "main".to_owned()
-    };
-    path.replace("{streamer}", &c.t.name)
-        .replace("{id}", &id)
-        .replace("{type}", "tnt")
-        .replace("{key}", "chat.color")
-        .replace("{provider}", "kick")
-        .replace("{username}", "alice")
+    concrete_path(
+        path,
+        &Fill {
+            streamer: &c.t.name,
+            user: c.user,
+            tip: c.tip,
+            key: "main",
+            username: "alice",
+        },
+    )
 }
 
 fn key_for(r: &routes::Route, c: &Ctx) -> Option<String> {

@@ -5,7 +5,7 @@ mod common;
 
 use api::routes::{self, Access};
 use common::world::World;
-use common::{TestServer, isolation};
+use common::{Fill, TestServer, concrete_path, isolation};
 use serde_json::json;
 
 #[tokio::test]
@@ -36,14 +36,14 @@ async fn an_admin_key_or_session_is_no_credential_under_another_streamer() {
             _ => continue,
         };
         let key = &key;
-        let under_b = r
-            .path
-            .replace("{streamer}", "bravo")
-            .replace("{id}", &w.b_user.to_string())
-            .replace("{type}", "tnt")
-            .replace("{key}", "k")
-            .replace("{provider}", "kick")
-            .replace("{username}", "bravo-viewer");
+        let fill = Fill {
+            streamer: "bravo",
+            user: w.b_user,
+            tip: w.b_user,
+            key: "k",
+            username: "bravo-viewer",
+        };
+        let under_b = concrete_path(r.path, &fill);
         let body = r.body.map(|_| json!({}));
         let foreign = s
             .call(r.verb.as_str(), &under_b, Some(key), body.clone())
@@ -121,12 +121,14 @@ async fn no_public_route_shows_a_token_a_key_or_a_hash() {
         .iter()
         .filter(|r| r.access == Access::Public && r.verb == routes::Verb::Get)
     {
-        let path = r
-            .path
-            .replace("{streamer}", "alpha")
-            .replace("layouts/{id}", "layouts/alpha-layout")
-            .replace("{id}", &w.a_rich.to_string())
-            .replace("{username}", "alpha-secret-user");
+        let fill = Fill {
+            streamer: "alpha",
+            user: w.a_rich,
+            tip: w.a_tip,
+            key: "alpha-layout",
+            username: "alpha-secret-user",
+        };
+        let path = concrete_path(r.path, &fill);
         let resp = s.get(&path, None).await;
         assert_eq!(resp.status, 200, "{path}: {}", resp.text);
         for secret in &secrets {

@@ -31,6 +31,17 @@ pub type ApiResult = Result<Response, ApiError>;
 /// A handler's future, boxed so that handlers fit one table.
 pub type HandlerFuture = Pin<Box<dyn Future<Output = ApiResult> + Send>>;
 
+/// The largest page (leaderboard, ledger, user list) the API serves.
+pub const MAX_PAGE: u32 = 500;
+/// The page size when none is asked for.
+pub const DEFAULT_PAGE: u32 = 50;
+
+/// `v`, or a 404 naming `what`: how a read that found nothing (or another streamer's row,
+/// which the store reports the same way) is answered.
+pub(crate) fn found<T>(v: Option<T>, what: &str) -> Result<T, ApiError> {
+    v.ok_or_else(|| ApiError::NotFound(what.to_owned()))
+}
+
 /// One request, as a handler sees it.
 #[derive(Debug)]
 pub struct Call {

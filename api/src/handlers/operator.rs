@@ -1,7 +1,7 @@
 //! The operator's handlers.
 
+use super::streamer::issue_admin_key;
 use super::{ApiResult, Call};
-use crate::auth::{self, ADMIN_KEY_PREFIX};
 use crate::error::ApiError;
 use crate::models::streamers::{CreateStreamer, StreamerCreated};
 use crate::reply;
@@ -24,16 +24,19 @@ pub async fn create_streamer(
             format!("{:?} is reserved for the server's own routes", new.username),
         ));
     }
-    let key = auth::new_secret(ADMIN_KEY_PREFIX)?;
     let streamer = store.create_streamer(new).await?;
-    if let Err(e) = store.set_admin_key(streamer.id, &key.hash()).await {
-        if let Err(undo) = store.delete_streamer(streamer.id).await {
-            tracing::error!(error = %undo, streamer = %streamer.username, "could not remove a streamer whose key failed");
+    match issue_admin_key(store, streamer.id).await {
+        Ok(key) => {
+            tracing::info!(streamer = %streamer.username, "streamer created");
+            Ok((streamer, key))
         }
-        return Err(e.into());
+        Err(e) => {
+            if let Err(undo) = store.delete_streamer(streamer.id).await {
+                tracing::error!(error = %undo, streamer = %streamer.username, "could not remove a streamer whose key failed");
+            }
+            Err(e)
+        }
     }
-    tracing::info!(streamer = %streamer.username, "streamer created");
-    Ok((streamer, key.expose().to_owned()))
 }
 
 /// `POST /api/streamers`.

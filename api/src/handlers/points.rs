@@ -1,7 +1,6 @@
 //! Channel points, the ledger, drops and the leaderboard.
 
-use super::users::{DEFAULT_PAGE, MAX_PAGE, found};
-use super::{ApiResult, Call};
+use super::{ApiResult, Call, DEFAULT_PAGE, MAX_PAGE, found};
 use crate::error::ApiError;
 use crate::models::points::{Award, DropResult, PointsChange, PointsView, SetPoints};
 use crate::reply;

@@ -1,7 +1,6 @@
 //! Powerups: the shop's configuration and viewers' inventories.
 
-use super::users::found;
-use super::{ApiResult, Call};
+use super::{ApiResult, Call, found};
 use crate::error::ApiError;
 use crate::models::powerups::PowerupBody;
 use crate::reply;

@@ -1,7 +1,6 @@
 //! Analytics and the export.
 
-use super::users::found;
-use super::{ApiResult, Call};
+use super::{ApiResult, Call, found};
 use crate::error::ApiError;
 use crate::models::tokens::TokenMetadata;
 use crate::reply;

@@ -1,7 +1,6 @@
 //! OAuth tokens: written in full, read back as metadata only.
 
-use super::users::found;
-use super::{ApiResult, Call};
+use super::{ApiResult, Call, found};
 use crate::models::tokens::{TokenBody, TokenMetadata};
 use crate::reply;
 use datastore::OAuthTokenInput;

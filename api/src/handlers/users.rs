@@ -1,19 +1,9 @@
 //! A streamer's viewers.
 
-use super::{ApiResult, Call};
-use crate::error::ApiError;
+use super::{ApiResult, Call, DEFAULT_PAGE, MAX_PAGE, found};
 use crate::models::users::{CreateUser, ProfilePatch};
 use crate::reply;
 use datastore::{PageRequest, User};
-
-/// The largest page the API serves.
-pub const MAX_PAGE: u32 = 500;
-/// The page size when none is asked for.
-pub const DEFAULT_PAGE: u32 = 50;
-
-pub(crate) fn found<T>(v: Option<T>, what: &str) -> Result<T, ApiError> {
-    v.ok_or_else(|| ApiError::NotFound(what.to_owned()))
-}
 
 /// `GET /{streamer}/api/users/{id}`.
 pub async fn get(c: Call) -> ApiResult {

@@ -1,8 +1,7 @@
 //! Viewers proving who they are: a code from the API, typed in the streamer's chat, confirmed
 //! by the chat bot (admin key), exchanged for a session token.
 
-use super::users::found;
-use super::{ApiResult, Call};
+use super::{ApiResult, Call, found};
 use crate::auth::{self, LOGIN_SECRET_PREFIX, SESSION_PREFIX};
 use crate::error::ApiError;
 use crate::models::users::ProfilePatch;

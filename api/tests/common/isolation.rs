@@ -2,7 +2,7 @@
 //! against streamer A's resources.
 
 use super::world::{A_MARKERS, World};
-use super::{OPERATOR_KEY, Resp, TestServer};
+use super::{Fill, OPERATOR_KEY, Resp, TestServer, concrete_path};
 use api::routes::{self, Access};
 use serde_json::{Value, json};
 
@@ -358,13 +358,14 @@ async fn foreign_credentials(s: &TestServer, w: &World) -> Vec<String> {
             Access::Viewer => vec![w.a_session.clone()],
             _ => continue,
         };
-        let path = r
-            .path
-            .replace("{streamer}", &w.b.name)
-            .replace("{id}", &w.b_user.to_string())
-            .replace("{type}", "tnt")
-            .replace("{key}", "k")
-            .replace("{provider}", "kick");
+        let fill = Fill {
+            streamer: &w.b.name,
+            user: w.b_user,
+            tip: w.b_user,
+            key: "k",
+            username: "bravo-viewer",
+        };
+        let path = concrete_path(r.path, &fill);
         let body = r.body.map(|_| json!({}));
         let without = s.call(r.verb.as_str(), &path, None, body.clone()).await;
         for key in keys {

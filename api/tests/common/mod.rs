@@ -231,6 +231,37 @@ impl TestServer {
     }
 }
 
+/// What fills a route template's parameters in [`concrete_path`].
+pub struct Fill<'a> {
+    pub streamer: &'a str,
+    /// `{id}` of `/users/…` routes.
+    pub user: i64,
+    /// `{id}` of `/tips/…` routes.
+    pub tip: i64,
+    /// Every text key: `{id}` of goals and layouts, `{key}`, `{provider}`.
+    pub key: &'a str,
+    /// `{username}`.
+    pub username: &'a str,
+}
+
+/// A concrete path for a route template (`{type}` is always `tnt`).
+pub fn concrete_path(template: &str, f: &Fill<'_>) -> String {
+    let id = if template.contains("/users/") {
+        f.user.to_string()
+    } else if template.contains("/tips/") {
+        f.tip.to_string()
+    } else {
+        f.key.to_owned()
+    };
+    template
+        .replace("{streamer}", f.streamer)
+        .replace("{id}", &id)
+        .replace("{type}", "tnt")
+        .replace("{key}", f.key)
+        .replace("{provider}", f.key)
+        .replace("{username}", f.username)
+}
+
 /// Replaces ids and times with placeholders, for snapshots and comparisons across streamers.
 pub fn redact(v: &Value) -> Value {
     match v {

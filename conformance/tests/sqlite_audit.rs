@@ -271,7 +271,7 @@ fn whole_suite_on_sqlite_scopes_every_statement_and_leaves_clean_files() {
     let files = files.lock().unwrap().clone();
     assert!(files.len() >= CASES.len(), "every case opened a store");
     let tenant = tenant_tables(&files[0]);
-    assert_eq!(tenant.len(), 18, "{tenant:?}");
+    assert_eq!(tenant.len(), 19, "{tenant:?}");
 
     // Every statement on tenant data constrains streamer_id.
     let statements = statements.lock().unwrap();

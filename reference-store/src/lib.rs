@@ -58,6 +58,7 @@
 mod convert;
 mod cooldowns;
 mod goals;
+pub mod legacy;
 pub mod migrations;
 mod open;
 mod overlay;

@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "003-admin-keys.sql",
         sql: include_str!("../migrations/003-admin-keys.sql"),
     },
+    Migration {
+        name: "004-migration-audit.sql",
+        sql: include_str!("../migrations/004-migration-audit.sql"),
+    },
 ];
 
 /// The schema version of a fully migrated file.
@@ -121,6 +125,18 @@ pub fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), Op
         tracing::info!(path = %path.display(), migration = migration.name, "applied a migration");
     }
     Ok(())
+}
+
+/// Creates the whole schema inside the caller's transaction and marks the file as ours at
+/// [`LATEST`]: for the legacy migration, which must create the schema, move the rows and verify
+/// them in one transaction. (`user_version` and `application_id` live in the file header, which
+/// a rollback restores like any page.)
+pub(crate) fn create_all(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    for migration in MIGRATIONS {
+        tx.execute_batch(migration.sql)?;
+    }
+    tx.pragma_update(None, "user_version", LATEST)?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)
 }
 
 #[cfg(test)]

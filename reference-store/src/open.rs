@@ -61,7 +61,8 @@ pub enum OpenError {
     /// file, or another application's. Nothing was changed in it.
     #[error(
         "{path} is not a multi-tenant KickOverlay database (application id {application_id:#x}, \
-         {tables} tables); a legacy single-streamer file must be migrated, not opened"
+         {tables} tables); a legacy single-streamer file must be migrated \
+         (`kick-overlay migrate-legacy`), not opened"
     )]
     Foreign {
         /// The file.

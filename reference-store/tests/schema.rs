@@ -28,6 +28,7 @@ const TENANT_TABLES: &[&str] = &[
     "theme_settings",
     "tips",
     "goals",
+    "migration_audit",
 ];
 
 /// Tables whose rows hang off a user.

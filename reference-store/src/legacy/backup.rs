@@ -1,0 +1,174 @@
+//! Backups: SQLite's online backup into `backups/` beside the database, named with the time,
+//! and the check a backup passes before anything relies on it.
+
+use super::tables::{Kind, count_rows, detect};
+use super::{Counts, LegacyError};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Pages copied per backup step.
+const PAGES_PER_STEP: std::ffi::c_int = 4096;
+
+/// The directory backups of `db` go to: `backups/` beside it.
+pub fn backup_dir(db: &Path) -> PathBuf {
+    db.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .join("backups")
+}
+
+/// The file name of a backup of `db` taken at `at_ms` (Unix milliseconds) for `purpose`
+/// (`pre-migration`, `pre-rollback`): `kick-overlay.2026-11-23T10-15-00.123Z.pre-migration.db`.
+/// Names sort in time order.
+pub fn backup_name(db: &Path, at_ms: i64, purpose: &str) -> String {
+    let stem = db
+        .file_stem()
+        .map_or_else(|| "database".into(), |s| s.to_string_lossy());
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{stem}.{:04}-{:02}-{:02}T{:02}-{:02}-{:02}.{:03}Z.{purpose}.db",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
+}
+
+/// A Unix-millisecond time as RFC 3339 (`2025-12-07T18:04:05.123Z`), for messages.
+pub(crate) fn display_time(at_ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at_ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("{at_ms} ms"))
+}
+
+/// Copies `src` into the new file `dest` with SQLite's online backup API: a consistent
+/// snapshot even while another connection writes or a WAL holds committed pages.
+pub(crate) fn online_backup(src: &Path, dest: &Path) -> Result<(), LegacyError> {
+    if let Some(dir) = dest.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    }
+    if dest.exists() {
+        return Err(LegacyError::Io {
+            path: dest.to_path_buf(),
+            message: "a backup of that name already exists".into(),
+        });
+    }
+    let failed = |e: rusqlite::Error| LegacyError::Io {
+        path: dest.to_path_buf(),
+        message: format!("the online backup failed: {e}"),
+    };
+    let source = open_read_only(src)?;
+    let mut target = Connection::open(dest).map_err(failed)?;
+    let backup = rusqlite::backup::Backup::new(&source, &mut target).map_err(failed)?;
+    backup
+        .run_to_completion(PAGES_PER_STEP, Duration::from_millis(50), None)
+        .map_err(failed)?;
+    drop(backup);
+    target.close().map_err(|(_, e)| failed(e))?;
+    Ok(())
+}
+
+/// Opens `path` read-only, with the busy timeout the store uses.
+pub(crate) fn open_read_only(path: &Path) -> Result<Connection, LegacyError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| LegacyError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    conn.busy_timeout(crate::BUSY_TIMEOUT)
+        .map_err(|e| LegacyError::Io {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    Ok(conn)
+}
+
+/// Checks that `backup` opens, passes `integrity_check`, is a legacy file and, when `expected`
+/// is given, holds exactly those row counts. Returns whether it has the ledger table.
+pub(crate) fn check_backup(backup: &Path, expected: Option<&Counts>) -> Result<bool, LegacyError> {
+    let bad = |message: String| LegacyError::BadBackup {
+        path: backup.to_path_buf(),
+        message,
+    };
+    let conn = open_read_only(backup)?;
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(|e| bad(e.to_string()))?;
+    if integrity != "ok" {
+        return Err(bad(format!("integrity_check says {integrity}")));
+    }
+    let ledger = match detect(&conn, "main").map_err(|e| bad(e.to_string()))? {
+        Kind::Legacy { ledger } => ledger,
+        Kind::MultiTenant => return Err(bad("it is a multi-tenant file, not a legacy one".into())),
+        Kind::Other(why) => return Err(bad(why)),
+    };
+    if let Some(expected) = expected {
+        let found: Counts = count_rows(&conn, "main.", ledger)
+            .map_err(|e| bad(e.to_string()))?
+            .into_iter()
+            .map(|(t, n)| (t.to_owned(), n))
+            .collect();
+        if &found != expected {
+            return Err(bad(format!(
+                "its row counts {found:?} differ from the original's {expected:?}"
+            )));
+        }
+    }
+    Ok(ledger)
+}
+
+/// The newest backup of `db` for `purpose` in its backup directory, by the time in its name.
+pub(crate) fn newest(db: &Path, purpose: &str) -> Result<Option<PathBuf>, LegacyError> {
+    let dir = backup_dir(db);
+    let stem = db
+        .file_stem()
+        .map_or_else(|| "database".into(), |s| s.to_string_lossy());
+    let (prefix, suffix) = (format!("{stem}."), format!(".{purpose}.db"));
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(&dir, e)),
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with(&prefix) && n.ends_with(&suffix))
+        .collect();
+    names.sort();
+    Ok(names.pop().map(|n| dir.join(n)))
+}
+
+pub(crate) fn io(path: &Path, e: std::io::Error) -> LegacyError {
+    LegacyError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backups_go_beside_the_database_named_to_sort_by_time() {
+        let db = Path::new("data/kick-overlay.db");
+        assert_eq!(backup_dir(db), Path::new("data/backups"));
+        assert_eq!(backup_dir(Path::new("x.db")), Path::new("./backups"));
+        assert_eq!(
+            backup_name(db, 1_765_130_645_123, "pre-migration"),
+            "kick-overlay.2025-12-07T18-04-05.123Z.pre-migration.db"
+        );
+        assert!(backup_name(db, 1_765_130_645_123, "x") < backup_name(db, 1_765_130_645_124, "x"));
+    }
+}

@@ -1,0 +1,258 @@
+//! `import-legacy`: a legacy file becomes a new streamer of an existing multi-tenant file.
+
+use super::backup::{check_backup, online_backup, open_read_only};
+use super::migrate::validate_names;
+use super::run::{Audit, Plan, copy_all, create_streamer, record, step};
+use super::tables::{Kind, TABLES, detect};
+use super::{Counts, Event, LegacyError, Step, functions, now_ms, verify};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Options of [`import`].
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The new streamer's username.
+    pub streamer: String,
+    /// Its display name (the username when `None`).
+    pub display_name: Option<String>,
+    /// The run's start in Unix milliseconds (the clock when `None`).
+    pub now_ms: Option<i64>,
+    /// Test hook: fail at this step.
+    pub fail_at: Option<Step>,
+}
+
+/// What [`import`] did.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The new streamer's id.
+    pub streamer_id: i64,
+    /// Rows moved, by legacy table.
+    pub counts: Counts,
+    /// The tables whose ids collided with existing rows, and what was added to their ids.
+    pub renumbered: BTreeMap<&'static str, i64>,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// Adds the legacy file `legacy` to the multi-tenant file `into` as a new streamer, in one
+/// transaction. The legacy file is only read (through an online-backup snapshot taken first);
+/// ids are kept unless they collide with rows already in `into`, in which case that table's
+/// legacy ids are all shifted past the existing ones (keeping their order). Refused, with
+/// nothing changed, when the streamer exists.
+pub fn import(
+    into: &Path,
+    legacy: &Path,
+    options: &ImportOptions,
+    emit: &mut dyn FnMut(Event),
+) -> Result<Imported, LegacyError> {
+    let started = Instant::now();
+    let display_name = options
+        .display_name
+        .clone()
+        .unwrap_or_else(|| options.streamer.clone());
+    validate_names(&options.streamer, &display_name)?;
+    for path in [into, legacy] {
+        if !path.exists() {
+            return Err(LegacyError::Missing(path.to_path_buf()));
+        }
+    }
+    let now = options.now_ms.unwrap_or_else(now_ms);
+    let fail_at = options.fail_at;
+
+    step(Step::Inspect, fail_at, emit, |_| {
+        let conn = open_read_only(legacy)?;
+        match detect(&conn, "main").map_err(|e| refused(legacy, e))? {
+            Kind::Legacy { ledger } => Ok((
+                (),
+                format!(
+                    "legacy file {}{}",
+                    legacy.display(),
+                    if ledger { "" } else { " (no ledger table)" }
+                ),
+            )),
+            Kind::MultiTenant => Err(LegacyError::Refused {
+                path: legacy.to_path_buf(),
+                reason: "is a multi-tenant file, not a legacy one".into(),
+            }),
+            Kind::Other(reason) => Err(LegacyError::Refused {
+                path: legacy.to_path_buf(),
+                reason,
+            }),
+        }
+    })?;
+    let dir = into
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let scratch = tempfile::Builder::new()
+        .prefix(".kick-overlay-import-")
+        .tempdir_in(dir)
+        .map_err(|e| super::backup::io(dir, e))?;
+    let snapshot = scratch.path().join("legacy-snapshot.db");
+    step(Step::Backup, fail_at, emit, |_| {
+        online_backup(legacy, &snapshot)?;
+        Ok(((), format!("snapshot of {} taken", legacy.display())))
+    })?;
+    let ledger = step(Step::CheckBackup, fail_at, emit, |_| {
+        let ledger = check_backup(&snapshot, None)?;
+        Ok((ledger, "snapshot opens and passes integrity_check".into()))
+    })?;
+
+    let mut conn = Connection::open_with_flags(
+        into,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| refused(into, e))?;
+    conn.busy_timeout(crate::BUSY_TIMEOUT)
+        .map_err(|e| refused(into, e))?;
+    match detect(&conn, "main").map_err(|e| refused(into, e))? {
+        Kind::MultiTenant => {}
+        _ => {
+            return Err(LegacyError::Refused {
+                path: into.to_path_buf(),
+                reason: "is not a multi-tenant KickOverlay database (a legacy file is \
+                         migrated with migrate-legacy; a new one is created by starting the \
+                         server)"
+                    .into(),
+            });
+        }
+    }
+    crate::migrations::migrate(&mut conn, into, crate::migrations::LATEST).map_err(|e| {
+        LegacyError::Refused {
+            path: into.to_path_buf(),
+            reason: e.to_string(),
+        }
+    })?;
+    conn.pragma_update(None, "foreign_keys", false)
+        .map_err(|e| refused(into, e))?;
+    functions::register(&conn).map_err(|e| refused(into, e))?;
+    conn.execute("ATTACH DATABASE ?1 AS legacy", [snapshot.to_string_lossy()])
+        .map_err(|e| refused(&snapshot, e))?;
+
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| refused(into, e))?;
+    let streamer_id = step(Step::Streamer, fail_at, emit, |_| {
+        let taken: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM main.streamers WHERE username = ?1)",
+                [&options.streamer],
+                |r| r.get(0),
+            )
+            .map_err(LegacyError::sqlite(Step::Streamer))?;
+        if taken {
+            return Err(LegacyError::Streamer(format!(
+                "streamer {} already exists in {}: nothing was imported (choose another name \
+                 with --streamer)",
+                options.streamer,
+                into.display()
+            )));
+        }
+        let id = create_streamer(&tx, &options.streamer, &display_name, now)
+            .map_err(LegacyError::sqlite(Step::Streamer))?;
+        Ok((id, format!("streamer {} has id {id}", options.streamer)))
+    })?;
+    let offsets = offsets(&tx, ledger).map_err(LegacyError::sqlite(Step::Copy))?;
+    let plan = Plan {
+        src: "legacy.",
+        streamer_id,
+        now,
+        ledger,
+        offsets: offsets.clone(),
+    };
+    let copied = step(Step::Copy, fail_at, emit, |emit| {
+        let total: u64 = super::tables::count_rows(&tx, "legacy.", ledger)
+            .map_err(LegacyError::sqlite(Step::Copy))?
+            .iter()
+            .map(|(_, n)| n)
+            .sum();
+        emit(Event::CopyStarted { total_rows: total });
+        let copied = copy_all(&tx, &plan, emit)?;
+        let rows: u64 = copied.values().sum();
+        let mut detail = format!("{rows} rows copied");
+        if !offsets.is_empty() {
+            detail += &format!("; colliding ids shifted: {offsets:?}");
+        }
+        Ok((copied, detail))
+    })?;
+    step(Step::Verify, fail_at, emit, |_| {
+        Ok(((), verify::compare(&tx, &plan)?))
+    })?;
+    step(Step::CheckIntegrity, fail_at, emit, |_| {
+        Ok(((), verify::integrity(&tx, &plan)?))
+    })?;
+    step(Step::Audit, fail_at, emit, |_| {
+        record(
+            &tx,
+            &plan,
+            &Audit {
+                kind: "import-legacy",
+                username: &options.streamer,
+                display_name: &display_name,
+                source: legacy,
+                backup: None,
+                counts: &copied,
+            },
+        )?;
+        Ok(((), "recorded in migration_audit".into()))
+    })?;
+    step(Step::Commit, fail_at, emit, |_| {
+        tx.commit().map_err(LegacyError::sqlite(Step::Commit))?;
+        Ok(((), "committed".into()))
+    })?;
+    conn.execute_batch("DETACH DATABASE legacy")
+        .map_err(LegacyError::sqlite(Step::Commit))?;
+    Ok(Imported {
+        streamer_id,
+        counts: copied,
+        renumbered: offsets,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// For each table that keeps legacy ids: 0 when no legacy id is taken in `main`, else the
+/// shift that puts every legacy id past the largest id `main` has ever handed out.
+fn offsets(
+    tx: &rusqlite::Transaction<'_>,
+    ledger: bool,
+) -> rusqlite::Result<BTreeMap<&'static str, i64>> {
+    let mut out = BTreeMap::new();
+    for table in TABLES
+        .iter()
+        .filter(|t| t.own_ids && (ledger || !t.optional))
+    {
+        let collides: bool = tx.query_row(
+            &format!(
+                "SELECT EXISTS (SELECT 1 FROM legacy.{} l JOIN main.{} m ON m.id = l.id)",
+                table.legacy, table.target
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        if !collides {
+            continue;
+        }
+        let (highest, lowest): (i64, i64) = tx.query_row(
+            &format!(
+                "SELECT max((SELECT coalesce(max(id), 0) FROM main.{t}), \
+                 (SELECT coalesce(max(seq), 0) FROM main.sqlite_sequence WHERE name = '{t}')), \
+                 (SELECT min(id) FROM legacy.{l})",
+                t = table.target,
+                l = table.legacy
+            ),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        out.insert(table.target, highest - lowest + 1);
+    }
+    Ok(out)
+}
+
+fn refused(path: &Path, e: rusqlite::Error) -> LegacyError {
+    LegacyError::Refused {
+        path: path.to_path_buf(),
+        reason: format!("cannot be read as an SQLite database: {e}"),
+    }
+}

@@ -1,0 +1,379 @@
+//! The legacy tables: what a legacy file must hold, and how each table's rows become rows of
+//! the multi-tenant schema.
+//!
+//! Each copy is one `INSERT … SELECT` per chunk of legacy rows, so a table is never read into
+//! memory. In the SQL, `{src}` is where the legacy tables are (`legacy_` for a file migrated in
+//! place, whose tables were renamed; `legacy.` for an attached file being imported) and
+//! `{chunk}` selects the next chunk by the legacy `id`. The parameters: `:s` the streamer,
+//! `:now` the migration's start (for NULL times), `:io` the offset added to the table's own ids
+//! and `:uo` the one added to user ids (both 0 unless an import's ids collide).
+
+use rusqlite::Connection;
+
+/// One legacy table.
+pub(crate) struct Table {
+    /// Its name in a legacy file.
+    pub legacy: &'static str,
+    /// The multi-tenant table its rows go to.
+    pub target: &'static str,
+    /// The columns the copy reads (a legacy file must have them).
+    pub columns: &'static [&'static str],
+    /// Older legacy files lack it (the ledger).
+    pub optional: bool,
+    /// Rows are copied in chunks by the legacy `INTEGER PRIMARY KEY id`.
+    pub chunked: bool,
+    /// The target keeps the legacy `id` (plus `:io`).
+    pub own_ids: bool,
+    /// `INSERT INTO target (…) SELECT … FROM {src}legacy {chunk}`.
+    pub copy: &'static str,
+}
+
+/// Every legacy table, parents first (users before the rows that hang off them).
+pub(crate) const TABLES: &[Table] = &[
+    Table {
+        legacy: "users",
+        target: "users",
+        columns: &[
+            "id",
+            "username",
+            "voice_id",
+            "drop_image",
+            "country",
+            "created_at",
+            "updated_at",
+        ],
+        optional: false,
+        chunked: true,
+        own_ids: true,
+        copy: "INSERT INTO users (id, streamer_id, username, voice_id, drop_image, country, \
+               created_at, updated_at) \
+               SELECT id + :io, :s, username, voice_id, drop_image, \
+               nullif(upper(trim(country)), ''), \
+               legacy_ms(created_at, 'users.created_at', :now), \
+               legacy_ms(updated_at, 'users.updated_at', :now) FROM {src}users {chunk}",
+    },
+    Table {
+        legacy: "user_points",
+        target: "user_points",
+        columns: &[
+            "id",
+            "user_id",
+            "channel_points",
+            "drop_points",
+            "total_drops",
+            "last_updated",
+        ],
+        optional: false,
+        chunked: true,
+        own_ids: false,
+        copy: "INSERT INTO user_points (streamer_id, user_id, channel_points, drop_points, \
+               total_drops, last_updated) \
+               SELECT :s, user_id + :uo, coalesce(channel_points, 0), coalesce(drop_points, 0), \
+               coalesce(total_drops, 0), \
+               legacy_ms(last_updated, 'user_points.last_updated', :now) \
+               FROM {src}user_points {chunk}",
+    },
+    Table {
+        legacy: "point_transactions",
+        target: "point_transactions",
+        columns: &[
+            "id",
+            "user_id",
+            "amount",
+            "source",
+            "description",
+            "created_at",
+        ],
+        optional: true,
+        chunked: true,
+        own_ids: true,
+        copy: "INSERT INTO point_transactions (id, streamer_id, user_id, amount, source, \
+               description, created_at) \
+               SELECT id + :io, :s, user_id + :uo, amount, source, description, \
+               legacy_ms(created_at, 'point_transactions.created_at', :now) \
+               FROM {src}point_transactions {chunk}",
+    },
+    Table {
+        legacy: "powerup_inventory",
+        target: "powerup_inventory",
+        columns: &["id", "user_id", "powerup_type", "quantity"],
+        optional: false,
+        chunked: true,
+        own_ids: false,
+        copy: "INSERT INTO powerup_inventory (streamer_id, user_id, powerup_type, quantity) \
+               SELECT :s, user_id + :uo, powerup_type, coalesce(quantity, 0) \
+               FROM {src}powerup_inventory {chunk}",
+    },
+    Table {
+        legacy: "powerup_purchases",
+        target: "powerup_purchases",
+        columns: &["id", "user_id", "powerup_type", "cost", "purchased_at"],
+        optional: false,
+        chunked: true,
+        own_ids: true,
+        copy: "INSERT INTO powerup_purchases (id, streamer_id, user_id, powerup_type, cost, \
+               purchased_at) \
+               SELECT id + :io, :s, user_id + :uo, powerup_type, cost, \
+               legacy_ms(purchased_at, 'powerup_purchases.purchased_at', :now) \
+               FROM {src}powerup_purchases {chunk}",
+    },
+    Table {
+        legacy: "drop_history",
+        target: "drop_history",
+        columns: &[
+            "id",
+            "user_id",
+            "score",
+            "is_perfect",
+            "powerup_used",
+            "created_at",
+        ],
+        optional: false,
+        chunked: true,
+        own_ids: true,
+        copy: "INSERT INTO drop_history (id, streamer_id, user_id, score, is_perfect, \
+               powerup_used, created_at) \
+               SELECT id + :io, :s, user_id + :uo, score, coalesce(is_perfect, 0) <> 0, \
+               nullif(powerup_used, ''), \
+               legacy_ms(created_at, 'drop_history.created_at', :now) \
+               FROM {src}drop_history {chunk}",
+    },
+    Table {
+        legacy: "command_cooldowns",
+        target: "command_cooldowns",
+        columns: &["id", "user_id", "command", "last_used_at", "expires_at"],
+        optional: false,
+        chunked: true,
+        own_ids: false,
+        copy: "INSERT INTO command_cooldowns (streamer_id, user_id, command, last_used_at, \
+               expires_at) \
+               SELECT :s, user_id + :uo, command, \
+               legacy_ms(last_used_at, 'command_cooldowns.last_used_at', :now), \
+               legacy_ms(expires_at, 'command_cooldowns.expires_at', :now) \
+               FROM {src}command_cooldowns {chunk}",
+    },
+    Table {
+        legacy: "user_sessions",
+        target: "user_sessions",
+        columns: &["id", "user_id", "session_token", "created_at", "expires_at"],
+        optional: false,
+        chunked: true,
+        own_ids: false,
+        copy: "INSERT INTO user_sessions (streamer_id, token_hash, user_id, created_at, \
+               expires_at) \
+               SELECT :s, legacy_token_hash(session_token), user_id + :uo, \
+               legacy_ms(created_at, 'user_sessions.created_at', :now), \
+               legacy_ms(expires_at, 'user_sessions.expires_at', :now) \
+               FROM {src}user_sessions {chunk}",
+    },
+    Table {
+        legacy: "admin_sessions",
+        target: "streamer_sessions",
+        columns: &["id", "session_token", "created_at", "expires_at"],
+        optional: false,
+        chunked: true,
+        own_ids: false,
+        copy: "INSERT INTO streamer_sessions (streamer_id, token_hash, created_at, expires_at) \
+               SELECT :s, legacy_token_hash(session_token), \
+               legacy_ms(created_at, 'admin_sessions.created_at', :now), \
+               legacy_ms(expires_at, 'admin_sessions.expires_at', :now) \
+               FROM {src}admin_sessions {chunk}",
+    },
+    Table {
+        legacy: "verification_codes",
+        target: "verification_codes",
+        columns: &[
+            "id",
+            "username",
+            "code",
+            "verified",
+            "created_at",
+            "expires_at",
+        ],
+        optional: false,
+        chunked: true,
+        own_ids: true,
+        copy: "INSERT INTO verification_codes (id, streamer_id, username, code, verified, \
+               created_at, expires_at) \
+               SELECT id + :io, :s, username, code, coalesce(verified, 0) <> 0, \
+               legacy_ms(created_at, 'verification_codes.created_at', :now), \
+               legacy_ms(expires_at, 'verification_codes.expires_at', :now) \
+               FROM {src}verification_codes {chunk}",
+    },
+    Table {
+        legacy: "api_tokens",
+        target: "api_tokens",
+        columns: &[
+            "id",
+            "provider",
+            "access_token",
+            "refresh_token",
+            "expires_at",
+            "scope",
+            "created_at",
+            "updated_at",
+        ],
+        optional: false,
+        chunked: true,
+        own_ids: false,
+        copy: "INSERT INTO api_tokens (streamer_id, provider, access_token, refresh_token, \
+               expires_at, scope, created_at, updated_at) \
+               SELECT :s, provider, access_token, refresh_token, \
+               legacy_ms(expires_at, 'api_tokens.expires_at', :now), scope, \
+               legacy_ms(created_at, 'api_tokens.created_at', :now), \
+               legacy_ms(updated_at, 'api_tokens.updated_at', :now) \
+               FROM {src}api_tokens {chunk}",
+    },
+    Table {
+        legacy: "powerup_config",
+        target: "powerup_config",
+        columns: &[
+            "id",
+            "name",
+            "description",
+            "cost",
+            "emoji",
+            "effect",
+            "variables",
+            "enabled",
+            "created_at",
+            "updated_at",
+        ],
+        optional: false,
+        chunked: false,
+        own_ids: false,
+        copy: "INSERT INTO powerup_config (streamer_id, id, name, description, cost, emoji, \
+               effect, variables, enabled, created_at, updated_at) \
+               SELECT :s, id, name, description, cost, emoji, effect, \
+               coalesce(variables, '{}'), coalesce(enabled, 1) <> 0, \
+               legacy_ms(created_at, 'powerup_config.created_at', :now), \
+               legacy_ms(updated_at, 'powerup_config.updated_at', :now) \
+               FROM {src}powerup_config {chunk}",
+    },
+    Table {
+        legacy: "overlay_settings",
+        target: "overlay_settings",
+        columns: &["key", "value", "description", "updated_at"],
+        optional: false,
+        chunked: false,
+        own_ids: false,
+        copy: "INSERT INTO overlay_settings (streamer_id, key, value, description, updated_at) \
+               SELECT :s, key, value, description, \
+               legacy_ms(updated_at, 'overlay_settings.updated_at', :now) \
+               FROM {src}overlay_settings {chunk}",
+    },
+    Table {
+        legacy: "tips",
+        target: "tips",
+        columns: &["id", "content", "enabled", "sort_order", "created_at"],
+        optional: false,
+        chunked: true,
+        own_ids: true,
+        copy: "INSERT INTO tips (id, streamer_id, content, enabled, sort_order, created_at) \
+               SELECT id + :io, :s, content, coalesce(enabled, 1) <> 0, \
+               coalesce(sort_order, 0), legacy_ms(created_at, 'tips.created_at', :now) \
+               FROM {src}tips {chunk}",
+    },
+    Table {
+        legacy: "goals",
+        target: "goals",
+        columns: &[
+            "id",
+            "label",
+            "current_value",
+            "target_value",
+            "enabled",
+            "updated_at",
+        ],
+        optional: false,
+        chunked: false,
+        own_ids: false,
+        copy: "INSERT INTO goals (streamer_id, id, label, current_value, target_value, enabled, \
+               updated_at) \
+               SELECT :s, id, label, coalesce(current_value, 0), target_value, \
+               coalesce(enabled, 1) <> 0, legacy_ms(updated_at, 'goals.updated_at', :now) \
+               FROM {src}goals {chunk}",
+    },
+];
+
+/// The chunk filter of a chunked table: the next `:n` rows after legacy id `:after`.
+pub(crate) const CHUNK: &str = "WHERE id > :after ORDER BY id LIMIT :n";
+
+/// What a file turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A legacy single-streamer file; `ledger` when it has `point_transactions`.
+    Legacy {
+        /// It has the ledger table.
+        ledger: bool,
+    },
+    /// A multi-tenant file (already migrated).
+    MultiTenant,
+    /// Something else, and why it is not a legacy file.
+    Other(String),
+}
+
+/// Reads what the file open in `schema` of `conn` is, without changing it.
+pub(crate) fn detect(conn: &Connection, schema: &str) -> rusqlite::Result<Kind> {
+    let app: i32 = conn.pragma_query_value(Some(schema), "application_id", |r| r.get(0))?;
+    if app == crate::migrations::APPLICATION_ID {
+        return Ok(Kind::MultiTenant);
+    }
+    if app != 0 {
+        return Ok(Kind::Other(format!(
+            "it belongs to another application (application id {app:#x})"
+        )));
+    }
+    let mut missing = Vec::new();
+    let mut ledger = true;
+    for table in TABLES {
+        let columns = columns(conn, schema, table.legacy)?;
+        if columns.is_empty() {
+            if table.optional {
+                ledger = false;
+            } else {
+                missing.push(format!("table {}", table.legacy));
+            }
+            continue;
+        }
+        for column in table.columns {
+            if !columns.iter().any(|c| c == column) {
+                missing.push(format!("column {}.{column}", table.legacy));
+            }
+        }
+    }
+    Ok(if missing.is_empty() {
+        Kind::Legacy { ledger }
+    } else {
+        Kind::Other(format!(
+            "it is not a legacy KickOverlay database: it lacks {}",
+            missing.join(", ")
+        ))
+    })
+}
+
+fn columns(conn: &Connection, schema: &str, table: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1, ?2)")?;
+    stmt.query_map([table, schema], |r| r.get(0))?.collect()
+}
+
+/// The tables `detect` found, with their row counts, for a legacy schema prefix
+/// (`legacy_`, `legacy.` or the plain `main.`).
+pub(crate) fn count_rows(
+    conn: &Connection,
+    src: &str,
+    ledger: bool,
+) -> rusqlite::Result<Vec<(&'static str, u64)>> {
+    TABLES
+        .iter()
+        .filter(|t| ledger || !t.optional)
+        .map(|t| {
+            let n: i64 = conn.query_row(
+                &format!("SELECT count(*) FROM {src}{}", t.legacy),
+                [],
+                |r| r.get(0),
+            )?;
+            Ok((t.legacy, n as u64))
+        })
+        .collect()
+}

@@ -49,6 +49,58 @@ pub enum Command {
     /// Manage streamers.
     #[command(subcommand)]
     Streamer(StreamerCommand),
+    /// Turn a legacy single-streamer database (--db) into a multi-tenant one, in place: the
+    /// legacy data becomes the first streamer's. Backs the file up first; running it again is
+    /// a no-op.
+    MigrateLegacy(MigrateArgs),
+    /// Restore the legacy database a migration started from, from its backup.
+    Rollback(RollbackArgs),
+    /// Add a legacy single-streamer database (read, never changed) as a new streamer of an
+    /// existing multi-tenant database.
+    ImportLegacy(ImportArgs),
+}
+
+/// `migrate-legacy`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The streamer that gets the legacy data.
+    #[arg(long, default_value = "codingbutter")]
+    pub streamer: String,
+    /// Its display name (the streamer's username if not given).
+    #[arg(long)]
+    pub display_name: Option<String>,
+    /// Run every step and check, then roll back: no backup, nothing written.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `rollback`.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The backup to restore (default: the newest pre-migration backup in backups/ beside the
+    /// database).
+    #[arg(long)]
+    pub backup: Option<PathBuf>,
+    /// Roll back even though the migrated database was written to since (those writes are
+    /// lost; the current file is still saved to backups/ first).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `import-legacy`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The multi-tenant database to add the streamer to.
+    #[arg(long)]
+    pub into: PathBuf,
+    /// The new streamer's username.
+    #[arg(long)]
+    pub streamer: String,
+    /// Its display name (the username if not given).
+    #[arg(long)]
+    pub display_name: Option<String>,
+    /// The legacy database file.
+    pub legacy: PathBuf,
 }
 
 /// A streamer command.

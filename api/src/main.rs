@@ -1,6 +1,7 @@
 //! `kick-overlay`: the server and its administration commands.
 
 mod cli;
+mod legacy;
 
 use api::handlers::operator::create_streamer;
 use api::handlers::streamer::issue_admin_key;
@@ -41,12 +42,19 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    // The legacy commands open their files themselves: the store refuses legacy files.
+    let command = match cli.command.unwrap_or(Command::Serve) {
+        Command::MigrateLegacy(args) => return legacy::migrate(&cli.db, args).await,
+        Command::Rollback(args) => return legacy::rollback(&cli.db, args).await,
+        Command::ImportLegacy(args) => return legacy::import(args).await,
+        other => other,
+    };
     let (store, clock) = server::open_store(&cli.db)
         .await
         .map_err(|e| e.to_string())?;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(store, clock, &cli.serve, &cli.db).await,
+    match command {
         Command::Streamer(c) => streamer(&*store, c).await,
+        _ => serve(store, clock, &cli.serve, &cli.db).await,
     }
 }
 

@@ -148,3 +148,92 @@ fn serve_starts_says_how_to_add_a_streamer_answers_and_stops_on_sigterm() {
     assert!(rest.contains("SIGTERM"), "{rest}");
     assert!(db.exists());
 }
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = bin().args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("kick-overlay.db");
+    legacy_fixtures::generate(&db, &legacy_fixtures::Spec::default()).unwrap();
+    let original = std::fs::read(&db).unwrap();
+    let db_arg = db.to_str().unwrap();
+
+    // A legacy file is refused by every command that opens the store, and left alone.
+    let (ok, _, err) = run(&["--db", db_arg, "streamer", "list"]);
+    assert!(!ok && err.contains("must be migrated"), "{err}");
+    let (ok, out, err) = run(&["migrate-legacy", "--db", db_arg, "--dry-run"]);
+    assert!(
+        ok && out.contains("Dry run") && err.contains("verify:"),
+        "{out}{err}"
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), original);
+    let (ok, _, err) = run(&["migrate-legacy", "--db", db_arg, "--streamer", "api"]);
+    assert!(!ok && err.contains("reserved"), "{err}");
+
+    let (ok, out, err) = run(&[
+        "migrate-legacy",
+        "--db",
+        db_arg,
+        "--display-name",
+        "Butters",
+    ]);
+    assert!(ok, "{err}");
+    for step in [
+        "inspect:",
+        "backup:",
+        "copy:",
+        "verify:",
+        "check integrity:",
+        "commit:",
+    ] {
+        assert!(err.contains(step), "the log names the step {step}: {err}");
+    }
+    assert!(out.contains("Migrated ") && out.contains("koa_"), "{out}");
+    let (ok, out, _) = run(&["--db", db_arg, "streamer", "list"]);
+    assert!(ok && out.contains("codingbutter\tButters"), "{out}");
+
+    let (ok, out, _) = run(&["migrate-legacy", "--db", db_arg]);
+    assert!(
+        ok && out.contains("already a multi-tenant database"),
+        "{out}"
+    );
+
+    let (ok, out, err) = run(&["rollback", "--db", db_arg]);
+    assert!(ok && out.contains("Restored"), "{out}{err}");
+    let (ok, _, err) = run(&["rollback", "--db", db_arg]);
+    assert!(!ok && err.contains("legacy file already"), "{err}");
+
+    // The restored legacy file imports into a shared database under another name.
+    let shared = dir.path().join("shared.db");
+    let shared_arg = shared.to_str().unwrap();
+    assert!(run(&["--db", shared_arg, "streamer", "add", "someone"]).0);
+    let (ok, out, err) = run(&[
+        "import-legacy",
+        "--into",
+        shared_arg,
+        "--streamer",
+        "butters",
+        db_arg,
+    ]);
+    assert!(
+        ok && out.contains("Imported ") && out.contains("koa_"),
+        "{out}{err}"
+    );
+    let (ok, _, err) = run(&[
+        "import-legacy",
+        "--into",
+        shared_arg,
+        "--streamer",
+        "BUTTERS",
+        db_arg,
+    ]);
+    assert!(!ok && err.contains("already exists"), "{err}");
+}

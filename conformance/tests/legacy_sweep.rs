@@ -34,23 +34,9 @@ async fn migrated(ctx: StoreContext) -> SqliteStore {
 
 #[test]
 fn the_isolation_sweep_passes_beside_a_migrated_legacy_streamer() {
-    let families = [
-        Family::Streamers,
-        Family::Users,
-        Family::Points,
-        Family::Powerups,
-        Family::Overlay,
-        Family::Tips,
-        Family::Goals,
-        Family::Tokens,
-        Family::Sessions,
-        Family::Verification,
-        Family::Cooldowns,
-        Family::Reports,
-    ];
     let rt = runtime();
     let mut failures = Vec::new();
-    for family in families {
+    for family in Family::ALL {
         let harness = Harness::new(Factory::new(migrated), Options::from_env());
         if let Err(f) = rt.block_on(conformance::sweep::run_family(harness, family)) {
             failures.push(format!("{family:?}: {}", f.0));

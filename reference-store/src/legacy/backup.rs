@@ -12,10 +12,14 @@ const PAGES_PER_STEP: std::ffi::c_int = 4096;
 
 /// The directory backups of `db` go to: `backups/` beside it.
 pub fn backup_dir(db: &Path) -> PathBuf {
-    db.parent()
+    parent_dir(db).join("backups")
+}
+
+/// The directory holding `path` (`.` for a bare file name).
+pub(crate) fn parent_dir(path: &Path) -> &Path {
+    path.parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."))
-        .join("backups")
 }
 
 /// The file name of a backup of `db` taken at `at_ms` (Unix milliseconds) for `purpose`

@@ -82,10 +82,7 @@ pub fn import(
             }),
         }
     })?;
-    let dir = into
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = super::backup::parent_dir(into);
     let scratch = tempfile::Builder::new()
         .prefix(".kick-overlay-import-")
         .tempdir_in(dir)
@@ -195,8 +192,7 @@ pub fn import(
                 backup: None,
                 counts: &copied,
             },
-        )?;
-        Ok(((), "recorded in migration_audit".into()))
+        )
     })?;
     step(Step::Commit, fail_at, emit, |_| {
         tx.commit().map_err(LegacyError::sqlite(Step::Commit))?;

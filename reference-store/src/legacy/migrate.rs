@@ -233,8 +233,7 @@ pub(crate) fn migrate_file(
                 backup: backup.as_deref(),
                 counts: &copied,
             },
-        )?;
-        Ok(((), "recorded in migration_audit".into()))
+        )
     })?;
     step(Step::Commit, fail_at, emit, |_| {
         if options.dry_run {

@@ -154,10 +154,7 @@ fn writes_since(
     display_name: &str,
     started_at: i64,
 ) -> Result<(u64, String), LegacyError> {
-    let dir = db
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = super::backup::parent_dir(db);
     let scratch = tempfile::Builder::new()
         .prefix(".kick-overlay-rollback-")
         .tempdir_in(dir)

@@ -191,7 +191,7 @@ pub(crate) fn record(
     tx: &Transaction<'_>,
     plan: &Plan<'_>,
     audit: &Audit<'_>,
-) -> Result<(), LegacyError> {
+) -> Result<((), String), LegacyError> {
     let counts = serde_json::to_string(audit.counts).map_err(|e| LegacyError::Sqlite {
         step: Step::Audit,
         message: e.to_string(),
@@ -214,7 +214,7 @@ pub(crate) fn record(
         ],
     )
     .map_err(LegacyError::sqlite(Step::Audit))?;
-    Ok(())
+    Ok(((), "recorded in migration_audit".into()))
 }
 
 /// Runs `f` as step `step`: fails first if the test hook says so, then reports the step's

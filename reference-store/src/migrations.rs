@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "004-migration-audit.sql",
         sql: include_str!("../migrations/004-migration-audit.sql"),
     },
+    Migration {
+        name: "005-audit-normalised.sql",
+        sql: include_str!("../migrations/005-audit-normalised.sql"),
+    },
 ];
 
 /// The schema version of a fully migrated file.
@@ -132,11 +136,23 @@ pub fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), Op
 /// them in one transaction. (`user_version` and `application_id` live in the file header, which
 /// a rollback restores like any page.)
 pub(crate) fn create_all(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
-    for migration in MIGRATIONS {
+    apply_pending(tx)?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)
+}
+
+/// Applies the migrations a file of ours lacks inside the caller's transaction (for an import,
+/// whose upgrade must commit or roll back with it). Returns the version it started from, or
+/// `None` when the file was at [`LATEST`]. The caller has refused newer files.
+pub(crate) fn apply_pending(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<Option<i64>> {
+    let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version >= LATEST {
+        return Ok(None);
+    }
+    for migration in MIGRATIONS.iter().skip(version.max(0) as usize) {
         tx.execute_batch(migration.sql)?;
     }
     tx.pragma_update(None, "user_version", LATEST)?;
-    tx.pragma_update(None, "application_id", APPLICATION_ID)
+    Ok(Some(version))
 }
 
 #[cfg(test)]

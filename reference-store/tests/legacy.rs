@@ -1,80 +1,17 @@
 //! Legacy migration, import and rollback, on files from `fixtures/legacy`.
 
+mod support;
+
 use datastore::{
-    AdminSetPoints, ManualClock, NewStreamer, PointStore, ReportStore, SessionStore, SessionToken,
-    StreamerId, StreamerStore, Timestamp, TipStore, UserStore,
+    AdminSetPoints, NewStreamer, PointStore, ReportStore, SessionStore, SessionToken, StreamerId,
+    StreamerStore, TipStore, UserStore,
 };
-use legacy_fixtures::{AWKWARD_USERNAMES, Generated, Spec, generate};
-use reference_store::SqliteStore;
+use legacy_fixtures::{AWKWARD_USERNAMES, Spec};
 use reference_store::legacy::{
-    ImportOptions, LegacyError, MigrateOptions, Migrated, RollbackOptions, Step, import,
-    migrate_in_place, rollback,
+    ImportOptions, LegacyError, MigrateOptions, Migrated, RollbackOptions, Step, import, rollback,
 };
 use rusqlite::Connection;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-fn legacy_file(dir: &Path, name: &str, spec: &Spec) -> (PathBuf, Generated) {
-    let path = dir.join(name);
-    let generated = generate(&path, spec).expect("generate a legacy file");
-    (path, generated)
-}
-
-fn quiet() -> impl FnMut(reference_store::legacy::Event) {
-    |_| {}
-}
-
-fn migrate(path: &Path, options: &MigrateOptions) -> Result<Migrated, LegacyError> {
-    migrate_in_place(path, options, &mut quiet())
-}
-
-/// Every row of every legacy table, as text, by table: what "the original data" is.
-fn legacy_dump(path: &Path) -> BTreeMap<String, Vec<String>> {
-    let conn =
-        Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    tables
-        .into_iter()
-        .map(|t| {
-            let mut stmt = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap();
-            let n = stmt.column_count();
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((0..n)
-                        .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                        .collect::<Vec<_>>()
-                        .join("|"))
-                })
-                .unwrap()
-                .collect::<Result<Vec<_>, _>>()
-                .unwrap();
-            (t, rows)
-        })
-        .collect()
-}
-
-fn scalar(path: &Path, sql: &str) -> i64 {
-    Connection::open(path)
-        .unwrap()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
-}
-
-async fn open(path: &Path) -> SqliteStore {
-    let clock = Arc::new(ManualClock::new(
-        Timestamp::from_millis(1_800_000_000_000).unwrap(),
-    ));
-    SqliteStore::open(path, clock)
-        .await
-        .expect("open the migrated file")
-}
+use support::{legacy_dump, legacy_file, migrate, open, quiet, scalar};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_migrated_file_reads_back_whole_under_its_streamer_and_nothing_under_another() {
@@ -324,6 +261,11 @@ fn a_failure_at_any_step_leaves_the_original_byte_for_byte_and_a_rerun_succeeds(
             "after a failure at {step}"
         );
         assert_eq!(legacy_dump(&path), before, "after a failure at {step}");
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("backups")).map_or(0, |d| d.count()),
+            0,
+            "a failed run keeps no backup (after a failure at {step})"
+        );
     }
     assert!(matches!(
         migrate(&path, &MigrateOptions::default()).unwrap(),

@@ -3,12 +3,9 @@
 
 use super::tables::{Kind, count_rows, detect};
 use super::{Counts, LegacyError};
+use rusqlite::backup::StepResult;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-/// Pages copied per backup step.
-const PAGES_PER_STEP: std::ffi::c_int = 4096;
 
 /// The directory backups of `db` go to: `backups/` beside it.
 pub fn backup_dir(db: &Path) -> PathBuf {
@@ -54,9 +51,17 @@ pub(crate) fn display_time(at_ms: i64) -> String {
         .unwrap_or_else(|| format!("{at_ms} ms"))
 }
 
-/// Copies `src` into the new file `dest` with SQLite's online backup API: a consistent
-/// snapshot even while another connection writes or a WAL holds committed pages.
+/// Copies `src` into the new file `dest` with SQLite's online backup API, in one step: one
+/// read transaction, so a consistent snapshot even while another program writes (in WAL mode)
+/// or a WAL holds committed pages, and never restarted by a writer.
 pub(crate) fn online_backup(src: &Path, dest: &Path) -> Result<(), LegacyError> {
+    backup_from(&open_read_only(src)?, dest)
+}
+
+/// Copies the main database of `source` (as that connection sees it, inside its transaction if
+/// it has one) into the new file `dest`, in one step. The copy is a rollback-journal file, so
+/// opening it later leaves no `-wal` or `-shm` beside it.
+pub(crate) fn backup_from(source: &Connection, dest: &Path) -> Result<(), LegacyError> {
     if let Some(dir) = dest.parent() {
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     }
@@ -70,13 +75,21 @@ pub(crate) fn online_backup(src: &Path, dest: &Path) -> Result<(), LegacyError> 
         path: dest.to_path_buf(),
         message: format!("the online backup failed: {e}"),
     };
-    let source = open_read_only(src)?;
     let mut target = Connection::open(dest).map_err(failed)?;
-    let backup = rusqlite::backup::Backup::new(&source, &mut target).map_err(failed)?;
-    backup
-        .run_to_completion(PAGES_PER_STEP, Duration::from_millis(50), None)
-        .map_err(failed)?;
+    let backup = rusqlite::backup::Backup::new(source, &mut target).map_err(failed)?;
+    match backup.step(-1).map_err(failed)? {
+        StepResult::Done => {}
+        other => {
+            return Err(LegacyError::Io {
+                path: dest.to_path_buf(),
+                message: format!("the online backup stopped before the end ({other:?})"),
+            });
+        }
+    }
     drop(backup);
+    target
+        .pragma_update(None, "journal_mode", "DELETE")
+        .map_err(failed)?;
     target.close().map_err(|(_, e)| failed(e))?;
     Ok(())
 }
@@ -102,31 +115,39 @@ pub(crate) fn open_read_only(path: &Path) -> Result<Connection, LegacyError> {
 /// Checks that `backup` opens, passes `integrity_check`, is a legacy file and, when `expected`
 /// is given, holds exactly those row counts. Returns whether it has the ledger table.
 pub(crate) fn check_backup(backup: &Path, expected: Option<&Counts>) -> Result<bool, LegacyError> {
+    check_legacy(&open_read_only(backup)?, backup, expected)
+}
+
+/// [`check_backup`] of the file open on `conn` (`path` names it in errors).
+pub(crate) fn check_legacy(
+    conn: &Connection,
+    path: &Path,
+    expected: Option<&Counts>,
+) -> Result<bool, LegacyError> {
     let bad = |message: String| LegacyError::BadBackup {
-        path: backup.to_path_buf(),
+        path: path.to_path_buf(),
         message,
     };
-    let conn = open_read_only(backup)?;
     let integrity: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .map_err(|e| bad(e.to_string()))?;
     if integrity != "ok" {
         return Err(bad(format!("integrity_check says {integrity}")));
     }
-    let ledger = match detect(&conn, "main").map_err(|e| bad(e.to_string()))? {
+    let ledger = match detect(conn, "main").map_err(|e| bad(e.to_string()))? {
         Kind::Legacy { ledger } => ledger,
         Kind::MultiTenant => return Err(bad("it is a multi-tenant file, not a legacy one".into())),
         Kind::Other(why) => return Err(bad(why)),
     };
     if let Some(expected) = expected {
-        let found: Counts = count_rows(&conn, "main.", ledger)
+        let found: Counts = count_rows(conn, "main.", ledger)
             .map_err(|e| bad(e.to_string()))?
             .into_iter()
             .map(|(t, n)| (t.to_owned(), n))
             .collect();
         if &found != expected {
             return Err(bad(format!(
-                "its row counts {found:?} differ from the original's {expected:?}"
+                "its row counts {found:?} differ from the expected {expected:?}"
             )));
         }
     }

@@ -7,10 +7,20 @@ use rusqlite::{Connection, Error};
 use sha2::{Digest, Sha256};
 use time::{Date, Month, PrimitiveDateTime, Time};
 
-/// Registers `legacy_ms(value, column, now)` and `legacy_token_hash(token)` on `conn`.
+/// Registers `legacy_ms(value, column, now)`, `legacy_time_ok(value)` and
+/// `legacy_token_hash(token)` on `conn`.
 pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     conn.create_scalar_function("legacy_ms", 3, flags, legacy_ms)?;
+    // Whether `legacy_ms` accepts the value: the pre-flight scan's test, which names the row
+    // where `legacy_ms` could only name the column.
+    conn.create_scalar_function("legacy_time_ok", 1, flags, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Null => true,
+            ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(parse_time).is_some(),
+            _ => false,
+        })
+    })?;
     conn.create_scalar_function("legacy_token_hash", 1, flags, |ctx| {
         let token = text(ctx, 0, "session_token")?;
         Ok(Sha256::digest(token.as_bytes()).to_vec())

@@ -1,11 +1,13 @@
 //! `import-legacy`: a legacy file becomes a new streamer of an existing multi-tenant file.
 
 use super::backup::{check_backup, online_backup, open_read_only};
-use super::migrate::validate_names;
+use super::lock::{checkpoint_on_close, open_exclusive};
+use super::migrate::{fill_defaults, validate_names};
+use super::preflight;
 use super::run::{Audit, Plan, copy_all, create_streamer, record, step};
 use super::tables::{Kind, TABLES, detect};
 use super::{Counts, Event, LegacyError, Step, functions, now_ms, verify};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::TransactionBehavior;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -63,7 +65,7 @@ pub fn import(
 
     step(Step::Inspect, fail_at, emit, |_| {
         let conn = open_read_only(legacy)?;
-        match detect(&conn, "main").map_err(|e| refused(legacy, e))? {
+        match detect(&conn, "main").map_err(|e| refused(legacy, e.to_string()))? {
             Kind::Legacy { ledger } => Ok((
                 (),
                 format!(
@@ -92,45 +94,63 @@ pub fn import(
         online_backup(legacy, &snapshot)?;
         Ok(((), format!("snapshot of {} taken", legacy.display())))
     })?;
-    let ledger = step(Step::CheckBackup, fail_at, emit, |_| {
+    let (ledger, findings) = step(Step::CheckBackup, fail_at, emit, |_| {
         let ledger = check_backup(&snapshot, None)?;
-        Ok((ledger, "snapshot opens and passes integrity_check".into()))
-    })?;
-
-    let mut conn = Connection::open_with_flags(
-        into,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| refused(into, e))?;
-    conn.busy_timeout(crate::BUSY_TIMEOUT)
-        .map_err(|e| refused(into, e))?;
-    match detect(&conn, "main").map_err(|e| refused(into, e))? {
-        Kind::MultiTenant => {}
-        _ => {
-            return Err(LegacyError::Refused {
-                path: into.to_path_buf(),
-                reason: "is not a multi-tenant KickOverlay database (a legacy file is \
-                         migrated with migrate-legacy; a new one is created by starting the \
-                         server)"
-                    .into(),
+        let conn = open_read_only(&snapshot)?;
+        let findings = functions::register(&conn)
+            .and_then(|()| preflight::scan(&conn, "main.", ledger))
+            .map_err(LegacyError::sqlite(Step::CheckBackup))?;
+        if findings.bad_total > 0 {
+            return Err(LegacyError::BadRows {
+                total: findings.bad_total,
+                rows: findings.bad,
             });
         }
-    }
-    crate::migrations::migrate(&mut conn, into, crate::migrations::LATEST).map_err(|e| {
-        LegacyError::Refused {
-            path: into.to_path_buf(),
-            reason: e.to_string(),
-        }
+        let detail = format!(
+            "snapshot opens and passes integrity_check; values to normalise: {}",
+            findings.normalised_summary()
+        );
+        Ok(((ledger, findings), detail))
     })?;
+
+    // The target must be ours, and nothing else may have it open: the copy holds its write
+    // lock throughout, which a running server's writes would wait on and then fail.
+    {
+        let conn = open_read_only(into).map_err(|e| refused(into, e.to_string()))?;
+        if detect(&conn, "main").map_err(|e| refused(into, e.to_string()))? != Kind::MultiTenant {
+            return Err(refused(
+                into,
+                "is not a multi-tenant KickOverlay database (a legacy file is migrated with \
+                 migrate-legacy; a new one is created by starting the server)"
+                    .into(),
+            ));
+        }
+        crate::migrations::refuse_unknown(&conn, into).map_err(|e| refused(into, e.to_string()))?;
+    }
+    let mut conn = open_exclusive(into, "the KickOverlay server using it")?;
     conn.pragma_update(None, "foreign_keys", false)
-        .map_err(|e| refused(into, e))?;
-    functions::register(&conn).map_err(|e| refused(into, e))?;
+        .and_then(|()| functions::register(&conn))
+        .map_err(|e| refused(into, e.to_string()))?;
     conn.execute("ATTACH DATABASE ?1 AS legacy", [snapshot.to_string_lossy()])
-        .map_err(|e| refused(&snapshot, e))?;
+        .map_err(|e| refused(&snapshot, e.to_string()))?;
 
     let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(|e| refused(into, e))?;
+        .transaction_with_behavior(TransactionBehavior::Exclusive)
+        .map_err(|e| refused(into, e.to_string()))?;
+    step(Step::Schema, fail_at, emit, |_| {
+        let upgraded =
+            crate::migrations::apply_pending(&tx).map_err(LegacyError::sqlite(Step::Schema))?;
+        Ok((
+            (),
+            match upgraded {
+                Some(from) => format!(
+                    "schema upgraded from version {from} to {} (in the import's transaction)",
+                    crate::migrations::LATEST
+                ),
+                None => format!("schema at version {}", crate::migrations::LATEST),
+            },
+        ))
+    })?;
     let streamer_id = step(Step::Streamer, fail_at, emit, |_| {
         let taken: bool = tx
             .query_row(
@@ -158,6 +178,7 @@ pub fn import(
         now,
         ledger,
         offsets: offsets.clone(),
+        normalised: findings.normalised_counts(),
     };
     let copied = step(Step::Copy, fail_at, emit, |emit| {
         let total: u64 = super::tables::count_rows(&tx, "legacy.", ledger)
@@ -176,6 +197,9 @@ pub fn import(
     })?;
     step(Step::Verify, fail_at, emit, |_| {
         Ok(((), verify::compare(&tx, &plan)?))
+    })?;
+    step(Step::Defaults, fail_at, emit, |_| {
+        Ok(((), fill_defaults(&tx, &plan)?))
     })?;
     step(Step::CheckIntegrity, fail_at, emit, |_| {
         Ok(((), verify::integrity(&tx, &plan)?))
@@ -198,8 +222,13 @@ pub fn import(
         tx.commit().map_err(LegacyError::sqlite(Step::Commit))?;
         Ok(((), "committed".into()))
     })?;
-    conn.execute_batch("DETACH DATABASE legacy")
-        .map_err(LegacyError::sqlite(Step::Commit))?;
+    // Committed: from here on, problems are the caller's to hear about, not failures.
+    if let Err(e) = conn
+        .execute_batch("DETACH DATABASE legacy")
+        .and_then(|()| checkpoint_on_close(&conn))
+    {
+        tracing::warn!(error = %e, "after the import's commit");
+    }
     Ok(Imported {
         streamer_id,
         counts: copied,
@@ -246,9 +275,9 @@ fn offsets(
     Ok(out)
 }
 
-fn refused(path: &Path, e: rusqlite::Error) -> LegacyError {
+fn refused(path: &Path, reason: String) -> LegacyError {
     LegacyError::Refused {
         path: path.to_path_buf(),
-        reason: format!("cannot be read as an SQLite database: {e}"),
+        reason,
     }
 }

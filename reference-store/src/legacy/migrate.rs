@@ -1,10 +1,12 @@
 //! `migrate-legacy`: a legacy file becomes a multi-tenant file in place.
 
-use super::backup::{backup_dir, backup_name, check_backup, online_backup};
+use super::backup::{backup_dir, backup_from, backup_name, check_backup, open_read_only};
+use super::lock::{checkpoint_on_close, open_exclusive};
+use super::preflight::{self, Findings};
 use super::run::{Audit, Plan, copy_all, create_streamer, record, step};
 use super::tables::{Kind, TABLES, count_rows, detect};
 use super::{Counts, Event, LegacyError, Step, functions, now_ms, verify};
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -23,8 +25,14 @@ pub struct MigrateOptions {
     /// The run's start in Unix milliseconds (the clock when `None`): the streamer's creation
     /// time and the time of NULL legacy times.
     pub now_ms: Option<i64>,
+    /// After committing, `VACUUM` the file to give back the space the legacy tables held
+    /// (the file is about twice its legacy size without it; compacting rewrites it whole).
+    pub vacuum: bool,
     /// Test hook: fail at this step, as a crash or an SQLite error there would.
     pub fail_at: Option<Step>,
+    /// Test hook: runs inside the transaction right after the copy, before verifying it (a
+    /// test damages the copy to prove that verify catches it).
+    pub tamper: Option<fn(&Connection) -> rusqlite::Result<()>>,
 }
 
 impl Default for MigrateOptions {
@@ -34,7 +42,9 @@ impl Default for MigrateOptions {
             display_name: None,
             dry_run: false,
             now_ms: None,
+            vacuum: false,
             fail_at: None,
+            tamper: None,
         }
     }
 }
@@ -88,73 +98,122 @@ pub(crate) fn migrate_file(
     if !db.exists() {
         return Err(LegacyError::Missing(db.to_path_buf()));
     }
-    let refused = |e: rusqlite::Error| LegacyError::Refused {
-        path: db.to_path_buf(),
-        reason: format!("cannot be opened as an SQLite database: {e}"),
+    // A read-only look first: a migrated file the server has open is reported as migrated,
+    // and a foreign file is refused, without asking for any lock.
+    {
+        let conn = open_read_only(db).map_err(|e| refused(db, e.to_string()))?;
+        match detect(&conn, "main").map_err(|e| refused(db, e.to_string()))? {
+            Kind::Legacy { .. } => {}
+            Kind::MultiTenant => {
+                return Ok(Migrated::AlreadyMigrated {
+                    record: last_record(&conn),
+                });
+            }
+            Kind::Other(reason) => return Err(refused(db, reason)),
+        }
+    }
+    let mut conn = open_exclusive(db, LEGACY_USER)?;
+    let setup = |conn: &Connection| -> rusqlite::Result<()> {
+        // Rows are checked by foreign_key_check before commit; with enforcement off, the
+        // legacy tables can be renamed and dropped whatever references them.
+        conn.pragma_update(None, "foreign_keys", false)?;
+        // Renaming a legacy table must not rewrite other tables' references or views to
+        // follow it: once the new table of the same name exists, they name that one.
+        conn.pragma_update(None, "legacy_alter_table", true)?;
+        conn.pragma_update(None, "cache_size", -32_768)?;
+        functions::register(conn)
     };
-    let mut conn = Connection::open_with_flags(
-        db,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(refused)?;
-    conn.busy_timeout(crate::BUSY_TIMEOUT).map_err(refused)?;
-    // Rows are checked by foreign_key_check before commit; with enforcement off, the legacy
-    // tables can be renamed and dropped whatever references them.
-    conn.pragma_update(None, "foreign_keys", false)
-        .map_err(refused)?;
-    conn.pragma_update(None, "cache_size", -32_768)
-        .map_err(refused)?;
-    functions::register(&conn).map_err(refused)?;
+    setup(&conn).map_err(|e| refused(db, e.to_string()))?;
     let now = options.now_ms.unwrap_or_else(now_ms);
-    let fail_at = options.fail_at;
-
-    // The write lock is held from here to the commit: nothing can change the file between the
-    // backup and the copy (readers, such as a legacy app still serving, carry on).
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(refused)?;
-    let kind = detect(&tx, "main").map_err(refused)?;
-    let ledger = match kind {
-        Kind::Legacy { ledger } => ledger,
-        Kind::MultiTenant => {
-            return Ok(Migrated::AlreadyMigrated {
-                record: last_record(&tx),
-            });
-        }
-        Kind::Other(reason) => {
-            return Err(LegacyError::Refused {
-                path: db.to_path_buf(),
-                reason,
-            });
-        }
+    let mut backup = BackupGuard(None);
+    let done = migrate_locked(
+        &mut conn,
+        db,
+        options,
+        &display_name,
+        now,
+        take_backup,
+        &mut backup,
+        emit,
+    )?;
+    let Some((streamer_id, counts)) = done else {
+        return Ok(Migrated::AlreadyMigrated {
+            record: last_record(&conn),
+        });
     };
-    let counts: Counts = step(Step::Inspect, fail_at, emit, |_| {
-        let counts: Counts = count_rows(&tx, "main.", ledger)
-            .map_err(LegacyError::sqlite(Step::Inspect))?
-            .into_iter()
-            .map(|(t, n)| (t.to_owned(), n))
-            .collect();
-        let rows: u64 = counts.values().sum();
-        let others = other_tables(&tx).map_err(LegacyError::sqlite(Step::Inspect))?;
-        let mut detail = format!(
-            "legacy file {}, {} tables, {rows} rows{}",
-            db.display(),
-            counts.len(),
-            if ledger { "" } else { " (no ledger table)" }
-        );
-        if !others.is_empty() {
-            detail += &format!("; other tables left as they are: {}", others.join(", "));
-        }
-        Ok((counts, detail))
-    })?;
+    let backup = backup.keep();
+    if !options.dry_run {
+        let t = Instant::now();
+        let detail = after_commit(&conn, options.vacuum);
+        emit(Event::Step {
+            step: Step::Commit,
+            detail,
+            elapsed: t.elapsed(),
+        });
+    }
+    Ok(Migrated::Done {
+        streamer_id,
+        backup,
+        counts,
+        dry_run: options.dry_run,
+        elapsed: started.elapsed(),
+    })
+}
 
-    let backup = if take_backup {
+/// What probably has a legacy file open.
+const LEGACY_USER: &str = "the legacy KickOverlay server (or any other program using the file)";
+
+/// A backup taken by a run that has not committed: removed if the run fails (the original is
+/// untouched, so it is not needed), kept once the run commits.
+struct BackupGuard(Option<PathBuf>);
+
+impl BackupGuard {
+    fn keep(mut self) -> Option<PathBuf> {
+        self.0.take()
+    }
+}
+
+impl Drop for BackupGuard {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take()
+            && let Err(e) = std::fs::remove_file(&path)
+        {
+            tracing::warn!(path = %path.display(), error = %e, "could not remove the backup of a failed run");
+        }
+    }
+}
+
+/// The run proper, on the locked connection: every step from Inspect to Commit. `None` when
+/// the file turned out to be migrated already.
+#[allow(clippy::too_many_arguments)]
+fn migrate_locked(
+    conn: &mut Connection,
+    db: &Path,
+    options: &MigrateOptions,
+    display_name: &str,
+    now: i64,
+    take_backup: bool,
+    backup: &mut BackupGuard,
+    emit: &mut dyn FnMut(Event),
+) -> Result<Option<(i64, Counts)>, LegacyError> {
+    let fail_at = options.fail_at;
+    // The exclusive lock is already held, so the file cannot change from here on; the backup
+    // is read outside the write transaction (SQLite's backup cannot read a source that is
+    // inside one).
+    let ledger = match detect(conn, "main").map_err(|e| refused(db, e.to_string()))? {
+        Kind::Legacy { ledger } => ledger,
+        Kind::MultiTenant => return Ok(None),
+        Kind::Other(reason) => return Err(refused(db, reason)),
+    };
+    let (counts, findings) = step(Step::Inspect, fail_at, emit, |_| inspect(conn, db, ledger))?;
+
+    if take_backup {
         let path = backup_dir(db).join(backup_name(db, now, "pre-migration"));
         step(Step::Backup, fail_at, emit, |_| {
-            online_backup(db, &path)?;
-            let detail = format!("online backup to {}", path.display());
-            Ok(((), detail))
+            backup_from(conn, &path)?;
+            Ok(((), format!("online backup to {}", path.display())))
         })?;
+        backup.0 = Some(path.clone());
         step(Step::CheckBackup, fail_at, emit, |_| {
             check_backup(&path, Some(&counts))?;
             Ok((
@@ -162,11 +221,11 @@ pub(crate) fn migrate_file(
                 "backup opens, integrity_check ok, row counts equal".into(),
             ))
         })?;
-        Some(path)
-    } else {
-        None
-    };
+    }
 
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Exclusive)
+        .map_err(|e| refused(db, e.to_string()))?;
     let present: Vec<&str> = TABLES
         .iter()
         .filter(|t| ledger || !t.optional)
@@ -189,7 +248,7 @@ pub(crate) fn migrate_file(
         ))
     })?;
     let streamer_id = step(Step::Streamer, fail_at, emit, |_| {
-        let id = create_streamer(&tx, &options.streamer, &display_name, now)
+        let id = create_streamer(&tx, &options.streamer, display_name, now)
             .map_err(LegacyError::sqlite(Step::Streamer))?;
         Ok((id, format!("streamer {} has id {id}", options.streamer)))
     })?;
@@ -199,17 +258,24 @@ pub(crate) fn migrate_file(
         now,
         ledger,
         offsets: Default::default(),
+        normalised: findings.normalised_counts(),
     };
     let copied = step(Step::Copy, fail_at, emit, |emit| {
         emit(Event::CopyStarted {
             total_rows: counts.values().sum(),
         });
         let copied = copy_all(&tx, &plan, emit)?;
+        if let Some(tamper) = options.tamper {
+            tamper(&tx).map_err(LegacyError::sqlite(Step::Copy))?;
+        }
         let rows: u64 = copied.values().sum();
         Ok((copied, format!("{rows} rows copied")))
     })?;
     step(Step::Verify, fail_at, emit, |_| {
         Ok(((), verify::compare(&tx, &plan)?))
+    })?;
+    step(Step::Defaults, fail_at, emit, |_| {
+        Ok(((), fill_defaults(&tx, &plan)?))
     })?;
     step(Step::DropLegacy, fail_at, emit, |_| {
         for table in &present {
@@ -228,9 +294,9 @@ pub(crate) fn migrate_file(
             &Audit {
                 kind: "migrate-legacy",
                 username: &options.streamer,
-                display_name: &display_name,
+                display_name,
                 source: db,
-                backup: backup.as_deref(),
+                backup: backup.0.as_deref(),
                 counts: &copied,
             },
         )
@@ -247,18 +313,128 @@ pub(crate) fn migrate_file(
             Ok(((), "committed".into()))
         }
     })?;
-    if !options.dry_run {
-        // The store runs in WAL mode; a legacy file may not have been.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(LegacyError::sqlite(Step::Commit))?;
+    Ok(Some((streamer_id, copied)))
+}
+
+/// The Inspect step: row counts, the pre-flight scan (refusing rows the schema cannot take),
+/// and what else the file holds.
+fn inspect(
+    tx: &Connection,
+    db: &Path,
+    ledger: bool,
+) -> Result<((Counts, Findings), String), LegacyError> {
+    let failed = LegacyError::sqlite(Step::Inspect);
+    let counts: Counts = count_rows(tx, "main.", ledger)
+        .map_err(&failed)?
+        .into_iter()
+        .map(|(t, n)| (t.to_owned(), n))
+        .collect();
+    let findings = preflight::scan(tx, "main.", ledger).map_err(&failed)?;
+    if findings.bad_total > 0 {
+        return Err(LegacyError::BadRows {
+            total: findings.bad_total,
+            rows: findings.bad,
+        });
     }
-    Ok(Migrated::Done {
-        streamer_id,
-        backup,
-        counts: copied,
-        dry_run: options.dry_run,
-        elapsed: started.elapsed(),
+    let rows: u64 = counts.values().sum();
+    let others = other_objects(tx).map_err(&failed)?;
+    let mut detail = format!(
+        "legacy file {}, {} tables, {rows} rows{}; values to normalise: {}",
+        db.display(),
+        counts.len(),
+        if ledger { "" } else { " (no ledger table)" },
+        findings.normalised_summary()
+    );
+    if !others.is_empty() {
+        detail += &format!(
+            "; kept as they are: {} (what they reference by a legacy table's name, they will \
+             find in the new table of that name)",
+            others.join(", ")
+        );
+    }
+    Ok(((counts, findings), detail))
+}
+
+/// The Defaults step: a legacy file without a row for some powerup type gets that type's
+/// default configuration, as a new streamer would.
+pub(crate) fn fill_defaults(tx: &Connection, plan: &Plan<'_>) -> Result<String, LegacyError> {
+    let failed = LegacyError::sqlite(Step::Defaults);
+    let now = datastore::Timestamp::saturating_from_millis(plan.now);
+    let streamer = datastore::StreamerId(plan.streamer_id);
+    let mut filled = Vec::new();
+    for (kind, config) in datastore::default_powerups() {
+        let present: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM powerup_config WHERE streamer_id = ?1 AND id = ?2)",
+                rusqlite::params![plan.streamer_id, kind.as_str()],
+                |r| r.get(0),
+            )
+            .map_err(&failed)?;
+        if !present {
+            crate::powerups::insert_config(tx, streamer, kind, &config, now).map_err(|e| {
+                LegacyError::Sqlite {
+                    step: Step::Defaults,
+                    message: e.to_string(),
+                }
+            })?;
+            filled.push(kind.as_str());
+        }
+    }
+    Ok(if filled.is_empty() {
+        "every powerup type configured".to_owned()
+    } else {
+        format!(
+            "default config added for powerup types the file lacked: {}",
+            filled.join(", ")
+        )
     })
+}
+
+/// After the commit, still holding the lock: the store runs in WAL mode (a legacy file may not
+/// have been), the WAL is folded in on close, and with `vacuum` the space the legacy tables
+/// held is given back. Failures here are reported, not fatal: the migration is committed.
+fn after_commit(conn: &Connection, vacuum: bool) -> String {
+    let mut done = Vec::new();
+    if vacuum {
+        let size = |conn: &Connection| -> rusqlite::Result<i64> {
+            conn.query_row(
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+                [],
+                |r| r.get(0),
+            )
+        };
+        let before = size(conn).unwrap_or(0);
+        match conn.execute_batch("VACUUM").and_then(|()| size(conn)) {
+            Ok(after) => done.push(format!(
+                "compacted from {:.1} MB to {:.1} MB",
+                before as f64 / 1e6,
+                after as f64 / 1e6
+            )),
+            Err(e) => done.push(format!(
+                "VACUUM failed ({e}); the file keeps its free pages"
+            )),
+        }
+    }
+    match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+        Ok(mode) if mode.eq_ignore_ascii_case("wal") => done.push("journal in WAL mode".into()),
+        Ok(mode) => done.push(format!(
+            "journal left in {mode} mode (the server switches it to WAL when it opens the file)"
+        )),
+        Err(e) => done.push(format!(
+            "could not switch the journal to WAL ({e}); the server does when it opens the file"
+        )),
+    }
+    if let Err(e) = checkpoint_on_close(conn) {
+        done.push(format!("the WAL is left beside the file ({e})"));
+    }
+    done.join("; ")
+}
+
+fn refused(db: &Path, reason: String) -> LegacyError {
+    LegacyError::Refused {
+        path: db.to_path_buf(),
+        reason,
+    }
 }
 
 /// The streamer name rules of the store, checked before anything is touched.
@@ -274,18 +450,21 @@ pub(crate) fn validate_names(streamer: &str, display_name: &str) -> Result<(), L
         .map_err(|e| LegacyError::Streamer(e.to_string()))
 }
 
-/// Tables of the file that are neither legacy tables nor SQLite's own.
-fn other_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+/// Tables, views and triggers of the file that are neither legacy tables (nor triggers on them)
+/// nor SQLite's own, as "table x", "view y".
+fn other_objects(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(
-        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' \
-         ESCAPE '\\' ORDER BY name",
+        "SELECT type, name, tbl_name FROM sqlite_schema \
+         WHERE type IN ('table', 'view', 'trigger') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+         ORDER BY type, name",
     )?;
-    let names: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
+    let rows: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
-    Ok(names
+    Ok(rows
         .into_iter()
-        .filter(|n| !TABLES.iter().any(|t| t.legacy == n))
+        .filter(|(_, _, on)| !TABLES.iter().any(|t| t.legacy == on))
+        .map(|(kind, name, _)| format!("{kind} {name}"))
         .collect())
 }
 

@@ -19,7 +19,9 @@
 mod backup;
 mod functions;
 mod import;
+mod lock;
 mod migrate;
+mod preflight;
 mod rollback;
 mod run;
 mod tables;
@@ -38,7 +40,8 @@ use std::time::Duration;
 /// place a test can inject a failure ([`MigrateOptions::fail_at`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Step {
-    /// Recognise the file (legacy, already migrated, or something else) and count its rows.
+    /// Recognise the file (legacy, already migrated, or something else), count its rows, and
+    /// scan them for rows the new schema cannot take and values the copy will normalise.
     Inspect,
     /// Take the online backup (in place) or the snapshot (import).
     Backup,
@@ -50,8 +53,10 @@ pub enum Step {
     Streamer,
     /// Copy every legacy table's rows.
     Copy,
-    /// Compare counts, sums, balances, inventories and drop scores.
+    /// Compare counts, sums, balances, ledgers, inventories, drop scores and normalised values.
     Verify,
+    /// Fill in what the legacy file lacks (the default config of a missing powerup type).
+    Defaults,
     /// Drop the legacy tables (in place only).
     DropLegacy,
     /// `foreign_key_check` and `integrity_check`.
@@ -64,7 +69,7 @@ pub enum Step {
 
 impl Step {
     /// Every step, in order.
-    pub const ALL: [Step; 11] = [
+    pub const ALL: [Step; 12] = [
         Step::Inspect,
         Step::Backup,
         Step::CheckBackup,
@@ -72,6 +77,7 @@ impl Step {
         Step::Streamer,
         Step::Copy,
         Step::Verify,
+        Step::Defaults,
         Step::DropLegacy,
         Step::CheckIntegrity,
         Step::Audit,
@@ -88,6 +94,7 @@ impl Step {
             Step::Streamer => "streamer",
             Step::Copy => "copy",
             Step::Verify => "verify",
+            Step::Defaults => "defaults",
             Step::DropLegacy => "drop legacy tables",
             Step::CheckIntegrity => "check integrity",
             Step::Audit => "audit",
@@ -145,6 +152,29 @@ pub enum LegacyError {
         path: PathBuf,
         /// Why.
         reason: String,
+    },
+    /// Another program has the file open; nothing was done.
+    #[error(
+        "{path} is in use by another program: stop {user} and run this again (nothing was \
+         changed)"
+    )]
+    InUse {
+        /// The file.
+        path: PathBuf,
+        /// What probably has it open.
+        user: String,
+    },
+    /// Rows of the legacy file break rules of the multi-tenant schema; nothing was done.
+    #[error(
+        "{} legacy rows break rules of the multi-tenant schema; nothing was changed. Fix them \
+         in the legacy file and run this again:\n  {}",
+        .total, .rows.join("\n  ")
+    )]
+    BadRows {
+        /// How many rows break a rule.
+        total: u64,
+        /// The first of them: table, id, column, value and the rule.
+        rows: Vec<String>,
     },
     /// The streamer name is taken or invalid.
     #[error("{0}")]

@@ -1,16 +1,26 @@
 //! `rollback`: the pre-migration file comes back from its backup.
 
-use super::backup::{backup_dir, backup_name, check_backup, newest, online_backup, open_read_only};
+use super::backup::{
+    backup_dir, backup_from, backup_name, check_backup, check_legacy, newest, online_backup,
+    open_read_only,
+};
+use super::lock::{checkpoint_on_close, open_exclusive};
 use super::migrate::{MigrateOptions, migrate_file};
 use super::tables::{Kind, detect};
-use super::{Event, LegacyError, Step, now_ms};
+use super::{Counts, Event, LegacyError, Step, now_ms};
 use rusqlite::{Connection, MAIN_DB};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Tables whose changes since the migration a rollback may drop silently: the audit trail
-/// itself, and admin keys (a legacy file has none; the key printed at migration lives here).
-const NOT_DATA: &[&str] = &["migration_audit", "admin_keys"];
+/// The audit trail: a rollback takes the file back to before it existed.
+const AUDIT: &str = "migration_audit";
+
+/// Admin keys: a legacy file has none (its owner logs in to the legacy dashboard), so the ones
+/// issued since the migration are discarded, and said so, rather than counted as data.
+const ADMIN_KEYS: &str = "admin_keys";
+
+/// What probably has a migrated file open.
+const SERVER: &str = "the KickOverlay server (kick-overlay serve) or any other program using it";
 
 /// Options of [`rollback`].
 #[derive(Debug, Clone, Default)]
@@ -30,9 +40,23 @@ pub struct RolledBack {
     pub saved_current: PathBuf,
     /// Rows added, changed or removed since the migration (lost, with `force`).
     pub written_since: u64,
+    /// Admin keys the file held (a legacy file has none; its owner uses the legacy dashboard).
+    pub discarded_admin_keys: u64,
+}
+
+/// The newest `migrate-legacy` row of `migration_audit`.
+struct Record {
+    username: String,
+    display_name: String,
+    started_at: i64,
+    backup_path: Option<String>,
+    counts: String,
 }
 
 /// Restores the legacy file `db` was migrated from (see the [module](super) documentation).
+/// Holds the file's exclusive lock from the first check to the end, so nothing can write
+/// between counting the writes since the migration and restoring; refused while another
+/// program (the server) has the file open.
 pub fn rollback(
     db: &Path,
     options: &RollbackOptions,
@@ -45,8 +69,8 @@ pub fn rollback(
         path: db.to_path_buf(),
         reason,
     };
-    let current = open_read_only(db)?;
-    match detect(&current, "main").map_err(|e| refused(e.to_string()))? {
+    // A read-only look first, so a legacy or foreign file is refused without any lock.
+    match detect(&open_read_only(db)?, "main").map_err(|e| refused(e.to_string()))? {
         Kind::MultiTenant => {}
         Kind::Legacy { .. } => {
             return Err(refused(
@@ -55,15 +79,23 @@ pub fn rollback(
         }
         Kind::Other(reason) => return Err(refused(reason)),
     }
-    let record: Option<(String, String, i64)> = current
+    let mut conn = open_exclusive(db, SERVER)?;
+    let record: Option<Record> = conn
         .query_row(
-            "SELECT username, display_name, started_at FROM migration_audit \
-             WHERE kind = 'migrate-legacy' ORDER BY id DESC LIMIT 1",
+            "SELECT username, display_name, started_at, backup_path, counts \
+             FROM migration_audit WHERE kind = 'migrate-legacy' ORDER BY id DESC LIMIT 1",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| {
+                Ok(Record {
+                    username: r.get(0)?,
+                    display_name: r.get(1)?,
+                    started_at: r.get(2)?,
+                    backup_path: r.get(3)?,
+                    counts: r.get(4)?,
+                })
+            },
         )
         .ok();
-    drop(current);
     if record.is_none() && !options.force {
         return Err(refused(
             "has no migrate-legacy record: it was not migrated from a legacy file (rerun with \
@@ -71,9 +103,13 @@ pub fn rollback(
                 .into(),
         ));
     }
-    let backup = match &options.backup {
-        Some(path) => path.clone(),
-        None => newest(db, "pre-migration")?.ok_or_else(|| {
+    let backup = match (
+        &options.backup,
+        record.as_ref().and_then(|r| r.backup_path.as_ref()),
+    ) {
+        (Some(path), _) => path.clone(),
+        (None, Some(recorded)) => PathBuf::from(recorded),
+        (None, None) => newest(db, "pre-migration")?.ok_or_else(|| {
             refused(format!(
                 "no pre-migration backup in {}",
                 backup_dir(db).display()
@@ -84,20 +120,46 @@ pub fn rollback(
         return Err(LegacyError::Missing(backup));
     }
     let t = Instant::now();
-    check_backup(&backup, None)?;
+    // The backup of this migration holds exactly the rows it moved; another file is refused
+    // unless forced.
+    let expected: Option<Counts> = match &record {
+        Some(r) if !options.force => Some(
+            serde_json::from_str(&r.counts)
+                .map_err(|e| refused(format!("its migration_audit counts cannot be read: {e}")))?,
+        ),
+        _ => None,
+    };
+    check_backup(&backup, expected.as_ref())?;
     emit(Event::Step {
         step: Step::CheckBackup,
-        detail: format!("{} opens and passes integrity_check", backup.display()),
+        detail: format!(
+            "{} opens and passes integrity_check{}",
+            backup.display(),
+            if expected.is_some() {
+                "; its row counts are the ones the migration moved"
+            } else {
+                ""
+            }
+        ),
         elapsed: t.elapsed(),
     });
 
+    let t = Instant::now();
+    let discarded_admin_keys = count(&conn, ADMIN_KEYS).map_err(sql_failed)?;
     let written_since = match &record {
-        Some((username, display_name, started_at)) => {
-            let t = Instant::now();
-            let (rows, detail) = writes_since(db, &backup, username, display_name, *started_at)?;
+        Some(r) => {
+            let (rows, detail) = writes_since(&conn, db, &backup, r)?;
             emit(Event::Step {
                 step: Step::Verify,
-                detail: format!("{rows} rows written since the migration"),
+                detail: format!(
+                    "{rows} rows written since the migration{}; {discarded_admin_keys} admin \
+                     keys to discard (a legacy file has none)",
+                    if detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({detail})")
+                    }
+                ),
                 elapsed: t.elapsed(),
             });
             if rows > 0 && !options.force {
@@ -110,7 +172,7 @@ pub fn rollback(
 
     let t = Instant::now();
     let saved_current = backup_dir(db).join(backup_name(db, now_ms(), "pre-rollback"));
-    online_backup(db, &saved_current)?;
+    backup_from(&conn, &saved_current)?;
     emit(Event::Step {
         step: Step::Backup,
         detail: format!("current file saved to {}", saved_current.display()),
@@ -119,20 +181,22 @@ pub fn rollback(
     let t = Instant::now();
     let failed = |e: rusqlite::Error| LegacyError::Io {
         path: db.to_path_buf(),
-        message: format!("the restore failed: {e}"),
+        message: format!(
+            "the restore failed ({e}); the migrated file is saved at {}",
+            saved_current.display()
+        ),
     };
-    let mut conn = Connection::open(db).map_err(failed)?;
-    conn.busy_timeout(crate::BUSY_TIMEOUT).map_err(failed)?;
     conn.restore(MAIN_DB, &backup, None::<fn(rusqlite::backup::Progress)>)
         .map_err(failed)?;
-    drop(conn);
-    check_backup(db, None).map_err(|e| LegacyError::Io {
+    check_legacy(&conn, db, expected.as_ref()).map_err(|e| LegacyError::Io {
         path: db.to_path_buf(),
         message: format!(
             "the restored file failed its check ({e}); the migrated file is saved at {}",
             saved_current.display()
         ),
     })?;
+    checkpoint_on_close(&conn).map_err(failed)?;
+    conn.close().map_err(|(_, e)| failed(e))?;
     emit(Event::Step {
         step: Step::Commit,
         detail: format!("{} restored from {}", db.display(), backup.display()),
@@ -142,17 +206,34 @@ pub fn rollback(
         restored_from: backup,
         saved_current,
         written_since,
+        discarded_admin_keys,
     })
 }
 
-/// Rows that differ between `db` and a fresh migration of `backup` made the same way (same
-/// streamer, same start time): every row added, changed or removed since the migration.
+fn sql_failed(e: rusqlite::Error) -> LegacyError {
+    LegacyError::Sqlite {
+        step: Step::Verify,
+        message: format!("comparing with the migrated backup: {e}"),
+    }
+}
+
+fn count(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
+    conn.query_row(&format!("SELECT count(*) FROM main.\"{table}\""), [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| n as u64)
+}
+
+/// Rows that differ between the file on `conn` and a fresh migration of `backup` made the same
+/// way (same streamer, same start time): every row added, changed or removed since the
+/// migration, each counted once. Per table: the rows of the current file found nowhere in the
+/// fresh one (added or changed) plus the keys of the fresh file the current one lacks
+/// (removed).
 fn writes_since(
+    conn: &Connection,
     db: &Path,
     backup: &Path,
-    username: &str,
-    display_name: &str,
-    started_at: i64,
+    record: &Record,
 ) -> Result<(u64, String), LegacyError> {
     let dir = super::backup::parent_dir(db);
     let scratch = tempfile::Builder::new()
@@ -162,47 +243,59 @@ fn writes_since(
     let fresh = scratch.path().join("remigrated.db");
     online_backup(backup, &fresh)?;
     let options = MigrateOptions {
-        streamer: username.to_owned(),
-        display_name: Some(display_name.to_owned()),
-        now_ms: Some(started_at),
+        streamer: record.username.clone(),
+        display_name: Some(record.display_name.clone()),
+        now_ms: Some(record.started_at),
         ..MigrateOptions::default()
     };
     migrate_file(&fresh, &options, false, &mut |_| {})?;
-    let failed = |e: rusqlite::Error| LegacyError::Sqlite {
-        step: Step::Verify,
-        message: format!("comparing with the migrated backup: {e}"),
-    };
-    let conn = open_read_only(db)?;
     conn.execute("ATTACH DATABASE ?1 AS fresh", [fresh.to_string_lossy()])
-        .map_err(failed)?;
+        .map_err(sql_failed)?;
+    let counted = count_differences(conn);
+    conn.execute_batch("DETACH DATABASE fresh")
+        .map_err(sql_failed)?;
+    counted.map_err(sql_failed)
+}
+
+fn count_differences(conn: &Connection) -> rusqlite::Result<(u64, String)> {
     let tables: Vec<String> = conn
         .prepare(
             "SELECT name FROM main.sqlite_schema WHERE type = 'table' \
              AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-        )
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-        .map_err(failed)?;
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     let mut total = 0u64;
     let mut detail = Vec::new();
-    for table in tables.iter().filter(|t| !NOT_DATA.contains(&t.as_str())) {
-        let in_fresh: bool = conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM fresh.sqlite_schema WHERE type = 'table' \
-                 AND name = ?1)",
-                [table],
-                |r| r.get(0),
-            )
-            .map_err(failed)?;
+    for table in tables.iter().filter(|t| *t != AUDIT && *t != ADMIN_KEYS) {
+        let key: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info(?1, 'fresh') WHERE pk > 0 ORDER BY pk")?
+            .query_map([table], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let in_fresh: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM fresh.sqlite_schema WHERE type = 'table' \
+             AND name = ?1)",
+            [table],
+            |r| r.get(0),
+        )?;
         let sql = if in_fresh {
+            let key = if key.is_empty() {
+                "rowid".to_owned()
+            } else {
+                key.iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             format!(
                 "SELECT (SELECT count(*) FROM (SELECT * FROM main.\"{table}\" EXCEPT \
-                 SELECT * FROM fresh.\"{table}\")) + (SELECT count(*) FROM (SELECT * FROM \
-                 fresh.\"{table}\" EXCEPT SELECT * FROM main.\"{table}\"))"
+                 SELECT * FROM fresh.\"{table}\")) + (SELECT count(*) FROM (SELECT {key} FROM \
+                 fresh.\"{table}\" EXCEPT SELECT {key} FROM main.\"{table}\"))"
             )
         } else {
             format!("SELECT count(*) FROM main.\"{table}\"")
         };
-        let n: i64 = conn.query_row(&sql, [], |r| r.get(0)).map_err(failed)?;
+        let n: i64 = conn.query_row(&sql, [], |r| r.get(0))?;
         if n > 0 {
             total += n as u64;
             detail.push(format!("{table}: {n}"));

@@ -24,6 +24,9 @@ pub(crate) struct Plan<'a> {
     pub ledger: bool,
     /// Added to each own-id table's ids (0 unless they collide), by target table.
     pub offsets: BTreeMap<&'static str, i64>,
+    /// Values the copy normalises, by `legacy_table.column`, as the pre-flight scan counted
+    /// them (verify finds exactly these changed).
+    pub normalised: BTreeMap<String, u64>,
 }
 
 impl Plan<'_> {
@@ -192,14 +195,18 @@ pub(crate) fn record(
     plan: &Plan<'_>,
     audit: &Audit<'_>,
 ) -> Result<((), String), LegacyError> {
-    let counts = serde_json::to_string(audit.counts).map_err(|e| LegacyError::Sqlite {
-        step: Step::Audit,
-        message: e.to_string(),
-    })?;
+    let json = |value: &Counts| {
+        serde_json::to_string(value).map_err(|e| LegacyError::Sqlite {
+            step: Step::Audit,
+            message: e.to_string(),
+        })
+    };
+    let counts = json(audit.counts)?;
+    let normalised = json(&plan.normalised)?;
     tx.execute(
         "INSERT INTO migration_audit (streamer_id, kind, username, display_name, started_at, \
-         finished_at, source_path, backup_path, counts, program) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         finished_at, source_path, backup_path, counts, program, normalised) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         rusqlite::params![
             plan.streamer_id,
             audit.kind,
@@ -207,14 +214,24 @@ pub(crate) fn record(
             audit.display_name,
             plan.now,
             super::now_ms(),
-            audit.source.display().to_string(),
-            audit.backup.map(|p| p.display().to_string()),
+            absolute(audit.source),
+            audit.backup.map(absolute),
             counts,
             concat!("kick-overlay ", env!("CARGO_PKG_VERSION")),
+            normalised,
         ],
     )
     .map_err(LegacyError::sqlite(Step::Audit))?;
     Ok(((), "recorded in migration_audit".into()))
+}
+
+/// `path` made absolute (against the working directory) for the audit row, so it still names
+/// the file when read from elsewhere.
+fn absolute(path: &std::path::Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 /// Runs `f` as step `step`: fails first if the test hook says so, then reports the step's

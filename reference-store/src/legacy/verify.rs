@@ -1,6 +1,7 @@
 //! The checks a migration or import passes before it commits: the new rows of the streamer
 //! against the legacy rows they came from, then the database as a whole.
 
+use super::preflight::normalisations;
 use super::run::{Plan, bind};
 use super::{LegacyError, Step};
 use rusqlite::Transaction;
@@ -16,16 +17,18 @@ const SUMS: &[(&str, &str, &str)] = &[
     ("drop_history", "drop_history", "score"),
 ];
 
-/// Row sets that must come through whole: (what, legacy rows, new rows). Each side has one row
-/// per key, so with equal counts, "no legacy row missing from the new side" means equal.
-/// `{src}` is the legacy prefix; `:uo`/`:io` the id offsets; `:s` the streamer.
-const SETS: &[(&str, &str, &str)] = &[
+/// Row sets that must come through whole: (legacy table, what, legacy rows, new rows). Each side
+/// has one row per key, so with equal counts, "no legacy row missing from the new side" means
+/// equal. `{src}` is the legacy prefix; `:uo` the user id offset; `:s` the streamer.
+const SETS: &[(&str, &str, &str, &str)] = &[
     (
-        "users (id, name)",
-        "SELECT id + :io, username FROM {src}users",
-        "SELECT id, username FROM users WHERE streamer_id = :s",
+        "users",
+        "users (id, name, voice, drop image)",
+        "SELECT id + :uo, username, voice_id, drop_image FROM {src}users",
+        "SELECT id, username, voice_id, drop_image FROM users WHERE streamer_id = :s",
     ),
     (
+        "user_points",
         "per-user balances",
         "SELECT user_id + :uo, coalesce(channel_points, 0), coalesce(drop_points, 0), \
          coalesce(total_drops, 0) FROM {src}user_points",
@@ -33,11 +36,21 @@ const SETS: &[(&str, &str, &str)] = &[
          WHERE streamer_id = :s",
     ),
     (
+        "point_transactions",
+        "per-user ledgers",
+        "SELECT user_id + :uo, count(*), sum(amount), min(id), max(id) \
+         FROM {src}point_transactions GROUP BY user_id",
+        "SELECT user_id, count(*), sum(amount), min(id) - :lo, max(id) - :lo \
+         FROM point_transactions WHERE streamer_id = :s GROUP BY user_id",
+    ),
+    (
+        "powerup_inventory",
         "inventory quantities",
         "SELECT user_id + :uo, powerup_type, coalesce(quantity, 0) FROM {src}powerup_inventory",
         "SELECT user_id, powerup_type, quantity FROM powerup_inventory WHERE streamer_id = :s",
     ),
     (
+        "drop_history",
         "drop scores per user",
         "SELECT user_id + :uo, count(*), sum(score), sum(coalesce(is_perfect, 0) <> 0) \
          FROM {src}drop_history GROUP BY user_id",
@@ -100,7 +113,10 @@ pub(crate) fn compare(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String, L
             ));
         }
     }
-    for (what, legacy, new) in SETS {
+    for (table, what, legacy, new) in SETS {
+        if !plan.tables().any(|t| t.legacy == *table) {
+            continue;
+        }
         let missing = scalar(
             tx,
             plan,
@@ -114,9 +130,38 @@ pub(crate) fn compare(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String, L
             ));
         }
     }
+    for table in plan.tables() {
+        for norm in normalisations(table).iter().filter(|n| n.checked) {
+            let name = format!("{}.{}", norm.table, norm.column);
+            let expected = plan.normalised.get(&name).copied().unwrap_or(0);
+            let changed = scalar(
+                tx,
+                plan,
+                &format!(
+                    "SELECT count(*) FROM {{src}}{legacy} AS r JOIN {target} AS n \
+                     ON n.streamer_id = :s AND {join} WHERE r.{column} IS NOT n.{column}",
+                    legacy = table.legacy,
+                    target = table.target,
+                    join = table
+                        .join
+                        .replace(":io", &plan.offset(table.target).to_string()),
+                    column = norm.column
+                ),
+            )
+            .map_err(&sql_failed)?;
+            checks += 1;
+            if changed as u64 != expected {
+                differences.push(format!(
+                    "{name}: {changed} values differ from the legacy rows, {expected} were to \
+                     be normalised"
+                ));
+            }
+        }
+    }
     if differences.is_empty() {
         Ok(format!(
-            "{checks} checks equal (counts, sums, balances, inventories, drops)"
+            "{checks} checks equal (counts, sums, users, balances, ledgers, inventories, drops, \
+             normalised values)"
         ))
     } else {
         Err(LegacyError::Mismatch(differences))
@@ -159,10 +204,10 @@ pub(crate) fn integrity(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String,
 
 fn scalar(tx: &Transaction<'_>, plan: &Plan<'_>, sql: &str) -> rusqlite::Result<i64> {
     let mut stmt = tx.prepare(&sql.replace("{src}", plan.src))?;
-    let (io_users, uo) = (plan.user_offset(), plan.user_offset());
+    let (uo, lo) = (plan.user_offset(), plan.offset("point_transactions"));
     bind(
         &mut stmt,
-        &[(":s", &plan.streamer_id), (":io", &io_users), (":uo", &uo)],
+        &[(":s", &plan.streamer_id), (":uo", &uo), (":lo", &lo)],
     )?;
     let mut rows = stmt.raw_query();
     match rows.next()? {

@@ -1,0 +1,521 @@
+//! The pre-flight scan: before anything is backed up or changed, read every legacy row once and
+//! find (1) the rows the multi-tenant schema cannot take, each named by table, id, column and
+//! value, and (2) the values the copy will normalise, counted per column.
+//!
+//! The policy is to refuse rather than guess. An overdrawn (negative) balance, an unknown
+//! transaction source or powerup type, an unreadable time, a row whose user is gone, two
+//! verification codes that differ only in the case of the username: each would have to be
+//! clamped, dropped or invented to fit, and that would lose or change data silently. The run
+//! stops before its backup with the list of rows, and the streamer fixes them in the legacy
+//! app's file (the scan reads only).
+//!
+//! Normalisations are the changes that lose nothing: an ISO country code upper-cased, a NULL
+//! flag or counter given the legacy app's own default, an `is_perfect` of 2 read as true, an
+//! empty `powerup_used` read as none, a NULL time given the migration's start. Each is counted
+//! here, reported in the step log and in `migration_audit`, and verified after the copy: the
+//! number of values that differ between a legacy row and its copy must equal this count.
+
+use super::run::bind;
+use super::tables::{TABLES, Table};
+use rusqlite::Connection;
+use std::collections::BTreeMap;
+
+/// At most this many example rows per broken rule.
+const EXAMPLES: i64 = 5;
+
+/// The powerup types and ledger sources of the schema.
+const POWERUPS: &str = "('boost', 'ghost', 'magnet', 'powerdrop', 'shield', 'tnt')";
+const SOURCES: &str = "('admin', 'chat', 'drop', 'duel', 'gamble', 'gift', 'renewal', 'spend', \
+                       'sub', 'tip', 'watch')";
+
+/// A rule of the multi-tenant schema a legacy row can break: `bad` is true of the legacy row
+/// `r` that breaks it. `{src}` is the legacy tables' prefix.
+struct Rule {
+    table: &'static str,
+    column: &'static str,
+    bad: String,
+    must: &'static str,
+}
+
+/// A value the copy changes without losing anything: `changes` is true of the legacy row `r`
+/// whose `column` the copy changes. `checked` when its copy can be compared with the raw value.
+pub(crate) struct Normalisation {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub changes: String,
+    pub what: &'static str,
+    pub checked: bool,
+}
+
+/// The rules specific to one column; the generic ones (integers, times, users) are added by
+/// [`rules`].
+fn specific_rules() -> Vec<Rule> {
+    let rule = |table, column, bad: &str, must| Rule {
+        table,
+        column,
+        bad: bad.to_owned(),
+        must,
+    };
+    vec![
+        rule(
+            "users",
+            "username",
+            "r.username IS NULL OR length(r.username) NOT BETWEEN 1 AND 64",
+            "1 to 64 characters",
+        ),
+        rule(
+            "users",
+            "country",
+            "r.country IS NOT NULL AND trim(r.country) <> '' \
+             AND upper(trim(r.country)) NOT GLOB '[A-Z][A-Z]'",
+            "a two-letter ISO 3166 code or empty",
+        ),
+        rule(
+            "user_points",
+            "channel_points",
+            "r.channel_points < 0",
+            "not negative (an overdrawn balance)",
+        ),
+        rule(
+            "user_points",
+            "drop_points",
+            "r.drop_points < 0",
+            "not negative (an overdrawn balance)",
+        ),
+        rule(
+            "user_points",
+            "total_drops",
+            "r.total_drops < 0",
+            "not negative",
+        ),
+        rule(
+            "point_transactions",
+            "source",
+            &format!("r.source IS NULL OR r.source NOT IN {SOURCES}"),
+            "one of admin, chat, drop, duel, gamble, gift, renewal, spend, sub, tip, watch",
+        ),
+        rule(
+            "point_transactions",
+            "amount",
+            "r.amount IS NULL",
+            "a number",
+        ),
+        rule(
+            "powerup_inventory",
+            "powerup_type",
+            &format!("r.powerup_type IS NULL OR r.powerup_type NOT IN {POWERUPS}"),
+            "one of boost, ghost, magnet, powerdrop, shield, tnt",
+        ),
+        rule(
+            "powerup_inventory",
+            "quantity",
+            "r.quantity < 0",
+            "not negative",
+        ),
+        rule(
+            "powerup_purchases",
+            "powerup_type",
+            &format!("r.powerup_type IS NULL OR r.powerup_type NOT IN {POWERUPS}"),
+            "one of boost, ghost, magnet, powerdrop, shield, tnt",
+        ),
+        rule(
+            "powerup_purchases",
+            "cost",
+            "r.cost IS NULL OR r.cost < 0",
+            "a number, not negative",
+        ),
+        rule(
+            "drop_history",
+            "score",
+            "r.score IS NULL OR r.score < 0",
+            "a number, not negative",
+        ),
+        rule(
+            "drop_history",
+            "powerup_used",
+            &format!("r.powerup_used <> '' AND r.powerup_used NOT IN {POWERUPS}"),
+            "empty or one of boost, ghost, magnet, powerdrop, shield, tnt",
+        ),
+        rule(
+            "command_cooldowns",
+            "command",
+            "r.command IS NULL OR length(r.command) NOT BETWEEN 1 AND 128",
+            "1 to 128 characters",
+        ),
+        rule(
+            "command_cooldowns",
+            "expires_at",
+            "r.expires_at IS NULL OR r.last_used_at IS NULL OR (legacy_time_ok(r.expires_at) \
+             AND legacy_time_ok(r.last_used_at) \
+             AND legacy_ms(r.expires_at, '', 0) < legacy_ms(r.last_used_at, '', 0))",
+            "set, and not before last_used_at",
+        ),
+        rule(
+            "user_sessions",
+            "session_token",
+            "typeof(r.session_token) <> 'text'",
+            "text",
+        ),
+        rule(
+            "admin_sessions",
+            "session_token",
+            "typeof(r.session_token) <> 'text'",
+            "text",
+        ),
+        rule(
+            "verification_codes",
+            "code",
+            "r.code IS NULL OR length(r.code) NOT BETWEEN 1 AND 32",
+            "1 to 32 characters",
+        ),
+        rule(
+            "verification_codes",
+            "username",
+            "EXISTS (SELECT 1 FROM {src}verification_codes o WHERE o.id < r.id \
+             AND o.username = r.username COLLATE NOCASE AND o.code = r.code)",
+            "unique with its code ignoring case (an older row has this code for the same \
+             name in another case)",
+        ),
+        rule(
+            "powerup_config",
+            "id",
+            &format!("r.id NOT IN {POWERUPS}"),
+            "one of boost, ghost, magnet, powerdrop, shield, tnt",
+        ),
+        rule(
+            "powerup_config",
+            "cost",
+            "r.cost IS NULL OR r.cost < 0",
+            "a number, not negative",
+        ),
+        rule(
+            "powerup_config",
+            "variables",
+            "r.variables IS NOT NULL AND (CASE WHEN json_valid(r.variables) \
+             THEN json_type(r.variables) END) IS NOT 'object'",
+            "a JSON object",
+        ),
+        rule(
+            "overlay_settings",
+            "key",
+            "length(r.key) NOT BETWEEN 1 AND 128",
+            "1 to 128 characters",
+        ),
+        rule("overlay_settings", "value", "r.value IS NULL", "set"),
+        rule(
+            "tips",
+            "content",
+            "r.content IS NULL OR length(r.content) < 1",
+            "not empty",
+        ),
+        rule(
+            "goals",
+            "id",
+            "length(r.id) NOT BETWEEN 1 AND 128",
+            "1 to 128 characters",
+        ),
+        rule(
+            "goals",
+            "target_value",
+            "r.target_value IS NULL OR r.target_value <= 0",
+            "above 0",
+        ),
+        rule(
+            "goals",
+            "current_value",
+            "r.current_value < 0",
+            "not negative",
+        ),
+    ]
+}
+
+/// Every rule of `table`: the integer columns, the times, the user a row hangs off, then the
+/// column-specific ones.
+fn rules(table: &Table) -> Vec<Rule> {
+    let mut out = Vec::new();
+    for column in table.integers {
+        out.push(Rule {
+            table: table.legacy,
+            column,
+            bad: format!(
+                "typeof(r.{column}) IN ('text', 'blob') \
+                 OR (typeof(r.{column}) = 'real' AND r.{column} <> cast(r.{column} AS INTEGER))"
+            ),
+            must: "a whole number",
+        });
+    }
+    for column in table.times {
+        out.push(Rule {
+            table: table.legacy,
+            column,
+            bad: format!("NOT legacy_time_ok(r.{column})"),
+            must: "a time like '2025-12-07 18:04:05' or '2025-12-07T18:04:05.123Z'",
+        });
+    }
+    if table.columns.contains(&"user_id") {
+        out.push(Rule {
+            table: table.legacy,
+            column: "user_id",
+            bad: "r.user_id NOT IN (SELECT id FROM {src}users)".into(),
+            must: "a user that exists (this row's user was deleted)",
+        });
+    }
+    out.extend(
+        specific_rules()
+            .into_iter()
+            .filter(|r| r.table == table.legacy),
+    );
+    out
+}
+
+/// Every normalisation the copy of `table` makes (the copy SQL in `tables.rs` does them).
+pub(crate) fn normalisations(table: &Table) -> Vec<Normalisation> {
+    let n = |column, changes: &str, what| Normalisation {
+        table: table.legacy,
+        column,
+        changes: changes.to_owned(),
+        what,
+        checked: true,
+    };
+    let mut out = match table.legacy {
+        "users" => vec![n(
+            "country",
+            "r.country IS NOT nullif(upper(trim(r.country)), '')",
+            "upper-cased and trimmed, empty to NULL",
+        )],
+        "user_points" => ["channel_points", "drop_points", "total_drops"]
+            .into_iter()
+            .map(|c| {
+                n(
+                    c,
+                    &format!("r.{c} IS NULL"),
+                    "NULL to 0 (the legacy default)",
+                )
+            })
+            .collect(),
+        "powerup_inventory" => vec![n(
+            "quantity",
+            "r.quantity IS NULL",
+            "NULL to 0 (the legacy default)",
+        )],
+        "drop_history" => vec![
+            n(
+                "is_perfect",
+                "r.is_perfect IS NULL OR r.is_perfect NOT IN (0, 1)",
+                "NULL to 0, other non-zero values to 1",
+            ),
+            n(
+                "powerup_used",
+                "r.powerup_used = ''",
+                "empty to NULL (none)",
+            ),
+        ],
+        "verification_codes" => vec![n(
+            "verified",
+            "r.verified IS NULL OR r.verified NOT IN (0, 1)",
+            "NULL to 0, other non-zero values to 1",
+        )],
+        "powerup_config" => vec![
+            n("variables", "r.variables IS NULL", "NULL to {}"),
+            n(
+                "enabled",
+                "r.enabled IS NULL OR r.enabled NOT IN (0, 1)",
+                "NULL to 1 (the legacy default), other non-zero values to 1",
+            ),
+        ],
+        "tips" => vec![
+            n(
+                "enabled",
+                "r.enabled IS NULL OR r.enabled NOT IN (0, 1)",
+                "NULL to 1 (the legacy default), other non-zero values to 1",
+            ),
+            n(
+                "sort_order",
+                "r.sort_order IS NULL",
+                "NULL to 0 (the legacy default)",
+            ),
+        ],
+        "goals" => vec![
+            n(
+                "current_value",
+                "r.current_value IS NULL",
+                "NULL to 0 (the legacy default)",
+            ),
+            n(
+                "enabled",
+                "r.enabled IS NULL OR r.enabled NOT IN (0, 1)",
+                "NULL to 1 (the legacy default), other non-zero values to 1",
+            ),
+        ],
+        _ => Vec::new(),
+    };
+    for column in table.times {
+        out.push(Normalisation {
+            table: table.legacy,
+            column,
+            changes: format!("r.{column} IS NULL"),
+            what: "NULL time to the migration's start",
+            checked: false,
+        });
+    }
+    out
+}
+
+/// What the scan found.
+#[derive(Debug, Default)]
+pub(crate) struct Findings {
+    /// Rows that break a rule: how many in all, and the first few of each rule, described.
+    pub bad_total: u64,
+    pub bad: Vec<String>,
+    /// Values the copy will normalise: `table.column` → (count, what).
+    pub normalised: BTreeMap<String, (u64, &'static str)>,
+}
+
+impl Findings {
+    /// "users.country ×3 (upper-cased …); …", or "none".
+    pub fn normalised_summary(&self) -> String {
+        if self.normalised.is_empty() {
+            return "none".into();
+        }
+        self.normalised
+            .iter()
+            .map(|(column, (n, what))| format!("{column} ×{n} ({what})"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The normalised counts alone, for the audit row.
+    pub fn normalised_counts(&self) -> BTreeMap<String, u64> {
+        self.normalised
+            .iter()
+            .map(|(c, (n, _))| (c.clone(), *n))
+            .collect()
+    }
+}
+
+/// Scans the legacy tables at `src` (`main.`, `legacy.`, `legacy_`), one pass per table for
+/// the counts and a short query per broken rule for its examples. `conn` has the legacy
+/// functions registered.
+pub(crate) fn scan(conn: &Connection, src: &str, ledger: bool) -> rusqlite::Result<Findings> {
+    let mut findings = Findings::default();
+    for table in TABLES.iter().filter(|t| ledger || !t.optional) {
+        let rules = rules(table);
+        let norms = normalisations(table);
+        let filters: Vec<String> = rules
+            .iter()
+            .map(|r| r.bad.as_str())
+            .chain(norms.iter().map(|n| n.changes.as_str()))
+            .map(|p| format!("count(*) FILTER (WHERE {p})"))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM {src}{} AS r",
+            filters.join(", "),
+            table.legacy
+        )
+        .replace("{src}", src);
+        let counts: Vec<i64> = conn.query_row(&sql, [], |row| {
+            (0..filters.len()).map(|i| row.get(i)).collect()
+        })?;
+        for (rule, &n) in rules.iter().zip(&counts) {
+            if n == 0 {
+                continue;
+            }
+            findings.bad_total += n as u64;
+            findings.bad.extend(examples(conn, src, table, rule)?);
+            if n > EXAMPLES {
+                findings.bad.push(format!(
+                    "… and {} more rows of {} whose {} is not {}",
+                    n - EXAMPLES,
+                    rule.table,
+                    rule.column,
+                    rule.must
+                ));
+            }
+        }
+        for (norm, &n) in norms.iter().zip(&counts[rules.len()..]) {
+            if n > 0 {
+                findings.normalised.insert(
+                    format!("{}.{}", norm.table, norm.column),
+                    (n as u64, norm.what),
+                );
+            }
+        }
+    }
+    Ok(findings)
+}
+
+fn examples(
+    conn: &Connection,
+    src: &str,
+    table: &Table,
+    rule: &Rule,
+) -> rusqlite::Result<Vec<String>> {
+    let sql = format!(
+        "SELECT quote(r.{key}), quote(r.{column}) FROM {src}{table} AS r WHERE {bad} \
+         ORDER BY r.{key} LIMIT :n",
+        key = table.key,
+        column = rule.column,
+        table = table.legacy,
+        bad = rule.bad,
+    )
+    .replace("{src}", src);
+    let mut stmt = conn.prepare(&sql)?;
+    bind(&mut stmt, &[(":n", &EXAMPLES)])?;
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let (key, value): (String, String) = (row.get(0)?, row.get(1)?);
+        out.push(format!(
+            "{} {} {key}: {} = {} must be {}",
+            rule.table,
+            table.key,
+            rule.column,
+            shorten(&value),
+            rule.must
+        ));
+    }
+    Ok(out)
+}
+
+/// A value as a message shows it: at most 60 characters.
+fn shorten(value: &str) -> String {
+    if value.chars().count() <= 60 {
+        value.to_owned()
+    } else {
+        format!("{}…", value.chars().take(59).collect::<String>())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_and_normalisation_names_a_column_its_table_has() {
+        for table in TABLES {
+            let rules = rules(table);
+            for column in rules
+                .iter()
+                .map(|r| r.column)
+                .chain(normalisations(table).iter().map(|n| n.column))
+            {
+                assert!(
+                    table.columns.contains(&column),
+                    "{}.{column} is checked but not read",
+                    table.legacy
+                );
+            }
+        }
+        let tables: Vec<&str> = TABLES.iter().map(|t| t.legacy).collect();
+        for rule in specific_rules() {
+            assert!(tables.contains(&rule.table), "{}", rule.table);
+        }
+    }
+
+    #[test]
+    fn long_values_are_shortened_in_messages() {
+        assert_eq!(shorten("'abc'"), "'abc'");
+        let long = "x".repeat(100);
+        assert_eq!(shorten(&long).chars().count(), 60);
+    }
+}

@@ -1,0 +1,668 @@
+//! The legacy commands' safety: they refuse a file another program has open, list rows the new
+//! schema cannot take before touching anything, report and verify every normalisation, catch a
+//! damaged copy, carry a WAL's committed rows, leave the user's own tables alone, and roll back
+//! from the migration's own backup. Each test leaves the original files as they were whenever
+//! a command refuses.
+
+mod support;
+
+use datastore::{PowerupType, StreamerStore, UserStore};
+use legacy_fixtures::Spec;
+use reference_store::legacy::{
+    Event, ImportOptions, LegacyError, MigrateOptions, Migrated, RollbackOptions, Step,
+    backup_name, import, migrate_in_place, rollback,
+};
+use rusqlite::Connection;
+use rusqlite::config::DbConfig;
+use std::path::{Path, PathBuf};
+use support::{legacy_dump, legacy_file, migrate, open, quiet, scalar};
+
+fn edit(path: &Path, sql: &str) {
+    let conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "foreign_keys", false).unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+fn backups_in(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("backups")).map_or(0, |d| d.count())
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+/// Runs a migration and returns its outcome with the step lines it reported.
+fn migrate_logged(
+    path: &Path,
+    options: &MigrateOptions,
+) -> (Result<Migrated, LegacyError>, Vec<(Step, String)>) {
+    let mut steps = Vec::new();
+    let outcome = migrate_in_place(path, options, &mut |e| {
+        if let Event::Step { step, detail, .. } = e {
+            steps.push((step, detail));
+        }
+    });
+    (outcome, steps)
+}
+
+fn detail(steps: &[(Step, String)], step: Step) -> String {
+    steps
+        .iter()
+        .filter(|(s, _)| *s == step)
+        .map(|(_, d)| d.as_str())
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_another_program_has_open_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
+    let original = read(&path);
+
+    // The legacy app, idle between requests, still has the (WAL-mode) file open.
+    let app = Connection::open(&path).unwrap();
+    let _: i64 = app
+        .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+        .unwrap();
+    let err = migrate(&path, &MigrateOptions::default()).unwrap_err();
+    assert!(matches!(err, LegacyError::InUse { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .contains("stop the legacy KickOverlay server"),
+        "{err}"
+    );
+    drop(app);
+    assert_eq!(read(&path), original);
+    assert_eq!(backups_in(dir.path()), 0);
+    assert!(matches!(
+        migrate(&path, &MigrateOptions::default()).unwrap(),
+        Migrated::Done { .. }
+    ));
+
+    // The server now runs on the migrated file.
+    let store = open(&path).await;
+    assert!(
+        matches!(
+            migrate(&path, &MigrateOptions::default()).unwrap(),
+            Migrated::AlreadyMigrated { record: Some(_) }
+        ),
+        "a second run reports the migration even while the server has the file open"
+    );
+    let err = rollback(&path, &RollbackOptions::default(), &mut quiet()).unwrap_err();
+    assert!(matches!(err, LegacyError::InUse { .. }), "{err}");
+    assert!(err.to_string().contains("kick-overlay serve"), "{err}");
+    let (other, _) = legacy_file(
+        dir.path(),
+        "other.db",
+        &Spec {
+            users: 20,
+            drops: 40,
+            ledger: true,
+            seed: 9,
+        },
+    );
+    let options = ImportOptions {
+        streamer: "second".into(),
+        ..ImportOptions::default()
+    };
+    let err = import(&path, &other, &options, &mut quiet()).unwrap_err();
+    assert!(matches!(err, LegacyError::InUse { .. }), "{err}");
+    assert!(
+        store
+            .get_streamer_by_username("second")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    drop(store);
+    rollback(&path, &RollbackOptions::default(), &mut quiet()).unwrap();
+}
+
+#[test]
+fn rows_the_new_schema_cannot_take_are_listed_before_any_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
+    let long_name = "a".repeat(65);
+    edit(
+        &path,
+        &format!(
+            "UPDATE user_points SET channel_points = -40 \
+               WHERE user_id = (SELECT min(user_id) FROM user_points);
+             UPDATE point_transactions SET source = 'lottery' \
+               WHERE id = (SELECT min(id) FROM point_transactions);
+             INSERT INTO verification_codes (username, code, verified, created_at, expires_at) \
+               VALUES ('Casey', '424242', 0, '2025-01-01 00:00:00', '2025-01-01 00:10:00'), \
+                      ('casey', '424242', 0, '2025-01-01 00:00:00', '2025-01-01 00:10:00');
+             UPDATE tips SET content = '' WHERE id = (SELECT min(id) FROM tips);
+             UPDATE goals SET target_value = 0 WHERE id = (SELECT min(id) FROM goals);
+             UPDATE command_cooldowns SET expires_at = '2000-01-01 00:00:00' \
+               WHERE id = (SELECT min(id) FROM command_cooldowns);
+             UPDATE users SET country = 'usa' WHERE id = (SELECT max(id) FROM users);
+             INSERT INTO users (username, created_at, updated_at) \
+               VALUES ('{long_name}', '2025-01-01 00:00:00', '2025-01-01 00:00:00');
+             INSERT INTO drop_history (user_id, score, is_perfect, created_at) \
+               VALUES (999999, 10, 0, '2025-01-01 00:00:00');
+             UPDATE drop_history SET created_at = 'yesterday' \
+               WHERE id = (SELECT min(id) FROM drop_history);"
+        ),
+    );
+    let original = read(&path);
+    let err = migrate(&path, &MigrateOptions::default()).unwrap_err();
+    let LegacyError::BadRows { total, rows } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(*total, 10, "{err}");
+    let text = err.to_string();
+    for expected in [
+        "channel_points = -40 must be not negative (an overdrawn balance)",
+        "point_transactions id",
+        "source = 'lottery'",
+        "verification_codes id",
+        "username = 'casey'",
+        "content = '' must be not empty",
+        "target_value = 0 must be above 0",
+        "expires_at = '2000-01-01 00:00:00'",
+        "country = 'usa'",
+        "username = 'aaaaaaaaaa",
+        "user_id = 999999 must be a user that exists",
+        "created_at = 'yesterday'",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from: {text}");
+    }
+    assert_eq!(rows.len(), 10, "one line per row: {rows:?}");
+    assert_eq!(read(&path), original, "the file is untouched");
+    assert_eq!(backups_in(dir.path()), 0, "no backup is taken");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn normalised_values_are_reported_recorded_and_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
+    // First make every value canonical, so the counts below are exactly the rows changed.
+    edit(
+        &path,
+        "UPDATE users SET country = nullif(upper(trim(country)), ''), \
+           created_at = coalesce(created_at, '2025-01-01 00:00:00'), \
+           updated_at = coalesce(updated_at, '2025-01-01 00:00:00');
+         UPDATE drop_history SET is_perfect = coalesce(is_perfect, 0) <> 0, \
+           powerup_used = nullif(powerup_used, '');
+         UPDATE tips SET enabled = coalesce(enabled, 1) <> 0;
+         UPDATE user_points SET drop_points = coalesce(drop_points, 0);
+         UPDATE users SET country = ' us' WHERE id IN (SELECT id FROM users ORDER BY id LIMIT 2);
+         UPDATE users SET country = '' WHERE id = (SELECT max(id) FROM users);
+         UPDATE users SET updated_at = NULL WHERE id = (SELECT min(id) FROM users);
+         UPDATE drop_history SET is_perfect = 2 WHERE id IN (1, 2, 3);
+         UPDATE drop_history SET powerup_used = '' WHERE id IN (4, 5);
+         UPDATE tips SET enabled = NULL WHERE id = (SELECT min(id) FROM tips);
+         UPDATE user_points SET drop_points = NULL \
+           WHERE user_id = (SELECT min(user_id) FROM user_points);",
+    );
+    let now = 1_790_000_000_000;
+    let (outcome, steps) = migrate_logged(
+        &path,
+        &MigrateOptions {
+            now_ms: Some(now),
+            ..MigrateOptions::default()
+        },
+    );
+    outcome.unwrap();
+    let inspect = detail(&steps, Step::Inspect);
+    for expected in [
+        "users.country ×3",
+        "users.updated_at ×1 (NULL time to the migration's start)",
+        "drop_history.is_perfect ×3",
+        "drop_history.powerup_used ×2",
+        "tips.enabled ×1",
+        "user_points.drop_points ×1",
+    ] {
+        assert!(
+            inspect.contains(expected),
+            "{expected:?} missing: {inspect}"
+        );
+    }
+    assert!(
+        detail(&steps, Step::Verify).contains("normalised values"),
+        "{steps:?}"
+    );
+    for (column, n) in [
+        ("users.country", 3),
+        ("drop_history.is_perfect", 3),
+        ("drop_history.powerup_used", 2),
+        ("tips.enabled", 1),
+        ("user_points.drop_points", 1),
+        ("users.updated_at", 1),
+    ] {
+        assert_eq!(
+            scalar(
+                &path,
+                &format!("SELECT json_extract(normalised, '$.\"{column}\"') FROM migration_audit")
+            ),
+            n,
+            "{column} in the audit row"
+        );
+    }
+    assert_eq!(
+        scalar(&path, "SELECT count(*) FROM users WHERE country = 'US'")
+            - scalar(
+                &path,
+                "SELECT count(*) FROM users WHERE country = 'US' AND id > 2"
+            ),
+        2
+    );
+    assert_eq!(
+        scalar(
+            &path,
+            "SELECT count(*) FROM drop_history WHERE id IN (1, 2, 3) AND is_perfect = 1"
+        ),
+        3
+    );
+    assert_eq!(
+        scalar(
+            &path,
+            "SELECT count(*) FROM drop_history WHERE id IN (4, 5) AND powerup_used IS NULL"
+        ),
+        2
+    );
+    assert_eq!(
+        scalar(
+            &path,
+            "SELECT updated_at FROM users WHERE id = (SELECT min(id) FROM users)"
+        ),
+        now
+    );
+    let store = open(&path).await;
+    let s = store
+        .get_streamer_by_username("codingbutter")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let last = scalar(&path, "SELECT max(id) FROM users");
+    let user = store
+        .get_user(s, datastore::UserId(last))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.country, None, "an empty country is none");
+}
+
+#[test]
+fn verify_catches_a_damaged_copy_and_nothing_is_left_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
+    let original = read(&path);
+    type Tamper = fn(&Connection) -> rusqlite::Result<()>;
+    let cases: [(&str, Tamper, &[&str]); 4] = [
+        (
+            "a drop lost",
+            |c| {
+                c.execute_batch(
+                    "DELETE FROM drop_history WHERE id = (SELECT max(id) FROM drop_history)",
+                )
+            },
+            &["drop_history: ", "drop scores per user"],
+        ),
+        (
+            "a balance changed",
+            |c| {
+                c.execute_batch(
+                    "UPDATE user_points SET channel_points = channel_points + 1 \
+                     WHERE user_id = (SELECT min(user_id) FROM user_points)",
+                )
+            },
+            &["sum of user_points.channel_points", "per-user balances"],
+        ),
+        (
+            "ledger points moved between users, every total kept",
+            |c| {
+                c.execute_batch(
+                    "UPDATE point_transactions SET amount = amount + 5 WHERE id = (SELECT min(id) \
+                     FROM point_transactions WHERE user_id = (SELECT min(user_id) FROM \
+                     point_transactions));
+                     UPDATE point_transactions SET amount = amount - 5 WHERE id = (SELECT min(id) \
+                     FROM point_transactions WHERE user_id = (SELECT max(user_id) FROM \
+                     point_transactions));",
+                )
+            },
+            &["per-user ledgers"],
+        ),
+        (
+            "a country changed",
+            |c| {
+                c.execute_batch(
+                    "UPDATE users SET country = 'ZQ' \
+                     WHERE id = (SELECT min(id) FROM users WHERE country IS NOT NULL)",
+                )
+            },
+            &["users.country"],
+        ),
+    ];
+    for (what, tamper, expected) in cases {
+        let options = MigrateOptions {
+            tamper: Some(tamper),
+            ..MigrateOptions::default()
+        };
+        let err = migrate(&path, &options).unwrap_err();
+        let LegacyError::Mismatch(differences) = &err else {
+            panic!("{what}: {err}");
+        };
+        for e in expected {
+            assert!(
+                differences.iter().any(|d| d.contains(e)),
+                "{what}: {e:?} missing from {differences:?}"
+            );
+        }
+        if what.starts_with("ledger") {
+            assert_eq!(differences.len(), 1, "only the per-user check sees it");
+        }
+        assert_eq!(read(&path), original, "{what}: the original is untouched");
+        assert_eq!(backups_in(dir.path()), 0, "{what}: the backup is removed");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rows_committed_in_a_wal_beside_the_file_are_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
+    {
+        // The legacy app stopped without folding its WAL in.
+        let app = Connection::open(&path).unwrap();
+        app.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+            .unwrap();
+        app.pragma_update(None, "wal_autocheckpoint", 0).unwrap();
+        app.execute_batch(
+            "INSERT INTO users (username, created_at, updated_at) \
+               VALUES ('late_viewer', '2025-05-05 05:05:05', '2025-05-05 05:05:05');
+             INSERT INTO user_points (user_id, channel_points, drop_points, total_drops, \
+               last_updated) VALUES (last_insert_rowid(), 777, 0, 0, '2025-05-05 05:05:05');",
+        )
+        .unwrap();
+    }
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 0,
+        "a WAL with rows"
+    );
+    let (main_bytes, wal_bytes) = (read(&path), read(&wal));
+
+    let dry = MigrateOptions {
+        dry_run: true,
+        ..MigrateOptions::default()
+    };
+    assert!(matches!(
+        migrate(&path, &dry).unwrap(),
+        Migrated::Done { .. }
+    ));
+    let failing = MigrateOptions {
+        fail_at: Some(Step::Commit),
+        ..MigrateOptions::default()
+    };
+    assert!(matches!(
+        migrate(&path, &failing).unwrap_err(),
+        LegacyError::Injected(Step::Commit)
+    ));
+    assert_eq!(read(&path), main_bytes, "the main file as it was");
+    assert_eq!(read(&wal), wal_bytes, "the WAL as it was");
+
+    let Migrated::Done { backup, .. } = migrate(&path, &MigrateOptions::default()).unwrap() else {
+        panic!("migrated");
+    };
+    let backup = backup.unwrap();
+    let late = "SELECT channel_points FROM user_points JOIN users ON users.id = user_id \
+                WHERE username = 'late_viewer'";
+    assert_eq!(scalar(&backup, late), 777, "the backup has the WAL's rows");
+    assert!(
+        !PathBuf::from(format!("{}-wal", backup.display())).exists(),
+        "a backup is a plain rollback-journal file"
+    );
+    let store = open(&path).await;
+    let s = store
+        .get_streamer_by_username("codingbutter")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let user = store
+        .get_user_by_username(s, "late_viewer")
+        .await
+        .unwrap()
+        .unwrap();
+    let points = datastore::PointStore::get_points(&store, s, user.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(points.channel_points, 777);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_users_own_tables_stay_as_they_were_and_missing_powerups_get_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
+    edit(
+        &path,
+        "CREATE TABLE custom_rewards (id INTEGER PRIMARY KEY, \
+           user_id INTEGER REFERENCES users (id), note TEXT);
+         INSERT INTO custom_rewards (user_id, note) \
+           VALUES ((SELECT min(id) FROM users), 'mod of the month');
+         CREATE VIEW rich AS SELECT username FROM users \
+           WHERE id IN (SELECT user_id FROM user_points WHERE channel_points > 0);
+         DELETE FROM powerup_config WHERE id = 'tnt';",
+    );
+    let rich = scalar(&path, "SELECT count(*) FROM rich");
+    let (outcome, steps) = migrate_logged(&path, &MigrateOptions::default());
+    outcome.unwrap();
+    let inspect = detail(&steps, Step::Inspect);
+    assert!(
+        inspect.contains("table custom_rewards") && inspect.contains("view rich"),
+        "{inspect}"
+    );
+    assert!(
+        detail(&steps, Step::Defaults).contains("tnt"),
+        "{:?}",
+        detail(&steps, Step::Defaults)
+    );
+
+    let conn = Connection::open(&path).unwrap();
+    let sql = |name: &str| -> String {
+        conn.query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert!(
+        sql("custom_rewards").contains("REFERENCES users (id)"),
+        "{}",
+        sql("custom_rewards")
+    );
+    assert!(!sql("rich").contains("legacy_"), "{}", sql("rich"));
+    assert_eq!(scalar(&path, "SELECT count(*) FROM rich"), rich);
+    assert_eq!(
+        scalar(
+            &path,
+            "SELECT count(*) FROM custom_rewards JOIN users ON users.id = custom_rewards.user_id"
+        ),
+        1
+    );
+    drop(conn);
+
+    let store = open(&path).await;
+    let s = store
+        .get_streamer_by_username("codingbutter")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let configs = datastore::PowerupStore::list_powerups(&store, s)
+        .await
+        .unwrap();
+    let tnt = configs
+        .iter()
+        .find(|c| c.id == PowerupType::Tnt)
+        .expect("a default tnt config");
+    let default = datastore::default_powerups()
+        .into_iter()
+        .find(|(k, _)| *k == PowerupType::Tnt)
+        .unwrap()
+        .1;
+    assert_eq!(tnt.cost, default.cost);
+    assert_eq!(configs.len(), 6);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_failing_at_any_step_leaves_both_files_and_upgrades_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (legacy, _) = legacy_file(dir.path(), "legacy.db", &Spec::default());
+    let legacy_bytes = read(&legacy);
+    // A shared file one schema version behind, whose only rows are a streamer's two tips: the
+    // tip ids collide, no other table's do.
+    let shared = dir.path().join("shared.db");
+    {
+        let mut conn = Connection::open(&shared).unwrap();
+        let behind = reference_store::migrations::LATEST - 1;
+        reference_store::migrations::migrate(&mut conn, &shared, behind).unwrap();
+        conn.execute_batch(
+            "INSERT INTO streamers (username, display_name, created_at, updated_at) \
+               VALUES ('early', 'Early', 0, 0);
+             INSERT INTO tips (streamer_id, content, enabled, sort_order, created_at) \
+               VALUES (1, 'first tip', 1, 0, 0), (1, 'second tip', 1, 1, 0);",
+        )
+        .unwrap();
+    }
+    let shared_bytes = read(&shared);
+    let options = ImportOptions {
+        streamer: "imported".into(),
+        ..ImportOptions::default()
+    };
+    for step in Step::ALL.into_iter().filter(|s| *s != Step::DropLegacy) {
+        let failing = ImportOptions {
+            fail_at: Some(step),
+            ..options.clone()
+        };
+        match import(&shared, &legacy, &failing, &mut quiet()) {
+            Err(LegacyError::Injected(at)) => assert_eq!(at, step),
+            other => panic!("{step}: {other:?}"),
+        }
+        assert_eq!(read(&shared), shared_bytes, "the target after {step}");
+        assert_eq!(read(&legacy), legacy_bytes, "the legacy file after {step}");
+    }
+    let legacy_tips: Vec<String> = Connection::open(&legacy)
+        .unwrap()
+        .prepare("SELECT content FROM tips ORDER BY sort_order, id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let legacy_user_ids = scalar(&legacy, "SELECT sum(id) FROM users");
+
+    let done = import(&shared, &legacy, &options, &mut quiet()).unwrap();
+    assert_eq!(
+        done.renumbered.into_iter().collect::<Vec<_>>(),
+        vec![("tips", 2)],
+        "only the tips collided"
+    );
+    assert_eq!(
+        scalar(&shared, "PRAGMA user_version"),
+        reference_store::migrations::LATEST
+    );
+    assert_eq!(
+        scalar(
+            &shared,
+            &format!(
+                "SELECT sum(id) FROM users WHERE streamer_id = {}",
+                done.streamer_id
+            )
+        ),
+        legacy_user_ids,
+        "user ids are kept where they do not collide"
+    );
+    let store = open(&shared).await;
+    let imported: Vec<String> =
+        datastore::TipStore::list_tips(&store, datastore::StreamerId(done.streamer_id))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.content)
+            .collect();
+    assert_eq!(
+        imported, legacy_tips,
+        "the tips, renumbered, in their order"
+    );
+    let early = store
+        .get_streamer_by_username("early")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let early_tips = datastore::TipStore::list_tips(&store, early).await.unwrap();
+    assert_eq!(early_tips.len(), 2);
+}
+
+#[test]
+fn rollback_restores_the_recorded_backup_and_counts_each_changed_row_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
+    let before = legacy_dump(&path);
+    let Migrated::Done { backup, .. } = migrate(&path, &MigrateOptions::default()).unwrap() else {
+        panic!("migrated");
+    };
+    let backup = backup.unwrap();
+    assert!(
+        Path::new(
+            &Connection::open(&path)
+                .unwrap()
+                .query_row("SELECT backup_path FROM migration_audit", [], |r| r
+                    .get::<_, String>(0))
+                .unwrap()
+        )
+        .is_absolute()
+    );
+    // A newer "pre-migration" file of something else lands in backups/.
+    let decoy =
+        dir.path()
+            .join("backups")
+            .join(backup_name(&path, 4_000_000_000_000, "pre-migration"));
+    legacy_fixtures::generate(
+        &decoy,
+        &Spec {
+            users: 30,
+            drops: 60,
+            ledger: true,
+            seed: 7,
+        },
+    )
+    .unwrap();
+
+    edit(
+        &path,
+        "UPDATE user_points SET channel_points = channel_points + 1 \
+         WHERE user_id = (SELECT min(user_id) FROM user_points)",
+    );
+    match rollback(&path, &RollbackOptions::default(), &mut quiet()).unwrap_err() {
+        LegacyError::WrittenSince { rows, detail } => {
+            assert_eq!(rows, 1, "{detail}");
+            assert_eq!(detail, "user_points: 1");
+        }
+        other => panic!("{other}"),
+    }
+    let other = RollbackOptions {
+        backup: Some(decoy.clone()),
+        force: false,
+    };
+    let err = rollback(&path, &other, &mut quiet()).unwrap_err();
+    assert!(
+        matches!(&err, LegacyError::BadBackup { message, .. } if message.contains("differ")),
+        "{err}"
+    );
+    let forced = RollbackOptions {
+        force: true,
+        ..RollbackOptions::default()
+    };
+    let done = rollback(&path, &forced, &mut quiet()).unwrap();
+    assert_eq!(done.restored_from, backup, "the migration's own backup");
+    assert_eq!(done.written_since, 1);
+    assert_eq!(legacy_dump(&path), before);
+}

@@ -72,17 +72,22 @@ pub struct MigrateArgs {
     /// Run every step and check, then roll back: no backup, nothing written.
     #[arg(long)]
     pub dry_run: bool,
+    /// After the migration, compact the file (VACUUM): without it, the space the legacy tables
+    /// held stays in the file as free pages, about doubling its size.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub vacuum: bool,
 }
 
 /// `rollback`.
 #[derive(Debug, Args)]
 pub struct RollbackArgs {
-    /// The backup to restore (default: the newest pre-migration backup in backups/ beside the
-    /// database).
+    /// The backup to restore (default: the one the migration recorded in migration_audit, or
+    /// the newest pre-migration backup in backups/ beside the database).
     #[arg(long)]
     pub backup: Option<PathBuf>,
     /// Roll back even though the migrated database was written to since (those writes are
-    /// lost; the current file is still saved to backups/ first).
+    /// lost; the current file is still saved to backups/ first), or from a backup whose row
+    /// counts are not the ones the migration moved.
     #[arg(long)]
     pub force: bool,
 }

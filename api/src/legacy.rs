@@ -114,6 +114,7 @@ pub async fn migrate(db: &Path, args: MigrateArgs) -> Result<(), String> {
         streamer: args.streamer.clone(),
         display_name: args.display_name,
         dry_run: args.dry_run,
+        vacuum: args.vacuum,
         ..MigrateOptions::default()
     };
     let path = db.to_path_buf();
@@ -185,6 +186,12 @@ pub async fn rollback(db: &Path, args: RollbackArgs) -> Result<(), String> {
         println!(
             "{} rows written since the migration were dropped (forced).",
             done.written_since
+        );
+    }
+    if done.discarded_admin_keys > 0 {
+        println!(
+            "{} admin keys were discarded: the legacy app does not use them.",
+            done.discarded_admin_keys
         );
     }
     println!(

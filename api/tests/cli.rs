@@ -184,10 +184,16 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
         db_arg,
         "--display-name",
         "Butters",
+        "--vacuum",
     ]);
     assert!(ok, "{err}");
+    assert!(
+        err.contains("compacted from") && err.contains("journal in WAL mode"),
+        "{err}"
+    );
     for step in [
         "inspect:",
+        "defaults:",
         "backup:",
         "copy:",
         "verify:",

@@ -144,7 +144,9 @@ fn rows_the_new_schema_cannot_take_are_listed_before_any_backup() {
              INSERT INTO drop_history (user_id, score, is_perfect, created_at) \
                VALUES (999999, 10, 0, '2025-01-01 00:00:00');
              UPDATE drop_history SET created_at = 'yesterday' \
-               WHERE id = (SELECT min(id) FROM drop_history);"
+               WHERE id = (SELECT min(id) FROM drop_history);
+             INSERT INTO overlay_settings (key, value) VALUES (NULL, 'orphaned');
+             UPDATE users SET voice_id = x'00ff' WHERE id = (SELECT min(id) FROM users);"
         ),
     );
     let original = read(&path);
@@ -152,7 +154,7 @@ fn rows_the_new_schema_cannot_take_are_listed_before_any_backup() {
     let LegacyError::BadRows { total, rows } = &err else {
         panic!("{err}");
     };
-    assert_eq!(*total, 10, "{err}");
+    assert_eq!(*total, 12, "{err}");
     let text = err.to_string();
     for expected in [
         "channel_points = -40 must be not negative (an overdrawn balance)",
@@ -167,10 +169,12 @@ fn rows_the_new_schema_cannot_take_are_listed_before_any_backup() {
         "username = 'aaaaaaaaaa",
         "user_id = 999999 must be a user that exists",
         "created_at = 'yesterday'",
+        "overlay_settings key NULL: key = NULL must be 1 to 128 characters",
+        "voice_id = X'00FF' must be text, not a BLOB",
     ] {
         assert!(text.contains(expected), "{expected:?} missing from: {text}");
     }
-    assert_eq!(rows.len(), 10, "one line per row: {rows:?}");
+    assert_eq!(rows.len(), 12, "one line per row: {rows:?}");
     assert_eq!(read(&path), original, "the file is untouched");
     assert_eq!(backups_in(dir.path()), 0, "no backup is taken");
 }
@@ -516,8 +520,8 @@ async fn an_import_failing_at_any_step_leaves_both_files_and_upgrades_nothing() 
     let dir = tempfile::tempdir().unwrap();
     let (legacy, _) = legacy_file(dir.path(), "legacy.db", &Spec::default());
     let legacy_bytes = read(&legacy);
-    // A shared file one schema version behind, whose only rows are a streamer's two tips: the
-    // tip ids collide, no other table's do.
+    // A shared file one schema version behind, whose only rows are a streamer's tips (two,
+    // and a third deleted): the tip ids collide, no other table's do.
     let shared = dir.path().join("shared.db");
     {
         let mut conn = Connection::open(&shared).unwrap();
@@ -527,7 +531,9 @@ async fn an_import_failing_at_any_step_leaves_both_files_and_upgrades_nothing() 
             "INSERT INTO streamers (username, display_name, created_at, updated_at) \
                VALUES ('early', 'Early', 0, 0);
              INSERT INTO tips (streamer_id, content, enabled, sort_order, created_at) \
-               VALUES (1, 'first tip', 1, 0, 0), (1, 'second tip', 1, 1, 0);",
+               VALUES (1, 'first tip', 1, 0, 0), (1, 'second tip', 1, 1, 0), \
+                      (1, 'deleted tip', 1, 2, 0);
+             DELETE FROM tips WHERE content = 'deleted tip';",
         )
         .unwrap();
     }
@@ -561,8 +567,8 @@ async fn an_import_failing_at_any_step_leaves_both_files_and_upgrades_nothing() 
     let done = import(&shared, &legacy, &options, &mut quiet()).unwrap();
     assert_eq!(
         done.renumbered.into_iter().collect::<Vec<_>>(),
-        vec![("tips", 2)],
-        "only the tips collided"
+        vec![("tips", 3)],
+        "only the tips collided, and past the deleted id too (AUTOINCREMENT never reuses one)"
     );
     assert_eq!(
         scalar(&shared, "PRAGMA user_version"),
@@ -636,9 +642,13 @@ fn rollback_restores_the_recorded_backup_and_counts_each_changed_row_once() {
     )
     .unwrap();
 
+    // The server purged expired sessions (not writes: the legacy file keeps them) and one
+    // balance changed (one write).
     edit(
         &path,
-        "UPDATE user_points SET channel_points = channel_points + 1 \
+        "DELETE FROM user_sessions WHERE expires_at < 1800000000000;
+         DELETE FROM streamer_sessions WHERE expires_at < 1800000000000;
+         UPDATE user_points SET channel_points = channel_points + 1 \
          WHERE user_id = (SELECT min(user_id) FROM user_points)",
     );
     match rollback(&path, &RollbackOptions::default(), &mut quiet()).unwrap_err() {
@@ -663,6 +673,67 @@ fn rollback_restores_the_recorded_backup_and_counts_each_changed_row_once() {
     };
     let done = rollback(&path, &forced, &mut quiet()).unwrap();
     assert_eq!(done.restored_from, backup, "the migration's own backup");
-    assert_eq!(done.written_since, 1);
+    assert_eq!(done.written_since, Some(1));
     assert_eq!(legacy_dump(&path), before);
+
+    // Forced onto a backup whose rows the count cannot even migrate (an overdrawn balance),
+    // the rollback still goes through, saying the writes were not counted.
+    migrate(&path, &MigrateOptions::default()).unwrap();
+    let overdrawn = dir.path().join("overdrawn.db");
+    std::fs::copy(&decoy, &overdrawn).unwrap();
+    edit(
+        &overdrawn,
+        "UPDATE user_points SET channel_points = -5 WHERE user_id = (SELECT min(user_id) FROM user_points)",
+    );
+    let forced_onto = RollbackOptions {
+        backup: Some(overdrawn.clone()),
+        force: true,
+    };
+    let done = rollback(&path, &forced_onto, &mut quiet()).unwrap();
+    assert_eq!(done.written_since, None);
+    assert_eq!(legacy_dump(&path), legacy_dump(&overdrawn));
+}
+
+#[test]
+fn objects_of_the_users_that_the_new_tables_would_break_are_refused_untouched() {
+    let cases: [(&str, &str, &str); 4] = [
+        (
+            "a foreign key to a column the new users table does not key",
+            "CREATE TABLE badges (id INTEGER PRIMARY KEY, \
+               username TEXT REFERENCES users (username));
+             INSERT INTO badges (username) SELECT username FROM users LIMIT 1;",
+            "foreign keys: ",
+        ),
+        (
+            "a view on a legacy column that is gone",
+            "CREATE VIEW point_ids AS SELECT id FROM user_points;",
+            "view point_ids no longer works on the new tables",
+        ),
+        (
+            "a trigger of another table writing a legacy table that is gone",
+            "CREATE TABLE audit_log (what TEXT);
+             CREATE TRIGGER log_it AFTER INSERT ON audit_log BEGIN \
+               INSERT INTO admin_sessions (session_token, expires_at) VALUES ('x', 'y'); END;",
+            "a trigger on audit_log no longer works on the new tables",
+        ),
+        (
+            "a trigger on a legacy table, which would be dropped with it",
+            "CREATE TRIGGER touch AFTER UPDATE ON users BEGIN SELECT 1; END;",
+            "trigger touch on users",
+        ),
+    ];
+    for (i, (what, sql, expected)) in cases.into_iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, _) = legacy_file(dir.path(), &format!("case{i}.db"), &Spec::default());
+        edit(&path, sql);
+        let original = read(&path);
+        let err = migrate(&path, &MigrateOptions::default()).unwrap_err();
+        assert!(
+            matches!(err, LegacyError::Mismatch(_) | LegacyError::Refused { .. }),
+            "{what}: {err}"
+        );
+        assert!(err.to_string().contains(expected), "{what}: {err}");
+        assert_eq!(read(&path), original, "{what}: the file is untouched");
+        assert_eq!(backups_in(dir.path()), 0, "{what}: no backup is kept");
+    }
 }

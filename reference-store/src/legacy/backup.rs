@@ -71,6 +71,15 @@ pub(crate) fn backup_from(source: &Connection, dest: &Path) -> Result<(), Legacy
             message: "a backup of that name already exists".into(),
         });
     }
+    copy_into(source, dest).inspect_err(|_| {
+        // A backup that did not finish is no backup: leave nothing a rollback could pick.
+        for leftover in [dest.to_path_buf(), dest.with_extension("db-journal")] {
+            let _ = std::fs::remove_file(leftover);
+        }
+    })
+}
+
+fn copy_into(source: &Connection, dest: &Path) -> Result<(), LegacyError> {
     let failed = |e: rusqlite::Error| LegacyError::Io {
         path: dest.to_path_buf(),
         message: format!("the online backup failed: {e}"),

@@ -40,8 +40,9 @@ pub struct Imported {
 
 /// Adds the legacy file `legacy` to the multi-tenant file `into` as a new streamer, in one
 /// transaction. The legacy file is only read (through an online-backup snapshot taken first);
-/// ids are kept unless they collide with rows already in `into`, in which case that table's
-/// legacy ids are all shifted past the existing ones (keeping their order). Refused, with
+/// ids are kept unless `into` has handed out one of them (to a row that exists or was
+/// deleted), in which case that table's legacy ids are all shifted past the ones `into` has
+/// used (keeping their order). Refused, with
 /// nothing changed, when the streamer exists.
 pub fn import(
     into: &Path,
@@ -237,8 +238,9 @@ pub fn import(
     })
 }
 
-/// For each table that keeps legacy ids: 0 when no legacy id is taken in `main`, else the
-/// shift that puts every legacy id past the largest id `main` has ever handed out.
+/// For each table that keeps legacy ids: 0 when every legacy id is above any id `main` has
+/// handed out (live or since deleted: AUTOINCREMENT never reuses one), else the shift that puts
+/// them all past the largest.
 fn offsets(
     tx: &rusqlite::Transaction<'_>,
     ledger: bool,
@@ -248,18 +250,7 @@ fn offsets(
         .iter()
         .filter(|t| t.own_ids && (ledger || !t.optional))
     {
-        let collides: bool = tx.query_row(
-            &format!(
-                "SELECT EXISTS (SELECT 1 FROM legacy.{} l JOIN main.{} m ON m.id = l.id)",
-                table.legacy, table.target
-            ),
-            [],
-            |r| r.get(0),
-        )?;
-        if !collides {
-            continue;
-        }
-        let (highest, lowest): (i64, i64) = tx.query_row(
+        let (highest, lowest): (i64, Option<i64>) = tx.query_row(
             &format!(
                 "SELECT max((SELECT coalesce(max(id), 0) FROM main.{t}), \
                  (SELECT coalesce(max(seq), 0) FROM main.sqlite_sequence WHERE name = '{t}')), \
@@ -270,7 +261,11 @@ fn offsets(
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        out.insert(table.target, highest - lowest + 1);
+        if let Some(lowest) = lowest
+            && lowest <= highest
+        {
+            out.insert(table.target, highest - lowest + 1);
+        }
     }
     Ok(out)
 }

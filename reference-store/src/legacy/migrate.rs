@@ -145,8 +145,7 @@ pub(crate) fn migrate_file(
     if !options.dry_run {
         let t = Instant::now();
         let detail = after_commit(&conn, options.vacuum);
-        emit(Event::Step {
-            step: Step::Commit,
+        emit(Event::AfterCommit {
             detail,
             elapsed: t.elapsed(),
         });
@@ -336,6 +335,18 @@ fn inspect(
             rows: findings.bad,
         });
     }
+    let doomed = triggers_on_legacy_tables(tx).map_err(&failed)?;
+    if !doomed.is_empty() {
+        return Err(refused(
+            db,
+            format!(
+                "has triggers of its own on legacy tables, which the migration would drop with \
+                 those tables: {}. Drop them in the legacy file (and recreate them on the new \
+                 tables afterwards), then run this again",
+                doomed.join(", ")
+            ),
+        ));
+    }
     let rows: u64 = counts.values().sum();
     let others = other_objects(tx).map_err(&failed)?;
     let mut detail = format!(
@@ -347,8 +358,8 @@ fn inspect(
     );
     if !others.is_empty() {
         detail += &format!(
-            "; kept as they are: {} (what they reference by a legacy table's name, they will \
-             find in the new table of that name)",
+            "; kept as they are: {} (what they reference by a legacy table's name will be the \
+             new table of that name; checked before the commit)",
             others.join(", ")
         );
     }
@@ -463,8 +474,23 @@ fn other_objects(conn: &Connection) -> rusqlite::Result<Vec<String>> {
         .collect::<Result<_, _>>()?;
     Ok(rows
         .into_iter()
-        .filter(|(_, _, on)| !TABLES.iter().any(|t| t.legacy == on))
+        .filter(|(_, _, on)| !TABLES.iter().any(|t| t.legacy.eq_ignore_ascii_case(on)))
         .map(|(kind, name, _)| format!("{kind} {name}"))
+        .collect())
+}
+
+/// "trigger t on users" for each trigger on a legacy table (the legacy schema has none: these
+/// are the user's own).
+fn triggers_on_legacy_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare("SELECT name, tbl_name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name")?;
+    let rows: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, on)| TABLES.iter().any(|t| t.legacy.eq_ignore_ascii_case(on)))
+        .map(|(name, on)| format!("trigger {name} on {on}"))
         .collect())
 }
 

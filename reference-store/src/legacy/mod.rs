@@ -2,15 +2,17 @@
 //! database, and rolling a migration back.
 //!
 //! * [`migrate_in_place`] turns a legacy file into a multi-tenant file whose first streamer
-//!   owns every legacy row. It backs the file up first (SQLite's online backup, checked), then
-//!   in one transaction renames the legacy tables aside, creates the schema, copies every row
+//!   owns every legacy row. It takes the file's exclusive lock (refusing while another program
+//!   has it open), scans the legacy rows for any the schema cannot take (refusing, with each row
+//!   named, before anything is written), backs the file up (SQLite's online backup, checked),
+//!   then in one transaction renames the legacy tables aside, creates the schema, copies every row
 //!   under the new streamer's id (keeping ids, values and times; session tokens hashed),
 //!   verifies counts, sums, balances, inventories and drop scores against the legacy rows,
 //!   drops the legacy tables, checks foreign keys and integrity, records the run in
 //!   `migration_audit`, and commits. Any failure rolls back: the original is untouched.
-//! * [`import`] adds a legacy file as a new streamer of an existing multi-tenant file, reading
+//! * [`import()`] adds a legacy file as a new streamer of an existing multi-tenant file, reading
 //!   the legacy file only through a consistent snapshot, with new ids where old ones collide.
-//! * [`rollback`] restores the pre-migration backup, refusing (unless forced) when the migrated
+//! * [`rollback()`] restores the pre-migration backup, refusing (unless forced) when the migrated
 //!   file has been written to since, and backing the current file up first.
 //!
 //! Nothing here loads a table into memory: rows move in chunks of `INSERT … SELECT`, and the
@@ -121,6 +123,14 @@ pub enum Event {
         /// How long it took.
         elapsed: Duration,
     },
+    /// Work after the commit (journal mode, compaction): reported, never a failure, since the
+    /// migration is committed.
+    AfterCommit {
+        /// What was done.
+        detail: String,
+        /// How long it took.
+        elapsed: Duration,
+    },
     /// The copy is about to move `total_rows` rows.
     CopyStarted {
         /// Rows in every legacy table together.
@@ -138,8 +148,9 @@ pub enum Event {
 /// Rows moved, by legacy table.
 pub type Counts = BTreeMap<String, u64>;
 
-/// Why a migration, import or rollback did not happen. In every case the files it was given
-/// are as they were.
+/// Why a migration, import or rollback did not happen. The files it was given are as they were,
+/// except after a rollback whose restore went through but failed its final check (the error
+/// says so and where the migrated file was saved).
 #[derive(Debug, thiserror::Error)]
 pub enum LegacyError {
     /// The file does not exist.

@@ -38,7 +38,8 @@ struct Rule {
 }
 
 /// A value the copy changes without losing anything: `changes` is true of the legacy row `r`
-/// whose `column` the copy changes. `checked` when its copy can be compared with the raw value.
+/// whose `column` the copy changes. `checked` when verify compares the copy with the raw value
+/// (times are verified through `legacy_ms` instead).
 pub(crate) struct Normalisation {
     pub table: &'static str,
     pub column: &'static str,
@@ -171,15 +172,18 @@ fn specific_rules() -> Vec<Rule> {
         rule(
             "verification_codes",
             "username",
-            "EXISTS (SELECT 1 FROM {src}verification_codes o WHERE o.id < r.id \
-             AND o.username = r.username COLLATE NOCASE AND o.code = r.code)",
+            // One pass, whatever the table's size: the legacy indexes are case-sensitive, so a
+            // correlated lookup ignoring case would scan the table once per row.
+            "r.id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY \
+             username COLLATE NOCASE, code ORDER BY id) AS k FROM {src}verification_codes) \
+             WHERE k > 1)",
             "unique with its code ignoring case (an older row has this code for the same \
              name in another case)",
         ),
         rule(
             "powerup_config",
             "id",
-            &format!("r.id NOT IN {POWERUPS}"),
+            &format!("r.id IS NULL OR r.id NOT IN {POWERUPS}"),
             "one of boost, ghost, magnet, powerdrop, shield, tnt",
         ),
         rule(
@@ -198,7 +202,7 @@ fn specific_rules() -> Vec<Rule> {
         rule(
             "overlay_settings",
             "key",
-            "length(r.key) NOT BETWEEN 1 AND 128",
+            "r.key IS NULL OR length(r.key) NOT BETWEEN 1 AND 128",
             "1 to 128 characters",
         ),
         rule("overlay_settings", "value", "r.value IS NULL", "set"),
@@ -211,7 +215,7 @@ fn specific_rules() -> Vec<Rule> {
         rule(
             "goals",
             "id",
-            "length(r.id) NOT BETWEEN 1 AND 128",
+            "r.id IS NULL OR length(r.id) NOT BETWEEN 1 AND 128",
             "1 to 128 characters",
         ),
         rule(
@@ -242,6 +246,17 @@ fn rules(table: &Table) -> Vec<Rule> {
                  OR (typeof(r.{column}) = 'real' AND r.{column} <> cast(r.{column} AS INTEGER))"
             ),
             must: "a whole number",
+        });
+    }
+    // The target tables are STRICT: a BLOB fits none of the columns copied as text.
+    for column in table.columns.iter().filter(|c| {
+        !table.integers.contains(c) && !table.times.contains(c) && **c != "session_token"
+    }) {
+        out.push(Rule {
+            table: table.legacy,
+            column,
+            bad: format!("typeof(r.{column}) = 'blob'"),
+            must: "text, not a BLOB",
         });
     }
     for column in table.times {

@@ -38,8 +38,9 @@ pub struct RolledBack {
     pub restored_from: PathBuf,
     /// Where the migrated file was saved before it was replaced.
     pub saved_current: PathBuf,
-    /// Rows added, changed or removed since the migration (lost, with `force`).
-    pub written_since: u64,
+    /// Rows added, changed or removed since the migration (lost, with `force`); `None` when a
+    /// forced rollback could not count them.
+    pub written_since: Option<u64>,
     /// Admin keys the file held (a legacy file has none; its owner uses the legacy dashboard).
     pub discarded_admin_keys: u64,
 }
@@ -108,6 +109,12 @@ pub fn rollback(
         record.as_ref().and_then(|r| r.backup_path.as_ref()),
     ) {
         (Some(path), _) => path.clone(),
+        (None, Some(recorded)) if !Path::new(recorded).exists() => {
+            return Err(refused(format!(
+                "the backup its migration recorded, {recorded}, is missing: name the backup to \
+                 restore with --backup"
+            )));
+        }
         (None, Some(recorded)) => PathBuf::from(recorded),
         (None, None) => newest(db, "pre-migration")?.ok_or_else(|| {
             refused(format!(
@@ -147,27 +154,46 @@ pub fn rollback(
     let t = Instant::now();
     let discarded_admin_keys = count(&conn, ADMIN_KEYS).map_err(sql_failed)?;
     let written_since = match &record {
-        Some(r) => {
-            let (rows, detail) = writes_since(&conn, db, &backup, r)?;
-            emit(Event::Step {
-                step: Step::Verify,
-                detail: format!(
-                    "{rows} rows written since the migration{}; {discarded_admin_keys} admin \
-                     keys to discard (a legacy file has none)",
-                    if detail.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({detail})")
-                    }
-                ),
-                elapsed: t.elapsed(),
-            });
-            if rows > 0 && !options.force {
-                return Err(LegacyError::WrittenSince { rows, detail });
+        Some(r) => match writes_since(&conn, db, &backup, r) {
+            Ok(Writes {
+                rows,
+                detail,
+                expired,
+            }) => {
+                emit(Event::Step {
+                    step: Step::Verify,
+                    detail: format!(
+                        "{rows} rows written since the migration{}; {expired} expired rows \
+                         purged since (the legacy file still has them); {discarded_admin_keys} \
+                         admin keys to discard (a legacy file has none)",
+                        if detail.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({detail})")
+                        }
+                    ),
+                    elapsed: t.elapsed(),
+                });
+                if rows > 0 && !options.force {
+                    return Err(LegacyError::WrittenSince { rows, detail });
+                }
+                Some(rows)
             }
-            rows
-        }
-        None => 0,
+            // Forced: a file the count cannot read (its schema changed since, say) is still
+            // restored; the current file is saved first either way.
+            Err(e) if options.force => {
+                emit(Event::Step {
+                    step: Step::Verify,
+                    detail: format!(
+                        "the rows written since the migration cannot be counted ({e}); forced on"
+                    ),
+                    elapsed: t.elapsed(),
+                });
+                None
+            }
+            Err(e) => return Err(e),
+        },
+        None => Some(0),
     };
 
     let t = Instant::now();
@@ -229,12 +255,23 @@ fn count(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
 /// migration, each counted once. Per table: the rows of the current file found nowhere in the
 /// fresh one (added or changed) plus the keys of the fresh file the current one lacks
 /// (removed).
+/// What [`writes_since`] found.
+struct Writes {
+    /// Rows added, changed or removed, each counted once.
+    rows: u64,
+    /// Per table.
+    detail: String,
+    /// Expired rows removed since (sessions, codes, cooldowns the server purged): not writes,
+    /// since the legacy file keeps them and they mean nothing once expired.
+    expired: u64,
+}
+
 fn writes_since(
     conn: &Connection,
     db: &Path,
     backup: &Path,
     record: &Record,
-) -> Result<(u64, String), LegacyError> {
+) -> Result<Writes, LegacyError> {
     let dir = super::backup::parent_dir(db);
     let scratch = tempfile::Builder::new()
         .prefix(".kick-overlay-rollback-")
@@ -257,49 +294,91 @@ fn writes_since(
     counted.map_err(sql_failed)
 }
 
-fn count_differences(conn: &Connection) -> rusqlite::Result<(u64, String)> {
+fn count_differences(conn: &Connection) -> rusqlite::Result<Writes> {
+    // The tables of either side: one dropped since the migration lost all its rows.
     let tables: Vec<String> = conn
         .prepare(
             "SELECT name FROM main.sqlite_schema WHERE type = 'table' \
-             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' UNION SELECT name FROM \
+             fresh.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+             ORDER BY name",
         )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut total = 0u64;
+    let now = now_ms();
+    let mut writes = Writes {
+        rows: 0,
+        detail: String::new(),
+        expired: 0,
+    };
     let mut detail = Vec::new();
     for table in tables.iter().filter(|t| *t != AUDIT && *t != ADMIN_KEYS) {
-        let key: Vec<String> = conn
-            .prepare("SELECT name FROM pragma_table_info(?1, 'fresh') WHERE pk > 0 ORDER BY pk")?
-            .query_map([table], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let in_fresh: bool = conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM fresh.sqlite_schema WHERE type = 'table' \
-             AND name = ?1)",
-            [table],
-            |r| r.get(0),
-        )?;
-        let sql = if in_fresh {
-            let key = if key.is_empty() {
-                "rowid".to_owned()
-            } else {
-                key.iter()
-                    .map(|c| format!("\"{c}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+        let column_list = |schema: &str| -> rusqlite::Result<Vec<(String, i64)>> {
+            conn.prepare("SELECT name, pk FROM pragma_table_info(?1, ?2) ORDER BY cid")?
+                .query_map([table.as_str(), schema], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        };
+        let (fresh, main) = (column_list("fresh")?, column_list("main")?);
+        if fresh.is_empty() || main.is_empty() {
+            // A table created since the migration (all of it is new), or dropped since (all of
+            // it is gone).
+            let schema = if fresh.is_empty() { "main" } else { "fresh" };
+            let n: i64 = conn.query_row(
+                &format!("SELECT count(*) FROM {schema}.\"{table}\""),
+                [],
+                |r| r.get(0),
+            )?;
+            if n > 0 {
+                writes.rows += n as u64;
+                detail.push(format!("{table}: {n}"));
+            }
+            continue;
+        }
+        // Compared on the columns both sides have (a column added since is not a difference
+        // by itself).
+        let quoted = |c: &str| format!("\"{c}\"");
+        let shared: Vec<String> = fresh
+            .iter()
+            .filter(|(c, _)| main.iter().any(|(m, _)| m == c))
+            .map(|(c, _)| quoted(c))
+            .collect();
+        let mut key: Vec<&(String, i64)> = fresh.iter().filter(|(_, pk)| *pk > 0).collect();
+        key.sort_by_key(|(_, pk)| *pk);
+        let key = if key.is_empty() {
+            "rowid".to_owned()
+        } else {
+            key.iter()
+                .map(|(c, _)| quoted(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let has_expiry = fresh.iter().any(|(c, _)| c == "expires_at");
+        let removed = |expired: bool| -> String {
+            let filter = match (has_expiry, expired) {
+                (false, false) => String::new(),
+                (false, true) => " WHERE 0".to_owned(),
+                (true, false) => format!(" WHERE expires_at >= {now}"),
+                (true, true) => format!(" WHERE expires_at < {now}"),
             };
             format!(
-                "SELECT (SELECT count(*) FROM (SELECT * FROM main.\"{table}\" EXCEPT \
-                 SELECT * FROM fresh.\"{table}\")) + (SELECT count(*) FROM (SELECT {key} FROM \
-                 fresh.\"{table}\" EXCEPT SELECT {key} FROM main.\"{table}\"))"
+                "(SELECT count(*) FROM (SELECT {key} FROM fresh.\"{table}\"{filter} \
+                 EXCEPT SELECT {key} FROM main.\"{table}\"))"
             )
-        } else {
-            format!("SELECT count(*) FROM main.\"{table}\"")
         };
-        let n: i64 = conn.query_row(&sql, [], |r| r.get(0))?;
+        let cols = shared.join(", ");
+        let sql = format!(
+            "SELECT (SELECT count(*) FROM (SELECT {cols} FROM main.\"{table}\" EXCEPT \
+             SELECT {cols} FROM fresh.\"{table}\")) + {}, {}",
+            removed(false),
+            removed(true)
+        );
+        let (n, expired): (i64, i64) = conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        writes.expired += expired as u64;
         if n > 0 {
-            total += n as u64;
+            writes.rows += n as u64;
             detail.push(format!("{table}: {n}"));
         }
     }
-    Ok((total, detail.join(", ")))
+    writes.detail = detail.join(", ");
+    Ok(writes)
 }

@@ -3,6 +3,7 @@
 
 use super::preflight::normalisations;
 use super::run::{Plan, bind};
+use super::tables::Table;
 use super::{LegacyError, Step};
 use rusqlite::Transaction;
 
@@ -131,32 +132,7 @@ pub(crate) fn compare(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String, L
         }
     }
     for table in plan.tables() {
-        for norm in normalisations(table).iter().filter(|n| n.checked) {
-            let name = format!("{}.{}", norm.table, norm.column);
-            let expected = plan.normalised.get(&name).copied().unwrap_or(0);
-            let changed = scalar(
-                tx,
-                plan,
-                &format!(
-                    "SELECT count(*) FROM {{src}}{legacy} AS r JOIN {target} AS n \
-                     ON n.streamer_id = :s AND {join} WHERE r.{column} IS NOT n.{column}",
-                    legacy = table.legacy,
-                    target = table.target,
-                    join = table
-                        .join
-                        .replace(":io", &plan.offset(table.target).to_string()),
-                    column = norm.column
-                ),
-            )
-            .map_err(&sql_failed)?;
-            checks += 1;
-            if changed as u64 != expected {
-                differences.push(format!(
-                    "{name}: {changed} values differ from the legacy rows, {expected} were to \
-                     be normalised"
-                ));
-            }
-        }
+        checks += compare_rows(tx, plan, table, &mut differences).map_err(&sql_failed)?;
     }
     if differences.is_empty() {
         Ok(format!(
@@ -168,27 +144,105 @@ pub(crate) fn compare(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String, L
     }
 }
 
-/// `foreign_key_check` of the tables the run wrote, and `integrity_check` of the file.
+/// Joins every legacy row of `table` to its copy and counts, in one pass: rows without a copy,
+/// and per column the values that differ from the legacy ones. A normalised column must differ
+/// in exactly the rows the pre-flight scan counted; a time must equal `legacy_ms` of the legacy
+/// text (the migration's start for a NULL). Returns the number of checks made.
+fn compare_rows(
+    tx: &Transaction<'_>,
+    plan: &Plan<'_>,
+    table: &Table,
+    differences: &mut Vec<String>,
+) -> rusqlite::Result<u64> {
+    let mut columns: Vec<(String, String, u64)> = normalisations(table)
+        .iter()
+        .filter(|n| n.checked)
+        .map(|n| {
+            let name = format!("{}.{}", n.table, n.column);
+            let expected = plan.normalised.get(&name).copied().unwrap_or(0);
+            (format!("r.{c} IS NOT n.{c}", c = n.column), name, expected)
+        })
+        .collect();
+    for time in table.times {
+        columns.push((
+            format!("n.{time} IS NOT legacy_ms(r.{time}, '', :now)"),
+            format!("{}.{time}", table.legacy),
+            0,
+        ));
+    }
+    let filters: Vec<String> = columns
+        .iter()
+        .map(|(differs, _, _)| format!("count(*) FILTER (WHERE {differs})"))
+        .collect();
+    let sql = format!(
+        "SELECT (SELECT count(*) FROM {{src}}{legacy}) - count(*){more} FROM {{src}}{legacy} AS r \
+         JOIN {target} AS n ON n.streamer_id = :s AND {join}",
+        legacy = table.legacy,
+        target = table.target,
+        more = filters.iter().map(|f| format!(", {f}")).collect::<String>(),
+        join = table
+            .join
+            .replace(":io", &plan.offset(table.target).to_string()),
+    );
+    let mut stmt = tx.prepare(&sql.replace("{src}", plan.src))?;
+    bind_all(&mut stmt, plan)?;
+    let counts: Vec<i64> = stmt
+        .raw_query()
+        .next()?
+        .map(|row| (0..=columns.len()).map(|i| row.get(i)).collect())
+        .transpose()?
+        .unwrap_or_default();
+    if counts.first().copied().unwrap_or(0) != 0 {
+        differences.push(format!(
+            "{}: {} legacy rows have no copy in {}",
+            table.legacy, counts[0], table.target
+        ));
+    }
+    for ((_, name, expected), &changed) in columns.iter().zip(counts.iter().skip(1)) {
+        if changed as u64 != *expected {
+            differences.push(if *expected == 0 {
+                format!("{name}: {changed} values differ from the legacy rows")
+            } else {
+                format!(
+                    "{name}: {changed} values differ from the legacy rows, {expected} were to be \
+                     normalised"
+                )
+            });
+        }
+    }
+    Ok(1 + columns.len() as u64)
+}
+
+/// `foreign_key_check` of every table (the user's own included: a key that no longer fits the
+/// new table of its parent's name fails here), every view and trigger still compiling against
+/// the new tables, and `integrity_check` of the file.
 pub(crate) fn integrity(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String, LegacyError> {
     let failed = LegacyError::sqlite(Step::CheckIntegrity);
     let mut problems = Vec::new();
-    for table in plan.tables() {
-        let mut stmt = tx
-            .prepare(&format!("PRAGMA main.foreign_key_check({})", table.target))
-            .map_err(&failed)?;
-        let mut rows = stmt.query([]).map_err(&failed)?;
-        let mut n = 0u64;
-        while rows.next().map_err(&failed)?.is_some() {
-            n += 1;
+    match foreign_key_violations(tx) {
+        Ok(violations) => {
+            for (table, n) in violations {
+                let legacy = plan
+                    .tables()
+                    .find(|t| t.target == table)
+                    .map_or(String::new(), |t| {
+                        format!(
+                            " (in the legacy file: rows of {} whose user no longer exists)",
+                            t.legacy
+                        )
+                    });
+                problems.push(format!(
+                    "{table}: {n} rows reference a missing parent{legacy}"
+                ));
+            }
         }
-        if n > 0 {
-            problems.push(format!(
-                "{}: {n} rows reference a missing parent (in the legacy file: rows of {} whose \
-                 user no longer exists)",
-                table.target, table.legacy
-            ));
-        }
+        Err(e) => problems.push(format!(
+            "foreign keys: {e} (a table of yours references a legacy table by a column the new \
+             table does not have, or that is not unique in it: change or drop that foreign key \
+             in the legacy file and run again)"
+        )),
     }
+    problems.extend(uncompilable_objects(tx).map_err(&failed)?);
     let integrity: String = tx
         .query_row("PRAGMA main.integrity_check", [], |r| r.get(0))
         .map_err(&failed)?;
@@ -196,22 +250,98 @@ pub(crate) fn integrity(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String,
         problems.push(format!("integrity_check: {integrity}"));
     }
     if problems.is_empty() {
-        Ok("foreign_key_check and integrity_check clean".into())
+        Ok("foreign_key_check, views, triggers and integrity_check clean".into())
     } else {
         Err(LegacyError::Mismatch(problems))
     }
 }
 
+/// Rows violating a foreign key, by table. An error when a key cannot be checked at all (its
+/// parent lacks the column, or the column is not unique there).
+fn foreign_key_violations(tx: &Transaction<'_>) -> rusqlite::Result<Vec<(String, u64)>> {
+    let mut stmt = tx.prepare("PRAGMA main.foreign_key_check")?;
+    let mut rows = stmt.query([])?;
+    let mut by_table: Vec<(String, u64)> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let table: String = row.get(0)?;
+        match by_table.iter_mut().find(|(t, _)| *t == table) {
+            Some((_, n)) => *n += 1,
+            None => by_table.push((table, 1)),
+        }
+    }
+    Ok(by_table)
+}
+
+/// The user's views that no longer compile, and the tables whose triggers no longer do (a
+/// trigger is compiled into each statement that fires it, so preparing, never running, an
+/// INSERT, UPDATE of every column and DELETE compiles them all). The multi-tenant schema has
+/// no views or triggers of its own.
+fn uncompilable_objects(tx: &Transaction<'_>) -> rusqlite::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let views: Vec<String> = tx
+        .prepare("SELECT name FROM main.sqlite_schema WHERE type = 'view' ORDER BY name")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for view in views {
+        if let Err(e) = tx.prepare(&format!("SELECT * FROM main.\"{view}\" LIMIT 0")) {
+            problems.push(format!(
+                "view {view} no longer works on the new tables: {e}"
+            ));
+        }
+    }
+    let tables: Vec<String> = tx
+        .prepare(
+            "SELECT DISTINCT t.tbl_name FROM main.sqlite_schema t JOIN main.sqlite_schema o \
+             ON o.name = t.tbl_name AND o.type = 'table' WHERE t.type = 'trigger' ORDER BY 1",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for table in tables {
+        let columns: Vec<String> = tx
+            .prepare("SELECT name FROM pragma_table_info(?1, 'main')")?
+            .query_map([&table], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let set = columns
+            .iter()
+            .map(|c| format!("\"{c}\" = \"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        for sql in [
+            format!("INSERT INTO main.\"{table}\" DEFAULT VALUES"),
+            format!("UPDATE main.\"{table}\" SET {set}"),
+            format!("DELETE FROM main.\"{table}\""),
+        ] {
+            if let Err(e) = tx.prepare(&sql) {
+                problems.push(format!(
+                    "a trigger on {table} no longer works on the new tables: {e}"
+                ));
+                break;
+            }
+        }
+    }
+    Ok(problems)
+}
+
 fn scalar(tx: &Transaction<'_>, plan: &Plan<'_>, sql: &str) -> rusqlite::Result<i64> {
     let mut stmt = tx.prepare(&sql.replace("{src}", plan.src))?;
-    let (uo, lo) = (plan.user_offset(), plan.offset("point_transactions"));
-    bind(
-        &mut stmt,
-        &[(":s", &plan.streamer_id), (":uo", &uo), (":lo", &lo)],
-    )?;
+    bind_all(&mut stmt, plan)?;
     let mut rows = stmt.raw_query();
     match rows.next()? {
         Some(row) => row.get(0),
         None => Ok(0),
     }
+}
+
+/// Binds the streamer, the offsets and the run's start, where `stmt` uses them.
+fn bind_all(stmt: &mut rusqlite::Statement<'_>, plan: &Plan<'_>) -> rusqlite::Result<()> {
+    let (uo, lo) = (plan.user_offset(), plan.offset("point_transactions"));
+    bind(
+        stmt,
+        &[
+            (":s", &plan.streamer_id),
+            (":uo", &uo),
+            (":lo", &lo),
+            (":now", &plan.now),
+        ],
+    )
 }

@@ -42,6 +42,12 @@ impl Console {
                     elapsed.as_secs_f64()
                 ));
             }
+            Event::AfterCommit { detail, elapsed } => {
+                self.line(format!(
+                    "[{:>8.3} s] after commit: {detail}",
+                    elapsed.as_secs_f64()
+                ));
+            }
             Event::CopyStarted { total_rows } => {
                 if total_rows >= BAR_FROM_ROWS && std::io::stderr().is_terminal() {
                     let bar = ProgressBar::new(total_rows);
@@ -182,11 +188,13 @@ pub async fn rollback(db: &Path, args: RollbackArgs) -> Result<(), String> {
         db.display(),
         done.restored_from.display()
     );
-    if done.written_since > 0 {
-        println!(
-            "{} rows written since the migration were dropped (forced).",
-            done.written_since
-        );
+    match done.written_since {
+        Some(0) => {}
+        Some(rows) => println!("{rows} rows written since the migration were dropped (forced)."),
+        None => println!(
+            "The rows written since the migration could not be counted; they were dropped \
+             (forced)."
+        ),
     }
     if done.discarded_admin_keys > 0 {
         println!(

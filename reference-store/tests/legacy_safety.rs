@@ -608,7 +608,7 @@ async fn an_import_failing_at_any_step_leaves_both_files_and_upgrades_nothing() 
 }
 
 #[test]
-fn rollback_restores_the_recorded_backup_and_counts_each_changed_row_once() {
+fn rollback_restores_the_recorded_backup_and_counts_each_written_row_once() {
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
     let before = legacy_dump(&path);
@@ -642,19 +642,21 @@ fn rollback_restores_the_recorded_backup_and_counts_each_changed_row_once() {
     )
     .unwrap();
 
-    // The server purged expired sessions (not writes: the legacy file keeps them) and one
-    // balance changed (one write).
+    // The server purged expired sessions (not writes: the legacy file keeps them); one balance
+    // changed and the streamer disconnected Kick, whose access token had expired (two writes:
+    // the refresh token would come back).
     edit(
         &path,
         "DELETE FROM user_sessions WHERE expires_at < 1800000000000;
          DELETE FROM streamer_sessions WHERE expires_at < 1800000000000;
          UPDATE user_points SET channel_points = channel_points + 1 \
-         WHERE user_id = (SELECT min(user_id) FROM user_points)",
+         WHERE user_id = (SELECT min(user_id) FROM user_points);
+         DELETE FROM api_tokens;",
     );
     match rollback(&path, &RollbackOptions::default(), &mut quiet()).unwrap_err() {
         LegacyError::WrittenSince { rows, detail } => {
-            assert_eq!(rows, 1, "{detail}");
-            assert_eq!(detail, "user_points: 1");
+            assert_eq!(rows, 2, "{detail}");
+            assert_eq!(detail, "api_tokens: 1, user_points: 1");
         }
         other => panic!("{other}"),
     }
@@ -673,7 +675,7 @@ fn rollback_restores_the_recorded_backup_and_counts_each_changed_row_once() {
     };
     let done = rollback(&path, &forced, &mut quiet()).unwrap();
     assert_eq!(done.restored_from, backup, "the migration's own backup");
-    assert_eq!(done.written_since, Some(1));
+    assert_eq!(done.written_since, Some(2));
     assert_eq!(legacy_dump(&path), before);
 
     // Forced onto a backup whose rows the count cannot even migrate (an overdrawn balance),
@@ -696,7 +698,7 @@ fn rollback_restores_the_recorded_backup_and_counts_each_changed_row_once() {
 
 #[test]
 fn objects_of_the_users_that_the_new_tables_would_break_are_refused_untouched() {
-    let cases: [(&str, &str, &str); 4] = [
+    let cases: [(&str, &str, &str); 8] = [
         (
             "a foreign key to a column the new users table does not key",
             "CREATE TABLE badges (id INTEGER PRIMARY KEY, \
@@ -721,6 +723,34 @@ fn objects_of_the_users_that_the_new_tables_would_break_are_refused_untouched() 
             "CREATE TRIGGER touch AFTER UPDATE ON users BEGIN SELECT 1; END;",
             "trigger touch on users",
         ),
+        (
+            "a trigger naming its table in another case",
+            "CREATE TABLE audit_log (what TEXT);
+             CREATE TRIGGER log_it AFTER INSERT ON AUDIT_LOG BEGIN \
+               INSERT INTO admin_sessions (session_token, expires_at) VALUES ('x', 'y'); END;",
+            "a trigger on audit_log no longer works on the new tables",
+        ),
+        (
+            "an INSTEAD OF trigger on a view of the user's",
+            "CREATE TABLE notes (body TEXT);
+             CREATE VIEW nv AS SELECT body FROM notes;
+             CREATE TRIGGER nv_insert INSTEAD OF INSERT ON nv BEGIN \
+               INSERT INTO admin_sessions (session_token, expires_at) VALUES ('x', 'y'); END;",
+            "a trigger on nv no longer works on the new tables",
+        ),
+        (
+            "a foreign key to a legacy table whose rows move elsewhere",
+            "CREATE TABLE logins (id INTEGER PRIMARY KEY, \
+               session INTEGER REFERENCES admin_sessions (id));",
+            "logins references admin_sessions, whose rows move to streamer_sessions",
+        ),
+        (
+            "rows of the user's own table whose parent is gone already",
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY, \
+               user_id INTEGER REFERENCES users (id), body TEXT);
+             INSERT INTO notes (user_id, body) VALUES (987654, 'orphan');",
+            "notes rowid 1: references a row of users that does not exist",
+        ),
     ];
     for (i, (what, sql, expected)) in cases.into_iter().enumerate() {
         let dir = tempfile::tempdir().unwrap();
@@ -729,7 +759,12 @@ fn objects_of_the_users_that_the_new_tables_would_break_are_refused_untouched() 
         let original = read(&path);
         let err = migrate(&path, &MigrateOptions::default()).unwrap_err();
         assert!(
-            matches!(err, LegacyError::Mismatch(_) | LegacyError::Refused { .. }),
+            matches!(
+                err,
+                LegacyError::Mismatch(_)
+                    | LegacyError::Refused { .. }
+                    | LegacyError::BadRows { .. }
+            ),
             "{what}: {err}"
         );
         assert!(err.to_string().contains(expected), "{what}: {err}");

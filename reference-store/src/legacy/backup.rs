@@ -73,7 +73,8 @@ pub(crate) fn backup_from(source: &Connection, dest: &Path) -> Result<(), Legacy
     }
     copy_into(source, dest).inspect_err(|_| {
         // A backup that did not finish is no backup: leave nothing a rollback could pick.
-        for leftover in [dest.to_path_buf(), dest.with_extension("db-journal")] {
+        for leftover in ["", "-journal", "-wal", "-shm"] {
+            let leftover = PathBuf::from(format!("{}{leftover}", dest.display()));
             let _ = std::fs::remove_file(leftover);
         }
     })

@@ -328,7 +328,20 @@ fn inspect(
         .into_iter()
         .map(|(t, n)| (t.to_owned(), n))
         .collect();
-    let findings = preflight::scan(tx, "main.", ledger).map_err(&failed)?;
+    let mut findings = preflight::scan(tx, "main.", ledger).map_err(&failed)?;
+    let keys = user_foreign_keys(tx).map_err(&failed)?;
+    if !keys.lost_parents.is_empty() {
+        return Err(refused(
+            db,
+            format!(
+                "has tables of its own with foreign keys to tables the multi-tenant schema does \
+                 not have: {}. Change or drop those keys in the legacy file, then run this again",
+                keys.lost_parents.join("; ")
+            ),
+        ));
+    }
+    findings.bad_total += keys.orphans_total;
+    findings.bad.extend(keys.orphans);
     if findings.bad_total > 0 {
         return Err(LegacyError::BadRows {
             total: findings.bad_total,
@@ -477,6 +490,85 @@ fn other_objects(conn: &Connection) -> rusqlite::Result<Vec<String>> {
         .filter(|(_, _, on)| !TABLES.iter().any(|t| t.legacy.eq_ignore_ascii_case(on)))
         .map(|(kind, name, _)| format!("{kind} {name}"))
         .collect())
+}
+
+/// The foreign keys of the user's own tables, as the pre-flight sees them.
+struct UserKeys {
+    /// "notes references admin_sessions, which …": parents the new schema will not have.
+    lost_parents: Vec<String>,
+    /// Rows that already break one (the first few per table), and how many in all.
+    orphans: Vec<String>,
+    orphans_total: u64,
+}
+
+/// Reads the foreign keys of every table that is not a legacy one: a parent that will not exist
+/// after the migration (`admin_sessions` becomes `streamer_sessions`; a table that is not in
+/// the file at all), and rows that reference a missing parent already (the legacy app may not
+/// have enforced keys; the migration's final check would refuse them without naming rows).
+fn user_foreign_keys(conn: &Connection) -> rusqlite::Result<UserKeys> {
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let is_legacy = |name: &str| TABLES.iter().find(|t| t.legacy.eq_ignore_ascii_case(name));
+    let mut keys = UserKeys {
+        lost_parents: Vec::new(),
+        orphans: Vec::new(),
+        orphans_total: 0,
+    };
+    for table in tables.iter().filter(|t| is_legacy(t).is_none()) {
+        let parents: Vec<String> = conn
+            .prepare("SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?1)")?
+            .query_map([table], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut lost = false;
+        for parent in parents {
+            match is_legacy(&parent) {
+                Some(t) if t.target != t.legacy => {
+                    lost = true;
+                    keys.lost_parents.push(format!(
+                        "{table} references {parent}, whose rows move to {}",
+                        t.target
+                    ));
+                }
+                Some(_) => {}
+                None if tables.iter().any(|t| t.eq_ignore_ascii_case(&parent)) => {}
+                None => {
+                    lost = true;
+                    keys.lost_parents
+                        .push(format!("{table} references {parent}, which does not exist"));
+                }
+            }
+        }
+        if lost {
+            continue;
+        }
+        let mut stmt = conn.prepare(&format!(
+            "PRAGMA main.foreign_key_check({})",
+            super::tables::ident(table)
+        ))?;
+        let mut rows = stmt.query([])?;
+        let mut n = 0u64;
+        while let Some(row) = rows.next()? {
+            n += 1;
+            if n <= 5 {
+                let (rowid, parent): (Option<i64>, String) = (row.get(1)?, row.get(2)?);
+                keys.orphans.push(format!(
+                    "{table} rowid {}: references a row of {parent} that does not exist",
+                    rowid.map_or_else(|| "?".to_owned(), |r| r.to_string())
+                ));
+            }
+        }
+        if n > 5 {
+            keys.orphans
+                .push(format!("… and {} more rows of {table} like these", n - 5));
+        }
+        keys.orphans_total += n;
+    }
+    Ok(keys)
 }
 
 /// "trigger t on users" for each trigger on a legacy table (the legacy schema has none: these

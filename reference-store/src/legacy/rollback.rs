@@ -6,7 +6,7 @@ use super::backup::{
 };
 use super::lock::{checkpoint_on_close, open_exclusive};
 use super::migrate::{MigrateOptions, migrate_file};
-use super::tables::{Kind, detect};
+use super::tables::{Kind, detect, ident};
 use super::{Counts, Event, LegacyError, Step, now_ms};
 use rusqlite::{Connection, MAIN_DB};
 use std::path::{Path, PathBuf};
@@ -18,6 +18,15 @@ const AUDIT: &str = "migration_audit";
 /// Admin keys: a legacy file has none (its owner logs in to the legacy dashboard), so the ones
 /// issued since the migration are discarded, and said so, rather than counted as data.
 const ADMIN_KEYS: &str = "admin_keys";
+
+/// Tables whose rows the server deletes once `expires_at` has passed: such a deletion is not a
+/// write a rollback would lose (the legacy file keeps the expired row, which means nothing).
+const PURGED_WHEN_EXPIRED: &[&str] = &[
+    "user_sessions",
+    "streamer_sessions",
+    "verification_codes",
+    "command_cooldowns",
+];
 
 /// What probably has a migrated file open.
 const SERVER: &str = "the KickOverlay server (kick-overlay serve) or any other program using it";
@@ -152,7 +161,11 @@ pub fn rollback(
     });
 
     let t = Instant::now();
-    let discarded_admin_keys = count(&conn, ADMIN_KEYS).map_err(sql_failed)?;
+    let discarded_admin_keys = match count(&conn, ADMIN_KEYS) {
+        Ok(n) => n,
+        Err(_) if options.force => 0,
+        Err(e) => return Err(sql_failed(e)),
+    };
     let written_since = match &record {
         Some(r) => match writes_since(&conn, db, &backup, r) {
             Ok(Writes {
@@ -193,7 +206,8 @@ pub fn rollback(
             }
             Err(e) => return Err(e),
         },
-        None => Some(0),
+        // No migration record (forced): nothing to count against.
+        None => None,
     };
 
     let t = Instant::now();
@@ -244,9 +258,11 @@ fn sql_failed(e: rusqlite::Error) -> LegacyError {
 }
 
 fn count(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
-    conn.query_row(&format!("SELECT count(*) FROM main.\"{table}\""), [], |r| {
-        r.get::<_, i64>(0)
-    })
+    conn.query_row(
+        &format!("SELECT count(*) FROM main.{}", ident(table)),
+        [],
+        |r| r.get::<_, i64>(0),
+    )
     .map(|n| n as u64)
 }
 
@@ -324,7 +340,7 @@ fn count_differences(conn: &Connection) -> rusqlite::Result<Writes> {
             // it is gone).
             let schema = if fresh.is_empty() { "main" } else { "fresh" };
             let n: i64 = conn.query_row(
-                &format!("SELECT count(*) FROM {schema}.\"{table}\""),
+                &format!("SELECT count(*) FROM {schema}.{}", ident(table)),
                 [],
                 |r| r.get(0),
             )?;
@@ -336,7 +352,7 @@ fn count_differences(conn: &Connection) -> rusqlite::Result<Writes> {
         }
         // Compared on the columns both sides have (a column added since is not a difference
         // by itself).
-        let quoted = |c: &str| format!("\"{c}\"");
+        let quoted = |c: &str| ident(c);
         let shared: Vec<String> = fresh
             .iter()
             .filter(|(c, _)| main.iter().any(|(m, _)| m == c))
@@ -352,7 +368,7 @@ fn count_differences(conn: &Connection) -> rusqlite::Result<Writes> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let has_expiry = fresh.iter().any(|(c, _)| c == "expires_at");
+        let has_expiry = PURGED_WHEN_EXPIRED.contains(&table.as_str());
         let removed = |expired: bool| -> String {
             let filter = match (has_expiry, expired) {
                 (false, false) => String::new(),
@@ -361,16 +377,18 @@ fn count_differences(conn: &Connection) -> rusqlite::Result<Writes> {
                 (true, true) => format!(" WHERE expires_at < {now}"),
             };
             format!(
-                "(SELECT count(*) FROM (SELECT {key} FROM fresh.\"{table}\"{filter} \
-                 EXCEPT SELECT {key} FROM main.\"{table}\"))"
+                "(SELECT count(*) FROM (SELECT {key} FROM fresh.{t}{filter} \
+                 EXCEPT SELECT {key} FROM main.{t}))",
+                t = ident(table)
             )
         };
         let cols = shared.join(", ");
         let sql = format!(
-            "SELECT (SELECT count(*) FROM (SELECT {cols} FROM main.\"{table}\" EXCEPT \
-             SELECT {cols} FROM fresh.\"{table}\")) + {}, {}",
+            "SELECT (SELECT count(*) FROM (SELECT {cols} FROM main.{t} EXCEPT \
+             SELECT {cols} FROM fresh.{t})) + {}, {}",
             removed(false),
-            removed(true)
+            removed(true),
+            t = ident(table)
         );
         let (n, expired): (i64, i64) = conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
         writes.expired += expired as u64;

@@ -364,6 +364,11 @@ pub(crate) const TABLES: &[Table] = &[
     },
 ];
 
+/// `name` quoted as an SQL identifier (for names read from a file's schema).
+pub(crate) fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
 /// The chunk filter of a chunked table: the next `:n` rows after legacy id `:after`.
 pub(crate) const CHUNK: &str = "WHERE id > :after ORDER BY id LIMIT :n";
 

@@ -1,0 +1,402 @@
+//! Store benchmarks: each workload through `DataStore`, and beside it the same statements as
+//! hand-written rusqlite on the same file (the floor: what SQLite itself costs). The ratio of
+//! the two is the price of the store (async hand-off, validation, mapping). `scripts/bench-store`
+//! runs them and prints the ratios; BENCHMARKS.md records the figures.
+//!
+//! Files: `small` holds 10 streamers of 1,000 users; `big` 10 streamers of 100,000 users (one
+//! million users; the leaderboard's); `many` 10,000 streamers of 100 users (the scaling
+//! comparison against a 10-streamer file of 100 users each).
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use datastore::{
+    HistoryRequest, ManualClock, NewStreamer, PointDelta, PointSource, PointStore, PowerupStore,
+    PowerupType, StreamerId, StreamerStore, Timestamp, UserId, UserStore,
+};
+use reference_store::SqliteStore;
+use rusqlite::{Connection, params};
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::runtime::Runtime;
+
+/// One benchmark file: the store on it, a raw connection for the floor, and a user to use.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    store: SqliteStore,
+    raw: Connection,
+    streamer: StreamerId,
+    user: UserId,
+    username: String,
+}
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+/// Writes `streamers` streamers of `users` users each (with balances; the first user of the
+/// last streamer also has 200 ledger rows), then opens the store and a raw connection.
+fn fixture(rt: &Runtime, streamers: u32, users: u32) -> Fixture {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("bench.db");
+    let clock = Arc::new(ManualClock::new(
+        Timestamp::from_millis(1_800_000_000_000).expect("a time"),
+    ));
+    let store = rt
+        .block_on(SqliteStore::open(&path, clock))
+        .expect("open the store");
+    let mut last = StreamerId(0);
+    for i in 0..streamers {
+        last = rt
+            .block_on(store.create_streamer(NewStreamer::named(format!("streamer{i}"))))
+            .expect("create a streamer")
+            .id;
+    }
+    let raw = raw_connection(&path);
+    seed_users(&raw, users);
+    let (user, username): (i64, String) = raw
+        .query_row(
+            "SELECT id, username FROM users WHERE streamer_id = ?1 ORDER BY id LIMIT 1",
+            [last.0],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("a user");
+    raw.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) \
+         INSERT INTO point_transactions (streamer_id, user_id, amount, source, created_at) \
+         SELECT ?1, ?2, i, 'chat', i FROM n",
+        params![last.0, user],
+    )
+    .expect("a ledger");
+    raw.execute_batch("ANALYZE").expect("statistics");
+    Fixture {
+        _dir: dir,
+        store,
+        raw,
+        streamer: last,
+        user: UserId(user),
+        username,
+    }
+}
+
+fn raw_connection(path: &Path) -> Connection {
+    let conn = Connection::open(path).expect("open the file");
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+         PRAGMA busy_timeout = 5000;",
+    )
+    .expect("pragmas");
+    conn
+}
+
+/// `users` users with balances for every streamer of the file, in one transaction.
+fn seed_users(conn: &Connection, users: u32) {
+    conn.execute_batch("BEGIN").expect("begin");
+    conn.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) \
+         INSERT INTO users (streamer_id, username, created_at, updated_at) \
+         SELECT s.id, 'viewer' || n.i, 0, 0 FROM streamers s, n ORDER BY s.id, n.i",
+        [users],
+    )
+    .expect("users");
+    conn.execute(
+        "INSERT INTO user_points (streamer_id, user_id, channel_points, drop_points, \
+         total_drops, last_updated) \
+         SELECT streamer_id, id, 1000000 + abs(random() % 1000000), abs(random() % 1000), 0, 0 \
+         FROM users",
+        [],
+    )
+    .expect("balances");
+    conn.execute_batch("COMMIT").expect("commit");
+}
+
+/// Floor of reading one user: the store's statement, mapped to the same columns.
+fn floor_get_user(conn: &Connection, s: i64, u: i64) -> (i64, String) {
+    conn.prepare_cached(
+        "SELECT id, streamer_id, username, voice_id, drop_image, country, created_at, \
+         updated_at FROM users WHERE streamer_id = ?1 AND id = ?2",
+    )
+    .expect("prepare")
+    .query_row(params![s, u], |r| Ok((r.get(0)?, r.get(2)?)))
+    .expect("a user")
+}
+
+fn floor_get_user_by_name(conn: &Connection, s: i64, name: &str) -> (i64, String) {
+    conn.prepare_cached(
+        "SELECT id, streamer_id, username, voice_id, drop_image, country, created_at, \
+         updated_at FROM users WHERE streamer_id = ?1 AND username = ?2",
+    )
+    .expect("prepare")
+    .query_row(params![s, name], |r| Ok((r.get(0)?, r.get(2)?)))
+    .expect("a user")
+}
+
+/// Floor of earning (`amount` > 0) or spending (< 0): read the balance, write it and a ledger
+/// row, in one immediate transaction.
+fn floor_move_points(conn: &Connection, s: i64, u: i64, amount: i64, now: i64) -> i64 {
+    conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
+    let balance: i64 = conn
+        .prepare_cached(
+            "SELECT p.channel_points FROM users u LEFT JOIN user_points p \
+             ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
+             WHERE u.streamer_id = ?1 AND u.id = ?2",
+        )
+        .expect("prepare")
+        .query_row(params![s, u], |r| r.get(0))
+        .expect("a balance");
+    conn.prepare_cached(
+        "UPDATE user_points SET channel_points = ?3, last_updated = ?4 \
+         WHERE streamer_id = ?1 AND user_id = ?2",
+    )
+    .expect("prepare")
+    .execute(params![s, u, balance + amount, now])
+    .expect("update");
+    conn.prepare_cached(
+        "INSERT INTO point_transactions (streamer_id, user_id, amount, source, description, \
+         created_at) VALUES (?1, ?2, ?3, 'chat', NULL, ?4)",
+    )
+    .expect("prepare")
+    .execute(params![s, u, amount, now])
+    .expect("ledger");
+    conn.execute_batch("COMMIT").expect("commit");
+    balance + amount
+}
+
+/// Floor of a purchase: the powerup's cost and state, the balance, then the balance, the
+/// inventory, the purchase and the ledger row, in one immediate transaction.
+fn floor_purchase(conn: &Connection, s: i64, u: i64, now: i64) {
+    conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
+    let (cost, enabled): (i64, bool) = conn
+        .prepare_cached(
+            "SELECT cost, enabled FROM powerup_config WHERE streamer_id = ?1 AND id = ?2",
+        )
+        .expect("prepare")
+        .query_row(params![s, "tnt"], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("a config");
+    assert!(enabled);
+    let balance: i64 = conn
+        .prepare_cached(
+            "SELECT p.channel_points FROM users u LEFT JOIN user_points p \
+             ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
+             WHERE u.streamer_id = ?1 AND u.id = ?2",
+        )
+        .expect("prepare")
+        .query_row(params![s, u], |r| r.get(0))
+        .expect("a balance");
+    conn.prepare_cached(
+        "UPDATE user_points SET channel_points = ?3, last_updated = ?4 \
+         WHERE streamer_id = ?1 AND user_id = ?2",
+    )
+    .expect("prepare")
+    .execute(params![s, u, balance - cost, now])
+    .expect("update");
+    conn.prepare_cached(
+        "INSERT INTO powerup_inventory (streamer_id, user_id, powerup_type, quantity) \
+         VALUES (?1, ?2, 'tnt', 1) ON CONFLICT (streamer_id, user_id, powerup_type) \
+         DO UPDATE SET quantity = quantity + 1",
+    )
+    .expect("prepare")
+    .execute(params![s, u])
+    .expect("inventory");
+    conn.prepare_cached(
+        "INSERT INTO powerup_purchases (streamer_id, user_id, powerup_type, cost, purchased_at) \
+         VALUES (?1, ?2, 'tnt', ?3, ?4)",
+    )
+    .expect("prepare")
+    .execute(params![s, u, cost, now])
+    .expect("purchase");
+    conn.prepare_cached(
+        "INSERT INTO point_transactions (streamer_id, user_id, amount, source, description, \
+         created_at) VALUES (?1, ?2, ?3, 'spend', 'tnt', ?4)",
+    )
+    .expect("prepare")
+    .execute(params![s, u, -cost, now])
+    .expect("ledger");
+    conn.execute_batch("COMMIT").expect("commit");
+}
+
+fn floor_leaderboard(conn: &Connection, s: i64) -> usize {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT p.user_id, u.username, p.channel_points, p.drop_points, p.total_drops \
+             FROM user_points p JOIN users u ON u.streamer_id = p.streamer_id AND u.id = p.user_id \
+             WHERE p.streamer_id = ?1 AND p.channel_points + p.drop_points > 0 \
+             ORDER BY p.channel_points + p.drop_points DESC, p.user_id LIMIT 50",
+        )
+        .expect("prepare");
+    stmt.query_map([s], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .expect("query")
+        .count()
+}
+
+fn floor_history(conn: &Connection, s: i64, u: i64) -> usize {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT t.id, t.user_id, t.amount, t.source, t.description, t.created_at \
+             FROM users u LEFT JOIN point_transactions t \
+             ON t.streamer_id = u.streamer_id AND t.user_id = u.id \
+             WHERE u.streamer_id = ?1 AND u.id = ?2 ORDER BY t.id DESC LIMIT 50",
+        )
+        .expect("prepare");
+    stmt.query_map(params![s, u], |r| r.get::<_, i64>(0))
+        .expect("query")
+        .count()
+}
+
+/// Point reads, point writes and a purchase, store beside floor, on the small file.
+fn per_operation(c: &mut Criterion) {
+    let rt = runtime();
+    let f = fixture(&rt, 10, 1_000);
+    let (s, u) = (f.streamer, f.user);
+    let mut g = c.benchmark_group("get_user_by_id");
+    g.bench_function("store", |b| {
+        b.iter(|| rt.block_on(f.store.get_user(s, u)).expect("a user"))
+    });
+    g.bench_function("floor", |b| b.iter(|| floor_get_user(&f.raw, s.0, u.0)));
+    g.finish();
+
+    let mut g = c.benchmark_group("get_user_by_username");
+    g.bench_function("store", |b| {
+        b.iter(|| {
+            rt.block_on(f.store.get_user_by_username(s, &f.username))
+                .expect("a user")
+        })
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| floor_get_user_by_name(&f.raw, s.0, &f.username))
+    });
+    g.finish();
+
+    let earn = PointDelta::new(5, PointSource::Chat);
+    let mut g = c.benchmark_group("earn_points");
+    g.bench_function("store", |b| {
+        b.iter(|| {
+            rt.block_on(f.store.earn_points(s, u, earn.clone()))
+                .expect("earned")
+        })
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| floor_move_points(&f.raw, s.0, u.0, 5, 1_800_000_000_000))
+    });
+    g.finish();
+
+    let spend = PointDelta::new(5, PointSource::Chat);
+    let mut g = c.benchmark_group("spend_points");
+    g.bench_function("store", |b| {
+        b.iter(|| {
+            rt.block_on(f.store.spend_points(s, u, spend.clone()))
+                .expect("spent")
+        })
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| floor_move_points(&f.raw, s.0, u.0, -5, 1_800_000_000_000))
+    });
+    g.finish();
+
+    // Enough points for every purchase the measurement makes.
+    f.raw
+        .execute(
+            "UPDATE user_points SET channel_points = 500000000000 \
+             WHERE streamer_id = ?1 AND user_id = ?2",
+            params![s.0, u.0],
+        )
+        .expect("a big balance");
+    let mut g = c.benchmark_group("purchase_powerup");
+    g.bench_function("store", |b| {
+        b.iter(|| {
+            rt.block_on(f.store.purchase_powerup(s, u, PowerupType::Tnt))
+                .expect("bought")
+        })
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| floor_purchase(&f.raw, s.0, u.0, 1_800_000_000_000))
+    });
+    g.finish();
+
+    let page = HistoryRequest {
+        limit: 50,
+        before: None,
+    };
+    let mut g = c.benchmark_group("history_page_50");
+    g.bench_function("store", |b| {
+        b.iter(|| {
+            rt.block_on(f.store.transaction_history(s, u, page))
+                .expect("a page")
+        })
+    });
+    g.bench_function("floor", |b| b.iter(|| floor_history(&f.raw, s.0, u.0)));
+    g.finish();
+}
+
+/// The watch-time tick: 10,000 present viewers of one streamer awarded at once.
+fn bulk_award(c: &mut Criterion) {
+    let rt = runtime();
+    let f = fixture(&rt, 10, 10_000);
+    let names: Vec<String> = (1..=10_000).map(|i| format!("viewer{i}")).collect();
+    let mut g = c.benchmark_group("bulk_award_10000");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(names.len() as u64));
+    g.bench_function("store", |b| {
+        b.iter(|| {
+            rt.block_on(f.store.bulk_award(
+                f.streamer,
+                &names,
+                PointDelta::new(10, PointSource::Watch),
+            ))
+            .expect("awarded")
+        })
+    });
+    g.finish();
+}
+
+/// The leaderboard of a streamer with 100,000 users, in a file of 1,000,000 users.
+fn leaderboard(c: &mut Criterion) {
+    let rt = runtime();
+    let f = fixture(&rt, 10, 100_000);
+    let mut g = c.benchmark_group("leaderboard_top_50_of_100k_in_1m");
+    g.bench_function("store", |b| {
+        b.iter(|| {
+            rt.block_on(f.store.leaderboard(f.streamer, 50))
+                .expect("a leaderboard")
+        })
+    });
+    g.bench_function("floor", |b| {
+        b.iter(|| black_box(floor_leaderboard(&f.raw, f.streamer.0)))
+    });
+    g.finish();
+}
+
+/// The same per-streamer work in a file of 10 streamers and in one of 10,000 (100 users each).
+fn scaling(c: &mut Criterion) {
+    let rt = runtime();
+    for streamers in [10u32, 10_000] {
+        let f = fixture(&rt, streamers, 100);
+        let (s, u) = (f.streamer, f.user);
+        let mut g = c.benchmark_group("scaling");
+        g.bench_with_input(BenchmarkId::new("get_user", streamers), &(), |b, ()| {
+            b.iter(|| rt.block_on(f.store.get_user(s, u)).expect("a user"))
+        });
+        g.bench_with_input(BenchmarkId::new("earn_points", streamers), &(), |b, ()| {
+            b.iter(|| {
+                rt.block_on(
+                    f.store
+                        .earn_points(s, u, PointDelta::new(1, PointSource::Chat)),
+                )
+                .expect("earned")
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("leaderboard", streamers), &(), |b, ()| {
+            b.iter(|| {
+                rt.block_on(f.store.leaderboard(s, 50))
+                    .expect("a leaderboard")
+            })
+        });
+        g.finish();
+    }
+}
+
+criterion_group!(benches, per_operation, bulk_award, leaderboard, scaling);
+criterion_main!(benches);

@@ -134,26 +134,34 @@ fn floor_get_user_by_name(conn: &Connection, s: i64, name: &str) -> (i64, String
     .expect("a user")
 }
 
-/// Floor of earning (`amount` > 0) or spending (< 0): read the balance, write it and a ledger
-/// row, in one immediate transaction.
-fn floor_move_points(conn: &Connection, s: i64, u: i64, amount: i64, now: i64) -> i64 {
-    conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
-    let balance: i64 = conn
-        .prepare_cached(
-            "SELECT p.channel_points FROM users u LEFT JOIN user_points p \
-             ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
-             WHERE u.streamer_id = ?1 AND u.id = ?2",
-        )
-        .expect("prepare")
-        .query_row(params![s, u], |r| r.get(0))
-        .expect("a balance");
+/// A user's channel points, by the store's statement (existence and balance at once).
+fn floor_balance(conn: &Connection, s: i64, u: i64) -> i64 {
+    conn.prepare_cached(
+        "SELECT p.channel_points FROM users u LEFT JOIN user_points p \
+         ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
+         WHERE u.streamer_id = ?1 AND u.id = ?2",
+    )
+    .expect("prepare")
+    .query_row(params![s, u], |r| r.get(0))
+    .expect("a balance")
+}
+
+fn floor_set_balance(conn: &Connection, s: i64, u: i64, balance: i64, now: i64) {
     conn.prepare_cached(
         "UPDATE user_points SET channel_points = ?3, last_updated = ?4 \
          WHERE streamer_id = ?1 AND user_id = ?2",
     )
     .expect("prepare")
-    .execute(params![s, u, balance + amount, now])
+    .execute(params![s, u, balance, now])
     .expect("update");
+}
+
+/// Floor of earning (`amount` > 0) or spending (< 0): read the balance, write it and a ledger
+/// row, in one immediate transaction.
+fn floor_move_points(conn: &Connection, s: i64, u: i64, amount: i64, now: i64) -> i64 {
+    conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
+    let balance = floor_balance(conn, s, u);
+    floor_set_balance(conn, s, u, balance + amount, now);
     conn.prepare_cached(
         "INSERT INTO point_transactions (streamer_id, user_id, amount, source, description, \
          created_at) VALUES (?1, ?2, ?3, 'chat', NULL, ?4)",
@@ -177,22 +185,8 @@ fn floor_purchase(conn: &Connection, s: i64, u: i64, now: i64) {
         .query_row(params![s, "tnt"], |r| Ok((r.get(0)?, r.get(1)?)))
         .expect("a config");
     assert!(enabled);
-    let balance: i64 = conn
-        .prepare_cached(
-            "SELECT p.channel_points FROM users u LEFT JOIN user_points p \
-             ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
-             WHERE u.streamer_id = ?1 AND u.id = ?2",
-        )
-        .expect("prepare")
-        .query_row(params![s, u], |r| r.get(0))
-        .expect("a balance");
-    conn.prepare_cached(
-        "UPDATE user_points SET channel_points = ?3, last_updated = ?4 \
-         WHERE streamer_id = ?1 AND user_id = ?2",
-    )
-    .expect("prepare")
-    .execute(params![s, u, balance - cost, now])
-    .expect("update");
+    let balance = floor_balance(conn, s, u);
+    floor_set_balance(conn, s, u, balance - cost, now);
     conn.prepare_cached(
         "INSERT INTO powerup_inventory (streamer_id, user_id, powerup_type, quantity) \
          VALUES (?1, ?2, 'tnt', 1) ON CONFLICT (streamer_id, user_id, powerup_type) \

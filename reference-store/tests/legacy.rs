@@ -11,7 +11,7 @@ use reference_store::legacy::{
     ImportOptions, LegacyError, MigrateOptions, Migrated, RollbackOptions, Step, import, rollback,
 };
 use rusqlite::Connection;
-use support::{legacy_dump, legacy_file, migrate, open, quiet, scalar};
+use support::{default_streamer, legacy_dump, legacy_file, migrate, open, quiet, scalar};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_migrated_file_reads_back_whole_under_its_streamer_and_nothing_under_another() {
@@ -340,12 +340,7 @@ async fn rollback_restores_the_original_and_refuses_to_lose_later_writes() {
     migrate(&path, &MigrateOptions::default()).unwrap();
     {
         let store = open(&path).await;
-        let s = store
-            .get_streamer_by_username("codingbutter")
-            .await
-            .unwrap()
-            .unwrap()
-            .id;
+        let s = default_streamer(&store).await;
         let user = store.get_user_by_username(s, "x").await.unwrap().unwrap();
         store
             .set_points(

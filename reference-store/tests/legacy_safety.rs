@@ -15,7 +15,7 @@ use reference_store::legacy::{
 use rusqlite::Connection;
 use rusqlite::config::DbConfig;
 use std::path::{Path, PathBuf};
-use support::{legacy_dump, legacy_file, migrate, open, quiet, scalar};
+use support::{default_streamer, legacy_dump, legacy_file, migrate, open, quiet, scalar};
 
 fn edit(path: &Path, sql: &str) {
     let conn = Connection::open(path).unwrap();
@@ -276,12 +276,7 @@ async fn normalised_values_are_reported_recorded_and_verified() {
         now
     );
     let store = open(&path).await;
-    let s = store
-        .get_streamer_by_username("codingbutter")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let s = default_streamer(&store).await;
     let last = scalar(&path, "SELECT max(id) FROM users");
     let user = store
         .get_user(s, datastore::UserId(last))
@@ -421,12 +416,7 @@ async fn rows_committed_in_a_wal_beside_the_file_are_migrated() {
         "a backup is a plain rollback-journal file"
     );
     let store = open(&path).await;
-    let s = store
-        .get_streamer_by_username("codingbutter")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let s = default_streamer(&store).await;
     let user = store
         .get_user_by_username(s, "late_viewer")
         .await
@@ -493,12 +483,7 @@ async fn the_users_own_tables_stay_as_they_were_and_missing_powerups_get_default
     drop(conn);
 
     let store = open(&path).await;
-    let s = store
-        .get_streamer_by_username("codingbutter")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let s = default_streamer(&store).await;
     let configs = datastore::PowerupStore::list_powerups(&store, s)
         .await
         .unwrap();

@@ -67,6 +67,8 @@ pub(crate) fn compare(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String, L
     let sql_failed = LegacyError::sqlite(Step::Verify);
     let mut differences = Vec::new();
     let mut checks = 0;
+    // Counted once here, used again by the row-by-row comparison.
+    let mut legacy_counts = Vec::new();
     for table in plan.tables() {
         let before = scalar(
             tx,
@@ -84,6 +86,7 @@ pub(crate) fn compare(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String, L
         )
         .map_err(&sql_failed)?;
         checks += 1;
+        legacy_counts.push(before);
         if before != after {
             differences.push(format!(
                 "{}: {before} legacy rows, {after} in {}",
@@ -131,8 +134,9 @@ pub(crate) fn compare(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String, L
             ));
         }
     }
-    for table in plan.tables() {
-        checks += compare_rows(tx, plan, table, &mut differences).map_err(&sql_failed)?;
+    for (table, legacy_rows) in plan.tables().zip(legacy_counts) {
+        checks +=
+            compare_rows(tx, plan, table, legacy_rows, &mut differences).map_err(&sql_failed)?;
     }
     if differences.is_empty() {
         Ok(format!(
@@ -152,6 +156,7 @@ fn compare_rows(
     tx: &Transaction<'_>,
     plan: &Plan<'_>,
     table: &Table,
+    legacy_rows: i64,
     differences: &mut Vec<String>,
 ) -> rusqlite::Result<u64> {
     let mut columns: Vec<(String, String, u64)> = normalisations(table)
@@ -175,7 +180,7 @@ fn compare_rows(
         .map(|(differs, _, _)| format!("count(*) FILTER (WHERE {differs})"))
         .collect();
     let sql = format!(
-        "SELECT (SELECT count(*) FROM {{src}}{legacy}) - count(*){more} FROM {{src}}{legacy} AS r \
+        "SELECT count(*){more} FROM {{src}}{legacy} AS r \
          JOIN {target} AS n ON n.streamer_id = :s AND {join}",
         legacy = table.legacy,
         target = table.target,
@@ -192,10 +197,11 @@ fn compare_rows(
         .map(|row| (0..=columns.len()).map(|i| row.get(i)).collect())
         .transpose()?
         .unwrap_or_default();
-    if counts.first().copied().unwrap_or(0) != 0 {
+    let without_copy = legacy_rows - counts.first().copied().unwrap_or(0);
+    if without_copy != 0 {
         differences.push(format!(
-            "{}: {} legacy rows have no copy in {}",
-            table.legacy, counts[0], table.target
+            "{}: {without_copy} legacy rows have no copy in {}",
+            table.legacy, table.target
         ));
     }
     for ((_, name, expected), &changed) in columns.iter().zip(counts.iter().skip(1)) {

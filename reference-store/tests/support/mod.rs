@@ -70,3 +70,14 @@ pub async fn open(path: &Path) -> SqliteStore {
         .await
         .expect("open the migrated file")
 }
+
+/// The id of the streamer a default migration creates (`codingbutter`).
+pub async fn default_streamer(store: &SqliteStore) -> datastore::StreamerId {
+    use datastore::StreamerStore;
+    store
+        .get_streamer_by_username("codingbutter")
+        .await
+        .unwrap()
+        .expect("the migrated streamer")
+        .id
+}

@@ -80,6 +80,12 @@ pub(crate) fn ts(row: &Row<'_>, column: &str) -> rusqlite::Result<Timestamp> {
     Timestamp::from_millis(ms).map_err(|e| bad_value(column, e))
 }
 
+/// [`ts`] by position: for hot rows read by index, `column` names it in errors.
+pub(crate) fn ts_at(row: &Row<'_>, index: usize, column: &str) -> rusqlite::Result<Timestamp> {
+    let ms: i64 = row.get(index)?;
+    Timestamp::from_millis(ms).map_err(|e| bad_value(column, e))
+}
+
 /// A stored JSON document.
 pub(crate) fn json(row: &Row<'_>, column: &str) -> rusqlite::Result<Value> {
     let text: String = row.get(column)?;

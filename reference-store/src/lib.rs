@@ -22,19 +22,29 @@
 //!
 //! # Connections, pooling and locking
 //!
-//! * **One writer.** All writes go through a single connection behind a mutex. Each write is
-//!   one `BEGIN IMMEDIATE` transaction: the write lock is taken before the first read, so a
+//! * **One writer, group commit.** All writes go through a single connection, each inside a
+//!   `BEGIN IMMEDIATE` transaction: the write lock is taken before the first read, so a
 //!   read-then-write (a spend checking the balance) can neither lose an update nor fail half way
-//!   with `SQLITE_BUSY`. Two spends of one user are serialised; neither can overdraw.
+//!   with `SQLITE_BUSY`. Two spends of one user are serialised; neither can overdraw. Writes
+//!   that arrive while the writer is busy wait in a queue, and the next batch (up to
+//!   [`MAX_BATCH`] of them) runs in one transaction, each write in its own savepoint: a write
+//!   that fails undoes only its own changes, and every caller is answered only after the
+//!   batch's `COMMIT` (a failed `BEGIN` or `COMMIT` is every write's error, and none is kept).
+//!   One commit then serves many writes, which is what lets the server take more writes a
+//!   second than SQLite can commit transactions.
 //! * **A pool of readers.** Reads run on separate connections (at most [`MAX_IDLE_READERS`]
 //!   kept idle, more opened on demand), each read in one deferred transaction, so a read sees one
 //!   consistent snapshot. In WAL mode readers never block the writer and the writer never
 //!   blocks readers.
-//! * **Off the runtime.** Every operation runs on tokio's blocking pool
-//!   ([`tokio::task::spawn_blocking`]), so a long one (a bulk award, an export, deleting a big
-//!   streamer) never stalls the async runtime; the writer mutex is only ever held on those
-//!   threads (but for [`SqliteStore::connection_settings`], a blocking diagnostic).
-//!
+//! * **Where the work runs.** A short operation (a point read, a bounded page, a single-row
+//!   write) costs a few microseconds of SQLite, less than handing it to another thread, so it
+//!   runs on the calling task's thread: a read directly, a write by running one batch of the
+//!   queue when the writer is free (more batches behind it go to tokio's blocking pool). An
+//!   operation whose size grows with the data (a bulk award, an export, analytics, deleting a
+//!   streamer or a user, purges, counts) runs on tokio's blocking pool
+//!   ([`tokio::task::spawn_blocking`]), so it never stalls the async runtime. A panic inside an
+//!   operation is caught and answered as a backend error.
+
 //! # Every connection
 //!
 //! Each connection, the writer and every pooled reader alike, is configured by one function
@@ -74,11 +84,11 @@ mod users;
 mod verification;
 
 pub use open::{BUSY_TIMEOUT, ConnectionSettings, OpenError, OpenOptions, StatementTrace};
-pub use pool::MAX_IDLE_READERS;
+pub use pool::{MAX_BATCH, MAX_IDLE_READERS};
 
 use datastore::{Clock, StoreError, StoreResult, Timestamp};
 use pool::Pool;
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -146,28 +156,72 @@ impl SqliteStore {
         self.pool.path()
     }
 
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction on the writer, off the async runtime.
-    /// `f` gets the time at which the transaction began; its error rolls everything back.
+    /// Runs the short write `f` in a `BEGIN IMMEDIATE` transaction on the writer and answers
+    /// once that transaction has committed. `f` gets the time at which it runs (the write lock
+    /// held, so rows are stamped in commit order); its error undoes its own changes only.
+    ///
+    /// Concurrent writes share a transaction (group commit, see the crate docs): the write is
+    /// queued, and if the writer is free this task runs one batch of the queue right here.
     async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Transaction<'_>, Timestamp) -> StoreResult<T> + Send + 'static,
+        F: FnOnce(&Connection, Timestamp) -> StoreResult<T> + Send + 'static,
     {
-        let (pool, clock) = (self.pool.clone(), self.clock.clone());
-        // The time is read once the write lock is held, so rows are stamped in commit order
-        // even when a write waited behind a long one.
-        run_blocking(move || pool.write(|tx| f(tx, clock.now()))).await
+        let clock = self.clock.clone();
+        let (job, answer) = pool::job(move |conn| f(conn, clock.now()));
+        self.pool.enqueue(job);
+        if self.pool.try_run_batch() {
+            // More queued behind this batch: run it where blocking is allowed.
+            let pool = self.pool.clone();
+            tokio::task::spawn_blocking(move || pool.drain());
+        }
+        answer.await.map_err(|_| {
+            tracing::error!("a queued write was dropped unanswered");
+            StoreError::backend("the store operation did not complete")
+        })?
     }
 
-    /// Runs `f` in one read transaction on a pooled reader, off the async runtime.
+    /// [`SqliteStore::write`] for a write whose size the caller sets (a bulk award, deleting a
+    /// streamer, a purge): it runs alone, on tokio's blocking pool.
+    async fn write_long<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, Timestamp) -> StoreResult<T> + Send + 'static,
+    {
+        let (pool, clock) = (self.pool.clone(), self.clock.clone());
+        run_blocking(move || pool.write_alone(|conn| f(conn, clock.now()))).await
+    }
+
+    /// Runs the short read `f` (a bounded number of rows, by index) in one read transaction on
+    /// a pooled reader, on the calling thread: a few microseconds, less than a hand-off.
     async fn read<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        F: FnOnce(&Connection, Timestamp) -> StoreResult<T>,
+    {
+        let now = self.clock.now();
+        self.pool.read(true, |conn| f(conn, now))
+    }
+
+    /// [`SqliteStore::read`] for a read of exactly one statement, which is its own snapshot:
+    /// no transaction around it (the hot point reads).
+    async fn read_one<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        F: FnOnce(&Connection, Timestamp) -> StoreResult<T>,
+    {
+        let now = self.clock.now();
+        self.pool.read(false, |conn| f(conn, now))
+    }
+
+    /// [`SqliteStore::read`] for a read whose size grows with the data (an export, counts and
+    /// sums over a streamer): on tokio's blocking pool.
+    async fn read_long<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection, Timestamp) -> StoreResult<T> + Send + 'static,
     {
         let now = self.clock.now();
         let pool = self.pool.clone();
-        run_blocking(move || pool.read(|conn| f(conn, now))).await
+        run_blocking(move || pool.read(true, |conn| f(conn, now))).await
     }
 }
 

@@ -1,22 +1,33 @@
-//! The connections of one store: one writer, a pool of readers. Blocking code: callers run it
-//! on tokio's blocking pool.
+//! The connections of one store: one writer, a pool of readers, and the queue through which
+//! concurrent writes share one commit (group commit).
+//!
+//! Blocking code. Its async callers (`crate::SqliteStore`) run short work on the calling thread
+//! and long work on tokio's blocking pool.
 
 use crate::convert::Db;
 use crate::migrations;
 use crate::open::{ConnectionSettings, OpenError, OpenOptions, connect};
 use datastore::{StoreError, StoreResult};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::Connection;
+use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, TryLockError};
+use tokio::sync::oneshot;
 
 /// Readers kept open between reads; more are opened when more reads run at once, and closed
 /// when they are returned to a full pool.
 pub const MAX_IDLE_READERS: usize = 4;
 
+/// The most queued writes one transaction takes. It bounds how long a batch holds the writer
+/// (and, for a batch run on an async worker, that worker): about a millisecond.
+pub const MAX_BATCH: usize = 64;
+
 pub(crate) struct Pool {
     path: PathBuf,
     options: OpenOptions,
     writer: Mutex<Connection>,
+    queue: Mutex<VecDeque<Box<dyn Job>>>,
     readers: Mutex<Vec<Connection>>,
 }
 
@@ -24,6 +35,70 @@ pub(crate) struct Pool {
 /// rolled back when it unwinds, so the connection is still consistent.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `f`, with a panic turned into an error (the old behaviour of the blocking pool's join).
+pub(crate) fn unwinding<T>(f: impl FnOnce() -> StoreResult<T>) -> StoreResult<T> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        tracing::error!("a store operation panicked");
+        Err(StoreError::backend("the store operation panicked"))
+    })
+}
+
+/// One queued write: run inside the batch's transaction, answered once the batch is over.
+pub(crate) trait Job: Send {
+    /// Runs the write; `false` when it failed (its changes are then rolled back).
+    fn run(&mut self, conn: &Connection) -> bool;
+    /// Answers the caller: the write's own error, else the commit's outcome with its result.
+    fn finish(self: Box<Self>, commit: StoreResult<()>);
+}
+
+/// A write waiting in the queue and the channel its caller waits on.
+struct Pending<T, F> {
+    write: Option<F>,
+    out: Option<StoreResult<T>>,
+    reply: oneshot::Sender<StoreResult<T>>,
+}
+
+impl<T, F> Job for Pending<T, F>
+where
+    T: Send,
+    F: FnOnce(&Connection) -> StoreResult<T> + Send,
+{
+    fn run(&mut self, conn: &Connection) -> bool {
+        let out = match self.write.take() {
+            Some(write) => unwinding(|| write(conn)),
+            None => Err(StoreError::backend("a queued write ran twice")),
+        };
+        let ok = out.is_ok();
+        self.out = Some(out);
+        ok
+    }
+
+    fn finish(self: Box<Self>, commit: StoreResult<()>) {
+        let out = match (self.out, commit) {
+            (Some(Err(e)), _) | (_, Err(e)) => Err(e),
+            (Some(Ok(v)), Ok(())) => Ok(v),
+            (None, Ok(())) => Err(StoreError::backend("a queued write never ran")),
+        };
+        // The caller may have gone (a cancelled request): the write stands either way.
+        let _ = self.reply.send(out);
+    }
+}
+
+/// A write for [`Pool::enqueue`] and the receiver of its answer.
+pub(crate) fn job<T, F>(write: F) -> (Box<dyn Job>, oneshot::Receiver<StoreResult<T>>)
+where
+    T: Send + 'static,
+    F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+{
+    let (reply, rx) = oneshot::channel();
+    let pending = Pending {
+        write: Some(write),
+        out: None,
+        reply,
+    };
+    (Box::new(pending), rx)
 }
 
 impl Pool {
@@ -34,6 +109,7 @@ impl Pool {
             path: path.to_path_buf(),
             options,
             writer: Mutex::new(writer),
+            queue: Mutex::new(VecDeque::new()),
             readers: Mutex::new(Vec::new()),
         })
     }
@@ -42,45 +118,296 @@ impl Pool {
         &self.path
     }
 
-    /// Runs `f` in a `BEGIN IMMEDIATE` transaction on the writer; commits if it succeeds.
-    pub(crate) fn write<T>(
-        &self,
-        f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>,
-    ) -> StoreResult<T> {
-        let mut conn = lock(&self.writer);
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .db()?;
-        let out = f(&tx)?;
-        tx.commit().db()?;
-        Ok(out)
+    /// Queues a write. Whoever holds the writer runs the queue before letting it go, so a
+    /// queued write is run by [`Pool::try_run_batch`], [`Pool::drain`] or the holder.
+    pub(crate) fn enqueue(&self, job: Box<dyn Job>) {
+        lock(&self.queue).push_back(job);
     }
 
-    /// Runs `f` in a read transaction on a pooled reader.
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
-        let mut conn = match lock(&self.readers).pop() {
+    /// Runs one batch of the queue if the writer is free, without waiting for it. Returns
+    /// `true` when writes are still queued and nobody is running them: the caller must then
+    /// start a [`Pool::drain`] on a thread that may block.
+    pub(crate) fn try_run_batch(&self) -> bool {
+        let conn = match self.writer.try_lock() {
+            Ok(conn) => conn,
+            Err(TryLockError::Poisoned(e)) => e.into_inner(),
+            // The holder runs the queue before it lets go.
+            Err(TryLockError::WouldBlock) => return false,
+        };
+        self.run_batch(&conn);
+        drop(conn);
+        self.queued()
+    }
+
+    /// Runs batches until the queue is empty, waiting for the writer when it is busy. Blocks.
+    pub(crate) fn drain(&self) {
+        while self.queued() {
+            let conn = lock(&self.writer);
+            self.run_batch(&conn);
+        }
+    }
+
+    fn queued(&self) -> bool {
+        !lock(&self.queue).is_empty()
+    }
+
+    /// Runs `f` alone in one `BEGIN IMMEDIATE` transaction on the writer and commits if it
+    /// succeeds, then runs what queued meanwhile. Blocks: for long writes, on the blocking pool.
+    pub(crate) fn write_alone<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let out = {
+            let conn = lock(&self.writer);
+            transaction(&conn, |conn| unwinding(|| f(conn)))
+        };
+        self.drain();
+        out
+    }
+
+    /// Takes up to [`MAX_BATCH`] queued writes and runs them in one transaction, each in its
+    /// own savepoint so that one write's failure undoes only that write; then commits, and only
+    /// then answers each caller. If the transaction cannot begin or commit, every write of the
+    /// batch gets that error and none of them is kept.
+    fn run_batch(&self, conn: &Connection) {
+        let mut jobs: Vec<Box<dyn Job>> = {
+            let mut queue = lock(&self.queue);
+            let n = queue.len().min(MAX_BATCH);
+            queue.drain(..n).collect()
+        };
+        if jobs.is_empty() {
+            return;
+        }
+        tracing::trace!(writes = jobs.len(), "a batch of writes");
+        let mut lone_failed = false;
+        let outcome = transaction(conn, |conn| {
+            if let [only] = jobs.as_mut_slice() {
+                // Alone, the transaction itself undoes a failed write.
+                lone_failed = !only.run(conn);
+                return match lone_failed {
+                    true => Err(StoreError::backend("rolled back")),
+                    false => Ok(()),
+                };
+            }
+            for job in &mut jobs {
+                statement(conn, "SAVEPOINT write")?;
+                if !job.run(conn) {
+                    statement(conn, "ROLLBACK TO write")?;
+                }
+                statement(conn, "RELEASE write")?;
+            }
+            Ok(())
+        });
+        // A lone write that failed rolled back its transaction: its own error is its answer.
+        let commit = if lone_failed { Ok(()) } else { outcome };
+        for job in jobs {
+            job.finish(commit.clone());
+        }
+    }
+
+    /// Runs `f` on a pooled reader, on the calling thread: inside one read transaction when
+    /// `snapshot` (several statements that must agree), else as it is (one statement is its own
+    /// snapshot).
+    pub(crate) fn read<T>(
+        &self,
+        snapshot: bool,
+        f: impl FnOnce(&Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let conn = match lock(&self.readers).pop() {
             Some(c) => c,
             None => connect(&self.path, &self.options, false).map_err(StoreError::backend)?,
         };
-        let out = {
-            let tx = conn.transaction().db()?;
-            let out = f(&tx);
-            // A read changes nothing: ending it either way releases the snapshot.
-            tx.finish().db()?;
-            out
+        let out = match snapshot {
+            true => statement(&conn, "BEGIN").and_then(|()| {
+                let out = unwinding(|| f(&conn));
+                // A read changes nothing: ending it releases the snapshot.
+                statement(&conn, "COMMIT").and(out)
+            }),
+            false => unwinding(|| f(&conn)),
         };
-        let mut idle = lock(&self.readers);
-        if idle.len() < MAX_IDLE_READERS {
-            idle.push(conn);
+        // A reader left inside a transaction is dropped (which rolls it back), not reused.
+        if conn.is_autocommit() {
+            let mut idle = lock(&self.readers);
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
         }
         out
     }
 
+    /// The settings of the writer and the idle readers. Blocks while a write runs.
     pub(crate) fn settings(&self) -> StoreResult<Vec<ConnectionSettings>> {
-        let mut out = vec![ConnectionSettings::read(&lock(&self.writer), "writer").db()?];
+        let writer = ConnectionSettings::read(&lock(&self.writer), "writer").db();
+        self.drain();
+        let mut out = vec![writer?];
         for r in lock(&self.readers).iter() {
             out.push(ConnectionSettings::read(r, "reader").db()?);
         }
         Ok(out)
+    }
+}
+
+/// Runs `f` in a `BEGIN IMMEDIATE` transaction: committed if `f` succeeds, rolled back if not
+/// (or if the commit fails).
+fn transaction<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    statement(conn, "BEGIN IMMEDIATE")?;
+    let out = f(conn).and_then(|v| statement(conn, "COMMIT").map(|()| v));
+    if out.is_err() && !conn.is_autocommit() {
+        // Nothing to add if this fails too: the connection is rolled back when it is next used.
+        let _ = statement(conn, "ROLLBACK");
+    }
+    out
+}
+
+/// One transaction-control statement, from the connection's statement cache.
+fn statement(conn: &Connection, sql: &str) -> StoreResult<()> {
+    conn.prepare_cached(sql).db()?.execute([]).db()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pool on a fresh file with a scratch table, and its writer held so that writes queue.
+    fn pool() -> (tempfile::TempDir, Pool) {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = Pool::open(&dir.path().join("pool.db"), OpenOptions::default()).unwrap();
+        lock(&pool.writer)
+            .execute_batch(
+                "CREATE TABLE scratch (n INTEGER PRIMARY KEY);
+                 CREATE TABLE parent (id INTEGER PRIMARY KEY);
+                 CREATE TABLE child (parent INTEGER REFERENCES parent (id)
+                     DEFERRABLE INITIALLY DEFERRED);",
+            )
+            .unwrap();
+        (dir, pool)
+    }
+
+    fn insert(n: i64) -> impl FnOnce(&Connection) -> StoreResult<i64> + Send + 'static {
+        move |c| {
+            c.execute("INSERT INTO scratch (n) VALUES (?1)", [n]).db()?;
+            Ok(n)
+        }
+    }
+
+    fn rows(pool: &Pool) -> Vec<i64> {
+        pool.read(false, |c| {
+            let mut stmt = c.prepare("SELECT n FROM scratch ORDER BY n").db()?;
+            let rows = stmt.query_map([], |r| r.get(0)).db()?;
+            rows.collect::<rusqlite::Result<Vec<i64>>>().db()
+        })
+        .unwrap()
+    }
+
+    /// A write of the tests.
+    type Write<T> = Box<dyn FnOnce(&Connection) -> StoreResult<T> + Send>;
+
+    /// Queues `writes` while the writer is busy, then runs them: one batch.
+    fn batch<T: Send + 'static>(pool: &Pool, writes: Vec<Write<T>>) -> Vec<StoreResult<T>> {
+        let answers: Vec<_> = {
+            let _busy = lock(&pool.writer);
+            writes
+                .into_iter()
+                .map(|w| {
+                    let (job, rx) = job(w);
+                    pool.enqueue(job);
+                    assert!(!pool.try_run_batch(), "the writer is busy: nothing runs");
+                    rx
+                })
+                .collect()
+        };
+        assert!(!pool.try_run_batch(), "one batch took every queued write");
+        answers
+            .into_iter()
+            .map(|mut rx| rx.try_recv().expect("answered once the batch committed"))
+            .collect()
+    }
+
+    #[test]
+    fn a_failed_write_in_a_batch_undoes_only_itself() {
+        let (_dir, pool) = pool();
+        let results = batch(
+            &pool,
+            vec![
+                Box::new(insert(1)),
+                Box::new(|c: &Connection| {
+                    insert(2)(c)?;
+                    Err(StoreError::backend("refused after writing"))
+                }),
+                Box::new(|_: &Connection| panic!("a bug in a write")),
+                Box::new(insert(3)),
+            ],
+        );
+        assert_eq!(results[0], Ok(1));
+        assert_eq!(
+            results[1],
+            Err(StoreError::backend("refused after writing"))
+        );
+        assert_eq!(
+            results[2],
+            Err(StoreError::backend("the store operation panicked"))
+        );
+        assert_eq!(results[3], Ok(3));
+        assert_eq!(rows(&pool), vec![1, 3]);
+    }
+
+    #[test]
+    fn a_failed_commit_fails_every_write_of_the_batch_and_keeps_none() {
+        let (_dir, pool) = pool();
+        // A deferred foreign key is checked at COMMIT: the whole batch's commit fails.
+        let results = batch(
+            &pool,
+            vec![
+                Box::new(insert(1)),
+                Box::new(|c: &Connection| {
+                    c.execute("INSERT INTO child (parent) VALUES (42)", [])
+                        .db()?;
+                    Ok(0)
+                }),
+                Box::new(insert(2)),
+            ],
+        );
+        assert!(results.iter().all(|r| r.is_err()), "{results:?}");
+        assert_eq!(rows(&pool), Vec::<i64>::new());
+        // The writer is usable afterwards.
+        assert_eq!(batch(&pool, vec![Box::new(insert(7))]), vec![Ok(7)]);
+        assert_eq!(rows(&pool), vec![7]);
+    }
+
+    #[test]
+    fn a_lone_write_commits_or_rolls_back_by_itself() {
+        let (_dir, pool) = pool();
+        assert_eq!(batch(&pool, vec![Box::new(insert(5))]), vec![Ok(5)]);
+        let failed = batch::<i64>(
+            &pool,
+            vec![Box::new(|c: &Connection| {
+                insert(6)(c)?;
+                Err(StoreError::backend("no"))
+            })],
+        );
+        assert_eq!(failed, vec![Err(StoreError::backend("no"))]);
+        assert_eq!(rows(&pool), vec![5]);
+        assert!(
+            lock(&pool.writer).is_autocommit(),
+            "no transaction left open"
+        );
+    }
+
+    #[test]
+    fn writes_queued_behind_a_long_write_run_when_it_ends() {
+        let (_dir, pool) = pool();
+        let (job, mut rx) = job(insert(1));
+        {
+            let _busy = lock(&pool.writer);
+            pool.enqueue(job);
+        }
+        // The long write runs alone, then takes what queued meanwhile.
+        assert_eq!(pool.write_alone(insert(2)), Ok(2));
+        assert_eq!(rx.try_recv().expect("answered"), Ok(1));
+        assert_eq!(rows(&pool), vec![1, 2]);
     }
 }

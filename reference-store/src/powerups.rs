@@ -101,14 +101,25 @@ fn store_quantity(
     kind: PowerupType,
     quantity: i64,
 ) -> StoreResult<()> {
-    c.prepare_cached(
-        "INSERT INTO powerup_inventory (streamer_id, user_id, powerup_type, quantity) \
-         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (streamer_id, user_id, powerup_type) \
-         DO UPDATE SET quantity = excluded.quantity",
-    )
-    .db()?
-    .execute(params![s.0, u.0, kind.as_str(), quantity])
-    .db()?;
+    let values = params![s.0, u.0, kind.as_str(), quantity];
+    // A held powerup has a row: an UPDATE is cheaper than an upsert's failed INSERT.
+    let updated = c
+        .prepare_cached(
+            "UPDATE powerup_inventory SET quantity = ?4 \
+             WHERE streamer_id = ?1 AND user_id = ?2 AND powerup_type = ?3",
+        )
+        .db()?
+        .execute(values)
+        .db()?;
+    if updated == 0 {
+        c.prepare_cached(
+            "INSERT INTO powerup_inventory (streamer_id, user_id, powerup_type, quantity) \
+             VALUES (?1, ?2, ?3, ?4)",
+        )
+        .db()?
+        .execute(values)
+        .db()?;
+    }
     Ok(())
 }
 

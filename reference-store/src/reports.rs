@@ -71,7 +71,7 @@ fn drop_record(r: &Row<'_>) -> rusqlite::Result<DropRecord> {
 #[async_trait]
 impl ReportStore for SqliteStore {
     async fn analytics(&self, streamer: StreamerId) -> StoreResult<Analytics> {
-        self.read(move |c, _| {
+        self.read_long(move |c, _| {
             let users = c
                 .prepare_cached("SELECT count(*) FROM users WHERE streamer_id = ?1")
                 .db()?
@@ -131,7 +131,7 @@ impl ReportStore for SqliteStore {
 
     async fn export_streamer(&self, streamer: StreamerId) -> StoreResult<Option<StreamerExport>> {
         // One read transaction: every table from the same snapshot.
-        self.read(move |c, _| {
+        self.read_long(move |c, _| {
             let Some(owner) = streamers::get_by(c, "streamers.id = ?1", &streamer.0)?
             else {
                 return Ok(None);

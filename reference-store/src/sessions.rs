@@ -77,7 +77,7 @@ impl SessionStore for SqliteStore {
         token_hash: &TokenHash,
     ) -> StoreResult<Option<UserSession>> {
         let hash = *token_hash;
-        self.read(move |c, now| {
+        self.read_one(move |c, now| {
             c.prepare_cached(&format!(
                 "SELECT {USER_COLUMNS} FROM user_sessions \
                  WHERE streamer_id = ?1 AND token_hash = ?2 AND expires_at > ?3"
@@ -110,7 +110,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn purge_expired_user_sessions(&self, streamer: StreamerId) -> StoreResult<u64> {
-        self.write(move |tx, now| {
+        self.write_long(move |tx, now| {
             purge(
                 tx,
                 "DELETE FROM user_sessions WHERE streamer_id = ?1 AND expires_at <= ?2",
@@ -150,7 +150,7 @@ impl SessionStore for SqliteStore {
         token_hash: &TokenHash,
     ) -> StoreResult<Option<StreamerSession>> {
         let hash = *token_hash;
-        self.read(move |c, now| {
+        self.read_one(move |c, now| {
             c.prepare_cached(&format!(
                 "SELECT {STREAMER_COLUMNS} FROM streamer_sessions \
                  WHERE streamer_id = ?1 AND token_hash = ?2 AND expires_at > ?3"
@@ -183,7 +183,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn purge_expired_streamer_sessions(&self, streamer: StreamerId) -> StoreResult<u64> {
-        self.write(move |tx, now| {
+        self.write_long(move |tx, now| {
             purge(
                 tx,
                 "DELETE FROM streamer_sessions WHERE streamer_id = ?1 AND expires_at <= ?2",
@@ -224,7 +224,7 @@ impl SessionStore for SqliteStore {
         key_hash: &TokenHash,
     ) -> StoreResult<bool> {
         let hash = *key_hash;
-        self.read(move |c, _| {
+        self.read_one(move |c, _| {
             Ok(c.prepare_cached(
                 "SELECT 1 FROM admin_keys WHERE streamer_id = ?1 AND key_hash = ?2",
             )

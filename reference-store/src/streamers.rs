@@ -97,13 +97,13 @@ impl StreamerStore for SqliteStore {
     }
 
     async fn get_streamer(&self, id: StreamerId) -> StoreResult<Option<Streamer>> {
-        self.read(move |c, _| get_by(c, "streamers.id = ?1", &id.0))
+        self.read_one(move |c, _| get_by(c, "streamers.id = ?1", &id.0))
             .await
     }
 
     async fn get_streamer_by_username(&self, username: &str) -> StoreResult<Option<Streamer>> {
         let username = username.to_owned();
-        self.read(move |c, _| get_by(c, "username = ?1", &username))
+        self.read_one(move |c, _| get_by(c, "username = ?1", &username))
             .await
     }
 
@@ -154,7 +154,7 @@ impl StreamerStore for SqliteStore {
     }
 
     async fn list_streamers(&self) -> StoreResult<Vec<Streamer>> {
-        self.read(|c, _| {
+        self.read_long(|c, _| {
             c.prepare_cached(&format!("SELECT {COLUMNS} FROM streamers ORDER BY id"))
                 .db()?
                 .query_map([], from_row)
@@ -168,7 +168,7 @@ impl StreamerStore for SqliteStore {
     async fn delete_streamer(&self, id: StreamerId) -> StoreResult<()> {
         // Every tenant table cascades from `streamers`: one statement removes everything the
         // streamer owns, inside this transaction.
-        self.write(move |tx, _| {
+        self.write_long(move |tx, _| {
             let deleted = tx
                 .prepare_cached("DELETE FROM streamers WHERE streamers.id = ?1")
                 .db()?

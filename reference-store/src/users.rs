@@ -1,7 +1,7 @@
 //! Users: the chat viewers of one streamer.
 
 use crate::SqliteStore;
-use crate::convert::{Count, Db, DbOptional, ts};
+use crate::convert::{Count, Db, DbOptional, ts_at};
 use crate::streamers::require_streamer;
 use async_trait::async_trait;
 use datastore::{
@@ -10,24 +10,32 @@ use datastore::{
 };
 use rusqlite::{Connection, Row, params};
 
-/// The columns of `users`.
-pub(crate) const COLUMNS: &str =
-    "id, streamer_id, username, voice_id, drop_image, country, created_at, updated_at";
+/// The columns of `users`, as a literal for `concat!`.
+macro_rules! user_columns {
+    () => {
+        "id, streamer_id, username, voice_id, drop_image, country, created_at, updated_at"
+    };
+}
+
+/// The columns of `users`, in the order [`from_row`] reads them.
+pub(crate) const COLUMNS: &str = user_columns!();
 
 /// The columns of `users`, qualified by the alias `u` (for joins).
 pub(crate) const U_COLUMNS: &str = "u.id, u.streamer_id, u.username, u.voice_id, u.drop_image, \
      u.country, u.created_at, u.updated_at";
 
+/// A user from a row whose first columns are [`COLUMNS`] or [`U_COLUMNS`], read by position
+/// (a name lookup per column is a measurable part of a point read).
 pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
-        id: UserId(r.get("id")?),
-        streamer_id: StreamerId(r.get("streamer_id")?),
-        username: r.get("username")?,
-        voice_id: r.get("voice_id")?,
-        drop_image: r.get("drop_image")?,
-        country: r.get("country")?,
-        created_at: ts(r, "created_at")?,
-        updated_at: ts(r, "updated_at")?,
+        id: UserId(r.get(0)?),
+        streamer_id: StreamerId(r.get(1)?),
+        username: r.get(2)?,
+        voice_id: r.get(3)?,
+        drop_image: r.get(4)?,
+        country: r.get(5)?,
+        created_at: ts_at(r, 6, "created_at")?,
+        updated_at: ts_at(r, 7, "updated_at")?,
     })
 }
 
@@ -58,8 +66,10 @@ pub(crate) fn by_name(
     s: StreamerId,
     username: &str,
 ) -> StoreResult<Option<User>> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM users WHERE streamer_id = ?1 AND username = ?2"
+    conn.prepare_cached(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE streamer_id = ?1 AND username = ?2"
     ))
     .db()?
     .query_row(params![s.0, username], from_row)
@@ -143,9 +153,11 @@ impl UserStore for SqliteStore {
     }
 
     async fn get_user(&self, streamer: StreamerId, user: UserId) -> StoreResult<Option<User>> {
-        self.read(move |c, _| {
-            c.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM users WHERE streamer_id = ?1 AND id = ?2"
+        self.read_one(move |c, _| {
+            c.prepare_cached(concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM users WHERE streamer_id = ?1 AND id = ?2"
             ))
             .db()?
             .query_row([streamer.0, user.0], from_row)
@@ -160,7 +172,8 @@ impl UserStore for SqliteStore {
         username: &str,
     ) -> StoreResult<Option<User>> {
         let username = username.to_owned();
-        self.read(move |c, _| by_name(c, streamer, &username)).await
+        self.read_one(move |c, _| by_name(c, streamer, &username))
+            .await
     }
 
     async fn update_user_profile(
@@ -201,7 +214,7 @@ impl UserStore for SqliteStore {
 
     async fn delete_user(&self, streamer: StreamerId, user: UserId) -> StoreResult<()> {
         // Every table that hangs off a user cascades through (streamer_id, user_id).
-        self.write(move |tx, _| {
+        self.write_long(move |tx, _| {
             let deleted = tx
                 .prepare_cached("DELETE FROM users WHERE streamer_id = ?1 AND id = ?2")
                 .db()?
@@ -253,7 +266,7 @@ impl UserStore for SqliteStore {
     }
 
     async fn count_users(&self, streamer: StreamerId) -> StoreResult<u64> {
-        self.read(move |c, _| count(c, streamer)).await
+        self.read_long(move |c, _| count(c, streamer)).await
     }
 }
 

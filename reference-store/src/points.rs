@@ -41,25 +41,6 @@ pub(crate) fn balance_of(
     .db_optional()
 }
 
-/// The user of this streamer with this name (ignoring ASCII case) and their balances, in one
-/// statement: the bulk award's lookup, once per viewer of a watch-time tick.
-fn balance_by_name(
-    conn: &Connection,
-    s: StreamerId,
-    username: &str,
-) -> StoreResult<Option<(UserId, Points)>> {
-    conn.prepare_cached(
-        "SELECT u.id, p.channel_points, p.drop_points, p.total_drops, p.last_updated \
-         FROM users u LEFT JOIN user_points p ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
-         WHERE u.streamer_id = ?1 AND u.username = ?2",
-    )
-    .db()?
-    .query_row(params![s.0, username], |r| {
-        Ok((UserId(r.get("id")?), points_from_row(r)?))
-    })
-    .db_optional()
-}
-
 /// `balance_of`, with `NotFound(User)` for a missing user.
 pub(crate) fn user_balance(conn: &Connection, s: StreamerId, u: UserId) -> StoreResult<Points> {
     balance_of(conn, s, u)?.ok_or(StoreError::not_found(Resource::User))
@@ -75,16 +56,32 @@ pub(crate) fn store_points(
     total_drops: i64,
     now: Timestamp,
 ) -> StoreResult<Points> {
-    conn.prepare_cached(
-        "INSERT INTO user_points (streamer_id, user_id, channel_points, drop_points, \
-         total_drops, last_updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-         ON CONFLICT (streamer_id, user_id) DO UPDATE SET channel_points = excluded.channel_points, \
-         drop_points = excluded.drop_points, total_drops = excluded.total_drops, \
-         last_updated = excluded.last_updated",
-    )
-    .db()?
-    .execute(params![s.0, u.0, channel_points, drop_points, total_drops, now.as_millis()])
-    .db()?;
+    let values = params![
+        s.0,
+        u.0,
+        channel_points,
+        drop_points,
+        total_drops,
+        now.as_millis()
+    ];
+    // Most users have a balance row: an UPDATE is cheaper than an upsert's failed INSERT.
+    let updated = conn
+        .prepare_cached(
+            "UPDATE user_points SET channel_points = ?3, drop_points = ?4, total_drops = ?5, \
+             last_updated = ?6 WHERE streamer_id = ?1 AND user_id = ?2",
+        )
+        .db()?
+        .execute(values)
+        .db()?;
+    if updated == 0 {
+        conn.prepare_cached(
+            "INSERT INTO user_points (streamer_id, user_id, channel_points, drop_points, \
+             total_drops, last_updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .db()?
+        .execute(values)
+        .db()?;
+    }
     Ok(Points {
         channel_points,
         drop_points,
@@ -135,7 +132,8 @@ pub(crate) fn move_points(
 #[async_trait]
 impl PointStore for SqliteStore {
     async fn get_points(&self, streamer: StreamerId, user: UserId) -> StoreResult<Option<Points>> {
-        self.read(move |c, _| balance_of(c, streamer, user)).await
+        self.read_one(move |c, _| balance_of(c, streamer, user))
+            .await
     }
 
     async fn earn_points(
@@ -273,7 +271,7 @@ impl PointStore for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<LeaderboardEntry>> {
         validate::limit(limit)?;
-        self.read(move |c, _| {
+        self.read_one(move |c, _| {
             let rows = c
                 .prepare_cached(
                     "SELECT p.user_id, u.username, p.channel_points, p.drop_points, p.total_drops \
@@ -312,7 +310,7 @@ impl PointStore for SqliteStore {
         streamer: StreamerId,
         user: UserId,
     ) -> StoreResult<Option<Vec<SourceSummary>>> {
-        self.read(move |c, _| {
+        self.read_long(move |c, _| {
             users::joined_rows(
                 c,
                 "SELECT t.source, sum(t.amount) AS total, count(t.id) AS transactions \
@@ -340,7 +338,7 @@ impl PointStore for SqliteStore {
         page: HistoryRequest,
     ) -> StoreResult<Option<Vec<PointTransaction>>> {
         validate::limit(page.limit)?;
-        self.read(move |c, _| {
+        self.read_one(move |c, _| {
             users::joined_rows(
                 c,
                 "SELECT t.id, t.user_id, t.amount, t.source, t.description, t.created_at \
@@ -379,35 +377,74 @@ impl PointStore for SqliteStore {
             .filter(|n| seen.insert(n.to_ascii_lowercase()))
             .cloned()
             .collect();
+        // The names go to SQLite as one JSON array: each step below is one set-based statement
+        // over `json_each`, not one statement per viewer.
+        let names_json = serde_json::to_string(&names).map_err(StoreError::backend)?;
         // One transaction: any failure (a balance that would overflow) leaves nothing written.
-        self.write(move |tx, now| {
+        self.write_long(move |tx, now| {
             require_streamer(tx, streamer)?;
-            let mut created = 0;
-            for name in &names {
-                let (user, before) = match balance_by_name(tx, streamer, name)? {
-                    Some(found) => found,
-                    None => {
-                        created += 1;
-                        (users::insert(tx, streamer, name, now)?.id, Points::ZERO)
-                    }
-                };
-                let balance =
-                    validate::add_to_balance("amount", before.channel_points, award.amount)?;
-                move_points(
-                    tx,
-                    streamer,
-                    user,
-                    &before,
-                    balance,
-                    award.amount,
-                    award.source,
-                    award.description.as_deref(),
-                    now,
-                )?;
+            let (s, at) = (streamer.0, now.as_millis());
+            // New viewers first, in the order of first mention.
+            let created = tx
+                .prepare_cached(
+                    "INSERT INTO users (streamer_id, username, created_at, updated_at) \
+                     SELECT ?1, j.value, ?2, ?2 FROM json_each(?3) j WHERE NOT EXISTS \
+                     (SELECT 1 FROM users u WHERE u.streamer_id = ?1 AND u.username = j.value) \
+                     ORDER BY j.key",
+                )
+                .db()?
+                .execute(params![s, at, names_json])
+                .db()?;
+            // A balance the award would push past the maximum fails the whole award.
+            let too_rich: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT p.channel_points FROM json_each(?2) j \
+                     CROSS JOIN users u ON u.streamer_id = ?1 AND u.username = j.value \
+                     JOIN user_points p ON p.streamer_id = ?1 AND p.user_id = u.id \
+                     WHERE p.channel_points > ?3 LIMIT 1",
+                )
+                .db()?
+                .query_row(
+                    params![s, names_json, validate::MAX_BALANCE - award.amount],
+                    |r| r.get(0),
+                )
+                .db_optional()?;
+            if let Some(balance) = too_rich {
+                validate::add_to_balance("amount", balance, award.amount)?;
             }
+            tx.prepare_cached(
+                "INSERT INTO user_points (streamer_id, user_id, channel_points, drop_points, \
+                 total_drops, last_updated) \
+                 SELECT ?1, u.id, ?2, 0, 0, ?3 FROM json_each(?4) j \
+                 CROSS JOIN users u ON u.streamer_id = ?1 AND u.username = j.value WHERE true \
+                 ON CONFLICT (streamer_id, user_id) DO UPDATE SET \
+                 channel_points = channel_points + excluded.channel_points, \
+                 last_updated = excluded.last_updated",
+            )
+            .db()?
+            .execute(params![s, award.amount, at, names_json])
+            .db()?;
+            // The ledger rows, in the order of first mention.
+            tx.prepare_cached(
+                "INSERT INTO point_transactions (streamer_id, user_id, amount, source, \
+                 description, created_at) \
+                 SELECT ?1, u.id, ?2, ?3, ?4, ?5 FROM json_each(?6) j \
+                 CROSS JOIN users u ON u.streamer_id = ?1 AND u.username = j.value \
+                 ORDER BY j.key",
+            )
+            .db()?
+            .execute(params![
+                s,
+                award.amount,
+                award.source.as_str(),
+                award.description.as_deref(),
+                at,
+                names_json
+            ])
+            .db()?;
             Ok(BulkAward {
                 awarded: names.len() as u64,
-                created,
+                created: created as u64,
             })
         })
         .await

@@ -13,7 +13,7 @@ use datastore::{
     PowerupType, StreamerId, StreamerStore, Timestamp, UserId, UserStore,
 };
 use reference_store::SqliteStore;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::Arc;
@@ -114,23 +114,48 @@ fn seed_users(conn: &Connection, users: u32) {
 }
 
 /// Floor of reading one user: the store's statement, mapped to the same columns.
-fn floor_get_user(conn: &Connection, s: i64, u: i64) -> (i64, String) {
+/// A whole user row, as hand-written code would read it: every column, by position.
+type UserRow = (
+    i64,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    i64,
+);
+
+fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+    ))
+}
+
+fn floor_get_user(conn: &Connection, s: i64, u: i64) -> UserRow {
     conn.prepare_cached(
         "SELECT id, streamer_id, username, voice_id, drop_image, country, created_at, \
          updated_at FROM users WHERE streamer_id = ?1 AND id = ?2",
     )
     .expect("prepare")
-    .query_row(params![s, u], |r| Ok((r.get(0)?, r.get(2)?)))
+    .query_row(params![s, u], user_row)
     .expect("a user")
 }
 
-fn floor_get_user_by_name(conn: &Connection, s: i64, name: &str) -> (i64, String) {
+fn floor_get_user_by_name(conn: &Connection, s: i64, name: &str) -> UserRow {
     conn.prepare_cached(
         "SELECT id, streamer_id, username, voice_id, drop_image, country, created_at, \
          updated_at FROM users WHERE streamer_id = ?1 AND username = ?2",
     )
     .expect("prepare")
-    .query_row(params![s, name], |r| Ok((r.get(0)?, r.get(2)?)))
+    .query_row(params![s, name], user_row)
     .expect("a user")
 }
 
@@ -173,10 +198,23 @@ fn floor_move_points(conn: &Connection, s: i64, u: i64, amount: i64, now: i64) -
     balance + amount
 }
 
-/// Floor of a purchase: the powerup's cost and state, the balance, then the balance, the
-/// inventory, the purchase and the ledger row, in one immediate transaction.
+/// Floor of a purchase, by the store's statements: the buyer (owner or not, balance, stock)
+/// and the powerup's cost and state, then the balance, the ledger row, the purchase and the
+/// stock, in one immediate transaction.
 fn floor_purchase(conn: &Connection, s: i64, u: i64, now: i64) {
     conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
+    let (is_owner, balance, held): (bool, i64, Option<i64>) = conn
+        .prepare_cached(
+            "SELECT u.username = s.username, p.channel_points, i.quantity \
+             FROM users u JOIN streamers s ON s.id = u.streamer_id \
+             LEFT JOIN user_points p ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
+             LEFT JOIN powerup_inventory i ON i.streamer_id = u.streamer_id \
+             AND i.user_id = u.id AND i.powerup_type = 'tnt' \
+             WHERE u.streamer_id = ?1 AND u.id = ?2",
+        )
+        .expect("prepare")
+        .query_row(params![s, u], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("a buyer");
     let (cost, enabled): (i64, bool) = conn
         .prepare_cached(
             "SELECT cost, enabled FROM powerup_config WHERE streamer_id = ?1 AND id = ?2",
@@ -184,17 +222,15 @@ fn floor_purchase(conn: &Connection, s: i64, u: i64, now: i64) {
         .expect("prepare")
         .query_row(params![s, "tnt"], |r| Ok((r.get(0)?, r.get(1)?)))
         .expect("a config");
-    assert!(enabled);
-    let balance = floor_balance(conn, s, u);
+    assert!(enabled && !is_owner && balance >= cost);
     floor_set_balance(conn, s, u, balance - cost, now);
     conn.prepare_cached(
-        "INSERT INTO powerup_inventory (streamer_id, user_id, powerup_type, quantity) \
-         VALUES (?1, ?2, 'tnt', 1) ON CONFLICT (streamer_id, user_id, powerup_type) \
-         DO UPDATE SET quantity = quantity + 1",
+        "INSERT INTO point_transactions (streamer_id, user_id, amount, source, description, \
+         created_at) VALUES (?1, ?2, ?3, 'spend', 'powerup: tnt', ?4)",
     )
     .expect("prepare")
-    .execute(params![s, u])
-    .expect("inventory");
+    .execute(params![s, u, -cost, now])
+    .expect("ledger");
     conn.prepare_cached(
         "INSERT INTO powerup_purchases (streamer_id, user_id, powerup_type, cost, purchased_at) \
          VALUES (?1, ?2, 'tnt', ?3, ?4)",
@@ -202,12 +238,71 @@ fn floor_purchase(conn: &Connection, s: i64, u: i64, now: i64) {
     .expect("prepare")
     .execute(params![s, u, cost, now])
     .expect("purchase");
+    let stock = match held {
+        Some(_) => {
+            "UPDATE powerup_inventory SET quantity = ?3 \
+                    WHERE streamer_id = ?1 AND user_id = ?2 AND powerup_type = 'tnt'"
+        }
+        None => {
+            "INSERT INTO powerup_inventory (streamer_id, user_id, powerup_type, quantity) \
+                 VALUES (?1, ?2, 'tnt', ?3)"
+        }
+    };
+    conn.prepare_cached(stock)
+        .expect("prepare")
+        .execute(params![s, u, held.unwrap_or(0) + 1])
+        .expect("inventory");
+    conn.execute_batch("COMMIT").expect("commit");
+}
+
+/// Floor of the bulk award, by the store's set-based statements over a JSON list of names: add
+/// the missing viewers, check no balance would pass the maximum, then every balance and every
+/// ledger row, in one immediate transaction.
+fn floor_bulk_award(conn: &Connection, s: i64, names: &str, amount: i64, now: i64) {
+    conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
     conn.prepare_cached(
-        "INSERT INTO point_transactions (streamer_id, user_id, amount, source, description, \
-         created_at) VALUES (?1, ?2, ?3, 'spend', 'tnt', ?4)",
+        "INSERT INTO users (streamer_id, username, created_at, updated_at) \
+         SELECT ?1, j.value, ?2, ?2 FROM json_each(?3) j WHERE NOT EXISTS \
+         (SELECT 1 FROM users u WHERE u.streamer_id = ?1 AND u.username = j.value) \
+         ORDER BY j.key",
     )
     .expect("prepare")
-    .execute(params![s, u, -cost, now])
+    .execute(params![s, now, names])
+    .expect("new viewers");
+    let too_rich: Option<i64> = conn
+        .prepare_cached(
+            "SELECT p.channel_points FROM json_each(?2) j \
+             CROSS JOIN users u ON u.streamer_id = ?1 AND u.username = j.value \
+             JOIN user_points p ON p.streamer_id = ?1 AND p.user_id = u.id \
+             WHERE p.channel_points > ?3 LIMIT 1",
+        )
+        .expect("prepare")
+        .query_row(
+            params![s, names, datastore::validate::MAX_BALANCE - amount],
+            |r| r.get(0),
+        )
+        .optional()
+        .expect("check");
+    assert!(too_rich.is_none());
+    conn.prepare_cached(
+        "INSERT INTO user_points (streamer_id, user_id, channel_points, drop_points, \
+         total_drops, last_updated) \
+         SELECT ?1, u.id, ?2, 0, 0, ?3 FROM json_each(?4) j \
+         CROSS JOIN users u ON u.streamer_id = ?1 AND u.username = j.value WHERE true \
+         ON CONFLICT (streamer_id, user_id) DO UPDATE SET \
+         channel_points = channel_points + excluded.channel_points, \
+         last_updated = excluded.last_updated",
+    )
+    .expect("prepare")
+    .execute(params![s, amount, now, names])
+    .expect("balances");
+    conn.prepare_cached(
+        "INSERT INTO point_transactions (streamer_id, user_id, amount, source, description, \
+         created_at) SELECT ?1, u.id, ?2, 'watch', NULL, ?3 FROM json_each(?4) j \
+         CROSS JOIN users u ON u.streamer_id = ?1 AND u.username = j.value ORDER BY j.key",
+    )
+    .expect("prepare")
+    .execute(params![s, amount, now, names])
     .expect("ledger");
     conn.execute_batch("COMMIT").expect("commit");
 }
@@ -342,6 +437,10 @@ fn bulk_award(c: &mut Criterion) {
             ))
             .expect("awarded")
         })
+    });
+    let json = serde_json::to_string(&names).expect("names as JSON");
+    g.bench_function("floor", |b| {
+        b.iter(|| floor_bulk_award(&f.raw, f.streamer.0, &json, 10, 1_800_000_000_000))
     });
     g.finish();
 }

@@ -31,7 +31,7 @@ impl CooldownStore for SqliteStore {
         validate::command(command)?;
         validate::cooldown(cooldown)?;
         let command = command.to_owned();
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             // The user and their cooldown of this command, in one statement.
             let current: Option<i64> = tx
                 .prepare_cached(

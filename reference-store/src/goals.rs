@@ -74,7 +74,7 @@ impl GoalStore for SqliteStore {
         validate::key("id", goal.as_str())?;
         input.validate()?;
         let goal = goal.clone();
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
             tx.prepare_cached(&format!(
                 "INSERT INTO goals (streamer_id, id, label, current_value, target_value, enabled, \
@@ -109,7 +109,7 @@ impl GoalStore for SqliteStore {
     ) -> StoreResult<Goal> {
         validate::in_range("current_value", current_value, 0, validate::MAX_BALANCE)?;
         let goal = goal.clone();
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             tx.prepare_cached(&format!(
                 "UPDATE goals SET current_value = ?3, updated_at = ?4 \
                  WHERE streamer_id = ?1 AND id = ?2 RETURNING {COLUMNS}"
@@ -127,7 +127,7 @@ impl GoalStore for SqliteStore {
 
     async fn delete_goal(&self, streamer: StreamerId, goal: &GoalId) -> StoreResult<()> {
         let goal = goal.clone();
-        self.write(move |tx, _| {
+        self.write(streamer, move |tx, _| {
             delete_one(
                 tx,
                 "DELETE FROM goals WHERE streamer_id = ?1 AND id = ?2",

@@ -65,6 +65,7 @@
 
 #![warn(missing_docs)]
 
+mod cache;
 mod convert;
 mod cooldowns;
 mod goals;
@@ -83,10 +84,12 @@ mod tokens;
 mod users;
 mod verification;
 
+pub use cache::LEADERBOARD_CACHE_ROWS;
 pub use open::{BUSY_TIMEOUT, ConnectionSettings, OpenError, OpenOptions, StatementTrace};
 pub use pool::{MAX_BATCH, MAX_IDLE_READERS};
 
-use datastore::{Clock, StoreError, StoreResult, Timestamp};
+use cache::LeaderboardCache;
+use datastore::{Clock, StoreError, StoreResult, StreamerId, Timestamp};
 use pool::Pool;
 use rusqlite::Connection;
 use std::path::Path;
@@ -97,6 +100,7 @@ use std::sync::Arc;
 pub struct SqliteStore {
     pool: Arc<Pool>,
     clock: Arc<dyn Clock>,
+    boards: Arc<LeaderboardCache>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -121,13 +125,11 @@ impl SqliteStore {
         options: OpenOptions,
     ) -> Result<Self, OpenError> {
         let path = path.as_ref().to_path_buf();
+        let cache_rows = options.leaderboard_cache_rows;
         let pool = tokio::task::spawn_blocking(move || Pool::open(&path, options))
             .await
             .map_err(|e| OpenError::Runtime(e.to_string()))??;
-        Ok(SqliteStore {
-            pool: Arc::new(pool),
-            clock,
-        })
+        Ok(Self::with_pool(pool, clock, cache_rows))
     }
 
     /// [`SqliteStore::open_with`] for code that is not async (command-line tools, tests).
@@ -136,10 +138,20 @@ impl SqliteStore {
         clock: Arc<dyn Clock>,
         options: OpenOptions,
     ) -> Result<Self, OpenError> {
-        Ok(SqliteStore {
-            pool: Arc::new(Pool::open(path.as_ref(), options)?),
+        let cache_rows = options.leaderboard_cache_rows;
+        Ok(Self::with_pool(
+            Pool::open(path.as_ref(), options)?,
             clock,
-        })
+            cache_rows,
+        ))
+    }
+
+    fn with_pool(pool: Pool, clock: Arc<dyn Clock>, cache_rows: usize) -> Self {
+        SqliteStore {
+            pool: Arc::new(pool),
+            clock,
+            boards: Arc::new(LeaderboardCache::new(cache_rows)),
+        }
     }
 
     /// The settings of every connection the store holds right now (the writer first, then the
@@ -156,19 +168,23 @@ impl SqliteStore {
         self.pool.path()
     }
 
-    /// Runs the short write `f` in a `BEGIN IMMEDIATE` transaction on the writer and answers
-    /// once that transaction has committed. `f` gets the time at which it runs (the write lock
-    /// held, so rows are stamped in commit order); its error undoes its own changes only.
+    /// Runs the short write `f` of `streamer` (`None` for a write that changes no streamer's
+    /// data: creating a streamer, purging expired rows) in a `BEGIN IMMEDIATE` transaction on
+    /// the writer and answers once that transaction has committed. `f` gets the time at which it
+    /// runs (the write lock held, so rows are stamped in commit order); its error undoes its own
+    /// changes only. Once committed, and before the answer, the streamer's cached leaderboard
+    /// is invalidated.
     ///
     /// Concurrent writes share a transaction (group commit, see the crate docs): the write is
     /// queued, and if the writer is free this task runs one batch of the queue right here.
-    async fn write<T, F>(&self, f: F) -> StoreResult<T>
+    async fn write<T, F>(&self, streamer: impl Into<Option<StreamerId>>, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection, Timestamp) -> StoreResult<T> + Send + 'static,
     {
         let clock = self.clock.clone();
-        let (job, answer) = pool::job(move |conn| f(conn, clock.now()));
+        let committed = self.invalidate(streamer.into());
+        let (job, answer) = pool::job(move |conn| f(conn, clock.now()), committed);
         self.pool.enqueue(job);
         if self.pool.try_run_batch() {
             // More queued behind this batch: run it where blocking is allowed.
@@ -183,13 +199,34 @@ impl SqliteStore {
 
     /// [`SqliteStore::write`] for a write whose size the caller sets (a bulk award, deleting a
     /// streamer, a purge): it runs alone, on tokio's blocking pool.
-    async fn write_long<T, F>(&self, f: F) -> StoreResult<T>
+    async fn write_long<T, F>(
+        &self,
+        streamer: impl Into<Option<StreamerId>>,
+        f: F,
+    ) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection, Timestamp) -> StoreResult<T> + Send + 'static,
     {
         let (pool, clock) = (self.pool.clone(), self.clock.clone());
-        run_blocking(move || pool.write_alone(|conn| f(conn, clock.now()))).await
+        let committed = self.invalidate(streamer.into());
+        // The blocking pool runs the closure to its end even if this future is dropped.
+        run_blocking(move || {
+            let out = pool.write_alone(|conn| f(conn, clock.now()))?;
+            committed();
+            Ok(out)
+        })
+        .await
+    }
+
+    /// What to run once a write of `streamer` has committed: mark its leaderboard stale.
+    fn invalidate(&self, streamer: Option<StreamerId>) -> impl FnOnce() + Send + 'static {
+        let boards = self.boards.clone();
+        move || {
+            if let Some(streamer) = streamer {
+                boards.invalidate(streamer);
+            }
+        }
     }
 
     /// Runs the short read `f` (a bounded number of rows, by index) in one read transaction on

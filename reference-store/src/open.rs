@@ -20,13 +20,27 @@ const STATEMENT_CACHE: usize = 256;
 pub type StatementTrace = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// Options for [`crate::SqliteStore::open_with`].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct OpenOptions {
     /// `synchronous = FULL` instead of `NORMAL`: a commit survives a power loss too, at the
     /// cost of an fsync per write.
     pub durable: bool,
     /// Called with every statement any connection of the store starts.
     pub trace: Option<StatementTrace>,
+    /// The most leaderboard rows the store keeps cached, over all streamers
+    /// ([`crate::LEADERBOARD_CACHE_ROWS`] by default; 0 turns the cache off). The cache assumes
+    /// the store is the only writer of the file, as the store's other guarantees do.
+    pub leaderboard_cache_rows: usize,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            durable: false,
+            trace: None,
+            leaderboard_cache_rows: crate::LEADERBOARD_CACHE_ROWS,
+        }
+    }
 }
 
 impl std::fmt::Debug for OpenOptions {
@@ -34,6 +48,7 @@ impl std::fmt::Debug for OpenOptions {
         f.debug_struct("OpenOptions")
             .field("durable", &self.durable)
             .field("trace", &self.trace.is_some())
+            .field("leaderboard_cache_rows", &self.leaderboard_cache_rows)
             .finish()
     }
 }

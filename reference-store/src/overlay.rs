@@ -89,7 +89,7 @@ impl OverlayStore for SqliteStore {
         validate_setting(key, value, description)?;
         let (key, value) = (key.to_owned(), value.to_owned());
         let description = description.map(str::to_owned);
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
             // Without a new description the old one stays.
             tx.prepare_cached(&format!(
@@ -111,7 +111,7 @@ impl OverlayStore for SqliteStore {
 
     async fn delete_overlay_setting(&self, streamer: StreamerId, key: &str) -> StoreResult<()> {
         let key = key.to_owned();
-        self.write(move |tx, _| {
+        self.write(streamer, move |tx, _| {
             delete_one(
                 tx,
                 "DELETE FROM overlay_settings WHERE streamer_id = ?1 AND key = ?2",
@@ -162,7 +162,7 @@ impl OverlayStore for SqliteStore {
         validate::key("id", id.as_str())?;
         layout.validate()?;
         let id = id.clone();
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
             if layout.is_default {
                 // The new default replaces the old one (the partial unique index allows one).
@@ -202,7 +202,7 @@ impl OverlayStore for SqliteStore {
 
     async fn delete_layout(&self, streamer: StreamerId, id: &LayoutId) -> StoreResult<()> {
         let id = id.clone();
-        self.write(move |tx, _| {
+        self.write(streamer, move |tx, _| {
             delete_one(
                 tx,
                 "DELETE FROM overlay_layouts WHERE streamer_id = ?1 AND id = ?2",
@@ -225,7 +225,7 @@ impl OverlayStore for SqliteStore {
 
     async fn set_theme(&self, streamer: StreamerId, theme: Value) -> StoreResult<Theme> {
         validate::document("theme", &theme, true)?;
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
             tx.prepare_cached(
                 "INSERT INTO theme_settings (streamer_id, theme, updated_at) VALUES (?1, ?2, ?3) \

@@ -143,7 +143,7 @@ impl PointStore for SqliteStore {
         earn: PointDelta,
     ) -> StoreResult<Points> {
         earn.validate()?;
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             let before = user_balance(tx, streamer, user)?;
             let balance = validate::add_to_balance("amount", before.channel_points, earn.amount)?;
             move_points(
@@ -168,7 +168,7 @@ impl PointStore for SqliteStore {
         spend: PointDelta,
     ) -> StoreResult<Points> {
         spend.validate()?;
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             let before = user_balance(tx, streamer, user)?;
             if before.channel_points < spend.amount {
                 return Err(StoreError::InsufficientPoints {
@@ -198,7 +198,7 @@ impl PointStore for SqliteStore {
         set: AdminSetPoints,
     ) -> StoreResult<Points> {
         set.validate()?;
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             let before = user_balance(tx, streamer, user)?;
             let after = move_points(
                 tx,
@@ -234,7 +234,7 @@ impl PointStore for SqliteStore {
         drop: NewDrop,
     ) -> StoreResult<Points> {
         drop.validate()?;
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             let before = user_balance(tx, streamer, user)?;
             let drop_points = validate::add_to_balance("score", before.drop_points, drop.score)?;
             let after = store_points(
@@ -271,7 +271,11 @@ impl PointStore for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<LeaderboardEntry>> {
         validate::limit(limit)?;
-        self.read_one(move |c, _| {
+        let current = self.boards.generation(streamer);
+        if let Some(rows) = self.boards.get(streamer, limit, current) {
+            return Ok(rows);
+        }
+        let rows = self.read_one(move |c, _| {
             let rows = c
                 .prepare_cached(
                     "SELECT p.user_id, u.username, p.channel_points, p.drop_points, p.total_drops \
@@ -300,9 +304,11 @@ impl PointStore for SqliteStore {
                 .into_iter()
                 .zip(1..)
                 .map(|(e, rank)| LeaderboardEntry { rank, ..e })
-                .collect())
+                .collect::<Vec<_>>())
         })
-        .await
+        .await?;
+        self.boards.put(streamer, limit, current, &rows);
+        Ok(rows)
     }
 
     async fn points_summary(
@@ -381,7 +387,7 @@ impl PointStore for SqliteStore {
         // over `json_each`, not one statement per viewer.
         let names_json = serde_json::to_string(&names).map_err(StoreError::backend)?;
         // One transaction: any failure (a balance that would overflow) leaves nothing written.
-        self.write_long(move |tx, now| {
+        self.write_long(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
             let (s, at) = (streamer.0, now.as_millis());
             // New viewers first, in the order of first mention.

@@ -53,17 +53,20 @@ pub(crate) trait Job: Send {
     fn finish(self: Box<Self>, commit: StoreResult<()>);
 }
 
-/// A write waiting in the queue and the channel its caller waits on.
-struct Pending<T, F> {
+/// A write waiting in the queue, what to do once it is committed, and the channel its caller
+/// waits on.
+struct Pending<T, F, C> {
     write: Option<F>,
+    committed: C,
     out: Option<StoreResult<T>>,
     reply: oneshot::Sender<StoreResult<T>>,
 }
 
-impl<T, F> Job for Pending<T, F>
+impl<T, F, C> Job for Pending<T, F, C>
 where
     T: Send,
     F: FnOnce(&Connection) -> StoreResult<T> + Send,
+    C: FnOnce() + Send,
 {
     fn run(&mut self, conn: &Connection) -> bool {
         let out = match self.write.take() {
@@ -81,20 +84,31 @@ where
             (Some(Ok(v)), Ok(())) => Ok(v),
             (None, Ok(())) => Err(StoreError::backend("a queued write never ran")),
         };
+        if out.is_ok() {
+            // Committed: runs before the answer, so it has run before the caller goes on, and
+            // runs even if the caller has gone.
+            (self.committed)();
+        }
         // The caller may have gone (a cancelled request): the write stands either way.
         let _ = self.reply.send(out);
     }
 }
 
-/// A write for [`Pool::enqueue`] and the receiver of its answer.
-pub(crate) fn job<T, F>(write: F) -> (Box<dyn Job>, oneshot::Receiver<StoreResult<T>>)
+/// A write for [`Pool::enqueue`] and the receiver of its answer. `committed` runs once the
+/// write has succeeded and its transaction has committed, before the answer is sent.
+pub(crate) fn job<T, F, C>(
+    write: F,
+    committed: C,
+) -> (Box<dyn Job>, oneshot::Receiver<StoreResult<T>>)
 where
     T: Send + 'static,
     F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    C: FnOnce() + Send + 'static,
 {
     let (reply, rx) = oneshot::channel();
     let pending = Pending {
         write: Some(write),
+        committed,
         out: None,
         reply,
     };
@@ -271,6 +285,7 @@ fn statement(conn: &Connection, sql: &str) -> StoreResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     /// A pool on a fresh file with a scratch table, and its writer held so that writes queue.
     fn pool() -> (tempfile::TempDir, Pool) {
@@ -306,14 +321,18 @@ mod tests {
     /// A write of the tests.
     type Write<T> = Box<dyn FnOnce(&Connection) -> StoreResult<T> + Send>;
 
-    /// Queues `writes` while the writer is busy, then runs them: one batch.
+    /// Queues `writes` while the writer is busy, then runs them: one batch. Returns each
+    /// write's answer, after checking that the commit hook ran for exactly the kept writes.
     fn batch<T: Send + 'static>(pool: &Pool, writes: Vec<Write<T>>) -> Vec<StoreResult<T>> {
+        let hooks = Arc::new(Mutex::new(Vec::new()));
         let answers: Vec<_> = {
             let _busy = lock(&pool.writer);
             writes
                 .into_iter()
-                .map(|w| {
-                    let (job, rx) = job(w);
+                .enumerate()
+                .map(|(i, w)| {
+                    let hooks = hooks.clone();
+                    let (job, rx) = job(w, move || hooks.lock().unwrap().push(i));
                     pool.enqueue(job);
                     assert!(!pool.try_run_batch(), "the writer is busy: nothing runs");
                     rx
@@ -321,10 +340,17 @@ mod tests {
                 .collect()
         };
         assert!(!pool.try_run_batch(), "one batch took every queued write");
-        answers
+        let out: Vec<_> = answers
             .into_iter()
             .map(|mut rx| rx.try_recv().expect("answered once the batch committed"))
-            .collect()
+            .collect();
+        let hooked = hooks.lock().unwrap().clone();
+        let succeeded: Vec<usize> = (0..out.len()).filter(|&i| out[i].is_ok()).collect();
+        assert_eq!(
+            hooked, succeeded,
+            "the commit hook ran for the kept writes only"
+        );
+        out
     }
 
     #[test]
@@ -398,9 +424,28 @@ mod tests {
     }
 
     #[test]
+    fn the_commit_hook_runs_once_the_write_is_visible_to_other_connections() {
+        let (_dir, pool) = pool();
+        let path = pool.path().to_path_buf();
+        let seen = Arc::new(Mutex::new(None));
+        let hook = seen.clone();
+        let (job, mut rx) = job(insert(1), move || {
+            let other = Connection::open(&path).unwrap();
+            let rows: i64 = other
+                .query_row("SELECT count(*) FROM scratch", [], |r| r.get(0))
+                .unwrap();
+            *hook.lock().unwrap() = Some(rows);
+        });
+        pool.enqueue(job);
+        assert!(!pool.try_run_batch());
+        assert_eq!(rx.try_recv().expect("answered"), Ok(1));
+        assert_eq!(*seen.lock().unwrap(), Some(1), "the hook ran after COMMIT");
+    }
+
+    #[test]
     fn writes_queued_behind_a_long_write_run_when_it_ends() {
         let (_dir, pool) = pool();
-        let (job, mut rx) = job(insert(1));
+        let (job, mut rx) = job(insert(1), || ());
         {
             let _busy = lock(&pool.writer);
             pool.enqueue(job);

@@ -173,7 +173,7 @@ impl PowerupStore for SqliteStore {
         input: PowerupConfigInput,
     ) -> StoreResult<PowerupConfig> {
         input.validate()?;
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
             insert_config(tx, streamer, powerup, &input, now)
         })
@@ -187,7 +187,7 @@ impl PowerupStore for SqliteStore {
         patch: PowerupConfigPatch,
     ) -> StoreResult<PowerupConfig> {
         patch.validate()?;
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             tx.prepare_cached(&format!(
                 "UPDATE powerup_config SET name = coalesce(?3, name), \
                  description = coalesce(?4, description), cost = coalesce(?5, cost), \
@@ -249,7 +249,7 @@ impl PowerupStore for SqliteStore {
         quantity: i64,
     ) -> StoreResult<InventoryItem> {
         validate::in_range("quantity", quantity, 1, validate::MAX_QUANTITY)?;
-        self.write(move |tx, _| {
+        self.write(streamer, move |tx, _| {
             let total = held(tx, streamer, user, powerup)?.unwrap_or(0) + quantity;
             validate::in_range("quantity", total, 0, validate::MAX_QUANTITY)?;
             store_quantity(tx, streamer, user, powerup, total)?;
@@ -267,15 +267,17 @@ impl PowerupStore for SqliteStore {
         user: UserId,
         powerup: PowerupType,
     ) -> StoreResult<InventoryItem> {
-        self.write(move |tx, _| match held(tx, streamer, user, powerup)? {
-            Some(q) if q > 0 => {
-                store_quantity(tx, streamer, user, powerup, q - 1)?;
-                Ok(InventoryItem {
-                    powerup,
-                    quantity: q - 1,
-                })
+        self.write(streamer, move |tx, _| {
+            match held(tx, streamer, user, powerup)? {
+                Some(q) if q > 0 => {
+                    store_quantity(tx, streamer, user, powerup, q - 1)?;
+                    Ok(InventoryItem {
+                        powerup,
+                        quantity: q - 1,
+                    })
+                }
+                _ => Err(StoreError::NoPowerupLeft { powerup }),
             }
-            _ => Err(StoreError::NoPowerupLeft { powerup }),
         })
         .await
     }
@@ -286,7 +288,7 @@ impl PowerupStore for SqliteStore {
         user: UserId,
         powerup: PowerupType,
     ) -> StoreResult<PurchaseReceipt> {
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             // The buyer, whether they are the streamer, their balance and their stock, at once.
             let buyer = tx
                 .prepare_cached(

@@ -48,7 +48,7 @@ impl SessionStore for SqliteStore {
         streamer: StreamerId,
         session: NewUserSession,
     ) -> StoreResult<UserSession> {
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             require_user(tx, streamer, session.user_id)?;
             // A hash this streamer already has fails the primary key: `Conflict(SessionToken)`.
             tx.prepare_cached(&format!(
@@ -98,7 +98,7 @@ impl SessionStore for SqliteStore {
         token_hash: &TokenHash,
     ) -> StoreResult<()> {
         let hash = *token_hash;
-        self.write(move |tx, _| {
+        self.write(streamer, move |tx, _| {
             delete_one(
                 tx,
                 "DELETE FROM user_sessions WHERE streamer_id = ?1 AND token_hash = ?2",
@@ -110,7 +110,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn purge_expired_user_sessions(&self, streamer: StreamerId) -> StoreResult<u64> {
-        self.write_long(move |tx, now| {
+        self.write_long(streamer, move |tx, now| {
             purge(
                 tx,
                 "DELETE FROM user_sessions WHERE streamer_id = ?1 AND expires_at <= ?2",
@@ -128,7 +128,7 @@ impl SessionStore for SqliteStore {
         expires_at: Timestamp,
     ) -> StoreResult<StreamerSession> {
         let hash = *token_hash;
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
             tx.prepare_cached(&format!(
                 "INSERT INTO streamer_sessions (streamer_id, token_hash, created_at, expires_at) \
@@ -171,7 +171,7 @@ impl SessionStore for SqliteStore {
         token_hash: &TokenHash,
     ) -> StoreResult<()> {
         let hash = *token_hash;
-        self.write(move |tx, _| {
+        self.write(streamer, move |tx, _| {
             delete_one(
                 tx,
                 "DELETE FROM streamer_sessions WHERE streamer_id = ?1 AND token_hash = ?2",
@@ -183,7 +183,7 @@ impl SessionStore for SqliteStore {
     }
 
     async fn purge_expired_streamer_sessions(&self, streamer: StreamerId) -> StoreResult<u64> {
-        self.write_long(move |tx, now| {
+        self.write_long(streamer, move |tx, now| {
             purge(
                 tx,
                 "DELETE FROM streamer_sessions WHERE streamer_id = ?1 AND expires_at <= ?2",
@@ -200,7 +200,7 @@ impl SessionStore for SqliteStore {
         key_hash: &TokenHash,
     ) -> StoreResult<AdminKey> {
         let hash = *key_hash;
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
             // One row per streamer, keyed by it: a new key replaces the streamer's own row.
             tx.prepare_cached(&format!(

@@ -65,7 +65,8 @@ pub(crate) fn get_by(
 impl StreamerStore for SqliteStore {
     async fn create_streamer(&self, new: NewStreamer) -> StoreResult<Streamer> {
         new.validate()?;
-        self.write(move |tx, now| {
+        // No board to invalidate: a new id has never had users (ids are never reused).
+        self.write(None, move |tx, now| {
             check_username_free(tx, &new.username, 0)?;
             let display_name = new
                 .display_name
@@ -121,7 +122,7 @@ impl StreamerStore for SqliteStore {
         update: StreamerUpdate,
     ) -> StoreResult<Streamer> {
         update.validate()?;
-        self.write(move |tx, now| {
+        self.write(id, move |tx, now| {
             require_streamer(tx, id)?;
             if let Some(name) = &update.username {
                 check_username_free(tx, name, id.0)?;
@@ -168,7 +169,7 @@ impl StreamerStore for SqliteStore {
     async fn delete_streamer(&self, id: StreamerId) -> StoreResult<()> {
         // Every tenant table cascades from `streamers`: one statement removes everything the
         // streamer owns, inside this transaction.
-        self.write_long(move |tx, _| {
+        self.write_long(id, move |tx, _| {
             let deleted = tx
                 .prepare_cached("DELETE FROM streamers WHERE streamers.id = ?1")
                 .db()?

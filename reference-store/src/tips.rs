@@ -66,7 +66,7 @@ impl TipStore for SqliteStore {
 
     async fn create_tip(&self, streamer: StreamerId, tip: NewTip) -> StoreResult<Tip> {
         tip.validate()?;
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
             tx.prepare_cached(&format!(
                 "INSERT INTO tips (streamer_id, content, enabled, sort_order, created_at) \
@@ -95,7 +95,7 @@ impl TipStore for SqliteStore {
         patch: TipPatch,
     ) -> StoreResult<Tip> {
         patch.validate()?;
-        self.write(move |tx, _| {
+        self.write(streamer, move |tx, _| {
             tx.prepare_cached(&format!(
                 "UPDATE tips SET content = coalesce(?3, content), enabled = coalesce(?4, enabled), \
                  sort_order = coalesce(?5, sort_order) WHERE streamer_id = ?1 AND id = ?2 \
@@ -119,7 +119,7 @@ impl TipStore for SqliteStore {
     }
 
     async fn delete_tip(&self, streamer: StreamerId, tip: TipId) -> StoreResult<()> {
-        self.write(move |tx, _| {
+        self.write(streamer, move |tx, _| {
             delete_one(
                 tx,
                 "DELETE FROM tips WHERE streamer_id = ?1 AND id = ?2",

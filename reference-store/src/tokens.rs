@@ -47,7 +47,7 @@ impl TokenStore for SqliteStore {
         token: OAuthTokenInput,
     ) -> StoreResult<OAuthToken> {
         token.validate()?;
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
             tx.prepare_cached(&format!(
                 "INSERT INTO api_tokens (streamer_id, provider, access_token, refresh_token, \
@@ -77,7 +77,7 @@ impl TokenStore for SqliteStore {
 
     async fn delete_oauth_token(&self, streamer: StreamerId, provider: &str) -> StoreResult<()> {
         let provider = provider.to_owned();
-        self.write(move |tx, _| {
+        self.write(streamer, move |tx, _| {
             delete_one(
                 tx,
                 "DELETE FROM api_tokens WHERE streamer_id = ?1 AND provider = ?2",

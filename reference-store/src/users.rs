@@ -135,7 +135,7 @@ impl UserStore for SqliteStore {
     ) -> StoreResult<UserLookup> {
         validate::username(username)?;
         let username = username.to_owned();
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
             if let Some(user) = by_name(tx, streamer, &username)? {
                 return Ok(UserLookup {
@@ -183,7 +183,7 @@ impl UserStore for SqliteStore {
         update: ProfileUpdate,
     ) -> StoreResult<User> {
         let update = update.validated()?;
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             tx.prepare_cached(&format!(
                 "UPDATE users SET \
                  voice_id = CASE WHEN ?3 THEN ?4 ELSE voice_id END, \
@@ -214,7 +214,7 @@ impl UserStore for SqliteStore {
 
     async fn delete_user(&self, streamer: StreamerId, user: UserId) -> StoreResult<()> {
         // Every table that hangs off a user cascades through (streamer_id, user_id).
-        self.write_long(move |tx, _| {
+        self.write_long(streamer, move |tx, _| {
             let deleted = tx
                 .prepare_cached("DELETE FROM users WHERE streamer_id = ?1 AND id = ?2")
                 .db()?

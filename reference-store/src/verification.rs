@@ -30,7 +30,7 @@ impl VerificationStore for SqliteStore {
         new: NewVerificationCode,
     ) -> StoreResult<VerificationCode> {
         new.validate()?;
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
             // The same username (ignoring case) and code again refreshes the expiry of the code
             // already issued, which keeps its place in the issue order.
@@ -103,7 +103,7 @@ impl VerificationStore for SqliteStore {
         code: &str,
     ) -> StoreResult<VerificationCode> {
         let (username, code) = (username.to_owned(), code.to_owned());
-        self.write(move |tx, now| {
+        self.write(streamer, move |tx, now| {
             tx.prepare_cached(&format!(
                 "UPDATE verification_codes SET verified = 1 WHERE streamer_id = ?1 \
                  AND username = ?2 AND code = ?3 AND expires_at > ?4 RETURNING {COLUMNS}"
@@ -125,7 +125,7 @@ impl VerificationStore for SqliteStore {
         username: &str,
     ) -> StoreResult<u64> {
         let username = username.to_owned();
-        self.write(move |tx, _| {
+        self.write(streamer, move |tx, _| {
             let n = tx
                 .prepare_cached(
                     "DELETE FROM verification_codes WHERE streamer_id = ?1 AND username = ?2",

@@ -1,7 +1,7 @@
 //! Points reads: the leaderboard, the summary by source and the ledger history.
 
 use super::support::*;
-use crate::harness::{CaseResult, Harness, check, check_eq};
+use crate::harness::{CaseResult, Failure, Harness, check, check_eq};
 use datastore::*;
 
 /// The leaderboard ranks users with a positive total by channel + drop points, ties by id.
@@ -75,6 +75,117 @@ pub async fn leaderboard_ranks_by_total(h: Harness) -> CaseResult {
         );
     }
     Ok(())
+}
+
+/// A leaderboard read reflects every write its streamer made before it, and only ever shows
+/// that streamer's board: what a backend that caches boards must keep (keyed by streamer,
+/// invalidated by every write that moves a balance, adds or removes a user).
+pub async fn leaderboard_follows_writes_and_stays_per_streamer(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let a = streamer(&*store, "alpha").await?;
+    let b = streamer(&*store, "bravo").await?;
+    let alice = funded(&*store, a, "alice", 100).await?;
+    funded(&*store, b, "bob", 40).await?;
+    // Each board read again and again at the same limits, one streamer right after the other
+    // with nothing between the reads; then each compared with what the user list implies.
+    let boards = |step: &'static str| {
+        let store = store.clone();
+        async move {
+            let mut read = Vec::new();
+            for s in [a, b, a, b] {
+                for limit in [50, 1, 50] {
+                    read.push((s, limit, store.leaderboard(s, limit).await?));
+                }
+            }
+            for (s, limit, board) in read {
+                check_eq!(
+                    board,
+                    board_from_user_list(&*store, s, limit).await?,
+                    "{step}: the board of streamer {s:?}, limit {limit}"
+                );
+            }
+            Ok::<(), Failure>(())
+        }
+    };
+    boards("first reads").await?;
+    store
+        .earn_points(a, alice, PointDelta::new(10, PointSource::Chat))
+        .await?;
+    boards("earn").await?;
+    store
+        .spend_points(a, alice, PointDelta::new(5, PointSource::Spend))
+        .await?;
+    boards("spend").await?;
+    let set = AdminSetPoints {
+        channel_points: 7,
+        drop_points: Some(3),
+        description: None,
+    };
+    store.set_points(a, alice, set).await?;
+    boards("set points").await?;
+    let drop = NewDrop {
+        score: 200,
+        is_perfect: false,
+        powerup_used: None,
+    };
+    store.add_drop_points(a, alice, drop).await?;
+    boards("a drop").await?;
+    let carol = funded(&*store, a, "carol", 500).await?;
+    boards("a new user").await?;
+    let names = ["alice".to_owned(), "dave".to_owned()];
+    store
+        .bulk_award(a, &names, PointDelta::new(1000, PointSource::Watch))
+        .await?;
+    boards("a bulk award").await?;
+    store.purchase_powerup(a, alice, PowerupType::Boost).await?;
+    boards("a purchase").await?;
+    store.delete_user(a, carol).await?;
+    boards("a deleted user").await?;
+    check!(
+        store.leaderboard(a, 50).await?.len() == 2,
+        "alice and dave stay on the board"
+    );
+    store.delete_streamer(a).await?;
+    check_eq!(
+        store.leaderboard(a, 50).await?,
+        vec![],
+        "a deleted streamer's board"
+    );
+    Ok(())
+}
+
+/// The board as the user list (a read no leaderboard cache serves) implies it.
+async fn board_from_user_list(
+    store: &dyn DataStore,
+    s: StreamerId,
+    limit: u32,
+) -> Result<Vec<LeaderboardEntry>, Failure> {
+    let page = PageRequest {
+        offset: 0,
+        limit: validate::MAX_PAGE_LIMIT,
+    };
+    let mut rows: Vec<LeaderboardEntry> = store
+        .list_users_with_points(s, page)
+        .await?
+        .items
+        .into_iter()
+        .map(|u| LeaderboardEntry {
+            rank: 0,
+            user_id: u.user.id,
+            username: u.user.username,
+            channel_points: u.points.channel_points,
+            drop_points: u.points.drop_points,
+            total_points: u.points.channel_points + u.points.drop_points,
+            total_drops: u.points.total_drops,
+        })
+        .filter(|r| r.total_points > 0)
+        .collect();
+    rows.sort_by_key(|r| (-r.total_points, r.user_id));
+    rows.truncate(limit as usize);
+    for (rank, r) in (1..).zip(rows.iter_mut()) {
+        r.rank = rank;
+    }
+    Ok(rows)
 }
 
 /// The summary sums a user's ledger by source, in source-name order.

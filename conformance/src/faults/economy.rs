@@ -56,6 +56,20 @@ impl PointStore for Faulty {
     }
     async fn leaderboard(&self, s: StreamerId, limit: u32) -> StoreResult<Vec<LeaderboardEntry>> {
         self.note("leaderboard");
+        let key = match self.fault {
+            Some(F::LeaderboardCacheShared) => Some((None, limit)),
+            Some(F::LeaderboardCacheStale) => Some((Some(s), limit)),
+            _ => None,
+        };
+        if let Some(key) = key {
+            let cached = self.boards.lock().unwrap().get(&key).cloned();
+            if let Some(rows) = cached {
+                return Ok(rows);
+            }
+            let rows = self.inner.leaderboard(s, limit).await?;
+            self.boards.lock().unwrap().insert(key, rows.clone());
+            return Ok(rows);
+        }
         let mut rows = self.inner.leaderboard(s, limit).await?;
         if self.is(F::LeaderboardIncludesOthers) {
             for o in self.others(s).await {

@@ -20,6 +20,7 @@ mod economy;
 mod tenants;
 
 use datastore::{DataStore, Family, StreamerId, UserId};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 macro_rules! faults {
@@ -69,6 +70,8 @@ faults! {
     SpendLandsInOwner (Points) [spend_points]: "spend_points debits the user in its owner's tenant",
     AdminPointWritesLandInOwner (Points) [set_points, add_drop_points]: "set_points and add_drop_points write in the user's owner's tenant",
     LeaderboardIncludesOthers (Points) [leaderboard]: "the leaderboard ranks every streamer's users",
+    LeaderboardCacheShared (Points) [leaderboard]: "a leaderboard cache keyed by the limit alone serves one streamer's board to another",
+    LeaderboardCacheStale (Points) [leaderboard]: "a leaderboard cache keyed by streamer that the streamer's writes do not invalidate",
     HistoryAnyTenant (Points) [points_summary, transaction_history]: "points_summary and transaction_history read under any streamer",
     BulkAwardReachesOthers (Points) [bulk_award]: "bulk_award also credits other streamers' users with the same names",
     PowerupConfigGlobal (Powerups) [upsert_powerup, update_powerup]: "upsert_powerup and update_powerup change every streamer's configuration",
@@ -133,6 +136,11 @@ impl Fault {
                 "needs a streamer deleted and its name reused, which would change A's export; \
                  a_new_streamer_inherits_nothing stages it",
             ),
+            Fault::LeaderboardCacheShared | Fault::LeaderboardCacheStale => Some(
+                "shows only when a board is read before another streamer's or before a write, \
+                 and the sweep reads B's boards alone; \
+                 leaderboard_follows_writes_and_stays_per_streamer stages both",
+            ),
             Fault::RacyLastInsertId => Some(
                 "a race between two streamers' writes, and the sweep runs one call at a time; \
                  concurrent_tenants_stay_apart stages it",
@@ -141,6 +149,10 @@ impl Fault {
         }
     }
 }
+
+/// A faulty leaderboard cache's key: the streamer (or `None`, when the key forgets it) and the
+/// limit.
+type BoardKey = (Option<StreamerId>, u32);
 
 /// The trait methods a recording [`Faulty`] saw called, in order.
 pub type CallLog = Arc<Mutex<Vec<&'static str>>>;
@@ -154,6 +166,9 @@ pub struct Faulty {
     graveyard: Mutex<Vec<(String, Vec<datastore::OAuthToken>)>>,
     /// The shared "last inserted tip id" ([`Fault::RacyLastInsertId`]).
     last_tip: Mutex<Option<datastore::TipId>>,
+    /// Cached boards by (streamer, or `None` when the key forgets it, limit)
+    /// ([`Fault::LeaderboardCacheShared`], [`Fault::LeaderboardCacheStale`]).
+    boards: Mutex<HashMap<BoardKey, Vec<datastore::LeaderboardEntry>>>,
 }
 
 impl Faulty {
@@ -174,6 +189,7 @@ impl Faulty {
             calls,
             graveyard: Mutex::default(),
             last_tip: Mutex::default(),
+            boards: Mutex::default(),
         }
     }
 
@@ -182,6 +198,13 @@ impl Faulty {
     }
 
     fn note(&self, method: &'static str) {
+        if self.is(Fault::LeaderboardCacheShared) && method != "leaderboard" {
+            // This cache's one bug is its key: any other call empties it, writes included.
+            self.boards
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clear();
+        }
         if let Some(log) = &self.calls {
             log.lock().unwrap_or_else(|e| e.into_inner()).push(method);
         }

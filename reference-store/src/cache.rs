@@ -1,0 +1,238 @@
+//! The leaderboard cache: each streamer's last board, served until that streamer writes.
+//!
+//! An overlay polls its streamer's leaderboard every few seconds, while the board changes only
+//! when the streamer's points do. The cache keeps the last board read per streamer and serves
+//! it while it is current:
+//!
+//! * **Keyed by streamer.** A board is stored under its streamer's id and only ever served for
+//!   that id.
+//! * **Invalidated by writes.** Every streamer has a generation, bumped by every successful
+//!   write of that streamer *after it commits* and before its caller is answered (see
+//!   [`crate::SqliteStore`]'s `write`). A board is stored with the generation read *before*
+//!   its query ran and served only while the generation is unchanged, so a board read from a
+//!   snapshot older than a write can never be served once that write is acknowledged, even if
+//!   it is stored after the bump.
+//! * **Bounded.** At most [`LEADERBOARD_CACHE_ROWS`] rows in all (by default); when a new board
+//!   would pass the bound, the cache is emptied first.
+//!
+//! Generations live in a fixed table of slots indexed by the streamer's id: two streamers that
+//! share a slot invalidate each other's boards (a spurious miss, never a stale hit), and the
+//! table's size does not grow with the number of streamers.
+
+use datastore::{LeaderboardEntry, StreamerId};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Default bound on the rows all cached boards hold together (about 100 bytes each): a board
+/// of 50 for each of 1,300 streamers.
+pub const LEADERBOARD_CACHE_ROWS: usize = 65_536;
+
+/// Generation slots: a power of two, far more than the streamers that write at once.
+const SLOTS: usize = 4096;
+
+/// A streamer's generation when a board was read: the ticket to store it with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Generation(u64);
+
+struct Board {
+    generation: Generation,
+    /// The limit it was read with: it answers any limit up to this one, or any limit at all when
+    /// it holds fewer rows (the whole board).
+    limit: u32,
+    rows: Vec<LeaderboardEntry>,
+}
+
+struct Boards {
+    by_streamer: HashMap<StreamerId, Board>,
+    rows: usize,
+}
+
+/// The cache. Disabled (every lookup a miss, nothing stored) with a bound of 0.
+pub(crate) struct LeaderboardCache {
+    max_rows: usize,
+    generations: Box<[AtomicU64]>,
+    boards: Mutex<Boards>,
+}
+
+impl LeaderboardCache {
+    pub(crate) fn new(max_rows: usize) -> Self {
+        LeaderboardCache {
+            max_rows,
+            generations: (0..SLOTS).map(|_| AtomicU64::new(0)).collect(),
+            boards: Mutex::new(Boards {
+                by_streamer: HashMap::new(),
+                rows: 0,
+            }),
+        }
+    }
+
+    fn slot(&self, streamer: StreamerId) -> &AtomicU64 {
+        &self.generations[streamer.0.rem_euclid(SLOTS as i64) as usize]
+    }
+
+    /// The streamer's current generation: read it before reading the board from the database.
+    pub(crate) fn generation(&self, streamer: StreamerId) -> Generation {
+        Generation(self.slot(streamer).load(Ordering::SeqCst))
+    }
+
+    /// Marks every board of `streamer` stale. Called after each write of the streamer commits.
+    pub(crate) fn invalidate(&self, streamer: StreamerId) {
+        if self.max_rows == 0 {
+            return;
+        }
+        self.slot(streamer).fetch_add(1, Ordering::SeqCst);
+        let mut boards = self.lock();
+        if let Some(old) = boards.by_streamer.remove(&streamer) {
+            boards.rows -= old.rows.len();
+        }
+    }
+
+    /// The first `limit` rows of the streamer's board, if a board read at `current` (the
+    /// generation now) holds them.
+    pub(crate) fn get(
+        &self,
+        streamer: StreamerId,
+        limit: u32,
+        current: Generation,
+    ) -> Option<Vec<LeaderboardEntry>> {
+        if self.max_rows == 0 {
+            return None;
+        }
+        let boards = self.lock();
+        let board = boards.by_streamer.get(&streamer)?;
+        let whole = board.rows.len() < board.limit as usize;
+        if board.generation != current || (board.limit < limit && !whole) {
+            return None;
+        }
+        Some(board.rows.iter().take(limit as usize).cloned().collect())
+    }
+
+    /// Stores the streamer's board, read with `limit` after [`LeaderboardCache::generation`]
+    /// returned `read_at`. A board already stored from a later generation is kept.
+    pub(crate) fn put(
+        &self,
+        streamer: StreamerId,
+        limit: u32,
+        read_at: Generation,
+        rows: &[LeaderboardEntry],
+    ) {
+        if self.max_rows == 0 || rows.len() > self.max_rows {
+            return;
+        }
+        let mut boards = self.lock();
+        let newer = |old: &Board| {
+            old.generation.0 > read_at.0 || (old.generation == read_at && old.limit >= limit)
+        };
+        if boards.by_streamer.get(&streamer).is_some_and(newer) {
+            return;
+        }
+        if let Some(old) = boards.by_streamer.remove(&streamer) {
+            boards.rows -= old.rows.len();
+        }
+        if boards.rows + rows.len() > self.max_rows {
+            boards.by_streamer.clear();
+            boards.rows = 0;
+        }
+        boards.rows += rows.len();
+        boards.by_streamer.insert(
+            streamer,
+            Board {
+                generation: read_at,
+                limit,
+                rows: rows.to_vec(),
+            },
+        );
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Boards> {
+        self.boards.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datastore::UserId;
+
+    fn rows(n: i64) -> Vec<LeaderboardEntry> {
+        (1..=n)
+            .map(|i| LeaderboardEntry {
+                rank: i as u32,
+                user_id: UserId(i),
+                username: format!("u{i}"),
+                channel_points: 1000 - i,
+                drop_points: 0,
+                total_points: 1000 - i,
+                total_drops: 0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_board_is_served_to_its_streamer_only_and_until_it_writes() {
+        let cache = LeaderboardCache::new(100);
+        let (a, b) = (StreamerId(1), StreamerId(2));
+        let at = cache.generation(a);
+        cache.put(a, 50, at, &rows(3));
+        assert_eq!(cache.get(a, 50, cache.generation(a)), Some(rows(3)));
+        assert_eq!(cache.get(a, 2, cache.generation(a)), Some(rows(2)));
+        assert_eq!(cache.get(b, 50, cache.generation(b)), None);
+        cache.invalidate(b);
+        assert_eq!(cache.get(a, 50, cache.generation(a)), Some(rows(3)));
+        cache.invalidate(a);
+        assert_eq!(cache.get(a, 50, cache.generation(a)), None);
+    }
+
+    #[test]
+    fn a_board_read_before_a_write_is_never_served_after_it() {
+        let cache = LeaderboardCache::new(100);
+        let a = StreamerId(7);
+        // A reader takes its ticket and reads the old board; a write commits and bumps the
+        // generation; then the reader stores what it read.
+        let ticket = cache.generation(a);
+        cache.invalidate(a);
+        cache.put(a, 50, ticket, &rows(3));
+        assert_eq!(cache.get(a, 50, cache.generation(a)), None);
+        // Nor may it replace a board of the new generation.
+        let fresh = cache.generation(a);
+        cache.put(a, 50, fresh, &rows(2));
+        cache.put(a, 50, ticket, &rows(3));
+        assert_eq!(cache.get(a, 50, cache.generation(a)), Some(rows(2)));
+    }
+
+    #[test]
+    fn a_short_board_answers_only_the_limits_it_covers() {
+        let cache = LeaderboardCache::new(100);
+        let a = StreamerId(1);
+        let at = cache.generation(a);
+        cache.put(a, 2, at, &rows(2));
+        assert_eq!(cache.get(a, 3, at), None, "there may be a third row");
+        cache.put(a, 10, at, &rows(4));
+        assert_eq!(cache.get(a, 1000, at), Some(rows(4)), "the whole board");
+    }
+
+    #[test]
+    fn the_rows_stay_within_the_bound() {
+        let cache = LeaderboardCache::new(5);
+        for s in 1..=4 {
+            let s = StreamerId(s);
+            cache.put(s, 50, cache.generation(s), &rows(2));
+            let boards = cache.lock();
+            assert!(boards.rows <= 5);
+            let held: usize = boards.by_streamer.values().map(|b| b.rows.len()).sum();
+            assert_eq!(boards.rows, held);
+        }
+        cache.put(StreamerId(9), 50, cache.generation(StreamerId(9)), &rows(6));
+        assert_eq!(
+            cache.get(StreamerId(9), 50, cache.generation(StreamerId(9))),
+            None
+        );
+        let off = LeaderboardCache::new(0);
+        off.put(StreamerId(1), 50, off.generation(StreamerId(1)), &rows(1));
+        assert_eq!(
+            off.get(StreamerId(1), 50, off.generation(StreamerId(1))),
+            None
+        );
+    }
+}

@@ -12,17 +12,19 @@ use datastore::{
     HistoryRequest, ManualClock, NewStreamer, PointDelta, PointSource, PointStore, PowerupStore,
     PowerupType, StreamerId, StreamerStore, Timestamp, UserId, UserStore,
 };
-use reference_store::SqliteStore;
+use reference_store::{OpenOptions, SqliteStore};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::runtime::Runtime;
 
-/// One benchmark file: the store on it, a raw connection for the floor, and a user to use.
+/// One benchmark file: the store on it (and a second store with its leaderboard cache off, to
+/// time the query), a raw connection for the floor, and a user to use.
 struct Fixture {
     _dir: tempfile::TempDir,
     store: SqliteStore,
+    uncached: SqliteStore,
     raw: Connection,
     streamer: StreamerId,
     user: UserId,
@@ -46,8 +48,15 @@ fn fixture(rt: &Runtime, streamers: u32, users: u32) -> Fixture {
         Timestamp::from_millis(1_800_000_000_000).expect("a time"),
     ));
     let store = rt
-        .block_on(SqliteStore::open(&path, clock))
+        .block_on(SqliteStore::open(&path, clock.clone()))
         .expect("open the store");
+    let no_cache = OpenOptions {
+        leaderboard_cache_rows: 0,
+        ..OpenOptions::default()
+    };
+    let uncached = rt
+        .block_on(SqliteStore::open_with(&path, clock, no_cache))
+        .expect("open the store again");
     let mut last = StreamerId(0);
     for i in 0..streamers {
         last = rt
@@ -75,6 +84,7 @@ fn fixture(rt: &Runtime, streamers: u32, users: u32) -> Fixture {
     Fixture {
         _dir: dir,
         store,
+        uncached,
         raw,
         streamer: last,
         user: UserId(user),
@@ -452,6 +462,12 @@ fn leaderboard(c: &mut Criterion) {
     let mut g = c.benchmark_group("leaderboard_top_50_of_100k_in_1m");
     g.bench_function("store", |b| {
         b.iter(|| {
+            rt.block_on(f.uncached.leaderboard(f.streamer, 50))
+                .expect("a leaderboard")
+        })
+    });
+    g.bench_function("store_cached", |b| {
+        b.iter(|| {
             rt.block_on(f.store.leaderboard(f.streamer, 50))
                 .expect("a leaderboard")
         })
@@ -483,7 +499,7 @@ fn scaling(c: &mut Criterion) {
         });
         g.bench_with_input(BenchmarkId::new("leaderboard", streamers), &(), |b, ()| {
             b.iter(|| {
-                rt.block_on(f.store.leaderboard(s, 50))
+                rt.block_on(f.uncached.leaderboard(s, 50))
                     .expect("a leaderboard")
             })
         });

@@ -4,7 +4,7 @@ use super::backup::{check_backup, online_backup, open_read_only};
 use super::lock::{checkpoint_on_close, open_exclusive};
 use super::migrate::{fill_defaults, validate_names};
 use super::preflight;
-use super::run::{Audit, Plan, copy_all, create_streamer, record, step};
+use super::run::{Audit, Plan, check_and_record, copy_all, create_streamer, step};
 use super::tables::{Kind, TABLES, detect};
 use super::{Counts, Event, LegacyError, Step, functions, now_ms, verify};
 use rusqlite::TransactionBehavior;
@@ -202,23 +202,15 @@ pub fn import(
     step(Step::Defaults, fail_at, emit, |_| {
         Ok(((), fill_defaults(&tx, &plan)?))
     })?;
-    step(Step::CheckIntegrity, fail_at, emit, |_| {
-        Ok(((), verify::integrity(&tx, &plan)?))
-    })?;
-    step(Step::Audit, fail_at, emit, |_| {
-        record(
-            &tx,
-            &plan,
-            &Audit {
-                kind: "import-legacy",
-                username: &options.streamer,
-                display_name: &display_name,
-                source: legacy,
-                backup: None,
-                counts: &copied,
-            },
-        )
-    })?;
+    let audit = Audit {
+        kind: "import-legacy",
+        username: &options.streamer,
+        display_name: &display_name,
+        source: legacy,
+        backup: None,
+        counts: &copied,
+    };
+    check_and_record(&tx, &plan, &audit, fail_at, emit)?;
     step(Step::Commit, fail_at, emit, |_| {
         tx.commit().map_err(LegacyError::sqlite(Step::Commit))?;
         Ok(((), "committed".into()))

@@ -3,7 +3,7 @@
 use super::backup::{backup_dir, backup_from, backup_name, check_backup, open_read_only};
 use super::lock::{checkpoint_on_close, open_exclusive};
 use super::preflight::{self, Findings};
-use super::run::{Audit, Plan, copy_all, create_streamer, record, step};
+use super::run::{Audit, Plan, check_and_record, copy_all, create_streamer, step};
 use super::tables::{Kind, TABLES, count_rows, detect};
 use super::{Counts, Event, LegacyError, Step, functions, now_ms, verify};
 use rusqlite::{Connection, TransactionBehavior};
@@ -283,23 +283,15 @@ fn migrate_locked(
         }
         Ok(((), format!("{} legacy tables dropped", present.len())))
     })?;
-    step(Step::CheckIntegrity, fail_at, emit, |_| {
-        Ok(((), verify::integrity(&tx, &plan)?))
-    })?;
-    step(Step::Audit, fail_at, emit, |_| {
-        record(
-            &tx,
-            &plan,
-            &Audit {
-                kind: "migrate-legacy",
-                username: &options.streamer,
-                display_name,
-                source: db,
-                backup: backup.0.as_deref(),
-                counts: &copied,
-            },
-        )
-    })?;
+    let audit = Audit {
+        kind: "migrate-legacy",
+        username: &options.streamer,
+        display_name,
+        source: db,
+        backup: backup.0.as_deref(),
+        counts: &copied,
+    };
+    check_and_record(&tx, &plan, &audit, fail_at, emit)?;
     step(Step::Commit, fail_at, emit, |_| {
         if options.dry_run {
             tx.rollback().map_err(LegacyError::sqlite(Step::Commit))?;

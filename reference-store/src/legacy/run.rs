@@ -189,8 +189,23 @@ pub(crate) struct Audit<'a> {
     pub counts: &'a Counts,
 }
 
+/// The last steps before the commit, the same for a migration and an import: SQLite's
+/// integrity and foreign-key checks, then the audit row.
+pub(crate) fn check_and_record(
+    tx: &Transaction<'_>,
+    plan: &Plan<'_>,
+    audit: &Audit<'_>,
+    fail_at: Option<Step>,
+    emit: &mut dyn FnMut(Event),
+) -> Result<(), LegacyError> {
+    step(Step::CheckIntegrity, fail_at, emit, |_| {
+        Ok(((), super::verify::integrity(tx, plan)?))
+    })?;
+    step(Step::Audit, fail_at, emit, |_| record(tx, plan, audit))
+}
+
 /// Records the run in `migration_audit`.
-pub(crate) fn record(
+fn record(
     tx: &Transaction<'_>,
     plan: &Plan<'_>,
     audit: &Audit<'_>,

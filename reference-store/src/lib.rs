@@ -44,6 +44,11 @@
 //!   streamer or a user, purges, counts) runs on tokio's blocking pool
 //!   ([`tokio::task::spawn_blocking`]), so it never stalls the async runtime. A panic inside an
 //!   operation is caught and answered as a backend error.
+//! * **A leaderboard cache.** Each streamer's last leaderboard is kept (at most
+//!   [`OpenOptions::leaderboard_cache_rows`] rows in all) and served until a write of that
+//!   streamer commits: every write bumps its streamer's generation after its `COMMIT` and before
+//!   its caller is answered, and a board is served only while the generation it was read at is
+//!   current. The cache relies on the store being the file's only writer, like the rest.
 
 //! # Every connection
 //!

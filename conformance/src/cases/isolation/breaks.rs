@@ -23,9 +23,14 @@ pub async fn same_username_under_two_streamers_is_two_users(h: Harness) -> CaseR
     );
     check!(ua.user.id != ub.user.id, "two users");
     check_eq!((ua.user.streamer_id, ub.user.streamer_id), (a, b), "owners");
-    store
-        .earn_points(a, ua.user.id, PointDelta::new(100, PointSource::Chat))
-        .await?;
+    // A's alice is as rich as a balance may be: an award to B's alice that looked at her
+    // balance (an overflow check joining users by name alone) would refuse.
+    let full = AdminSetPoints {
+        channel_points: validate::MAX_BALANCE,
+        drop_points: None,
+        description: None,
+    };
+    store.set_points(a, ua.user.id, full).await?;
     check_eq!(
         balance(&*store, b, ub.user.id).await?,
         0,
@@ -35,8 +40,13 @@ pub async fn same_username_under_two_streamers_is_two_users(h: Harness) -> CaseR
         .bulk_award(b, &["alice".into()], PointDelta::new(5, PointSource::Watch))
         .await?;
     check_eq!(
+        balance(&*store, b, ub.user.id).await?,
+        5,
+        "B's alice got the award"
+    );
+    check_eq!(
         balance(&*store, a, ua.user.id).await?,
-        100,
+        validate::MAX_BALANCE,
         "B's award did not reach A's alice"
     );
     store.delete_user(b, ub.user.id).await?;

@@ -12,8 +12,8 @@
 //!   its query ran and served only while the generation is unchanged, so a board read from a
 //!   snapshot older than a write can never be served once that write is acknowledged, even if
 //!   it is stored after the bump.
-//! * **Bounded.** At most [`LEADERBOARD_CACHE_ROWS`] rows in all (by default); when a new board
-//!   would pass the bound, the cache is emptied first.
+//! * **Bounded.** At most [`LEADERBOARD_CACHE_ROWS`] rows in all (by default; an empty board
+//!   counts as one); a new board that would pass the bound evicts other boards first.
 //!
 //! Generations live in a fixed table of slots indexed by the streamer's id: two streamers that
 //! share a slot invalidate each other's boards (a spurious miss, never a stale hit), and the
@@ -24,8 +24,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Default bound on the rows all cached boards hold together (about 100 bytes each): a board
-/// of 50 for each of 1,300 streamers.
+/// Default bound on the rows all cached boards hold together (about 150 bytes each with a long
+/// username, so about 10 MiB): a board of 50 for each of 1,300 streamers.
 pub const LEADERBOARD_CACHE_ROWS: usize = 65_536;
 
 /// Generation slots: a power of two, far more than the streamers that write at once.
@@ -84,7 +84,7 @@ impl LeaderboardCache {
         self.slot(streamer).fetch_add(1, Ordering::SeqCst);
         let mut boards = self.lock();
         if let Some(old) = boards.by_streamer.remove(&streamer) {
-            boards.rows -= old.rows.len();
+            boards.rows -= cost_of(&old);
         }
     }
 
@@ -117,24 +117,30 @@ impl LeaderboardCache {
         read_at: Generation,
         rows: &[LeaderboardEntry],
     ) {
-        if self.max_rows == 0 || rows.len() > self.max_rows {
+        let cost = cost(rows);
+        if self.max_rows == 0 || cost > self.max_rows || self.generation(streamer) != read_at {
+            // Off, too big, or read before a write that has since committed: it could never
+            // be served.
             return;
         }
         let mut boards = self.lock();
-        let newer = |old: &Board| {
-            old.generation.0 > read_at.0 || (old.generation == read_at && old.limit >= limit)
-        };
-        if boards.by_streamer.get(&streamer).is_some_and(newer) {
+        let covered = |old: &Board| old.generation == read_at && old.limit >= limit;
+        if boards.by_streamer.get(&streamer).is_some_and(covered) {
             return;
         }
         if let Some(old) = boards.by_streamer.remove(&streamer) {
-            boards.rows -= old.rows.len();
+            boards.rows -= cost_of(&old);
         }
-        if boards.rows + rows.len() > self.max_rows {
-            boards.by_streamer.clear();
-            boards.rows = 0;
+        // Make room by evicting other boards, one at a time, in no particular order.
+        while boards.rows + cost > self.max_rows {
+            let Some(victim) = boards.by_streamer.keys().next().copied() else {
+                break;
+            };
+            if let Some(old) = boards.by_streamer.remove(&victim) {
+                boards.rows -= cost_of(&old);
+            }
         }
-        boards.rows += rows.len();
+        boards.rows += cost;
         boards.by_streamer.insert(
             streamer,
             Board {
@@ -148,6 +154,16 @@ impl LeaderboardCache {
     fn lock(&self) -> std::sync::MutexGuard<'_, Boards> {
         self.boards.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// What a board counts against the bound: its rows, and at least one (an empty board, such as
+/// that of an id no streamer has, still takes an entry).
+fn cost(rows: &[LeaderboardEntry]) -> usize {
+    rows.len().max(1)
+}
+
+fn cost_of(board: &Board) -> usize {
+    cost(&board.rows)
 }
 
 #[cfg(test)]
@@ -223,6 +239,24 @@ mod tests {
             let held: usize = boards.by_streamer.values().map(|b| b.rows.len()).sum();
             assert_eq!(boards.rows, held);
         }
+        let held: Vec<_> = (1..=4)
+            .filter(|&s| {
+                let s = StreamerId(s);
+                cache.get(s, 50, cache.generation(s)).is_some()
+            })
+            .collect();
+        assert_eq!(
+            held.len(),
+            2,
+            "older boards were evicted one by one: {held:?}"
+        );
+        assert!(held.contains(&4), "the newest board stays");
+        // Empty boards count too: ids of no streamer cannot grow the map without bound.
+        for s in 100..110 {
+            let s = StreamerId(s);
+            cache.put(s, 50, cache.generation(s), &[]);
+        }
+        assert!(cache.lock().by_streamer.len() <= 5);
         cache.put(StreamerId(9), 50, cache.generation(StreamerId(9)), &rows(6));
         assert_eq!(
             cache.get(StreamerId(9), 50, cache.generation(StreamerId(9))),

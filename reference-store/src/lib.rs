@@ -33,9 +33,9 @@
 //!   One commit then serves many writes, which is what lets the server take more writes a
 //!   second than SQLite can commit transactions.
 //! * **A pool of readers.** Reads run on separate connections (at most [`MAX_IDLE_READERS`]
-//!   kept idle, more opened on demand), each read in one deferred transaction, so a read sees one
-//!   consistent snapshot. In WAL mode readers never block the writer and the writer never
-//!   blocks readers.
+//!   kept idle, more opened on demand), each multi-statement read in one deferred
+//!   transaction, so it sees one consistent snapshot (a single statement is its own). In WAL
+//!   mode readers never block the writer and the writer never blocks readers.
 //! * **Where the work runs.** A short operation (a point read, a bounded page, a single-row
 //!   write) costs a few microseconds of SQLite, less than handing it to another thread, so it
 //!   runs on the calling task's thread: a read directly, a write by running one batch of the
@@ -173,8 +173,8 @@ impl SqliteStore {
         self.pool.path()
     }
 
-    /// Runs the short write `f` of `streamer` (`None` for a write that changes no streamer's
-    /// data: creating a streamer, purging expired rows) in a `BEGIN IMMEDIATE` transaction on
+    /// Runs the short write `f` of `streamer` (`None` only for creating a streamer, whose id
+    /// no board can be cached under yet) in a `BEGIN IMMEDIATE` transaction on
     /// the writer and answers once that transaction has committed. `f` gets the time at which it
     /// runs (the write lock held, so rows are stamped in commit order); its error undoes its own
     /// changes only. Once committed, and before the answer, the streamer's cached leaderboard

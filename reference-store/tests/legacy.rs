@@ -399,6 +399,12 @@ async fn two_legacy_files_import_into_one_database_whole_and_apart() {
             seed: 2,
         },
     );
+    // The second install never configured one powerup: the import fills in its default, even
+    // though the first streamer's configuration of it is already in the database.
+    Connection::open(&second)
+        .unwrap()
+        .execute("DELETE FROM powerup_config WHERE id = 'boost'", [])
+        .unwrap();
     let second_before = std::fs::read(&second).unwrap();
     let first_dump = legacy_dump(&first);
     let shared = dir.path().join("shared.db");
@@ -475,6 +481,17 @@ async fn two_legacy_files_import_into_one_database_whole_and_apart() {
         scalar(&second, "SELECT sum(score) FROM drop_history")
     );
     assert!(eb.transactions.is_empty(), "the second file had no ledger");
+    let configured = |e: &datastore::StreamerExport| {
+        let mut ids: Vec<_> = e.powerups.iter().map(|p| p.id).collect();
+        ids.sort_by_key(|p| p.as_str());
+        ids
+    };
+    assert_eq!(
+        configured(&eb),
+        configured(&ea),
+        "B's missing powerup got its default configuration"
+    );
+    assert_eq!(configured(&eb).len(), 6);
     let ids_a: std::collections::BTreeSet<i64> = ea.users.iter().map(|u| u.id.0).collect();
     assert!(
         eb.users.iter().all(|u| !ids_a.contains(&u.id.0)),

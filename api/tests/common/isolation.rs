@@ -258,6 +258,7 @@ pub async fn run(s: &TestServer, w: &mut World) -> (Vec<String>, usize) {
         // A credential that works across streamers spoils everything after it.
         return (found, ran);
     }
+    found.extend(leaderboard_reads(s, w).await);
     let mut b_key = w.b.key.clone();
     for c in &table {
         let Some(r) = routes::all().iter().find(|r| r.key() == c.route) else {
@@ -383,6 +384,53 @@ async fn foreign_credentials(s: &TestServer, w: &World) -> Vec<String> {
                 ));
             }
         }
+    }
+    found
+}
+
+/// The leaderboard as a cache would see it: A's board read just before B's, at the same limit,
+/// must not be served to B, and B's board read again after B earns must show the points.
+async fn leaderboard_reads(s: &TestServer, w: &World) -> Vec<String> {
+    let mut found = Vec::new();
+    let board = |name: &str| format!("/{name}/api/leaderboard?limit=50");
+    let a_board = s.get(&board(&w.a.name), None).await;
+    if !a_board.text.contains("alpha-secret-user") {
+        found.push(format!(
+            "leaderboard: A's own board lacks its viewer: {} {}",
+            a_board.status, a_board.text
+        ));
+    }
+    let b_before = s.get(&board(&w.b.name), None).await;
+    for m in A_MARKERS {
+        if b_before.text.contains(m) {
+            found.push(format!(
+                "leaderboard: B's board read after A's shows A's {m:?}: {}",
+                b_before.text
+            ));
+        }
+    }
+    let points_of = |b: &Value| {
+        b.as_array()?
+            .iter()
+            .find(|r| r["user_id"].as_i64() == Some(w.b_user))?["channel_points"]
+            .as_i64()
+    };
+    let earn = s
+        .call(
+            "POST",
+            &format!("/{}/api/users/{}/points", w.b.name, w.b_user),
+            Some(&w.b.key),
+            Some(json!({"amount": 7, "source": "tip"})),
+        )
+        .await;
+    let b_after = s.get(&board(&w.b.name), None).await;
+    match (points_of(&b_before.json), points_of(&b_after.json)) {
+        (Some(before), Some(after)) if earn.status == 200 && after == before + 7 => {}
+        (before, after) => found.push(format!(
+            "leaderboard: B's viewer had {before:?} points, earned 7 ({} {}), and the board then \
+             showed {after:?}: {}",
+            earn.status, earn.text, b_after.text
+        )),
     }
     found
 }

@@ -71,6 +71,7 @@
 #![warn(missing_docs)]
 
 mod cache;
+mod checkpoint;
 mod convert;
 mod cooldowns;
 mod goals;
@@ -193,8 +194,7 @@ impl SqliteStore {
         self.pool.enqueue(job);
         if self.pool.try_run_batch() {
             // More queued behind this batch: run it where blocking is allowed.
-            let pool = self.pool.clone();
-            tokio::task::spawn_blocking(move || pool.drain());
+            self.pool.schedule_drain();
         }
         answer.await.map_err(|_| {
             tracing::error!("a queued write was dropped unanswered");
@@ -216,12 +216,7 @@ impl SqliteStore {
         let (pool, clock) = (self.pool.clone(), self.clock.clone());
         let committed = self.invalidate(streamer.into());
         // The blocking pool runs the closure to its end even if this future is dropped.
-        run_blocking(move || {
-            let out = pool.write_alone(|conn| f(conn, clock.now()))?;
-            committed();
-            Ok(out)
-        })
-        .await
+        run_blocking(move || pool.write_alone(|conn| f(conn, clock.now()), committed)).await
     }
 
     /// What to run once a write of `streamer` has committed: mark its leaderboard stale.

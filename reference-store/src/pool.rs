@@ -4,6 +4,7 @@
 //! Blocking code. Its async callers (`crate::SqliteStore`) run short work on the calling thread
 //! and long work on tokio's blocking pool.
 
+use crate::checkpoint::{Checkpointer, WRITER_CHECKPOINT_PAGES};
 use crate::convert::Db;
 use crate::migrations;
 use crate::open::{ConnectionSettings, OpenError, OpenOptions, connect};
@@ -12,7 +13,8 @@ use rusqlite::Connection;
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use tokio::sync::oneshot;
 
 /// Readers kept open between reads; more are opened when more reads run at once, and closed
@@ -29,6 +31,10 @@ pub(crate) struct Pool {
     writer: Mutex<Connection>,
     queue: Mutex<VecDeque<Box<dyn Job>>>,
     readers: Mutex<Vec<Connection>>,
+    checkpointer: Checkpointer,
+    /// A [`Pool::drain`] is scheduled on the blocking pool: at most one is, however many
+    /// writes overflow a batch meanwhile.
+    draining: AtomicBool,
 }
 
 /// A lock that a panic elsewhere cannot make unusable: a panicking operation's transaction is
@@ -87,10 +93,17 @@ where
         if out.is_ok() {
             // Committed: runs before the answer, so it has run before the caller goes on, and
             // runs even if the caller has gone.
-            (self.committed)();
+            run_hook(self.committed);
         }
         // The caller may have gone (a cancelled request): the write stands either way.
         let _ = self.reply.send(out);
+    }
+}
+
+/// Runs a commit hook; a panic in it is logged, so that the rest of a batch is still answered.
+fn run_hook(hook: impl FnOnce()) {
+    if catch_unwind(AssertUnwindSafe(hook)).is_err() {
+        tracing::error!("a commit hook panicked");
     }
 }
 
@@ -119,12 +132,19 @@ impl Pool {
     pub(crate) fn open(path: &Path, options: OpenOptions) -> Result<Self, OpenError> {
         let mut writer = connect(path, &options, true)?;
         migrations::migrate(&mut writer, path, migrations::LATEST)?;
+        writer
+            .pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)
+            .map_err(|e| OpenError::from_sqlite(path, e))?;
+        let checkpointer = Checkpointer::start(connect(path, &options, false)?)
+            .map_err(|e| OpenError::Runtime(format!("cannot start the checkpoint thread: {e}")))?;
         Ok(Pool {
             path: path.to_path_buf(),
             options,
             writer: Mutex::new(writer),
             queue: Mutex::new(VecDeque::new()),
             readers: Mutex::new(Vec::new()),
+            checkpointer,
+            draining: AtomicBool::new(false),
         })
     }
 
@@ -153,6 +173,27 @@ impl Pool {
         self.queued()
     }
 
+    /// Runs the queue to its end on tokio's blocking pool, unless a drain is already scheduled
+    /// (that one then runs what is queued now): for a caller whose [`Pool::try_run_batch`]
+    /// left writes queued.
+    pub(crate) fn schedule_drain(self: &Arc<Self>) {
+        if self.draining.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let pool = self.clone();
+        tokio::task::spawn_blocking(move || {
+            loop {
+                pool.drain();
+                pool.draining.store(false, Ordering::SeqCst);
+                // A write queued after the drain ended, whose caller saw this drain still
+                // scheduled and left it to it.
+                if !pool.queued() || pool.draining.swap(true, Ordering::SeqCst) {
+                    break;
+                }
+            }
+        });
+    }
+
     /// Runs batches until the queue is empty, waiting for the writer when it is busy. Blocks.
     pub(crate) fn drain(&self) {
         while self.queued() {
@@ -166,15 +207,21 @@ impl Pool {
     }
 
     /// Runs `f` alone in one `BEGIN IMMEDIATE` transaction on the writer and commits if it
-    /// succeeds, then runs what queued meanwhile. Blocks: for long writes, on the blocking pool.
+    /// succeeds, then runs `committed` if it did, then what queued meanwhile. Blocks: for long
+    /// writes, on the blocking pool.
     pub(crate) fn write_alone<T>(
         &self,
         f: impl FnOnce(&Connection) -> StoreResult<T>,
+        committed: impl FnOnce(),
     ) -> StoreResult<T> {
         let out = {
             let conn = lock(&self.writer);
             transaction(&conn, |conn| unwinding(|| f(conn)))
         };
+        if out.is_ok() {
+            self.checkpointer.committed();
+            run_hook(committed);
+        }
         self.drain();
         out
     }
@@ -214,6 +261,9 @@ impl Pool {
         });
         // A lone write that failed rolled back its transaction: its own error is its answer.
         let commit = if lone_failed { Ok(()) } else { outcome };
+        if !lone_failed && commit.is_ok() {
+            self.checkpointer.committed();
+        }
         for job in jobs {
             job.finish(commit.clone());
         }
@@ -443,16 +493,123 @@ mod tests {
     }
 
     #[test]
+    fn committed_pages_reach_the_database_file_without_a_checkpoint_in_a_commit() {
+        let (_dir, pool) = pool();
+        let limit: u32 = lock(&pool.writer)
+            .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            limit, WRITER_CHECKPOINT_PAGES,
+            "the writer still bounds the WAL"
+        );
+        let file = pool.path().to_path_buf();
+        let before = std::fs::metadata(&file).unwrap().len();
+        // About 100 pages: far below the writer's own threshold, so only the background
+        // thread can copy them into the file.
+        for n in 0..100 {
+            let (job, _rx) = job(
+                move |c: &Connection| {
+                    c.execute("CREATE TABLE IF NOT EXISTS big (b BLOB)", [])
+                        .db()?;
+                    c.execute("INSERT INTO big VALUES (zeroblob(4000))", [])
+                        .db()?;
+                    Ok(n)
+                },
+                || (),
+            );
+            pool.enqueue(job);
+            pool.drain();
+        }
+        let grown = (0..500).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            std::fs::metadata(&file).unwrap().len() >= before + 100 * 4000
+        });
+        assert!(
+            grown,
+            "the background checkpoint copied the pages into the file"
+        );
+    }
+
+    #[test]
     fn writes_queued_behind_a_long_write_run_when_it_ends() {
         let (_dir, pool) = pool();
-        let (job, mut rx) = job(insert(1), || ());
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let log = order.clone();
+        let (job, mut rx) = job(insert(1), move || log.lock().unwrap().push("queued"));
         {
             let _busy = lock(&pool.writer);
             pool.enqueue(job);
         }
         // The long write runs alone, then takes what queued meanwhile.
-        assert_eq!(pool.write_alone(insert(2)), Ok(2));
+        let log = order.clone();
+        let alone = pool.write_alone(insert(2), move || log.lock().unwrap().push("alone"));
+        assert_eq!(alone, Ok(2));
         assert_eq!(rx.try_recv().expect("answered"), Ok(1));
         assert_eq!(rows(&pool), vec![1, 2]);
+        assert_eq!(
+            *order.lock().unwrap(),
+            ["alone", "queued"],
+            "the long write's hook ran as it committed, before the queue behind it"
+        );
+    }
+
+    #[test]
+    fn a_panicking_commit_hook_leaves_the_rest_of_the_batch_answered() {
+        let (_dir, pool) = pool();
+        let ran = Arc::new(Mutex::new(false));
+        let (first, mut first_rx) = job(insert(1), || panic!("a bug in a hook"));
+        let hook = ran.clone();
+        let (second, mut second_rx) = job(insert(2), move || *hook.lock().unwrap() = true);
+        {
+            let _busy = lock(&pool.writer);
+            pool.enqueue(first);
+            pool.enqueue(second);
+        }
+        assert!(!pool.try_run_batch());
+        assert_eq!(first_rx.try_recv().expect("answered"), Ok(1));
+        assert_eq!(second_rx.try_recv().expect("answered"), Ok(2));
+        assert!(*ran.lock().unwrap(), "the second write's hook ran");
+        assert_eq!(rows(&pool), vec![1, 2]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn one_drain_runs_however_many_writes_overflow() {
+        let (_dir, pool) = pool();
+        let pool = Arc::new(pool);
+        let n = 3 * MAX_BATCH as i64;
+        let answers: Vec<_> = {
+            let _busy = lock(&pool.writer);
+            let answers = (0..n)
+                .map(|i| {
+                    let (job, rx) = job(insert(i), || ());
+                    pool.enqueue(job);
+                    pool.schedule_drain();
+                    rx
+                })
+                .collect();
+            assert!(
+                pool.draining.load(Ordering::SeqCst),
+                "a drain is scheduled while the writer is busy"
+            );
+            answers
+        };
+        for (i, rx) in answers.into_iter().enumerate() {
+            assert_eq!(rx.await.expect("answered"), Ok(i as i64));
+        }
+        assert_eq!(rows(&pool), (0..n).collect::<Vec<_>>());
+        let mut idle = false;
+        for _ in 0..500 {
+            idle = !pool.draining.load(Ordering::SeqCst);
+            if idle {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        assert!(idle, "the drain ended with the queue");
+        // A write queued once the drain has ended gets a drain of its own.
+        let (job, rx) = job(insert(n), || ());
+        pool.enqueue(job);
+        pool.schedule_drain();
+        assert_eq!(rx.await.expect("answered"), Ok(n));
     }
 }

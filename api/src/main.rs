@@ -2,6 +2,7 @@
 
 mod cli;
 mod legacy;
+mod malloc;
 
 use api::handlers::operator::create_streamer;
 use api::handlers::streamer::issue_admin_key;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    malloc::keep_freed_memory();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -21,8 +21,8 @@
 
 use datastore::{LeaderboardEntry, StreamerId};
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Default bound on the rows all cached boards hold together (about 150 bytes each with a long
 /// username, so about 10 MiB): a board of 50 for each of 1,300 streamers.
@@ -40,7 +40,8 @@ struct Board {
     /// The limit it was read with: it answers any limit up to this one, or any limit at all when
     /// it holds fewer rows (the whole board).
     limit: u32,
-    rows: Vec<LeaderboardEntry>,
+    /// Shared, so that a hit copies its rows after letting go of the lock.
+    rows: Arc<[LeaderboardEntry]>,
 }
 
 struct Boards {
@@ -99,13 +100,16 @@ impl LeaderboardCache {
         if self.max_rows == 0 {
             return None;
         }
-        let boards = self.lock();
-        let board = boards.by_streamer.get(&streamer)?;
-        let whole = board.rows.len() < board.limit as usize;
-        if board.generation != current || (board.limit < limit && !whole) {
-            return None;
-        }
-        Some(board.rows.iter().take(limit as usize).cloned().collect())
+        let rows = {
+            let boards = self.lock();
+            let board = boards.by_streamer.get(&streamer)?;
+            let whole = board.rows.len() < board.limit as usize;
+            if board.generation != current || (board.limit < limit && !whole) {
+                return None;
+            }
+            board.rows.clone()
+        };
+        Some(rows.iter().take(limit as usize).cloned().collect())
     }
 
     /// Stores the streamer's board, read with `limit` after [`LeaderboardCache::generation`]
@@ -146,7 +150,7 @@ impl LeaderboardCache {
             Board {
                 generation: read_at,
                 limit,
-                rows: rows.to_vec(),
+                rows: rows.into(),
             },
         );
     }
@@ -215,6 +219,18 @@ mod tests {
         cache.put(a, 50, fresh, &rows(2));
         cache.put(a, 50, ticket, &rows(3));
         assert_eq!(cache.get(a, 50, cache.generation(a)), Some(rows(2)));
+    }
+
+    #[test]
+    fn a_stored_board_is_served_only_at_its_generation() {
+        let cache = LeaderboardCache::new(100);
+        // Two streamers whose generations share a slot: a write of the second moves the first's
+        // generation but leaves its board in the map, where only the generation check stops it.
+        let (a, neighbour) = (StreamerId(3), StreamerId(3 + SLOTS as i64));
+        cache.put(a, 50, cache.generation(a), &rows(3));
+        cache.invalidate(neighbour);
+        assert!(cache.lock().by_streamer.contains_key(&a), "still stored");
+        assert_eq!(cache.get(a, 50, cache.generation(a)), None);
     }
 
     #[test]

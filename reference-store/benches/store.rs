@@ -92,11 +92,23 @@ fn fixture(rt: &Runtime, streamers: u32, users: u32) -> Fixture {
     }
 }
 
+/// The fixture with enough points on its user for every spend and purchase a measurement makes.
+fn rich(f: Fixture) -> Fixture {
+    f.raw
+        .execute(
+            "UPDATE user_points SET channel_points = 500000000000 \
+             WHERE streamer_id = ?1 AND user_id = ?2",
+            params![f.streamer.0, f.user.0],
+        )
+        .expect("a big balance");
+    f
+}
+
 fn raw_connection(path: &Path) -> Connection {
     let conn = Connection::open(path).expect("open the file");
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-         PRAGMA busy_timeout = 5000;",
+         PRAGMA busy_timeout = 5000; PRAGMA wal_autocheckpoint = 4096;",
     )
     .expect("pragmas");
     conn
@@ -169,6 +181,14 @@ fn floor_get_user_by_name(conn: &Connection, s: i64, name: &str) -> UserRow {
     .expect("a user")
 }
 
+/// A transaction-control statement, from the statement cache as the store runs it.
+fn tx(conn: &Connection, sql: &str) {
+    conn.prepare_cached(sql)
+        .expect("prepare")
+        .execute([])
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
 /// A user's channel points, by the store's statement (existence and balance at once).
 fn floor_balance(conn: &Connection, s: i64, u: i64) -> i64 {
     conn.prepare_cached(
@@ -194,7 +214,7 @@ fn floor_set_balance(conn: &Connection, s: i64, u: i64, balance: i64, now: i64) 
 /// Floor of earning (`amount` > 0) or spending (< 0): read the balance, write it and a ledger
 /// row, in one immediate transaction.
 fn floor_move_points(conn: &Connection, s: i64, u: i64, amount: i64, now: i64) -> i64 {
-    conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
+    tx(conn, "BEGIN IMMEDIATE");
     let balance = floor_balance(conn, s, u);
     floor_set_balance(conn, s, u, balance + amount, now);
     conn.prepare_cached(
@@ -204,7 +224,7 @@ fn floor_move_points(conn: &Connection, s: i64, u: i64, amount: i64, now: i64) -
     .expect("prepare")
     .execute(params![s, u, amount, now])
     .expect("ledger");
-    conn.execute_batch("COMMIT").expect("commit");
+    tx(conn, "COMMIT");
     balance + amount
 }
 
@@ -212,7 +232,7 @@ fn floor_move_points(conn: &Connection, s: i64, u: i64, amount: i64, now: i64) -
 /// and the powerup's cost and state, then the balance, the ledger row, the purchase and the
 /// stock, in one immediate transaction.
 fn floor_purchase(conn: &Connection, s: i64, u: i64, now: i64) {
-    conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
+    tx(conn, "BEGIN IMMEDIATE");
     let (is_owner, balance, held): (bool, i64, Option<i64>) = conn
         .prepare_cached(
             "SELECT u.username = s.username, p.channel_points, i.quantity \
@@ -262,14 +282,14 @@ fn floor_purchase(conn: &Connection, s: i64, u: i64, now: i64) {
         .expect("prepare")
         .execute(params![s, u, held.unwrap_or(0) + 1])
         .expect("inventory");
-    conn.execute_batch("COMMIT").expect("commit");
+    tx(conn, "COMMIT");
 }
 
 /// Floor of the bulk award, by the store's set-based statements over a JSON list of names: add
 /// the missing viewers, check no balance would pass the maximum, then every balance and every
 /// ledger row, in one immediate transaction.
 fn floor_bulk_award(conn: &Connection, s: i64, names: &str, amount: i64, now: i64) {
-    conn.execute_batch("BEGIN IMMEDIATE").expect("begin");
+    tx(conn, "BEGIN IMMEDIATE");
     conn.prepare_cached(
         "INSERT INTO users (streamer_id, username, created_at, updated_at) \
          SELECT ?1, j.value, ?2, ?2 FROM json_each(?3) j WHERE NOT EXISTS \
@@ -314,7 +334,7 @@ fn floor_bulk_award(conn: &Connection, s: i64, names: &str, amount: i64, now: i6
     .expect("prepare")
     .execute(params![s, amount, now, names])
     .expect("ledger");
-    conn.execute_batch("COMMIT").expect("commit");
+    tx(conn, "COMMIT");
 }
 
 fn floor_leaderboard(conn: &Connection, s: i64) -> usize {
@@ -369,49 +389,52 @@ fn per_operation(c: &mut Criterion) {
     });
     g.finish();
 
+    // Each write arm gets a fresh file of its own, so that neither runs on a file the other
+    // has grown (more ledger rows, WAL pages waiting for a checkpoint).
     let earn = PointDelta::new(5, PointSource::Chat);
     let mut g = c.benchmark_group("earn_points");
+    let w = fixture(&rt, 10, 1_000);
     g.bench_function("store", |b| {
         b.iter(|| {
-            rt.block_on(f.store.earn_points(s, u, earn.clone()))
+            rt.block_on(w.store.earn_points(w.streamer, w.user, earn.clone()))
                 .expect("earned")
         })
     });
+    let w = fixture(&rt, 10, 1_000);
     g.bench_function("floor", |b| {
-        b.iter(|| floor_move_points(&f.raw, s.0, u.0, 5, 1_800_000_000_000))
+        b.iter(|| floor_move_points(&w.raw, w.streamer.0, w.user.0, 5, 1_800_000_000_000))
     });
     g.finish();
 
     let spend = PointDelta::new(5, PointSource::Chat);
     let mut g = c.benchmark_group("spend_points");
+    let w = rich(fixture(&rt, 10, 1_000));
     g.bench_function("store", |b| {
         b.iter(|| {
-            rt.block_on(f.store.spend_points(s, u, spend.clone()))
+            rt.block_on(w.store.spend_points(w.streamer, w.user, spend.clone()))
                 .expect("spent")
         })
     });
+    let w = rich(fixture(&rt, 10, 1_000));
     g.bench_function("floor", |b| {
-        b.iter(|| floor_move_points(&f.raw, s.0, u.0, -5, 1_800_000_000_000))
+        b.iter(|| floor_move_points(&w.raw, w.streamer.0, w.user.0, -5, 1_800_000_000_000))
     });
     g.finish();
 
-    // Enough points for every purchase the measurement makes.
-    f.raw
-        .execute(
-            "UPDATE user_points SET channel_points = 500000000000 \
-             WHERE streamer_id = ?1 AND user_id = ?2",
-            params![s.0, u.0],
-        )
-        .expect("a big balance");
     let mut g = c.benchmark_group("purchase_powerup");
+    let w = rich(fixture(&rt, 10, 1_000));
     g.bench_function("store", |b| {
         b.iter(|| {
-            rt.block_on(f.store.purchase_powerup(s, u, PowerupType::Tnt))
-                .expect("bought")
+            rt.block_on(
+                w.store
+                    .purchase_powerup(w.streamer, w.user, PowerupType::Tnt),
+            )
+            .expect("bought")
         })
     });
+    let w = rich(fixture(&rt, 10, 1_000));
     g.bench_function("floor", |b| {
-        b.iter(|| floor_purchase(&f.raw, s.0, u.0, 1_800_000_000_000))
+        b.iter(|| floor_purchase(&w.raw, w.streamer.0, w.user.0, 1_800_000_000_000))
     });
     g.finish();
 
@@ -433,11 +456,12 @@ fn per_operation(c: &mut Criterion) {
 /// The watch-time tick: 10,000 present viewers of one streamer awarded at once.
 fn bulk_award(c: &mut Criterion) {
     let rt = runtime();
-    let f = fixture(&rt, 10, 10_000);
     let names: Vec<String> = (1..=10_000).map(|i| format!("viewer{i}")).collect();
     let mut g = c.benchmark_group("bulk_award_10000");
     g.sample_size(10);
     g.throughput(Throughput::Elements(names.len() as u64));
+    // A fresh file for each arm, as for the other writes.
+    let f = fixture(&rt, 10, 10_000);
     g.bench_function("store", |b| {
         b.iter(|| {
             rt.block_on(f.store.bulk_award(
@@ -449,6 +473,7 @@ fn bulk_award(c: &mut Criterion) {
         })
     });
     let json = serde_json::to_string(&names).expect("names as JSON");
+    let f = fixture(&rt, 10, 10_000);
     g.bench_function("floor", |b| {
         b.iter(|| floor_bulk_award(&f.raw, f.streamer.0, &json, 10, 1_800_000_000_000))
     });

@@ -352,17 +352,32 @@ fn floor_leaderboard(conn: &Connection, s: i64) -> usize {
 }
 
 fn floor_history(conn: &Connection, s: i64, u: i64) -> usize {
+    /// A ledger row as the store reads it: id, user, amount, source, description, time.
+    type LedgerRow = (i64, i64, i64, String, Option<String>, i64);
     let mut stmt = conn
         .prepare_cached(
             "SELECT t.id, t.user_id, t.amount, t.source, t.description, t.created_at \
              FROM users u LEFT JOIN point_transactions t \
              ON t.streamer_id = u.streamer_id AND t.user_id = u.id \
-             WHERE u.streamer_id = ?1 AND u.id = ?2 ORDER BY t.id DESC LIMIT 50",
+             AND (?3 IS NULL OR t.id < ?3) \
+             WHERE u.streamer_id = ?1 AND u.id = ?2 ORDER BY t.id DESC LIMIT ?4",
         )
         .expect("prepare");
-    stmt.query_map(params![s, u], |r| r.get::<_, i64>(0))
+    let rows: Vec<LedgerRow> = stmt
+        .query_map(params![s, u, None::<i64>, 50], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
         .expect("query")
-        .count()
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    rows.len()
 }
 
 /// Point reads, point writes and a purchase, store beside floor, on the small file.
@@ -390,7 +405,8 @@ fn per_operation(c: &mut Criterion) {
     g.finish();
 
     // Each write arm gets a fresh file of its own, so that neither runs on a file the other
-    // has grown (more ledger rows, WAL pages waiting for a checkpoint).
+    // has grown (more ledger rows, WAL pages waiting for a checkpoint); the store's arm is
+    // closed (its checkpoint thread stopped) before the floor's begins.
     let earn = PointDelta::new(5, PointSource::Chat);
     let mut g = c.benchmark_group("earn_points");
     let w = fixture(&rt, 10, 1_000);
@@ -400,6 +416,7 @@ fn per_operation(c: &mut Criterion) {
                 .expect("earned")
         })
     });
+    drop(w);
     let w = fixture(&rt, 10, 1_000);
     g.bench_function("floor", |b| {
         b.iter(|| floor_move_points(&w.raw, w.streamer.0, w.user.0, 5, 1_800_000_000_000))
@@ -415,6 +432,7 @@ fn per_operation(c: &mut Criterion) {
                 .expect("spent")
         })
     });
+    drop(w);
     let w = rich(fixture(&rt, 10, 1_000));
     g.bench_function("floor", |b| {
         b.iter(|| floor_move_points(&w.raw, w.streamer.0, w.user.0, -5, 1_800_000_000_000))
@@ -432,6 +450,7 @@ fn per_operation(c: &mut Criterion) {
             .expect("bought")
         })
     });
+    drop(w);
     let w = rich(fixture(&rt, 10, 1_000));
     g.bench_function("floor", |b| {
         b.iter(|| floor_purchase(&w.raw, w.streamer.0, w.user.0, 1_800_000_000_000))
@@ -473,6 +492,7 @@ fn bulk_award(c: &mut Criterion) {
         })
     });
     let json = serde_json::to_string(&names).expect("names as JSON");
+    drop(f);
     let f = fixture(&rt, 10, 10_000);
     g.bench_function("floor", |b| {
         b.iter(|| floor_bulk_award(&f.raw, f.streamer.0, &json, 10, 1_800_000_000_000))

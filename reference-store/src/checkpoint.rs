@@ -14,8 +14,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// The writer's own automatic checkpoint threshold, in pages (16 MiB of 4 KiB pages): the
-/// bound on the WAL.
+/// The writer's own automatic checkpoint threshold, in pages (16 MiB of 4 KiB pages): past
+/// it, a commit checkpoints (and resets the WAL when no reader holds an old snapshot), which
+/// keeps the WAL near this size.
 pub(crate) const WRITER_CHECKPOINT_PAGES: u32 = 4096;
 
 /// The least time between two background checkpoints.
@@ -78,6 +79,7 @@ impl Drop for Checkpointer {
 
 fn run(conn: &Connection, shared: &Shared) {
     let mut seen = 0;
+    let mut failing = false;
     loop {
         {
             let mut state = shared.lock();
@@ -94,9 +96,25 @@ fn run(conn: &Connection, shared: &Shared) {
             Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
         });
         match done {
-            Ok((log, copied)) => tracing::trace!(log, copied, "background checkpoint"),
-            Err(e) => tracing::warn!(error = %e, "a background checkpoint failed"),
+            Ok((log, copied)) => {
+                if failing {
+                    tracing::info!("background checkpoints succeed again");
+                }
+                failing = false;
+                tracing::trace!(log, copied, "background checkpoint");
+            }
+            // Once per run of failures, not a hundred times a second.
+            Err(e) if !failing => {
+                failing = true;
+                tracing::warn!(error = %e, "a background checkpoint failed; the writer's own \
+                    checkpoint still bounds the WAL");
+            }
+            Err(e) => tracing::debug!(error = %e, "a background checkpoint failed again"),
         }
-        std::thread::sleep(PACE);
+        // The pace, cut short by a stop.
+        let state = shared.lock();
+        if !state.stop {
+            let _ = shared.wake.wait_timeout_while(state, PACE, |s| !s.stop);
+        }
     }
 }

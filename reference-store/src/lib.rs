@@ -32,6 +32,10 @@
 //!   batch's `COMMIT` (a failed `BEGIN` or `COMMIT` is every write's error, and none is kept).
 //!   One commit then serves many writes, which is what lets the server take more writes a
 //!   second than SQLite can commit transactions.
+//! * **Checkpoints off the commit path.** A background thread with its own connection runs a
+//!   passive checkpoint after commits (at most one every 10 ms), copying committed pages from
+//!   the WAL into the file while writes go on; the writer keeps SQLite's automatic checkpoint at
+//!   4,096 pages as the bound on the WAL, and by then most pages are already copied.
 //! * **A pool of readers.** Reads run on separate connections (at most [`MAX_IDLE_READERS`]
 //!   kept idle, more opened on demand), each multi-statement read in one deferred
 //!   transaction, so it sees one consistent snapshot (a single statement is its own). In WAL
@@ -39,7 +43,8 @@
 //! * **Where the work runs.** A short operation (a point read, a bounded page, a single-row
 //!   write) costs a few microseconds of SQLite, less than handing it to another thread, so it
 //!   runs on the calling task's thread: a read directly, a write by running one batch of the
-//!   queue when the writer is free (more batches behind it go to tokio's blocking pool). An
+//!   queue when the writer is free (more batches behind it go to one drain on tokio's blocking
+//!   pool). An
 //!   operation whose size grows with the data (a bulk award, an export, analytics, deleting a
 //!   streamer or a user, purges, counts) runs on tokio's blocking pool
 //!   ([`tokio::task::spawn_blocking`]), so it never stalls the async runtime. A panic inside an

@@ -182,7 +182,8 @@ pub(crate) fn connect(
         // is newer than this program, is refused untouched.
         crate::migrations::refuse_unknown(&conn, path)?;
     }
-    let mode = configure(&mut conn, options).map_err(|e| OpenError::from_sqlite(path, e))?;
+    let mode =
+        configure(&mut conn, options, create).map_err(|e| OpenError::from_sqlite(path, e))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(OpenError::Io {
             path: path.to_path_buf(),
@@ -192,8 +193,13 @@ pub(crate) fn connect(
     Ok(conn)
 }
 
-/// The one place connection settings are applied. Returns the journal mode SQLite reports.
-fn configure(conn: &mut Connection, options: &OpenOptions) -> rusqlite::Result<String> {
+/// The one place connection settings are applied; `writer` for the store's writer. Returns the
+/// journal mode SQLite reports.
+fn configure(
+    conn: &mut Connection,
+    options: &OpenOptions,
+    writer: bool,
+) -> rusqlite::Result<String> {
     conn.pragma_update(None, "foreign_keys", true)?;
     let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
     conn.pragma_update(
@@ -202,6 +208,15 @@ fn configure(conn: &mut Connection, options: &OpenOptions) -> rusqlite::Result<S
         if options.durable { "FULL" } else { "NORMAL" },
     )?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    if writer {
+        // A background thread checkpoints (crate::checkpoint); the writer's own threshold
+        // only keeps the WAL from growing past it.
+        conn.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            crate::checkpoint::WRITER_CHECKPOINT_PAGES,
+        )?;
+    }
     if let Some(trace) = options.trace.clone() {
         conn.trace_v2(
             TraceEventCodes::SQLITE_TRACE_STMT,

@@ -4,7 +4,7 @@
 //! Blocking code. Its async callers (`crate::SqliteStore`) run short work on the calling thread
 //! and long work on tokio's blocking pool.
 
-use crate::checkpoint::{Checkpointer, WRITER_CHECKPOINT_PAGES};
+use crate::checkpoint::Checkpointer;
 use crate::convert::Db;
 use crate::migrations;
 use crate::open::{ConnectionSettings, OpenError, OpenOptions, connect};
@@ -35,6 +35,38 @@ pub(crate) struct Pool {
     /// A [`Pool::drain`] is scheduled on the blocking pool: at most one is, however many
     /// writes overflow a batch meanwhile.
     draining: AtomicBool,
+    /// How many drains were scheduled (the tests count them).
+    #[cfg(test)]
+    drains_spawned: std::sync::atomic::AtomicUsize,
+}
+
+/// A drain scheduled on the blocking pool. If it never runs (the runtime is shutting down) or
+/// panics, dropping it clears [`Pool::draining`], so that the next write schedules another.
+struct ScheduledDrain {
+    pool: Arc<Pool>,
+    /// Still responsible for the flag: set until the drain has ended normally.
+    armed: bool,
+}
+
+impl ScheduledDrain {
+    fn run(mut self) {
+        loop {
+            self.pool.drain();
+            if !self.pool.end_drain() {
+                break;
+            }
+        }
+        // `end_drain` cleared the flag; another drain may own it by now.
+        self.armed = false;
+    }
+}
+
+impl Drop for ScheduledDrain {
+    fn drop(&mut self) {
+        if self.armed {
+            self.pool.draining.store(false, Ordering::SeqCst);
+        }
+    }
 }
 
 /// A lock that a panic elsewhere cannot make unusable: a panicking operation's transaction is
@@ -101,6 +133,8 @@ where
 }
 
 /// Runs a commit hook; a panic in it is logged, so that the rest of a batch is still answered.
+/// (The one hook, the leaderboard cache's invalidation, bumps the generation before anything in
+/// it could panic, so a board is never served stale even then.)
 fn run_hook(hook: impl FnOnce()) {
     if catch_unwind(AssertUnwindSafe(hook)).is_err() {
         tracing::error!("a commit hook panicked");
@@ -132,9 +166,6 @@ impl Pool {
     pub(crate) fn open(path: &Path, options: OpenOptions) -> Result<Self, OpenError> {
         let mut writer = connect(path, &options, true)?;
         migrations::migrate(&mut writer, path, migrations::LATEST)?;
-        writer
-            .pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)
-            .map_err(|e| OpenError::from_sqlite(path, e))?;
         let checkpointer = Checkpointer::start(connect(path, &options, false)?)
             .map_err(|e| OpenError::Runtime(format!("cannot start the checkpoint thread: {e}")))?;
         Ok(Pool {
@@ -145,6 +176,8 @@ impl Pool {
             readers: Mutex::new(Vec::new()),
             checkpointer,
             draining: AtomicBool::new(false),
+            #[cfg(test)]
+            drains_spawned: Default::default(),
         })
     }
 
@@ -174,24 +207,27 @@ impl Pool {
     }
 
     /// Runs the queue to its end on tokio's blocking pool, unless a drain is already scheduled
-    /// (that one then runs what is queued now): for a caller whose [`Pool::try_run_batch`]
-    /// left writes queued.
+    /// (that one then runs what is queued now): for a caller whose [`Pool::try_run_batch`] or
+    /// [`Pool::write_alone`] left writes queued. Needs a tokio runtime.
     pub(crate) fn schedule_drain(self: &Arc<Self>) {
         if self.draining.swap(true, Ordering::SeqCst) {
             return;
         }
-        let pool = self.clone();
-        tokio::task::spawn_blocking(move || {
-            loop {
-                pool.drain();
-                pool.draining.store(false, Ordering::SeqCst);
-                // A write queued after the drain ended, whose caller saw this drain still
-                // scheduled and left it to it.
-                if !pool.queued() || pool.draining.swap(true, Ordering::SeqCst) {
-                    break;
-                }
-            }
-        });
+        #[cfg(test)]
+        self.drains_spawned.fetch_add(1, Ordering::SeqCst);
+        let drain = ScheduledDrain {
+            pool: self.clone(),
+            armed: true,
+        };
+        tokio::task::spawn_blocking(move || drain.run());
+    }
+
+    /// Ends a scheduled drain whose queue was empty: clears [`Pool::draining`], then answers
+    /// whether writes queued meanwhile (whose callers saw the drain still scheduled and left
+    /// them to it); if so the drain is scheduled again, and the caller must go on draining.
+    fn end_drain(&self) -> bool {
+        self.draining.store(false, Ordering::SeqCst);
+        self.queued() && !self.draining.swap(true, Ordering::SeqCst)
     }
 
     /// Runs batches until the queue is empty, waiting for the writer when it is busy. Blocks.
@@ -207,10 +243,11 @@ impl Pool {
     }
 
     /// Runs `f` alone in one `BEGIN IMMEDIATE` transaction on the writer and commits if it
-    /// succeeds, then runs `committed` if it did, then what queued meanwhile. Blocks: for long
-    /// writes, on the blocking pool.
+    /// succeeds, then runs `committed` if it did, and schedules a drain for what queued
+    /// meanwhile (so the long write is answered without waiting for them). Blocks: for long
+    /// writes, on the blocking pool; needs a tokio runtime.
     pub(crate) fn write_alone<T>(
-        &self,
+        self: &Arc<Self>,
         f: impl FnOnce(&Connection) -> StoreResult<T>,
         committed: impl FnOnce(),
     ) -> StoreResult<T> {
@@ -222,7 +259,9 @@ impl Pool {
             self.checkpointer.committed();
             run_hook(committed);
         }
-        self.drain();
+        if self.queued() {
+            self.schedule_drain();
+        }
         out
     }
 
@@ -499,7 +538,8 @@ mod tests {
             .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))
             .unwrap();
         assert_eq!(
-            limit, WRITER_CHECKPOINT_PAGES,
+            limit,
+            crate::checkpoint::WRITER_CHECKPOINT_PAGES,
             "the writer still bounds the WAL"
         );
         let file = pool.path().to_path_buf();
@@ -530,21 +570,23 @@ mod tests {
         );
     }
 
-    #[test]
-    fn writes_queued_behind_a_long_write_run_when_it_ends() {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_queued_behind_a_long_write_run_when_it_ends() {
         let (_dir, pool) = pool();
+        let pool = Arc::new(pool);
         let order = Arc::new(Mutex::new(Vec::new()));
         let log = order.clone();
-        let (job, mut rx) = job(insert(1), move || log.lock().unwrap().push("queued"));
+        let (job, rx) = job(insert(1), move || log.lock().unwrap().push("queued"));
         {
             let _busy = lock(&pool.writer);
             pool.enqueue(job);
         }
-        // The long write runs alone, then takes what queued meanwhile.
+        // The long write runs alone and is answered; what queued meanwhile runs in a drain.
         let log = order.clone();
         let alone = pool.write_alone(insert(2), move || log.lock().unwrap().push("alone"));
         assert_eq!(alone, Ok(2));
-        assert_eq!(rx.try_recv().expect("answered"), Ok(1));
+        assert_eq!(pool.drains_spawned.load(Ordering::SeqCst), 1);
+        assert_eq!(rx.await.expect("answered"), Ok(1));
         assert_eq!(rows(&pool), vec![1, 2]);
         assert_eq!(
             *order.lock().unwrap(),
@@ -597,6 +639,11 @@ mod tests {
             assert_eq!(rx.await.expect("answered"), Ok(i as i64));
         }
         assert_eq!(rows(&pool), (0..n).collect::<Vec<_>>());
+        assert_eq!(
+            pool.drains_spawned.load(Ordering::SeqCst),
+            1,
+            "one drain for every overflowing write"
+        );
         let mut idle = false;
         for _ in 0..500 {
             idle = !pool.draining.load(Ordering::SeqCst);
@@ -611,5 +658,35 @@ mod tests {
         pool.enqueue(job);
         pool.schedule_drain();
         assert_eq!(rx.await.expect("answered"), Ok(n));
+        assert_eq!(pool.drains_spawned.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn a_write_queued_as_a_drain_ends_keeps_the_drain_going() {
+        let (_dir, pool) = pool();
+        // A drain is scheduled and has just emptied the queue; a write is queued, and its
+        // caller, seeing the drain scheduled, leaves the write to it.
+        pool.draining.store(true, Ordering::SeqCst);
+        let (job, mut rx) = job(insert(1), || ());
+        pool.enqueue(job);
+        assert!(pool.end_drain(), "the drain goes on for the late write");
+        assert!(pool.draining.load(Ordering::SeqCst));
+        pool.drain();
+        assert_eq!(rx.try_recv().expect("answered"), Ok(1));
+        assert!(!pool.end_drain(), "nothing queued: the drain ends");
+        assert!(!pool.draining.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn a_drain_that_never_runs_lets_the_next_write_schedule_one() {
+        let (_dir, pool) = pool();
+        let pool = Arc::new(pool);
+        pool.draining.store(true, Ordering::SeqCst);
+        // What the blocking pool does with a task it will not run: drops it.
+        drop(ScheduledDrain {
+            pool: pool.clone(),
+            armed: true,
+        });
+        assert!(!pool.draining.load(Ordering::SeqCst));
     }
 }

@@ -189,8 +189,8 @@ fn query_plan(conn: &Connection, sql: &str) -> Vec<String> {
 /// with `streamer_id` (a row fetched by its own id is a point lookup and also passes); and
 /// a page (`ORDER BY … LIMIT ?n`: the leaderboard, the ledger, user lists) is read in index
 /// order, never sorted in a temporary B-tree; and no statement builds an automatic index (a
-/// transient index SQLite builds by scanning a table, on every run). (A `LIMIT 1` lookup may sort: the newest
-/// verification code of one username sorts that username's few codes.)
+/// transient index SQLite builds by scanning a table, on every run). (A `LIMIT 1` lookup may
+/// sort: the newest verification code of one username sorts that username's few codes.)
 fn plan_problems(conn: &Connection, sql: &str, tenant: &BTreeSet<String>) -> Vec<String> {
     let index_table = |index: &str| -> Option<String> {
         conn.query_row(

@@ -2,6 +2,9 @@
 //! tasks keep reading both boards (filling the cache from snapshots that race the writes), a
 //! board read after an earn is acknowledged always shows that earn, never shows another
 //! streamer's viewer, and at the end every cached board equals the database's.
+//!
+//! Shown to fail when writes do not invalidate the cache, and when a write's invalidation runs
+//! after its caller is answered instead of before.
 
 use datastore::{
     NewStreamer, PointDelta, PointSource, PointStore, StreamerId, StreamerStore, SystemClock,

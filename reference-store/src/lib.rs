@@ -44,10 +44,10 @@
 //!   write) costs a few microseconds of SQLite, less than handing it to another thread, so it
 //!   runs on the calling task's thread: a read directly, a write by running one batch of the
 //!   queue when the writer is free (more batches behind it go to one drain on tokio's blocking
-//!   pool). An
-//!   operation whose size grows with the data (a bulk award, an export, analytics, deleting a
-//!   streamer or a user, purges, counts) runs on tokio's blocking pool
-//!   ([`tokio::task::spawn_blocking`]), so it never stalls the async runtime. A panic inside an
+//!   pool). An operation whose size grows with the data (a bulk award, an export, analytics,
+//!   deleting a streamer or a user, purges, counts) runs on tokio's blocking pool
+//!   ([`tokio::task::spawn_blocking`]), so it never stalls the async runtime, and is answered
+//!   as it commits (what queued behind it goes to a drain). A panic inside an
 //!   operation is caught and answered as a backend error.
 //! * **A leaderboard cache.** Each streamer's last leaderboard is kept (at most
 //!   [`OpenOptions::leaderboard_cache_rows`] rows in all) and served until a write of that

@@ -7,10 +7,11 @@
 //! TLB of every core, and the next allocation faults the pages back in. A profile of
 //! `scripts/bench-api`'s write load put 14 % of the server's time there. Keeping up to 4 MiB
 //! free per heap took that endpoint from 6,100–6,500 to 7,200–7,800 requests a second in
-//! alternating runs (32 MiB did no better; BENCHMARKS.md). The cost is memory a heap may keep unused: at most the threshold per
-//! malloc arena (glibc makes at most eight per core, and this server uses a few); the
-//! benchmark's peak resident memory did not measurably change. Setting the threshold also fixes
-//! glibc's mmap threshold at its default of 128 KiB (it no longer adapts).
+//! alternating runs (32 MiB did no better; BENCHMARKS.md). The cost is memory a heap may keep
+//! unused: at most the threshold per malloc arena (glibc makes at most eight per core, and this
+//! server uses a few); the benchmark's peak resident memory did not measurably change. Setting
+//! the threshold also fixes glibc's mmap threshold at its default of 128 KiB (it no longer
+//! adapts).
 
 /// The free memory a heap keeps before glibc returns it to the kernel.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]

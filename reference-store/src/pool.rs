@@ -41,7 +41,9 @@ pub(crate) struct Pool {
 }
 
 /// A drain scheduled on the blocking pool. If it never runs (the runtime is shutting down) or
-/// panics, dropping it clears [`Pool::draining`], so that the next write schedules another.
+/// panics, dropping it clears [`Pool::draining`], so that the next write schedules another
+/// (writes still queued then wait for that next write; a panic here is all but impossible, as
+/// writes and hooks run under `catch_unwind`).
 struct ScheduledDrain {
     pool: Arc<Pool>,
     /// Still responsible for the flag: set until the drain has ended normally.

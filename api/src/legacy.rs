@@ -113,6 +113,19 @@ async fn print_admin_key(db: &Path, streamer: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Prints a new admin key for a streamer whose rows have just been committed. The data is in
+/// place either way, so a failure here is a warning with the command that issues a key, not a
+/// failed run (a rerun would only say the file is already migrated).
+async fn issue_key_after_commit(db: &Path, streamer: &str) {
+    if let Err(e) = print_admin_key(db, streamer).await {
+        eprintln!(
+            "warning: the data is committed, but no admin key could be issued ({e}); \
+             `kick-overlay --db {} streamer rotate-key {streamer}` issues one",
+            db.display()
+        );
+    }
+}
+
 /// `kick-overlay migrate-legacy`.
 pub async fn migrate(db: &Path, args: MigrateArgs) -> Result<(), String> {
     check_not_reserved(&args.streamer)?;
@@ -169,7 +182,7 @@ pub async fn migrate(db: &Path, args: MigrateArgs) -> Result<(), String> {
                     db.display()
                 );
             }
-            print_admin_key(db, &args.streamer).await?;
+            issue_key_after_commit(db, &args.streamer).await;
         }
     }
     Ok(())
@@ -231,5 +244,6 @@ pub async fn import(args: ImportArgs) -> Result<(), String> {
     for (table, shift) in &done.renumbered {
         println!("{table}: ids collided with existing rows and were shifted by {shift}.");
     }
-    print_admin_key(&args.into, &args.streamer).await
+    issue_key_after_commit(&args.into, &args.streamer).await;
+    Ok(())
 }

@@ -134,8 +134,10 @@ pub fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), Op
 /// Creates the whole schema inside the caller's transaction and marks the file as ours at
 /// [`LATEST`]: for the legacy migration, which must create the schema, move the rows and verify
 /// them in one transaction. (`user_version` and `application_id` live in the file header, which
-/// a rollback restores like any page.)
+/// a rollback restores like any page.) A `user_version` the legacy file carries (its own app's
+/// numbering) means nothing to this schema: it is reset first, so every migration applies.
 pub(crate) fn create_all(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    tx.pragma_update(None, "user_version", 0)?;
     apply_pending(tx)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)
 }

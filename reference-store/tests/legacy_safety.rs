@@ -683,7 +683,14 @@ fn rollback_restores_the_recorded_backup_and_counts_each_written_row_once() {
 
 #[test]
 fn objects_of_the_users_that_the_new_tables_would_break_are_refused_untouched() {
-    let cases: [(&str, &str, &str); 8] = [
+    let cases: [(&str, &str, &str); 9] = [
+        (
+            "a column a later version or the owner added to a legacy table",
+            "ALTER TABLE users ADD COLUMN avatar TEXT;
+             UPDATE users SET avatar = 'a.png';",
+            "has columns the multi-tenant schema has no place for, which the copy would lose: \
+             users.avatar",
+        ),
         (
             "a foreign key to a column the new users table does not key",
             "CREATE TABLE badges (id INTEGER PRIMARY KEY, \
@@ -756,4 +763,42 @@ fn objects_of_the_users_that_the_new_tables_would_break_are_refused_untouched() 
         assert_eq!(read(&path), original, "{what}: the file is untouched");
         assert_eq!(backups_in(dir.path()), 0, "{what}: no backup is kept");
     }
+}
+
+#[test]
+fn an_import_of_a_file_with_columns_of_its_own_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let (shared, _) = legacy_file(dir.path(), "shared.db", &Spec::default());
+    migrate(&shared, &MigrateOptions::default()).unwrap();
+    let (legacy, _) = legacy_file(dir.path(), "legacy.db", &Spec::default());
+    edit(
+        &legacy,
+        "ALTER TABLE tips ADD COLUMN colour TEXT DEFAULT 'red';",
+    );
+    let (shared_bytes, legacy_bytes) = (read(&shared), read(&legacy));
+    let options = ImportOptions {
+        streamer: "imported".into(),
+        ..ImportOptions::default()
+    };
+    let err = import(&shared, &legacy, &options, &mut quiet()).unwrap_err();
+    assert!(matches!(err, LegacyError::Refused { .. }), "{err}");
+    assert!(err.to_string().contains("tips.colour"), "{err}");
+    assert_eq!(read(&shared), shared_bytes, "the target is untouched");
+    assert_eq!(read(&legacy), legacy_bytes, "the legacy file is untouched");
+}
+
+#[tokio::test]
+async fn a_user_version_the_legacy_app_set_does_not_stop_the_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = legacy_file(dir.path(), "versioned.db", &Spec::default());
+    edit(&path, "PRAGMA user_version = 7;");
+    let before = legacy_dump(&path);
+    assert!(matches!(
+        migrate(&path, &MigrateOptions::default()).unwrap(),
+        Migrated::Done { .. }
+    ));
+    let store = open(&path).await;
+    let s = default_streamer(&store).await;
+    let users = before["users"].len() as u64;
+    assert_eq!(store.count_users(s).await.unwrap(), users);
 }

@@ -5,7 +5,7 @@ use super::lock::{checkpoint_on_close, open_exclusive};
 use super::migrate::{fill_defaults, validate_names};
 use super::preflight;
 use super::run::{Audit, Plan, check_and_record, copy_all, create_streamer, step};
-use super::tables::{Kind, TABLES, detect};
+use super::tables::{Kind, TABLES, detect, extra_columns, extra_columns_reason};
 use super::{Counts, Event, LegacyError, Step, functions, now_ms, verify};
 use rusqlite::TransactionBehavior;
 use std::collections::BTreeMap;
@@ -66,7 +66,14 @@ pub fn import(
 
     step(Step::Inspect, fail_at, emit, |_| {
         let conn = open_read_only(legacy)?;
-        match detect(&conn, "main").map_err(|e| refused(legacy, e.to_string()))? {
+        let kind = detect(&conn, "main").map_err(|e| refused(legacy, e.to_string()))?;
+        if matches!(kind, Kind::Legacy { .. }) {
+            let extra = extra_columns(&conn, "main").map_err(|e| refused(legacy, e.to_string()))?;
+            if !extra.is_empty() {
+                return Err(refused(legacy, extra_columns_reason(&extra)));
+            }
+        }
+        match kind {
             Kind::Legacy { ledger } => Ok((
                 (),
                 format!(

@@ -4,7 +4,7 @@ use super::backup::{backup_dir, backup_from, backup_name, check_backup, open_rea
 use super::lock::{checkpoint_on_close, open_exclusive};
 use super::preflight::{self, Findings};
 use super::run::{Audit, Plan, check_and_record, copy_all, create_streamer, step};
-use super::tables::{Kind, TABLES, count_rows, detect};
+use super::tables::{Kind, TABLES, count_rows, detect, extra_columns, extra_columns_reason};
 use super::{Counts, Event, LegacyError, Step, functions, now_ms, verify};
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -103,7 +103,12 @@ pub(crate) fn migrate_file(
     {
         let conn = open_read_only(db).map_err(|e| refused(db, e.to_string()))?;
         match detect(&conn, "main").map_err(|e| refused(db, e.to_string()))? {
-            Kind::Legacy { .. } => {}
+            Kind::Legacy { .. } => {
+                let extra = extra_columns(&conn, "main").map_err(|e| refused(db, e.to_string()))?;
+                if !extra.is_empty() {
+                    return Err(refused(db, extra_columns_reason(&extra)));
+                }
+            }
             Kind::MultiTenant => {
                 return Ok(Migrated::AlreadyMigrated {
                     record: last_record(&conn),

@@ -425,6 +425,35 @@ pub(crate) fn detect(conn: &Connection, schema: &str) -> rusqlite::Result<Kind> 
     })
 }
 
+/// Columns of the legacy tables in `schema` that the legacy schema does not have (added by a
+/// later version or by hand), as `table.column`: the copy has no place for them, so a
+/// migration or import refuses the file rather than drop them.
+pub(crate) fn extra_columns(conn: &Connection, schema: &str) -> rusqlite::Result<Vec<String>> {
+    let mut extra = Vec::new();
+    for table in TABLES {
+        for column in columns(conn, schema, table.legacy)? {
+            if !table
+                .columns
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(&column))
+            {
+                extra.push(format!("{}.{column}", table.legacy));
+            }
+        }
+    }
+    Ok(extra)
+}
+
+/// The refusal of a file with [`extra_columns`].
+pub(crate) fn extra_columns_reason(extra: &[String]) -> String {
+    format!(
+        "has columns the multi-tenant schema has no place for, which the copy would lose: {}. \
+         Move their data elsewhere and drop them from the legacy file (a copy of it, for an \
+         import), then run this again",
+        extra.join(", ")
+    )
+}
+
 fn columns(conn: &Connection, schema: &str, table: &str) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1, ?2)")?;
     stmt.query_map([table, schema], |r| r.get(0))?.collect()

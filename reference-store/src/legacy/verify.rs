@@ -25,7 +25,7 @@ const SETS: &[(&str, &str, &str, &str)] = &[
     (
         "users",
         "users (id, name, voice, drop image)",
-        "SELECT id + :uo, username, voice_id, drop_image FROM {src}users",
+        "SELECT id + :uo, username COLLATE BINARY, voice_id, drop_image FROM {src}users",
         "SELECT id, username, voice_id, drop_image FROM users WHERE streamer_id = :s",
     ),
     (

@@ -1,7 +1,8 @@
 //! The `kick-overlay` binary as an operator runs it.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Lines};
+use std::path::Path;
+use std::process::{Child, ChildStderr, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn bin() -> Command {
@@ -95,10 +96,16 @@ fn a_foreign_file_is_refused_with_a_message_and_left_alone() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn serve_starts_says_how_to_add_a_streamer_answers_and_stops_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("data").join("kick-overlay.db");
+/// A server started on `db` at a free port: the process, its address, what it logged until it
+/// was serving, and the rest of its log.
+struct Served {
+    child: Child,
+    addr: String,
+    log: String,
+    lines: Lines<BufReader<ChildStderr>>,
+}
+
+fn serve(db: &Path) -> Served {
     let mut child = bin()
         .args(["--db", db.to_str().unwrap(), "--port", "0"])
         .stderr(Stdio::piped())
@@ -117,6 +124,56 @@ fn serve_starts_says_how_to_add_a_streamer_answers_and_stops_on_sigterm() {
         }
         assert!(Instant::now() < deadline, "no start line: {log}");
     };
+    Served {
+        child,
+        addr,
+        log,
+        lines,
+    }
+}
+
+/// Stops a server as an operator does, with SIGTERM, and requires a clean exit.
+fn stop(child: &mut Child) {
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit {status:?}");
+}
+
+/// GET `url` with an optional bearer token: status and JSON body.
+fn get(url: &str, bearer: Option<&str>) -> (u16, serde_json::Value) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut r = reqwest::Client::new().get(url);
+        if let Some(t) = bearer {
+            r = r.bearer_auth(t);
+        }
+        let r = r.send().await.unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    })
+}
+
+#[test]
+fn serve_starts_says_how_to_add_a_streamer_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("data").join("kick-overlay.db");
+    let Served {
+        mut child,
+        addr,
+        log,
+        lines,
+    } = serve(&db);
     assert!(
         log.contains("no streamer yet") && log.contains("streamer add"),
         "{log}"
@@ -132,13 +189,7 @@ fn serve_starts_says_how_to_add_a_streamer_answers_and_stops_on_sigterm() {
         (r.status().as_u16(), r.text().await.unwrap())
     });
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().unwrap();
-    assert!(status.success(), "exit {status:?}");
+    stop(&mut child);
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let rest = rest.join("\n");
     assert!(
@@ -162,7 +213,7 @@ fn run(args: &[&str]) -> (bool, String, String) {
 fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("kick-overlay.db");
-    legacy_fixtures::generate(&db, &legacy_fixtures::Spec::default()).unwrap();
+    let generated = legacy_fixtures::generate(&db, &legacy_fixtures::Spec::default()).unwrap();
     let original = std::fs::read(&db).unwrap();
     let db_arg = db.to_str().unwrap();
 
@@ -205,6 +256,52 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
     assert!(out.contains("Migrated ") && out.contains("koa_"), "{out}");
     let (ok, out, _) = run(&["--db", db_arg, "streamer", "list"]);
     assert!(ok && out.contains("codingbutter\tButters"), "{out}");
+
+    // The server then serves the old data under /codingbutter/api/…: a viewer's legacy session
+    // still logs them in, an expired one does not, and their points are on the leaderboard.
+    let mut served = serve(&db);
+    let base = format!("http://{}/codingbutter/api", served.addr);
+    let (token, user_id) = &generated.live_user_session;
+    let (status, me) = get(&format!("{base}/me"), Some(token));
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["id"].as_i64(), Some(*user_id), "{me}");
+    let (status, _) = get(&format!("{base}/me"), Some(&generated.expired_user_session));
+    assert_eq!(status, 401);
+    let (status, user) = get(&format!("{base}/users/{user_id}"), None);
+    assert_eq!(
+        (status, &user["username"]),
+        (200, &me["username"]),
+        "{user}"
+    );
+    let (status, board) = get(&format!("{base}/leaderboard?limit=100"), None);
+    assert_eq!(status, 200, "{board}");
+    let totals: Vec<i64> = board
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["total_points"].as_i64().unwrap())
+        .collect();
+    assert!(
+        !totals.is_empty() && totals.windows(2).all(|w| w[0] >= w[1]),
+        "{board}"
+    );
+    let (status, points) = get(&format!("{base}/users/{user_id}/points"), None);
+    assert_eq!(status, 200, "{points}");
+    let p = &points["points"];
+    let total = p["channel_points"].as_i64().unwrap() + p["drop_points"].as_i64().unwrap();
+    let entry = board
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["user_id"].as_i64() == Some(*user_id));
+    match entry {
+        Some(r) => assert_eq!(r["total_points"].as_i64(), Some(total), "{board}"),
+        None => assert!(
+            total <= *totals.last().unwrap(),
+            "a viewer with {total} points is missing from the board: {board}"
+        ),
+    }
+    stop(&mut served.child);
 
     let (ok, out, _) = run(&["migrate-legacy", "--db", db_arg]);
     assert!(

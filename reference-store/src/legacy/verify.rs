@@ -141,7 +141,7 @@ pub(crate) fn compare(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String, L
     if differences.is_empty() {
         Ok(format!(
             "{checks} checks equal (counts, sums, users, balances, ledgers, inventories, drops, \
-             normalised values)"
+             copied values, normalised values, times)"
         ))
     } else {
         Err(LegacyError::Mismatch(differences))
@@ -168,6 +168,13 @@ fn compare_rows(
             (format!("r.{c} IS NOT n.{c}", c = n.column), name, expected)
         })
         .collect();
+    for column in table.verbatim {
+        columns.push((
+            format!("r.{column} IS NOT n.{column}"),
+            format!("{}.{column}", table.legacy),
+            0,
+        ));
+    }
     for time in table.times {
         columns.push((
             format!("n.{time} IS NOT legacy_ms(r.{time}, '', :now)"),

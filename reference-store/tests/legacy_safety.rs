@@ -826,3 +826,60 @@ async fn a_user_version_the_legacy_app_set_does_not_stop_the_migration() {
     let users = before["users"].len() as u64;
     assert_eq!(store.count_users(s).await.unwrap(), users);
 }
+
+#[tokio::test]
+async fn an_overdrawn_balance_is_refused_until_the_readme_fix_clears_it_with_a_ledger_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = legacy_file(dir.path(), "overdrawn.db", &Spec::default());
+    let user: i64 = scalar(&path, "SELECT min(user_id) FROM user_points");
+    edit(
+        &path,
+        &format!("UPDATE user_points SET channel_points = -40 WHERE user_id = {user}"),
+    );
+    let err = migrate(&path, &MigrateOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, LegacyError::BadRows { .. }) && err.to_string().contains("overdrawn"),
+        "{err}"
+    );
+    // The fix README.md gives, as written there.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let fix = readme
+        .split("```sql\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("README.md shows the overdraft fix");
+    assert!(fix.contains("overdraft cleared"), "{fix}");
+    edit(&path, fix);
+    migrate(&path, &MigrateOptions::default()).unwrap();
+    let store = open(&path).await;
+    let s = default_streamer(&store).await;
+    let u = datastore::UserId(user);
+    use datastore::PointStore;
+    assert_eq!(
+        store
+            .get_points(s, u)
+            .await
+            .unwrap()
+            .unwrap()
+            .channel_points,
+        0
+    );
+    let history = store
+        .transaction_history(
+            s,
+            u,
+            datastore::HistoryRequest {
+                limit: 100,
+                before: None,
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        history.iter().any(|t| t.amount == 40
+            && t.description.as_deref() == Some("overdraft cleared before migration")),
+        "{history:?}"
+    );
+}

@@ -292,7 +292,7 @@ fn verify_catches_a_damaged_copy_and_nothing_is_left_behind() {
     let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
     let original = read(&path);
     type Tamper = fn(&Connection) -> rusqlite::Result<()>;
-    let cases: [(&str, Tamper, &[&str]); 6] = [
+    let cases: [(&str, Tamper, &[&str]); 7] = [
         (
             "a drop lost",
             |c| {
@@ -345,6 +345,17 @@ fn verify_catches_a_damaged_copy_and_nothing_is_left_behind() {
                 )
             },
             &["tips.content"],
+        ),
+        (
+            "a viewer session moved to another viewer",
+            |c| {
+                c.execute_batch(
+                    "UPDATE user_sessions SET user_id = \
+                       (SELECT min(id) FROM users WHERE id <> user_sessions.user_id) \
+                     WHERE rowid = (SELECT min(rowid) FROM user_sessions)",
+                )
+            },
+            &["user_sessions.user_id"],
         ),
         (
             "a country changed",

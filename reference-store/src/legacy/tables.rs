@@ -144,7 +144,7 @@ pub(crate) const TABLES: &[Table] = &[
         join: "n.id = r.id + :io",
         times: &["purchased_at"],
         integers: &["user_id", "cost"],
-        verbatim: &["cost"],
+        verbatim: &["powerup_type", "cost"],
         optional: false,
         chunked: true,
         own_ids: true,

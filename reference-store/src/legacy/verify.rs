@@ -168,10 +168,20 @@ fn compare_rows(
             (format!("r.{c} IS NOT n.{c}", c = n.column), name, expected)
         })
         .collect();
+    // Compared byte for byte: the legacy column's collation (NOCASE for usernames) would
+    // otherwise decide.
     for column in table.verbatim {
         columns.push((
-            format!("r.{column} IS NOT n.{column}"),
+            format!("r.{column} IS NOT n.{column} COLLATE BINARY"),
             format!("{}.{column}", table.legacy),
+            0,
+        ));
+    }
+    if table.columns.contains(&"user_id") {
+        // Each row still belongs to the same viewer (a session, a purchase, a ledger row).
+        columns.push((
+            "n.user_id IS NOT r.user_id + :uo".to_owned(),
+            format!("{}.user_id", table.legacy),
             0,
         ));
     }

@@ -149,16 +149,7 @@ type UserRow = (
 );
 
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRow> {
-    Ok((
-        r.get(0)?,
-        r.get(1)?,
-        r.get(2)?,
-        r.get(3)?,
-        r.get(4)?,
-        r.get(5)?,
-        r.get(6)?,
-        r.get(7)?,
-    ))
+    UserRow::try_from(r)
 }
 
 fn floor_get_user(conn: &Connection, s: i64, u: i64) -> UserRow {
@@ -364,16 +355,7 @@ fn floor_history(conn: &Connection, s: i64, u: i64) -> usize {
         )
         .expect("prepare");
     let rows: Vec<LedgerRow> = stmt
-        .query_map(params![s, u, None::<i64>, 50], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })
+        .query_map(params![s, u, None::<i64>, 50], |r| LedgerRow::try_from(r))
         .expect("query")
         .collect::<rusqlite::Result<_>>()
         .expect("rows");

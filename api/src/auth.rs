@@ -7,7 +7,7 @@
 //! found: the same 401 as no credentials at all.
 
 use crate::error::ApiError;
-use crate::routes::Access;
+use crate::route::Access;
 use crate::state::AppState;
 use datastore::{SessionToken, Streamer, TokenHash, UserSession};
 use sha2::{Digest, Sha256};

@@ -1,43 +1,52 @@
 //! The `kick-overlay` command line.
 
 use clap::{Args, Parser, Subcommand};
+use legacy_migration::console::{ImportArgs, MigrateArgs, RollbackArgs};
 use std::path::PathBuf;
 
 /// KickOverlay: stream overlays and a chat economy for many Kick streamers.
+///
+/// Without a command, serves the HTTP API (the same as `kick-overlay serve`).
 #[derive(Debug, Parser)]
-#[command(name = "kick-overlay", version, about)]
+#[command(name = "kick-overlay", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
-    /// The SQLite database file (created and migrated on first use).
-    #[arg(
-        long,
-        global = true,
-        env = "KICKOVERLAY_DB",
-        default_value = "data/kick-overlay.db"
-    )]
-    pub db: PathBuf,
-
     /// What to do; serves the API when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Server options (for `serve`, the default command).
+    /// Server options, when no command is given.
     #[command(flatten)]
     pub serve: ServeArgs,
 }
 
-/// Where the server listens.
+/// The database of the server, which it creates on first use.
+#[derive(Debug, Clone, Args)]
+pub struct NewOrExistingDb {
+    /// The SQLite database file (created and migrated on first use).
+    #[arg(long, env = "KICKOVERLAY_DB", default_value = "data/kick-overlay.db")]
+    pub db: PathBuf,
+}
+
+/// The database of the server, which must exist already.
+#[derive(Debug, Clone, Args)]
+pub struct ExistingDb {
+    /// The server's SQLite database file (it must exist: the server and `streamer add` create
+    /// it).
+    #[arg(long, env = "KICKOVERLAY_DB", default_value = "data/kick-overlay.db")]
+    pub db: PathBuf,
+}
+
+/// `serve`: where the server keeps its data and where it listens.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
+    /// The database.
+    #[command(flatten)]
+    pub db: NewOrExistingDb,
     /// The address to listen on.
-    #[arg(
-        long,
-        global = true,
-        env = "KICKOVERLAY_HOST",
-        default_value = "127.0.0.1"
-    )]
+    #[arg(long, env = "KICKOVERLAY_HOST", default_value = "127.0.0.1")]
     pub host: String,
     /// The port to listen on.
-    #[arg(long, global = true, env = "KICKOVERLAY_PORT", default_value_t = 5050)]
+    #[arg(long, env = "KICKOVERLAY_PORT", default_value_t = 5050)]
     pub port: u16,
 }
 
@@ -45,13 +54,13 @@ pub struct ServeArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the HTTP API (the default). The operator key comes from KICKOVERLAY_OPERATOR_KEY.
-    Serve,
+    Serve(ServeArgs),
     /// Manage streamers.
     #[command(subcommand)]
     Streamer(StreamerCommand),
-    /// Turn a legacy single-streamer database (--db) into a multi-tenant one, in place: the
-    /// legacy data becomes the first streamer's. Backs the file up first; running it again is
-    /// a no-op.
+    /// Turn a legacy single-streamer database into a multi-tenant one, in place: the legacy
+    /// data becomes the first streamer's. Backs the file up first; running it again is a
+    /// no-op.
     MigrateLegacy(MigrateArgs),
     /// Restore the legacy database a migration started from, from its backup.
     Rollback(RollbackArgs),
@@ -60,59 +69,14 @@ pub enum Command {
     ImportLegacy(ImportArgs),
 }
 
-/// `migrate-legacy`.
-#[derive(Debug, Args)]
-pub struct MigrateArgs {
-    /// The streamer that gets the legacy data.
-    #[arg(long, default_value = "codingbutter")]
-    pub streamer: String,
-    /// Its display name (the streamer's username if not given).
-    #[arg(long)]
-    pub display_name: Option<String>,
-    /// Run every step and check, then roll back: no backup, nothing written.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// After the migration, compact the file (VACUUM): without it, the space the legacy tables
-    /// held stays in the file as free pages, about doubling its size.
-    #[arg(long, conflicts_with = "dry_run")]
-    pub vacuum: bool,
-}
-
-/// `rollback`.
-#[derive(Debug, Args)]
-pub struct RollbackArgs {
-    /// The backup to restore (default: the one the migration recorded in migration_audit, or
-    /// the newest pre-migration backup in backups/ beside the database).
-    #[arg(long)]
-    pub backup: Option<PathBuf>,
-    /// Roll back even though the migrated database was written to since (those writes are
-    /// lost; the current file is still saved to backups/ first), or from a backup whose row
-    /// counts are not the ones the migration moved.
-    #[arg(long)]
-    pub force: bool,
-}
-
-/// `import-legacy`.
-#[derive(Debug, Args)]
-pub struct ImportArgs {
-    /// The multi-tenant database to add the streamer to.
-    #[arg(long)]
-    pub into: PathBuf,
-    /// The new streamer's username.
-    #[arg(long)]
-    pub streamer: String,
-    /// Its display name (the username if not given).
-    #[arg(long)]
-    pub display_name: Option<String>,
-    /// The legacy database file.
-    pub legacy: PathBuf,
-}
-
 /// A streamer command.
 #[derive(Debug, Subcommand)]
 pub enum StreamerCommand {
     /// Create a streamer and print its admin key (shown once).
     Add {
+        /// The database.
+        #[command(flatten)]
+        db: NewOrExistingDb,
         /// The Kick username: the first segment of the streamer's URLs.
         username: String,
         /// The display name (defaults to the username).
@@ -126,9 +90,28 @@ pub enum StreamerCommand {
         avatar_url: Option<String>,
     },
     /// List streamers.
-    List,
+    List {
+        /// The database.
+        #[command(flatten)]
+        db: ExistingDb,
+    },
+    /// Delete a streamer and all of its data (viewers, points, settings, keys). Without
+    /// --yes, only says what would go.
+    Remove {
+        /// The database.
+        #[command(flatten)]
+        db: ExistingDb,
+        /// The streamer's username.
+        username: String,
+        /// Delete for real.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Issue a new admin key for a streamer (the old one stops working) and print it.
     RotateKey {
+        /// The database.
+        #[command(flatten)]
+        db: ExistingDb,
         /// The streamer's username.
         username: String,
     },

@@ -7,9 +7,10 @@
 
 use crate::auth;
 use crate::body::{self, MAX_BODY_BYTES};
+use crate::call::{ApiResult, Call};
 use crate::error::ApiError;
-use crate::handlers::{ApiResult, Call};
-use crate::routes::{self, Access};
+use crate::route::Access;
+use crate::routes;
 use crate::state::AppState;
 use bytes::{Buf, Bytes};
 use futures_util::Stream;

@@ -2,7 +2,7 @@
 //! dashboards of many streamers.
 //!
 //! Every tenant route starts with the streamer's username (`/{streamer}/api/…`); the route
-//! table in [`routes`] lists them all. A request runs through one filter ([`filters::api`])
+//! table in [`routes`] lists them all ([`route`] holds its types). A request runs through one filter ([`filters::api`])
 //! that matches the route, resolves the streamer, checks the credentials ([`auth`]), reads
 //! the body (at most 64 KiB, [`body`]) and calls the route's handler ([`handlers`]). Handlers
 //! reach data only through [`datastore::DataStore`] ([`state::AppState`] holds it behind the
@@ -25,14 +25,17 @@
 
 #![warn(missing_docs)]
 
+pub mod accounts;
 pub mod auth;
 pub mod body;
+pub mod call;
 pub mod error;
 pub mod filters;
 pub mod handlers;
 pub mod models;
 pub mod openapi;
 pub mod reply;
+pub mod route;
 pub mod routes;
 pub mod server;
 pub mod state;

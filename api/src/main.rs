@@ -1,15 +1,16 @@
 //! `kick-overlay`: the server and its administration commands.
 
 mod cli;
-mod legacy;
 mod malloc;
 
-use api::handlers::operator::create_streamer;
-use api::handlers::streamer::issue_admin_key;
+use api::accounts::{self, create_streamer, issue_admin_key};
 use api::server::{self, StartError};
 use clap::Parser;
 use cli::{Cli, Command, ServeArgs, StreamerCommand};
 use datastore::{DataStore, NewStreamer};
+use legacy_migration::LegacyError;
+use legacy_migration::console::{self, count};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
@@ -45,28 +46,42 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    // The legacy commands open their files themselves: the store refuses legacy files.
-    let command = match cli.command.unwrap_or(Command::Serve) {
-        Command::MigrateLegacy(args) => return legacy::migrate(&cli.db, args).await,
-        Command::Rollback(args) => return legacy::rollback(&cli.db, args).await,
-        Command::ImportLegacy(args) => return legacy::import(args).await,
-        other => other,
-    };
-    let (store, clock) = server::open_store(&cli.db)
-        .await
-        .map_err(|e| e.to_string())?;
-    match command {
-        Command::Streamer(c) => streamer(&*store, c).await,
-        _ => serve(store, clock, &cli.serve, &cli.db).await,
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+        Command::Serve(args) => serve(&args).await,
+        Command::Streamer(c) => streamer(c).await,
+        // The legacy commands open their files themselves: the store refuses legacy files.
+        Command::MigrateLegacy(args) => {
+            accounts::refuse_reserved(&args.streamer).map_err(|e| e.to_string())?;
+            let db = args.db.clone();
+            if let Some(streamer) = blocking(move || console::migrate(&args)).await? {
+                issue_key_after_commit(&db, &streamer).await;
+            }
+            Ok(())
+        }
+        Command::Rollback(args) => blocking(move || console::rollback(&args)).await,
+        Command::ImportLegacy(args) => {
+            accounts::refuse_reserved(&args.streamer).map_err(|e| e.to_string())?;
+            let db = args.db.clone();
+            let streamer = blocking(move || console::import(&args)).await?;
+            issue_key_after_commit(&db, &streamer).await;
+            Ok(())
+        }
     }
 }
 
-async fn serve(
-    store: Arc<dyn DataStore>,
-    clock: Arc<dyn datastore::Clock>,
-    args: &ServeArgs,
-    db: &std::path::Path,
-) -> Result<(), String> {
+/// Runs a blocking legacy command off the async runtime's threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, LegacyError> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| format!("the command did not complete: {e}"))?
+        .map_err(|e| e.to_string())
+}
+
+async fn serve(args: &ServeArgs) -> Result<(), String> {
+    let db = &args.db.db;
+    let (store, clock) = server::open_store(db).await.map_err(|e| e.to_string())?;
     let operator_key = std::env::var("KICKOVERLAY_OPERATOR_KEY")
         .ok()
         .filter(|k| !k.is_empty());
@@ -98,49 +113,76 @@ async fn serve(
     Ok(())
 }
 
-async fn streamer(store: &dyn DataStore, command: StreamerCommand) -> Result<(), String> {
+async fn streamer(command: StreamerCommand) -> Result<(), String> {
+    let failed = |e: &dyn std::fmt::Display| e.to_string();
     match command {
         StreamerCommand::Add {
+            db,
             username,
             display_name,
             kick_user_id,
             avatar_url,
         } => {
+            let (store, _) = server::open_store(&db.db).await.map_err(|e| failed(&e))?;
             let new = NewStreamer {
                 username,
                 display_name,
                 kick_user_id,
                 avatar_url,
             };
-            let (s, key) = create_streamer(store, new)
+            let (s, key) = create_streamer(&*store, new)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| failed(&e))?;
             println!("Created streamer {} (id {}).", s.username, s.id);
-            println!("Admin key (shown once, keep it secret):");
-            println!("{key}");
-            println!(
-                "Overlay API: /{}/api/… ; admin calls send `Authorization: Bearer <key>`.",
-                s.username
-            );
+            print_key(&s.username, &key);
         }
-        StreamerCommand::List => {
-            let all = store.list_streamers().await.map_err(|e| e.to_string())?;
+        StreamerCommand::List { db } => {
+            let store = existing(&db.db).await?;
+            let all = store.list_streamers().await.map_err(|e| failed(&e))?;
             if all.is_empty() {
                 println!("No streamers yet: `kick-overlay streamer add USERNAME` creates one.");
+                return Ok(());
             }
+            println!("ID\tUSERNAME\tDISPLAY NAME");
             for s in all {
                 println!("{}\t{}\t{}", s.id, s.username, s.display_name);
             }
         }
-        StreamerCommand::RotateKey { username } => {
+        StreamerCommand::Remove { db, username, yes } => {
+            let store = existing(&db.db).await?;
             let s = store
                 .get_streamer_by_username(&username)
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(|e| failed(&e))?
                 .ok_or_else(|| format!("no streamer is called {username:?}"))?;
-            let key = issue_admin_key(store, s.id)
+            let viewers = store.count_users(s.id).await.map_err(|e| failed(&e))?;
+            if !yes {
+                return Err(format!(
+                    "this would delete streamer {} (id {}) with {} and everything else of \
+                     theirs, for good: run again with --yes to delete",
+                    s.username,
+                    s.id,
+                    count(viewers, "viewer", "viewers")
+                ));
+            }
+            store.delete_streamer(s.id).await.map_err(|e| failed(&e))?;
+            println!(
+                "Deleted streamer {} (id {}) and {}.",
+                s.username,
+                s.id,
+                count(viewers, "viewer", "viewers")
+            );
+        }
+        StreamerCommand::RotateKey { db, username } => {
+            let store = existing(&db.db).await?;
+            let s = store
+                .get_streamer_by_username(&username)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| failed(&e))?
+                .ok_or_else(|| format!("no streamer is called {username:?}"))?;
+            let key = issue_admin_key(&*store, s.id)
+                .await
+                .map_err(|e| failed(&e))?;
             println!(
                 "New admin key for {} (the old one no longer works):",
                 s.username
@@ -149,4 +191,44 @@ async fn streamer(store: &dyn DataStore, command: StreamerCommand) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// The store of a database that must exist already.
+async fn existing(db: &Path) -> Result<Arc<dyn DataStore>, String> {
+    server::open_existing_store(db)
+        .await
+        .map(|(store, _)| store)
+        .map_err(|e| e.to_string())
+}
+
+fn print_key(username: &str, key: &str) {
+    println!("Admin key (shown once, keep it secret):");
+    println!("{key}");
+    println!("Overlay API: /{username}/api/… ; admin calls send `Authorization: Bearer <key>`.");
+}
+
+/// Gives a streamer whose rows a legacy command has just committed an admin key, and prints
+/// it. The data is in place either way, so a failure is a warning with the command that
+/// issues a key, not a failed run (a rerun would only say the file is already migrated).
+async fn issue_key_after_commit(db: &Path, streamer: &str) {
+    let issued = async {
+        let store = existing(db).await?;
+        let s = store
+            .get_streamer_by_username(streamer)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("streamer {streamer} is missing after the migration"))?;
+        issue_admin_key(&*store, s.id)
+            .await
+            .map(|key| (s.username, key))
+            .map_err(|e| e.to_string())
+    };
+    match issued.await {
+        Ok((username, key)) => print_key(&username, &key),
+        Err(e) => eprintln!(
+            "warning: the data is committed, but no admin key could be issued ({e}); \
+             `kick-overlay streamer rotate-key {streamer} --db {}` issues one",
+            db.display()
+        ),
+    }
 }

@@ -1,15 +1,9 @@
-//! The OpenAPI 3 document, generated from the route table so it lists every route.
+//! The OpenAPI 3 document, generated from the route table so it lists every route. The server
+//! builds it once when it starts ([`crate::state::AppState::openapi`]).
 
 use crate::body::MAX_BODY_BYTES;
-use crate::routes::{self, Access, Route};
+use crate::route::{Access, Route, Verb};
 use serde_json::{Map, Value, json};
-use std::sync::LazyLock;
-
-/// The document served at `GET /api/openapi.json`.
-pub fn document() -> &'static Value {
-    static DOC: LazyLock<Value> = LazyLock::new(build);
-    &DOC
-}
 
 fn error_response(description: &str) -> Value {
     json!({
@@ -45,7 +39,7 @@ fn operation(r: &Route) -> Value {
         _ => json!({"description": "Success", "content": {"application/json": {"schema": {}}}}),
     };
     responses.insert(r.status.to_string(), ok);
-    if r.path.contains("/api/users") && r.verb == routes::Verb::Post && r.status == 201 {
+    if r.path.contains("/api/users") && r.verb == Verb::Post && r.status == 201 {
         responses.insert("200".into(), json!({"description": "Already known"}));
     }
     if r.body.is_some() || !r.query.is_empty() || r.params().any(|p| p != "streamer") {
@@ -64,10 +58,7 @@ fn operation(r: &Route) -> Value {
         "404".into(),
         error_response("Unknown streamer or resource (another streamer's is the same)"),
     );
-    if matches!(
-        r.verb,
-        routes::Verb::Post | routes::Verb::Put | routes::Verb::Patch
-    ) {
+    if matches!(r.verb, Verb::Post | Verb::Put | Verb::Patch) {
         responses.insert("409".into(), error_response("Conflicts with stored state"));
     }
     if r.body.is_some() {
@@ -132,9 +123,10 @@ fn tag(r: &Route) -> &'static str {
     }
 }
 
-fn build() -> Value {
+/// The document `GET /api/openapi.json` serves, for the route table `routes`.
+pub fn document(routes: &[&Route]) -> Value {
     let mut paths: Map<String, Value> = Map::new();
-    for r in routes::all() {
+    for r in routes {
         let entry = paths
             .entry(r.path.to_owned())
             .or_insert_with(|| Value::Object(Map::new()));
@@ -171,10 +163,11 @@ fn build() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::routes;
 
     #[test]
     fn every_route_is_in_the_document_with_a_valid_example() {
-        let doc = document();
+        let doc = document(routes::all());
         for r in routes::all() {
             let op = &doc["paths"][r.path][r.verb.as_str().to_ascii_lowercase()];
             assert_eq!(op["summary"], json!(r.summary), "{} is missing", r.key());

@@ -2,6 +2,7 @@
 
 use crate::filters;
 use crate::state::AppState;
+use crate::{openapi, routes};
 use datastore::{Clock, DataStore, SessionToken, SystemClock};
 use reference_store::{OpenError, SqliteStore};
 use std::future::Future;
@@ -26,6 +27,12 @@ pub enum StartError {
         /// The cause.
         source: std::io::Error,
     },
+    /// A command that needs an existing database was given a path with no file.
+    #[error(
+        "there is no database at {0}: start the server (`kick-overlay`) or add a streamer \
+         (`kick-overlay streamer add NAME`) to create one, or name another file with --db"
+    )]
+    NoDatabase(String),
     /// The operator key is too short to be a secret.
     #[error("KICKOVERLAY_OPERATOR_KEY must be at least {MIN_OPERATOR_KEY_CHARS} characters")]
     WeakOperatorKey,
@@ -45,6 +52,17 @@ pub async fn open_store(path: &Path) -> Result<(Arc<dyn DataStore>, Arc<dyn Cloc
     Ok((Arc::new(store), clock))
 }
 
+/// Opens the SQLite store at `path`, which must exist (commands that only read or change
+/// what is there never create a database).
+pub async fn open_existing_store(
+    path: &Path,
+) -> Result<(Arc<dyn DataStore>, Arc<dyn Clock>), StartError> {
+    if !path.exists() {
+        return Err(StartError::NoDatabase(path.display().to_string()));
+    }
+    open_store(path).await
+}
+
 /// The state for a server over `store`, with the operator key if one is given.
 pub fn state(
     store: Arc<dyn DataStore>,
@@ -62,6 +80,7 @@ pub fn state(
         store,
         clock,
         operator_key,
+        openapi: Arc::new(openapi::document(routes::all())),
     })
 }
 

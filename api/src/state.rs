@@ -1,6 +1,7 @@
 //! What every request can reach: the store, the clock and the operator key.
 
 use datastore::{Clock, DataStore, TokenHash};
+use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
 
@@ -13,6 +14,9 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The hash of the operator key; `None` disables the operator routes.
     pub operator_key: Option<TokenHash>,
+    /// The OpenAPI document `GET /api/openapi.json` serves, built from the route table when
+    /// the server starts.
+    pub openapi: Arc<Value>,
 }
 
 impl fmt::Debug for AppState {

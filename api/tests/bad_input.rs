@@ -2,7 +2,8 @@
 
 mod common;
 
-use api::routes::{self, Access};
+use api::route::{Access, Route};
+use api::routes;
 use common::{Fill, OPERATOR_KEY, Tenant, TestServer, concrete_path};
 use serde_json::{Value, json};
 
@@ -26,7 +27,7 @@ fn fill(path: &str, c: &Ctx) -> String {
     )
 }
 
-fn key_for(r: &routes::Route, c: &Ctx) -> Option<String> {
+fn key_for(r: &Route, c: &Ctx) -> Option<String> {
     match r.access {
         Access::Public => None,
         Access::Operator => Some(OPERATOR_KEY.to_owned()),

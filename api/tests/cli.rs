@@ -21,13 +21,13 @@ fn streamer_add_prints_a_key_once_and_refuses_duplicates_and_reserved_names() {
     let db = dir.path().join("nested").join("k.db");
     let out = bin()
         .args([
-            "--db",
-            db.to_str().unwrap(),
             "streamer",
             "add",
             "butters",
             "--display-name",
             "Butters",
+            "--db",
+            db.to_str().unwrap(),
         ])
         .output()
         .unwrap();
@@ -44,29 +44,29 @@ fn streamer_add_prints_a_key_once_and_refuses_duplicates_and_reserved_names() {
         "{stdout}"
     );
     let out = bin()
-        .args(["--db", db.to_str().unwrap(), "streamer", "add", "BUTTERS"])
+        .args(["streamer", "add", "BUTTERS", "--db", db.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
     let out = bin()
-        .args(["--db", db.to_str().unwrap(), "streamer", "add", "api"])
+        .args(["streamer", "add", "api", "--db", db.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("reserved"));
     let out = bin()
-        .args(["--db", db.to_str().unwrap(), "streamer", "list"])
+        .args(["streamer", "list", "--db", db.to_str().unwrap()])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("butters\tButters"));
     let out = bin()
         .args([
-            "--db",
-            db.to_str().unwrap(),
             "streamer",
             "rotate-key",
             "butters",
+            "--db",
+            db.to_str().unwrap(),
         ])
         .output()
         .unwrap();
@@ -79,7 +79,7 @@ fn a_foreign_file_is_refused_with_a_message_and_left_alone() {
     let db = dir.path().join("notes.db");
     std::fs::write(&db, b"these are my notes, not a database").unwrap();
     let out = bin()
-        .args(["--db", db.to_str().unwrap(), "streamer", "list"])
+        .args(["streamer", "list", "--db", db.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -218,7 +218,7 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
     let db_arg = db.to_str().unwrap();
 
     // A legacy file is refused by every command that opens the store, and left alone.
-    let (ok, _, err) = run(&["--db", db_arg, "streamer", "list"]);
+    let (ok, _, err) = run(&["streamer", "list", "--db", db_arg]);
     assert!(!ok && err.contains("must be migrated"), "{err}");
     let (ok, out, err) = run(&["migrate-legacy", "--db", db_arg, "--dry-run"]);
     assert!(
@@ -254,7 +254,7 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
         assert!(err.contains(step), "the log names the step {step}: {err}");
     }
     assert!(out.contains("Migrated ") && out.contains("koa_"), "{out}");
-    let (ok, out, _) = run(&["--db", db_arg, "streamer", "list"]);
+    let (ok, out, _) = run(&["streamer", "list", "--db", db_arg]);
     assert!(ok && out.contains("codingbutter\tButters"), "{out}");
 
     // The server then serves the old data under /codingbutter/api/…: a viewer's legacy session
@@ -317,10 +317,10 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
     // The restored legacy file imports into a shared database under another name.
     let shared = dir.path().join("shared.db");
     let shared_arg = shared.to_str().unwrap();
-    assert!(run(&["--db", shared_arg, "streamer", "add", "someone"]).0);
+    assert!(run(&["streamer", "add", "someone", "--db", shared_arg]).0);
     let (ok, out, err) = run(&[
         "import-legacy",
-        "--into",
+        "--db",
         shared_arg,
         "--streamer",
         "butters",
@@ -332,7 +332,7 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
     );
     let (ok, _, err) = run(&[
         "import-legacy",
-        "--into",
+        "--db",
         shared_arg,
         "--streamer",
         "BUTTERS",

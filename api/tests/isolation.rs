@@ -3,7 +3,8 @@
 
 mod common;
 
-use api::routes::{self, Access};
+use api::route::Access;
+use api::routes;
 use common::world::World;
 use common::{Fill, TestServer, concrete_path, isolation};
 use serde_json::json;
@@ -119,7 +120,7 @@ async fn no_public_route_shows_a_token_a_key_or_a_hash() {
     let mut read = 0;
     for r in routes::all()
         .iter()
-        .filter(|r| r.access == Access::Public && r.verb == routes::Verb::Get)
+        .filter(|r| r.access == Access::Public && r.verb == api::route::Verb::Get)
     {
         let fill = Fill {
             streamer: "alpha",

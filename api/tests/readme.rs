@@ -1,6 +1,7 @@
 //! api/README.md lists every route of the table, as the table says.
 
-use api::routes::{self, Access};
+use api::route::Access;
+use api::routes;
 
 fn table() -> String {
     let mut out =

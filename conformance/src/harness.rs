@@ -273,16 +273,6 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
-/// Runs the named case against `factory` and panics with its failure: the body of every test
-/// [`crate::datastore_suite!`] generates.
-pub fn run_test(name: &str, factory: Factory) {
-    let case = crate::cases::CASES
-        .iter()
-        .find(|c| c.name == name)
-        .unwrap_or_else(|| panic!("no conformance case named {name}"));
-    run_test_case(case, factory, Options::from_env());
-}
-
 /// Runs `case` on its own thread and runtime, and panics with its failure. The calling thread
 /// waits with a deadline, so even a store that blocks its thread forever (a deadlock, a
 /// blocking call on a runtime thread) fails the test instead of hanging it; the stuck thread

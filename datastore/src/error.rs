@@ -4,7 +4,7 @@
 //! status code. The variants carry no ids and no text taken from stored rows, so an error about
 //! another streamer's resource cannot differ from the error about a resource that does not exist.
 
-use crate::powerups::PowerupType;
+use crate::powerup_type::PowerupType;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -64,6 +64,7 @@ pub mod ids;
 pub mod overlay;
 pub mod patch;
 pub mod points;
+pub mod powerup_type;
 pub mod powerups;
 pub mod reports;
 pub mod sessions;
@@ -85,9 +86,10 @@ pub use points::{
     AdminSetPoints, BulkAward, DropRecord, HistoryRequest, LeaderboardEntry, NewDrop, PointDelta,
     PointSource, PointStore, PointTransaction, Points, SourceSummary, UserPoints,
 };
+pub use powerup_type::PowerupType;
 pub use powerups::{
     InventoryItem, InventoryRow, PowerupConfig, PowerupConfigInput, PowerupConfigPatch,
-    PowerupPurchase, PowerupStore, PowerupType, PurchaseReceipt, default_powerups,
+    PowerupPurchase, PowerupStore, PurchaseReceipt, default_powerups,
 };
 pub use reports::{Analytics, PurchaseStats, ReportStore, StreamerExport};
 pub use sessions::{

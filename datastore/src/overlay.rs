@@ -142,7 +142,7 @@ pub trait OverlayStore: Send + Sync {
 pub fn validate_setting(key: &str, value: &str, description: Option<&str>) -> StoreResult<()> {
     validate::key("key", key)?;
     if value.len() > validate::MAX_SETTING_VALUE_BYTES {
-        return Err(crate::StoreError::invalid(
+        return Err(crate::error::StoreError::invalid(
             "value",
             format!(
                 "must be at most {} bytes",

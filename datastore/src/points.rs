@@ -3,7 +3,7 @@
 use crate::clock::Timestamp;
 use crate::error::{StoreError, StoreResult};
 use crate::ids::{DropId, StreamerId, TransactionId, UserId};
-use crate::powerups::PowerupType;
+use crate::powerup_type::PowerupType;
 use crate::validate;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! Command cooldowns per user.
 
-use crate::SqliteStore;
 use crate::convert::{Db, DbOptional, ts};
+use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
     Cooldown, CooldownCheck, CooldownStore, Resource, StoreError, StoreResult, StreamerId,

@@ -1,8 +1,8 @@
 //! Goals shown on stream.
 
-use crate::SqliteStore;
 use crate::convert::{Db, DbOptional, delete_one, ts};
-use crate::streamers::require_streamer;
+use crate::lookups::require_streamer;
+use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
     Goal, GoalId, GoalInput, GoalStore, Resource, StoreError, StoreResult, StreamerId, validate,

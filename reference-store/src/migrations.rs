@@ -12,20 +12,38 @@
 //! Our files are marked with `PRAGMA application_id` = [`APPLICATION_ID`], so a legacy
 //! single-streamer database or another program's file is refused, never "upgraded".
 
-use crate::open::OpenError;
+use crate::open_error::OpenError;
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
 
 /// `PRAGMA application_id` of a multi-tenant KickOverlay database: "KOMT".
 pub const APPLICATION_ID: i32 = 0x4B4F_4D54;
 
-/// One migration: its file name and its SQL.
+/// One migration: its file name, its SQL, and the constraints it loosens.
 #[derive(Debug, Clone, Copy)]
 pub struct Migration {
     /// The file name under `migrations/`.
     pub name: &'static str,
     /// The statements.
     pub sql: &'static str,
+    /// Constraints the migration loosens by rewriting a table's definition, which SQLite's
+    /// `ALTER TABLE` cannot do (see [`Relax`]).
+    pub relax: &'static [Relax],
+}
+
+/// A constraint made looser in place: in the definition of `table`, the text `from` becomes
+/// `to`. Only for a change every existing row still satisfies (a CHECK that accepts more): the
+/// table's rows are not touched or re-checked. SQLite's documented procedure: with
+/// `writable_schema` on, edit `sqlite_schema`, then bump `schema_version` so every connection
+/// reads the new definition.
+#[derive(Debug, Clone, Copy)]
+pub struct Relax {
+    /// The table.
+    pub table: &'static str,
+    /// The constraint as the table's definition holds it.
+    pub from: &'static str,
+    /// What it becomes.
+    pub to: &'static str,
 }
 
 /// Every migration, in order. A file at version `n` has had the first `n` applied.
@@ -33,22 +51,48 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         name: "001-tenant-tables.sql",
         sql: include_str!("../migrations/001-tenant-tables.sql"),
+        relax: &[],
     },
     Migration {
         name: "002-query-indexes.sql",
         sql: include_str!("../migrations/002-query-indexes.sql"),
+        relax: &[],
     },
     Migration {
         name: "003-admin-keys.sql",
         sql: include_str!("../migrations/003-admin-keys.sql"),
+        relax: &[],
     },
     Migration {
         name: "004-migration-audit.sql",
         sql: include_str!("../migrations/004-migration-audit.sql"),
+        relax: &[],
     },
     Migration {
         name: "005-audit-normalised.sql",
         sql: include_str!("../migrations/005-audit-normalised.sql"),
+        relax: &[],
+    },
+    Migration {
+        name: "006-legacy-values.sql",
+        sql: include_str!("../migrations/006-legacy-values.sql"),
+        relax: &[
+            Relax {
+                table: "users",
+                from: "CHECK (length(username) BETWEEN 1 AND 64)",
+                to: "CHECK (length(username) >= 1)",
+            },
+            Relax {
+                table: "tips",
+                from: "CHECK (length(content) >= 1)",
+                to: "CHECK (length(content) >= 0)",
+            },
+            Relax {
+                table: "goals",
+                from: "CHECK (target_value > 0)",
+                to: "CHECK (target_value >= 0)",
+            },
+        ],
     },
 ];
 
@@ -77,7 +121,7 @@ fn inspect(conn: &Connection) -> rusqlite::Result<Found> {
 /// Refuses a file that is neither empty nor ours, or that is newer than this program. Reads
 /// only: a refused file is left exactly as it was. (Reading is also what finds a file that is
 /// not a database at all.)
-pub(crate) fn refuse_unknown(conn: &Connection, path: &Path) -> Result<(), OpenError> {
+pub fn refuse_unknown(conn: &Connection, path: &Path) -> Result<(), OpenError> {
     let found = inspect(conn).map_err(|e| OpenError::from_sqlite(path, e))?;
     let fresh = found.application_id == 0 && found.version == 0 && found.tables == 0;
     if !fresh && found.application_id != APPLICATION_ID {
@@ -120,7 +164,7 @@ pub fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), Op
         if current >= version {
             continue;
         }
-        tx.execute_batch(migration.sql).map_err(failed)?;
+        apply(&tx, migration).map_err(failed)?;
         tx.pragma_update(None, "user_version", version)
             .map_err(failed)?;
         tx.pragma_update(None, "application_id", APPLICATION_ID)
@@ -136,7 +180,7 @@ pub fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), Op
 /// them in one transaction. (`user_version` and `application_id` live in the file header, which
 /// a rollback restores like any page.) A `user_version` the legacy file carries (its own app's
 /// numbering) means nothing to this schema: it is reset first, so every migration applies.
-pub(crate) fn create_all(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+pub fn create_all(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     tx.pragma_update(None, "user_version", 0)?;
     apply_pending(tx)?;
     tx.pragma_update(None, "application_id", APPLICATION_ID)
@@ -145,16 +189,49 @@ pub(crate) fn create_all(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()>
 /// Applies the migrations a file of ours lacks inside the caller's transaction (for an import,
 /// whose upgrade must commit or roll back with it). Returns the version it started from, or
 /// `None` when the file was at [`LATEST`]. The caller has refused newer files.
-pub(crate) fn apply_pending(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<Option<i64>> {
+pub fn apply_pending(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<Option<i64>> {
     let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version >= LATEST {
         return Ok(None);
     }
     for migration in MIGRATIONS.iter().skip(version.max(0) as usize) {
-        tx.execute_batch(migration.sql)?;
+        apply(tx, migration)?;
     }
     tx.pragma_update(None, "user_version", LATEST)?;
     Ok(Some(version))
+}
+
+/// Runs one migration's statements and loosens its constraints, inside the caller's
+/// transaction.
+fn apply(tx: &rusqlite::Transaction<'_>, migration: &Migration) -> rusqlite::Result<()> {
+    tx.execute_batch(migration.sql)?;
+    if migration.relax.is_empty() {
+        return Ok(());
+    }
+    let version: i64 = tx.pragma_query_value(None, "schema_version", |r| r.get(0))?;
+    tx.pragma_update(None, "writable_schema", true)?;
+    let edited = migration.relax.iter().try_for_each(|r| {
+        let changed = tx.execute(
+            "UPDATE sqlite_schema SET sql = replace(sql, ?2, ?3) \
+             WHERE type = 'table' AND name = ?1 AND instr(sql, ?2) > 0",
+            [r.table, r.from, r.to],
+        )?;
+        if changed == 1 {
+            Ok(())
+        } else {
+            // The definition is not the one this migration was written for: change nothing.
+            Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+                Some(format!(
+                    "{}: table {} has no constraint {:?} to loosen",
+                    migration.name, r.table, r.from
+                )),
+            ))
+        }
+    });
+    tx.pragma_update(None, "writable_schema", false)?;
+    edited?;
+    tx.pragma_update(None, "schema_version", version + 1)
 }
 
 #[cfg(test)]
@@ -177,5 +254,39 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, LATEST);
+    }
+
+    #[test]
+    fn a_constraint_to_loosen_that_is_not_there_fails_and_changes_nothing() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, Path::new(":memory:"), LATEST).unwrap();
+        let before: Vec<String> = conn
+            .prepare("SELECT sql FROM sqlite_schema ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get::<_, Option<String>>(0))
+            .unwrap()
+            .map(|s| s.unwrap().unwrap_or_default())
+            .collect();
+        let bogus = Migration {
+            name: "999-bogus.sql",
+            sql: "",
+            relax: &[Relax {
+                table: "users",
+                from: "CHECK (length(username) BETWEEN 1 AND 64)",
+                to: "CHECK (1)",
+            }],
+        };
+        let tx = conn.transaction().unwrap();
+        let err = apply(&tx, &bogus).unwrap_err();
+        assert!(err.to_string().contains("no constraint"), "{err}");
+        drop(tx);
+        let after: Vec<String> = conn
+            .prepare("SELECT sql FROM sqlite_schema ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get::<_, Option<String>>(0))
+            .unwrap()
+            .map(|s| s.unwrap().unwrap_or_default())
+            .collect();
+        assert_eq!(before, after);
     }
 }

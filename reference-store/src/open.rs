@@ -1,9 +1,10 @@
 //! Opening a database file: options, the errors of opening, and the settings every connection
 //! gets.
 
+use crate::open_error::OpenError;
 use rusqlite::trace::{TraceEvent, TraceEventCodes};
 use rusqlite::{Connection, OpenFlags};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,7 +29,7 @@ pub struct OpenOptions {
     /// Called with every statement any connection of the store starts.
     pub trace: Option<StatementTrace>,
     /// The most leaderboard rows the store keeps cached, over all streamers
-    /// ([`crate::LEADERBOARD_CACHE_ROWS`] by default; 0 turns the cache off). The cache assumes
+    /// ([`crate::cache::LEADERBOARD_CACHE_ROWS`] by default; 0 turns the cache off). The cache assumes
     /// the store is the only writer of the file, as the store's other guarantees do.
     pub leaderboard_cache_rows: usize,
 }
@@ -38,7 +39,7 @@ impl Default for OpenOptions {
         OpenOptions {
             durable: false,
             trace: None,
-            leaderboard_cache_rows: crate::LEADERBOARD_CACHE_ROWS,
+            leaderboard_cache_rows: crate::cache::LEADERBOARD_CACHE_ROWS,
         }
     }
 }
@@ -50,87 +51,6 @@ impl std::fmt::Debug for OpenOptions {
             .field("trace", &self.trace.is_some())
             .field("leaderboard_cache_rows", &self.leaderboard_cache_rows)
             .finish()
-    }
-}
-
-/// Why a store could not be opened.
-#[derive(Debug, thiserror::Error)]
-pub enum OpenError {
-    /// The file could not be opened or created (missing directory, permissions, …).
-    #[error("cannot open the database file {path}: {message}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// SQLite's account of the failure.
-        message: String,
-    },
-    /// The file is not an SQLite database, or it is damaged.
-    #[error("{path} is not a usable SQLite database (corrupt or not a database): {message}")]
-    Corrupt {
-        /// The file.
-        path: PathBuf,
-        /// SQLite's account of the failure.
-        message: String,
-    },
-    /// The file is an SQLite database of something else: a legacy single-streamer KickOverlay
-    /// file, or another application's. Nothing was changed in it.
-    #[error(
-        "{path} is not a multi-tenant KickOverlay database (application id {application_id:#x}, \
-         {tables} tables); a legacy single-streamer file must be migrated \
-         (`kick-overlay migrate-legacy`), not opened"
-    )]
-    Foreign {
-        /// The file.
-        path: PathBuf,
-        /// The file's `PRAGMA application_id`.
-        application_id: i32,
-        /// How many tables it holds.
-        tables: i64,
-    },
-    /// The file was written by a newer version of this store, whose schema this one does not
-    /// know. Nothing was changed in it.
-    #[error(
-        "{path} has schema version {found}, newer than this program's {supported}: upgrade the \
-         program"
-    )]
-    TooNew {
-        /// The file.
-        path: PathBuf,
-        /// The file's schema version.
-        found: i64,
-        /// The newest version this program knows.
-        supported: i64,
-    },
-    /// A migration failed; the file is left at the last version that applied.
-    #[error("migration {name} failed on {path}: {message}")]
-    Migration {
-        /// The file.
-        path: PathBuf,
-        /// The migration's file name.
-        name: &'static str,
-        /// SQLite's account of the failure.
-        message: String,
-    },
-    /// The async runtime could not run the open.
-    #[error("the open did not complete: {0}")]
-    Runtime(String),
-}
-
-impl OpenError {
-    /// Classifies an SQLite error met while opening or first reading `path`.
-    pub(crate) fn from_sqlite(path: &Path, e: rusqlite::Error) -> Self {
-        use rusqlite::ErrorCode::{CannotOpen, NotADatabase, PermissionDenied, ReadOnly};
-        let message = e.to_string();
-        let path = path.to_path_buf();
-        match e.sqlite_error_code() {
-            Some(NotADatabase) | Some(rusqlite::ErrorCode::DatabaseCorrupt) => {
-                OpenError::Corrupt { path, message }
-            }
-            Some(CannotOpen) | Some(PermissionDenied) | Some(ReadOnly) | None => {
-                OpenError::Io { path, message }
-            }
-            Some(_) => OpenError::Io { path, message },
-        }
     }
 }
 

@@ -1,8 +1,8 @@
 //! Overlay settings, layouts and the theme.
 
-use crate::SqliteStore;
 use crate::convert::{Db, DbOptional, delete_one, json, json_text, ts};
-use crate::streamers::require_streamer;
+use crate::lookups::require_streamer;
+use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::overlay::validate_setting;
 use datastore::{

@@ -1,8 +1,8 @@
 //! Points: balances, the ledger, drops, the leaderboard and the bulk award.
 
-use crate::SqliteStore;
 use crate::convert::{Count, Db, DbOptional, parse, ts};
-use crate::streamers::require_streamer;
+use crate::lookups::require_streamer;
+use crate::store::SqliteStore;
 use crate::users::{self, points_from_row};
 use async_trait::async_trait;
 use datastore::{

@@ -7,7 +7,8 @@
 use crate::checkpoint::Checkpointer;
 use crate::convert::Db;
 use crate::migrations;
-use crate::open::{ConnectionSettings, OpenError, OpenOptions, connect};
+use crate::open::{ConnectionSettings, OpenOptions, connect};
+use crate::open_error::OpenError;
 use datastore::{StoreError, StoreResult};
 use rusqlite::Connection;
 use std::collections::VecDeque;

@@ -1,9 +1,9 @@
 //! Powerups: each streamer's configuration, inventories and purchases.
 
-use crate::SqliteStore;
 use crate::convert::{Db, DbOptional, json_object, json_text, parse, ts};
+use crate::lookups::require_streamer;
 use crate::points::move_points;
-use crate::streamers::require_streamer;
+use crate::store::SqliteStore;
 use crate::users::{joined_rows, points_from_row};
 use async_trait::async_trait;
 use datastore::{
@@ -33,7 +33,7 @@ pub(crate) fn config_from_row(r: &Row<'_>) -> rusqlite::Result<PowerupConfig> {
 }
 
 /// Creates or replaces one powerup's configuration (keeping its creation time).
-pub(crate) fn insert_config(
+pub fn insert_config(
     conn: &Connection,
     s: StreamerId,
     kind: PowerupType,

@@ -1,7 +1,8 @@
 //! Analytics and the export of one streamer.
 
 use crate::convert::{Count, Db, DbOptional, parse, ts};
-use crate::{SqliteStore, cooldowns, goals, overlay, points, powerups, sessions, streamers};
+use crate::store::SqliteStore;
+use crate::{cooldowns, goals, overlay, points, powerups, sessions, streamers};
 use crate::{tips, tokens, users, verification};
 use async_trait::async_trait;
 use datastore::{

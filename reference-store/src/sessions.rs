@@ -1,9 +1,9 @@
 //! Viewer sessions, streamer (admin) sessions and streamer admin keys, stored by hash only.
 
-use crate::SqliteStore;
 use crate::convert::{Db, DbOptional, delete_one, token_hash, ts};
-use crate::streamers::require_streamer;
-use crate::users::require_user;
+use crate::lookups::require_streamer;
+use crate::lookups::require_user;
+use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
     AdminKey, NewUserSession, Resource, SessionStore, StoreResult, StreamerId, StreamerSession,

@@ -1,7 +1,8 @@
 //! Streamers: the tenants, and the root every other table cascades from.
 
-use crate::SqliteStore;
 use crate::convert::{Db, DbOptional, ts};
+use crate::lookups::require_streamer;
+use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
     ConflictKind, NewStreamer, Resource, StoreError, StoreResult, Streamer, StreamerId,
@@ -22,16 +23,6 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Streamer> {
         created_at: ts(r, "created_at")?,
         updated_at: ts(r, "updated_at")?,
     })
-}
-
-/// `NotFound(Streamer)` unless the streamer exists: the first check of every write that
-/// creates a row the streamer owns.
-pub(crate) fn require_streamer(conn: &Connection, s: StreamerId) -> StoreResult<()> {
-    conn.prepare_cached("SELECT 1 FROM streamers WHERE streamers.id = ?1")
-        .db()?
-        .query_row([s.0], |_| Ok(()))
-        .db_optional()?
-        .ok_or(StoreError::not_found(Resource::Streamer))
 }
 
 /// `Conflict(StreamerUsername)` when a streamer other than `except` has this username. Checked

@@ -1,8 +1,8 @@
 //! Rotating tips.
 
-use crate::SqliteStore;
 use crate::convert::{Db, DbOptional, delete_one, ts};
-use crate::streamers::require_streamer;
+use crate::lookups::require_streamer;
+use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
     NewTip, Resource, StoreError, StoreResult, StreamerId, Tip, TipId, TipPatch, TipStore,

@@ -1,8 +1,8 @@
 //! OAuth tokens per provider.
 
-use crate::SqliteStore;
 use crate::convert::{Db, DbOptional, delete_one, ts};
-use crate::streamers::require_streamer;
+use crate::lookups::require_streamer;
+use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{OAuthToken, OAuthTokenInput, Resource, StoreResult, StreamerId, TokenStore};
 use rusqlite::{Row, params};

@@ -1,8 +1,8 @@
 //! Users: the chat viewers of one streamer.
 
-use crate::SqliteStore;
 use crate::convert::{Count, Db, DbOptional, ts_at};
-use crate::streamers::require_streamer;
+use crate::lookups::require_streamer;
+use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
     Page, PageRequest, Points, ProfileUpdate, Resource, StoreError, StoreResult, StreamerId,
@@ -114,16 +114,6 @@ pub(crate) fn joined_rows<T>(
         .collect::<rusqlite::Result<Vec<_>>>()
         .db()?;
     Ok((!rows.is_empty()).then(|| rows.into_iter().flatten().collect()))
-}
-
-/// Whether this streamer has this user: the check of writes that address a user without
-/// reading any of their rows.
-pub(crate) fn require_user(conn: &Connection, s: StreamerId, u: UserId) -> StoreResult<()> {
-    conn.prepare_cached("SELECT 1 FROM users WHERE streamer_id = ?1 AND id = ?2")
-        .db()?
-        .query_row([s.0, u.0], |_| Ok(()))
-        .db_optional()?
-        .ok_or(StoreError::not_found(Resource::User))
 }
 
 #[async_trait]

@@ -1,8 +1,8 @@
 //! Verification codes, keyed by username (the viewer may not be a user yet).
 
-use crate::SqliteStore;
 use crate::convert::{Db, DbOptional, ts};
-use crate::streamers::require_streamer;
+use crate::lookups::require_streamer;
+use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
     NewVerificationCode, Resource, StoreError, StoreResult, StreamerId, VerificationCode,

@@ -405,6 +405,70 @@ fn sessions_store_hashes_only_and_checks_guard_the_economy() {
     assert!(accepted.is_empty(), "the schema accepted: {accepted:#?}");
 }
 
+/// The values a legacy install may hold (a viewer named by a 120-character URL segment, a tip
+/// saved empty, a goal of 0) fit the schema, on a fresh file and on one upgraded from the
+/// version before; what is wrong (an empty name, a negative target) still does not.
+#[test]
+fn legacy_values_fit_both_fresh_and_upgraded_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let upgraded_path = dir.path().join("old.db");
+    {
+        let mut old = Connection::open(&upgraded_path).unwrap();
+        migrations::migrate(&mut old, &upgraded_path, LATEST - 1).unwrap();
+        old.execute_batch(
+            "INSERT INTO streamers (username, display_name, created_at, updated_at)
+                 VALUES ('s', 's', 0, 0);",
+        )
+        .unwrap();
+        let long = "x".repeat(65);
+        assert!(
+            old.execute(
+                "INSERT INTO users (streamer_id, username, created_at, updated_at) \
+                 VALUES (1, ?1, 0, 0)",
+                [&long],
+            )
+            .is_err(),
+            "the version before refuses a 65-character username"
+        );
+        migrations::migrate(&mut old, &upgraded_path, LATEST).unwrap();
+    }
+    let fresh_dir = dir.path().join("fresh");
+    std::fs::create_dir(&fresh_dir).unwrap();
+    let fresh = fresh(&fresh_dir);
+    fresh
+        .execute_batch(
+            "INSERT INTO streamers (username, display_name, created_at, updated_at)
+                 VALUES ('s', 's', 0, 0);",
+        )
+        .unwrap();
+    let upgraded = Connection::open(&upgraded_path).unwrap();
+    let long = "ü".repeat(120);
+    for (name, conn) in [("fresh", &fresh), ("upgraded", &upgraded)] {
+        for sql in [
+            "INSERT INTO users (streamer_id, username, created_at, updated_at) \
+             VALUES (1, ?1, 0, 0)",
+            "INSERT INTO tips (streamer_id, content, created_at) VALUES (1, substr(?1, 1, 0), 0)",
+            "INSERT INTO goals (streamer_id, id, label, target_value, updated_at) \
+             VALUES (1, 'g', 'G' || substr(?1, 1, 0), 0, 0)",
+        ] {
+            let n = conn.execute(sql, [&long]);
+            assert!(n.is_ok(), "{name} refused {sql}: {n:?}");
+        }
+        for sql in [
+            "INSERT INTO users (streamer_id, username, created_at, updated_at) \
+             VALUES (1, '', 0, 0)",
+            "INSERT INTO goals (streamer_id, id, label, target_value, updated_at) \
+             VALUES (1, 'h', 'H', -1, 0)",
+        ] {
+            assert!(conn.execute(sql, []).is_err(), "{name} accepted {sql}");
+        }
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok", "{name}");
+    }
+}
+
 fn schema(path: &Path) -> (i64, i32, Vec<String>) {
     let conn = Connection::open(path).unwrap();
     let version = conn

@@ -1,6 +1,6 @@
 //! Goals (followers, subscribers, …).
 
-use super::{ApiResult, Call};
+use crate::call::{ApiResult, Call};
 use crate::error::ApiError;
 use crate::models::goals::{GoalBody, ProgressBody};
 use crate::reply;

@@ -1,6 +1,6 @@
 //! The server itself: health and the OpenAPI document.
 
-use super::{ApiResult, Call};
+use crate::call::{ApiResult, Call};
 use crate::reply;
 use serde_json::json;
 
@@ -11,6 +11,6 @@ pub async fn health(c: Call) -> ApiResult {
 }
 
 /// `GET /api/openapi.json`.
-pub async fn openapi(_: Call) -> ApiResult {
-    Ok(reply::ok(crate::openapi::document()))
+pub async fn openapi(c: Call) -> ApiResult {
+    Ok(reply::ok(&*c.state.openapi))
 }

@@ -1,6 +1,6 @@
 //! What OBS browser sources display: settings, layouts and the theme.
 
-use super::{ApiResult, Call, found};
+use crate::call::{ApiResult, Call, found};
 use crate::models::overlay::{LayoutBody, SettingBody, ThemeView};
 use crate::reply;
 use datastore::LayoutId;

@@ -1,6 +1,6 @@
 //! Channel points, the ledger, drops and the leaderboard.
 
-use super::{ApiResult, Call, DEFAULT_PAGE, MAX_PAGE, found};
+use crate::call::{ApiResult, Call, DEFAULT_PAGE, MAX_PAGE, found};
 use crate::error::ApiError;
 use crate::models::points::{Award, DropResult, PointsChange, PointsView, SetPoints};
 use crate::reply;

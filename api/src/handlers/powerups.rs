@@ -1,6 +1,6 @@
 //! Powerups: the shop's configuration and viewers' inventories.
 
-use super::{ApiResult, Call, found};
+use crate::call::{ApiResult, Call, found};
 use crate::error::ApiError;
 use crate::models::powerups::PowerupBody;
 use crate::reply;

@@ -1,6 +1,6 @@
 //! Analytics and the export.
 
-use super::{ApiResult, Call, found};
+use crate::call::{ApiResult, Call, found};
 use crate::error::ApiError;
 use crate::models::tokens::TokenMetadata;
 use crate::reply;

@@ -1,22 +1,10 @@
 //! The streamer's own profile and admin key.
 
-use super::{ApiResult, Call};
-use crate::auth::{self, ADMIN_KEY_PREFIX};
+use crate::accounts::issue_admin_key;
+use crate::call::{ApiResult, Call};
 use crate::error::ApiError;
 use crate::models::streamers::{AdminKeyIssued, Profile};
 use crate::reply;
-use datastore::{DataStore, StreamerId};
-
-/// Makes a fresh admin key for `streamer` and stores its hash, replacing the old key; answers
-/// the key, to be shown once. The route, `kick-overlay streamer add` and `rotate-key` use it.
-pub async fn issue_admin_key(
-    store: &dyn DataStore,
-    streamer: StreamerId,
-) -> Result<String, ApiError> {
-    let key = auth::new_secret(ADMIN_KEY_PREFIX)?;
-    store.set_admin_key(streamer, &key.hash()).await?;
-    Ok(key.expose().to_owned())
-}
 
 /// `GET /{streamer}/api/profile`.
 pub async fn profile(c: Call) -> ApiResult {

@@ -1,6 +1,6 @@
 //! Rotating tips.
 
-use super::{ApiResult, Call};
+use crate::call::{ApiResult, Call};
 use crate::models::tips::{NewTipBody, TipPatchBody};
 use crate::reply;
 use datastore::TipId;

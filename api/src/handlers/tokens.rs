@@ -1,6 +1,6 @@
 //! OAuth tokens: written in full, read back as metadata only.
 
-use super::{ApiResult, Call, found};
+use crate::call::{ApiResult, Call, found};
 use crate::models::tokens::{TokenBody, TokenMetadata};
 use crate::reply;
 use datastore::OAuthTokenInput;

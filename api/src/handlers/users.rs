@@ -1,6 +1,6 @@
 //! A streamer's viewers.
 
-use super::{ApiResult, Call, DEFAULT_PAGE, MAX_PAGE, found};
+use crate::call::{ApiResult, Call, DEFAULT_PAGE, MAX_PAGE, found};
 use crate::models::users::{CreateUser, ProfilePatch};
 use crate::reply;
 use datastore::{PageRequest, User};

@@ -1,8 +1,8 @@
 //! Viewers proving who they are: a code from the API, typed in the streamer's chat, confirmed
 //! by the chat bot (admin key), exchanged for a session token.
 
-use super::{ApiResult, Call, found};
 use crate::auth::{self, LOGIN_SECRET_PREFIX, SESSION_PREFIX};
+use crate::call::{ApiResult, Call, found};
 use crate::error::ApiError;
 use crate::models::users::ProfilePatch;
 use crate::models::viewers::{

@@ -1,7 +1,7 @@
 //! Goals (followers, subscribers, …).
 
-use super::{Route, route};
 use crate::handlers::goals;
+use crate::route::{Route, route};
 
 /// The table.
 pub const ROUTES: &[Route] = &[

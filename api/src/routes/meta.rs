@@ -1,7 +1,7 @@
 //! Routes about the server itself.
 
-use super::{Route, route};
 use crate::handlers::meta;
+use crate::route::{Route, route};
 
 /// The table.
 pub const ROUTES: &[Route] = &[

@@ -24,120 +24,10 @@ mod users;
 mod viewers;
 
 use crate::error::ApiError;
-use crate::handlers::{Call, HandlerFuture};
+use crate::route::{Route, Verb};
 use percent_encoding::percent_decode_str;
 use std::sync::LazyLock;
 use warp::http::Method;
-
-/// One [`Route`] of a domain table:
-/// `route!(Get "/{streamer}/api/x/{id}", Public, 200, "What it does", handlers::x::get)`,
-/// optionally followed by `, body: r#"{…example…}"#` and `, query: ["limit"]`.
-macro_rules! route {
-    ($verb:ident $path:literal, $access:ident, $status:literal, $summary:literal, $handler:path
-     $(, body: $body:literal)? $(, query: [$($q:literal),*])?) => {
-        $crate::routes::Route {
-            verb: $crate::routes::Verb::$verb,
-            path: $path,
-            access: $crate::routes::Access::$access,
-            status: $status,
-            summary: $summary,
-            body: route!(@body $($body)?),
-            query: &[$($($q),*)?],
-            handler: |call| ::std::boxed::Box::pin($handler(call)),
-        }
-    };
-    (@body) => { None };
-    (@body $b:literal) => { Some($b) };
-}
-use route;
-
-/// An HTTP method a route answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Verb {
-    /// `GET`.
-    Get,
-    /// `POST`.
-    Post,
-    /// `PUT`.
-    Put,
-    /// `PATCH`.
-    Patch,
-    /// `DELETE`.
-    Delete,
-}
-
-impl Verb {
-    /// The method's name, upper case.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verb::Get => "GET",
-            Verb::Post => "POST",
-            Verb::Put => "PUT",
-            Verb::Patch => "PATCH",
-            Verb::Delete => "DELETE",
-        }
-    }
-
-    fn of(m: &Method) -> Option<Verb> {
-        Some(match *m {
-            // HEAD is GET without the body (hyper drops it).
-            Method::GET | Method::HEAD => Verb::Get,
-            Method::POST => Verb::Post,
-            Method::PUT => Verb::Put,
-            Method::PATCH => Verb::Patch,
-            Method::DELETE => Verb::Delete,
-            _ => return None,
-        })
-    }
-}
-
-/// The credentials a route requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// None: what overlays and profile pages fetch.
-    Public,
-    /// The operator key (`KICKOVERLAY_OPERATOR_KEY`).
-    Operator,
-    /// The streamer's admin key (or a live dashboard session of that streamer).
-    Admin,
-    /// A viewer session token of that streamer.
-    Viewer,
-}
-
-/// One route.
-#[derive(Debug)]
-pub struct Route {
-    /// Its method.
-    pub verb: Verb,
-    /// Its path template.
-    pub path: &'static str,
-    /// The credentials it requires.
-    pub access: Access,
-    /// What it does, in one line.
-    pub summary: &'static str,
-    /// An example JSON body; `None` for a route that reads no body.
-    pub body: Option<&'static str>,
-    /// The query parameters it reads.
-    pub query: &'static [&'static str],
-    /// Its success status.
-    pub status: u16,
-    /// The handler.
-    pub handler: fn(Call) -> HandlerFuture,
-}
-
-impl Route {
-    /// `"GET /{streamer}/api/users/{id}"`: how tests and logs name the route.
-    pub fn key(&self) -> String {
-        format!("{} {}", self.verb.as_str(), self.path)
-    }
-
-    /// The names of the template's parameters, in order.
-    pub fn params(&self) -> impl Iterator<Item = &'static str> {
-        self.path
-            .split('/')
-            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-    }
-}
 
 /// Every route, in table order.
 pub fn all() -> &'static [&'static Route] {
@@ -161,24 +51,6 @@ pub fn all() -> &'static [&'static Route] {
         .collect()
     });
     &ALL
-}
-
-/// The first path segments of the routes that do not start with `{streamer}`, plus names kept
-/// for routes to come: no streamer may be called like one of them.
-pub fn reserved_names() -> Vec<String> {
-    let mut names: Vec<String> = ["api", "login", "callback", "public"]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    for r in all() {
-        if let Some(first) = r.path.split('/').nth(1)
-            && !first.starts_with('{')
-            && !names.iter().any(|n| n == first)
-        {
-            names.push(first.to_owned());
-        }
-    }
-    names
 }
 
 /// A route matched against a request path.
@@ -291,6 +163,7 @@ pub fn lookup(method: &Method, path: &str) -> Result<Matched, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::route::Access;
 
     #[test]
     fn keys_are_unique_and_tenant_routes_start_with_the_streamer() {
@@ -365,10 +238,17 @@ mod tests {
     }
 
     #[test]
-    fn root_route_names_are_reserved() {
-        let names = reserved_names();
-        for n in ["api", "login", "callback", "public"] {
-            assert!(names.contains(&n.to_owned()));
-        }
+    fn every_root_segment_of_the_table_is_a_reserved_name() {
+        let missing: Vec<&str> = all()
+            .iter()
+            .filter_map(|r| r.path.split('/').nth(1))
+            .filter(|first| !first.starts_with('{'))
+            .filter(|first| !crate::accounts::RESERVED_NAMES.contains(first))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "routes start with names a streamer could take: add {missing:?} to \
+             accounts::RESERVED_NAMES"
+        );
     }
 }

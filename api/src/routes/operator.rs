@@ -1,7 +1,7 @@
 //! The operator's routes: streamers come and go.
 
-use super::{Route, route};
 use crate::handlers::operator;
+use crate::route::{Route, route};
 
 /// The table.
 pub const ROUTES: &[Route] = &[

@@ -1,7 +1,7 @@
 //! What OBS browser sources display: settings, layouts and the theme.
 
-use super::{Route, route};
 use crate::handlers::overlay;
+use crate::route::{Route, route};
 
 /// The table.
 pub const ROUTES: &[Route] = &[

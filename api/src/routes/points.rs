@@ -1,7 +1,7 @@
 //! Channel points, the ledger, drops and the leaderboard.
 
-use super::{Route, route};
 use crate::handlers::points;
+use crate::route::{Route, route};
 
 /// The table.
 pub const ROUTES: &[Route] = &[

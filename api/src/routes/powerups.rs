@@ -1,7 +1,7 @@
 //! Powerups: the shop's configuration and viewers' inventories.
 
-use super::{Route, route};
 use crate::handlers::powerups;
+use crate::route::{Route, route};
 
 /// The table.
 pub const ROUTES: &[Route] = &[

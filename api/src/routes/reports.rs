@@ -1,7 +1,7 @@
 //! Analytics and the export.
 
-use super::{Route, route};
 use crate::handlers::reports;
+use crate::route::{Route, route};
 
 /// The table.
 pub const ROUTES: &[Route] = &[

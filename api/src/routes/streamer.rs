@@ -1,7 +1,7 @@
 //! The streamer's own profile and admin key.
 
-use super::{Route, route};
 use crate::handlers::streamer;
+use crate::route::{Route, route};
 
 /// The table.
 pub const ROUTES: &[Route] = &[

@@ -1,7 +1,7 @@
 //! Rotating tips.
 
-use super::{Route, route};
 use crate::handlers::tips;
+use crate::route::{Route, route};
 
 /// The table.
 pub const ROUTES: &[Route] = &[

@@ -1,7 +1,7 @@
 //! OAuth tokens of the streamer's integrations.
 
-use super::{Route, route};
 use crate::handlers::tokens;
+use crate::route::{Route, route};
 
 /// The table.
 pub const ROUTES: &[Route] = &[

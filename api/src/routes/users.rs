@@ -1,7 +1,7 @@
 //! A streamer's viewers.
 
-use super::{Route, route};
 use crate::handlers::users;
+use crate::route::{Route, route};
 
 /// The table.
 pub const ROUTES: &[Route] = &[

@@ -1,7 +1,7 @@
 //! Viewers proving who they are through the streamer's chat, and their own profile.
 
-use super::{Route, route};
 use crate::handlers::viewers;
+use crate::route::{Route, route};
 
 /// The table.
 pub const ROUTES: &[Route] = &[

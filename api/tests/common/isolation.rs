@@ -3,7 +3,8 @@
 
 use super::world::{A_MARKERS, World};
 use super::{Fill, OPERATOR_KEY, Resp, TestServer, concrete_path};
-use api::routes::{self, Access};
+use api::route::{Access, Route};
+use api::routes;
 use serde_json::{Value, json};
 
 /// A request's variable parts: path parameters (besides `{streamer}`) and the body.
@@ -210,7 +211,7 @@ fn path(template: &str, streamer: &str, params: &[(&'static str, String)]) -> St
 async fn send(
     s: &TestServer,
     w: &World,
-    route: &routes::Route,
+    route: &Route,
     r: &Req,
     b_key: &str,
 ) -> Result<Resp, String> {

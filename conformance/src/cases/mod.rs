@@ -129,7 +129,7 @@ macro_rules! __suite_expand {
         $(
             #[test]
             fn $case() {
-                $crate::harness::run_test(stringify!($case), $crate::Factory::new($factory));
+                $crate::cases::run_test(stringify!($case), $crate::harness::Factory::new($factory));
             }
         )*
     };
@@ -146,3 +146,13 @@ macro_rules! __suite_expand {
 }
 
 crate::__suite_cases!(table);
+
+/// Runs the named case against `factory` and panics with its failure: the body of every test
+/// [`crate::datastore_suite!`] generates.
+pub fn run_test(name: &str, factory: crate::harness::Factory) {
+    let case = CASES
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no conformance case named {name}"));
+    crate::harness::run_test_case(case, factory, crate::harness::Options::from_env());
+}

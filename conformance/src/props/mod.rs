@@ -14,16 +14,10 @@ use crate::cases::support::check_invariants;
 use crate::harness::{CaseResult, Failure, Harness, START};
 use crate::model::ModelStore;
 use datastore::{DataStore, ManualClock};
-use ops::{Op, exec, op_strategy};
+use ops::{Op, Side, exec, op_strategy};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde_json::Value;
 use std::sync::Arc;
-
-/// One store and its canonical ids.
-pub(crate) struct Side {
-    pub(crate) store: Arc<dyn DataStore>,
-    pub(crate) canon: Canon,
-}
 
 /// The named case: runs the property test with the harness's options.
 pub async fn matches_model(h: Harness) -> CaseResult {

@@ -1,13 +1,19 @@
 //! The operations the property test draws, and how each runs on a store.
 
-use super::Side;
 use crate::canon::{Canon, IdKind, observe};
 use datastore::*;
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Value, json};
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// One store and its canonical ids.
+pub(crate) struct Side {
+    pub(crate) store: Arc<dyn DataStore>,
+    pub(crate) canon: Canon,
+}
 
 /// An id no store will ever hand out, for handles that name nothing.
 const ABSENT: i64 = 9_000_000_000;

@@ -19,14 +19,15 @@
 //! sweep is split into one named case per operation family, so each has its own watchdog and
 //! can be run alone (`cargo test cross_tenant_sweep_points`).
 
+mod env;
 pub mod table;
 
-use crate::canon::{Canon, IdKind, VisitIds, diff, observe};
+pub use env::{Env, SweepEntry};
+
+use crate::canon::{Canon, IdKind, VisitIds, diff};
 use crate::harness::{Failure, Harness, START};
 use crate::populate::{ALPHA, BRAVO, DECOY, Population, populate};
-use datastore::{DataStore, Family, ManualClock, OPERATIONS, StoreResult, StreamerId, Timestamp};
-use futures_util::future::BoxFuture;
-use serde::Serialize;
+use datastore::{DataStore, Family, ManualClock, StreamerId, Timestamp};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -50,81 +51,6 @@ pub enum Order {
     /// nowhere (ids are never reused). Because the decoy's content differs from A's, rows a
     /// faulty delete left behind cannot stand in for A's.
     AFirst,
-}
-
-/// One operation's cross-tenant calls.
-#[derive(Debug, Clone, Copy)]
-pub struct SweepEntry {
-    /// The [`datastore::OPERATIONS`] name it covers.
-    pub operation: &'static str,
-    /// Makes the calls, recording each result with [`Env::see`].
-    pub run: fn(Env) -> BoxFuture<'static, Env>,
-}
-
-impl SweepEntry {
-    /// The family of the entry's operation.
-    pub fn family(&self) -> Option<Family> {
-        OPERATIONS
-            .iter()
-            .find(|o| o.name == self.operation)
-            .map(|o| o.family)
-    }
-}
-
-trait Observed: Send {
-    fn into_value(self: Box<Self>, canon: &mut Canon) -> Value;
-}
-
-impl<T: VisitIds + Serialize + Send> Observed for StoreResult<T> {
-    fn into_value(self: Box<Self>, canon: &mut Canon) -> Value {
-        observe(canon, *self)
-    }
-}
-
-/// What an entry works with: the store, streamer B (`me`) and A's ids and names (`them`).
-pub struct Env {
-    /// The world's store.
-    pub store: Arc<dyn DataStore>,
-    /// Streamer B, whose credentials the calls use.
-    pub me: Population,
-    /// Streamer A's ids and names (in the world without A, ids that exist nowhere).
-    pub them: Population,
-    /// The world's clock.
-    pub clock: Arc<ManualClock>,
-    seen: Vec<Box<dyn Observed>>,
-}
-
-impl Env {
-    /// An environment for running an entry by hand (the sweep builds its own).
-    pub fn new(
-        store: Arc<dyn DataStore>,
-        me: Population,
-        them: Population,
-        clock: Arc<ManualClock>,
-    ) -> Self {
-        Env {
-            store,
-            me,
-            them,
-            clock,
-            seen: Vec::new(),
-        }
-    }
-
-    /// How many results were recorded.
-    pub fn seen(&self) -> usize {
-        self.seen.len()
-    }
-
-    /// Records a result B observed; results must match between the worlds.
-    pub fn see<T: VisitIds + Serialize + Send + 'static>(&mut self, result: StoreResult<T>) {
-        self.seen.push(Box::new(result));
-    }
-
-    /// B's streamer id.
-    pub fn s(&self) -> StreamerId {
-        self.me.streamer
-    }
 }
 
 /// What one entry found.
@@ -273,27 +199,13 @@ async fn run_entry_in(
 
     let a_before = export_value(&*with_a.store, a.streamer).await?;
     let run = |w: &World, them: Population| {
-        (entry.run)(Env {
-            store: w.store.clone(),
-            me: w.b.clone(),
-            them,
-            clock: w.clock.clone(),
-            seen: Vec::new(),
-        })
+        (entry.run)(Env::new(w.store.clone(), w.b.clone(), them, w.clock.clone()))
     };
     let env_with = run(&with_a, a.clone()).await;
     let env_without = run(&without_a, them_without_a).await;
 
-    let seen_with: Vec<Value> = env_with
-        .seen
-        .into_iter()
-        .map(|o| o.into_value(&mut with_a.canon))
-        .collect();
-    let seen_without: Vec<Value> = env_without
-        .seen
-        .into_iter()
-        .map(|o| o.into_value(&mut without_a.canon))
-        .collect();
+    let seen_with: Vec<Value> = env_with.into_values(&mut with_a.canon);
+    let seen_without: Vec<Value> = env_without.into_values(&mut without_a.canon);
     if seen_with.len() != seen_without.len() {
         found.calls.push(format!(
             "made {} calls with A present and {} without",

@@ -2,7 +2,7 @@
 //! uniqueness, deleted streamers, writes that would link rows across streamers, telltale
 //! errors, unknown streamers and credentials used under the wrong streamer.
 
-use super::{missing_user, two};
+use super::setup::{missing_user, two};
 use crate::cases::support::*;
 use crate::harness::{CaseResult, Failure, Harness, check, check_eq, check_err};
 use crate::populate::Population;

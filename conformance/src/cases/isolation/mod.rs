@@ -5,30 +5,15 @@
 //! Every case here must fail under at least one of the fault-injecting wrappers of
 //! [`crate::faults`]; `tests/sensitivity.rs` checks that.
 
-use super::support::Shared;
-use crate::harness::{CaseResult, Failure, Harness};
-use crate::populate::{ALPHA, BRAVO, Population, populate};
-use datastore::{Clock, Family, UserId};
+use crate::harness::{CaseResult, Harness};
+use datastore::Family;
 
 mod breaks;
 mod seeds;
+mod setup;
 
 pub use breaks::*;
 pub use seeds::*;
-
-/// Two populated streamers, A ("alpha") then B ("bravo").
-async fn two(h: &Harness) -> Result<(Shared, Population, Population), Failure> {
-    let store = h.store().await;
-    let now = h.clock().now();
-    let a = populate(&*store, h.clock(), ALPHA, now).await?;
-    let b = populate(&*store, h.clock(), BRAVO, h.clock().now()).await?;
-    Ok((store, a, b))
-}
-
-/// A user id that exists nowhere.
-fn missing_user(p: &Population) -> UserId {
-    UserId(p.users.iter().map(|(u, _)| u.0).max().unwrap_or(0) + 1_000_000)
-}
 
 macro_rules! sweep_cases {
     ($($name:ident => $family:ident),* $(,)?) => {$(

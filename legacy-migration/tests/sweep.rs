@@ -6,8 +6,8 @@
 use conformance::harness::{Harness, Options, runtime};
 use conformance::{Factory, StoreContext};
 use datastore::Family;
+use legacy_migration::{MigrateOptions, Migrated, migrate_in_place};
 use reference_store::SqliteStore;
-use reference_store::legacy::{MigrateOptions, Migrated, migrate_in_place};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 

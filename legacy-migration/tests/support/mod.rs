@@ -3,8 +3,8 @@
 
 use datastore::{ManualClock, Timestamp};
 use legacy_fixtures::{Generated, Spec, generate};
+use legacy_migration::{LegacyError, MigrateOptions, Migrated, migrate_in_place};
 use reference_store::SqliteStore;
-use reference_store::legacy::{LegacyError, MigrateOptions, Migrated, migrate_in_place};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,7 +16,7 @@ pub fn legacy_file(dir: &Path, name: &str, spec: &Spec) -> (PathBuf, Generated) 
     (path, generated)
 }
 
-pub fn quiet() -> impl FnMut(reference_store::legacy::Event) {
+pub fn quiet() -> impl FnMut(legacy_migration::Event) {
     |_| {}
 }
 

@@ -7,7 +7,7 @@
 //! lock is granted only when no other program has the file open at all, idle or not. On a
 //! rollback-journal file it is granted when no other program is reading or writing.
 
-use super::LegacyError;
+use crate::error::LegacyError;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::Path;

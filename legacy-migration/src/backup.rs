@@ -1,8 +1,9 @@
 //! Backups: SQLite's online backup into `backups/` beside the database, named with the time,
 //! and the check a backup passes before anything relies on it.
 
-use super::tables::{Kind, count_rows, detect};
-use super::{Counts, LegacyError};
+use crate::error::LegacyError;
+use crate::step::Counts;
+use crate::tables::{Kind, count_rows, detect};
 use rusqlite::backup::StepResult;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -114,7 +115,7 @@ pub(crate) fn open_read_only(path: &Path) -> Result<Connection, LegacyError> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    conn.busy_timeout(crate::BUSY_TIMEOUT)
+    conn.busy_timeout(reference_store::BUSY_TIMEOUT)
         .map_err(|e| LegacyError::Io {
             path: path.to_path_buf(),
             message: e.to_string(),

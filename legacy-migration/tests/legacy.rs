@@ -7,7 +7,7 @@ use datastore::{
     StreamerStore, TipStore, UserStore,
 };
 use legacy_fixtures::{AWKWARD_USERNAMES, Spec};
-use reference_store::legacy::{
+use legacy_migration::{
     ImportOptions, LegacyError, MigrateOptions, Migrated, RollbackOptions, Step, import, rollback,
 };
 use rusqlite::Connection;

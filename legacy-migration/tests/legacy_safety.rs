@@ -8,7 +8,7 @@ mod support;
 
 use datastore::{PowerupType, StreamerStore, UserStore};
 use legacy_fixtures::Spec;
-use reference_store::legacy::{
+use legacy_migration::{
     Event, ImportOptions, LegacyError, MigrateOptions, Migrated, RollbackOptions, Step,
     backup_name, import, migrate_in_place, rollback,
 };

@@ -1,0 +1,696 @@
+//! Which file of a crate imports from which: the module tree from each crate root (`lib.rs`,
+//! `main.rs`) through its `mod` declarations, and every path a file uses that names an item of
+//! another file (`crate::…`, `super::…`, `self::…` and a child module's name), in `use`
+//! declarations and in code alike. A cycle is a set of files that import from each other,
+//! directly or through others.
+//!
+//! Declaring a module (`mod x;`) is not an import; naming anything in it is. Paths inside
+//! comments and literals are not read.
+
+use crate::source::{code_only, line_of};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// One import: `from` names an item of `to` on `line` (of `from`), as `path`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Import {
+    /// The importing file.
+    pub from: PathBuf,
+    /// The file imported from.
+    pub to: PathBuf,
+    /// The line of the import in `from`.
+    pub line: usize,
+    /// The path as written (braces expanded).
+    pub path: String,
+}
+
+/// The files of one crate target and their imports.
+#[derive(Debug, Default)]
+pub struct Graph {
+    /// Every file of the module tree, by module path (`[]` is the root).
+    pub files: BTreeMap<Vec<String>, PathBuf>,
+    /// Every import between two different files.
+    pub imports: Vec<Import>,
+}
+
+/// A source of files: the disk, or a map (for tests).
+pub trait Files {
+    /// The text of `path`, or `None` when there is no such file.
+    fn read(&self, path: &Path) -> Option<String>;
+}
+
+impl Files for BTreeMap<PathBuf, String> {
+    fn read(&self, path: &Path) -> Option<String> {
+        self.get(path).cloned()
+    }
+}
+
+/// The files on disk.
+#[derive(Debug, Clone, Copy)]
+pub struct Disk;
+
+impl Files for Disk {
+    fn read(&self, path: &Path) -> Option<String> {
+        std::fs::read_to_string(path).ok()
+    }
+}
+
+/// A module of a file: its path, and its file.
+struct Module {
+    path: Vec<String>,
+    file: PathBuf,
+}
+
+/// Reads the module tree from `root` (a `lib.rs` or `main.rs`) and every import in it.
+pub fn graph(files: &dyn Files, root: &Path) -> Graph {
+    let mut graph = Graph::default();
+    let mut queue = vec![Module {
+        path: Vec::new(),
+        file: root.to_path_buf(),
+    }];
+    // Every module path (inline modules too) → its file, filled as files are read.
+    let mut modules: BTreeMap<Vec<String>, PathBuf> = BTreeMap::new();
+    let mut texts: Vec<(Vec<String>, PathBuf, String)> = Vec::new();
+    let mut exported: Vec<(String, PathBuf)> = Vec::new();
+    while let Some(module) = queue.pop() {
+        let Some(text) = files.read(&module.file) else {
+            continue;
+        };
+        let code = code_only(&text);
+        graph.files.insert(module.path.clone(), module.file.clone());
+        modules.insert(module.path.clone(), module.file.clone());
+        for (inline, child, _) in declared_modules(&code) {
+            let mut path = module.path.clone();
+            path.extend(inline.iter().cloned());
+            path.push(child.clone());
+            if let Some(child_file) = child_file(files, &module, &inline, &child) {
+                queue.push(Module {
+                    path,
+                    file: child_file,
+                });
+            }
+        }
+        for inline in inline_modules(&code) {
+            let mut path = module.path.clone();
+            path.extend(inline);
+            modules.insert(path, module.file.clone());
+        }
+        // `#[macro_export]` puts a macro at the crate root, wherever it is written: a path to it
+        // (`crate::m!`, `$crate::m!`) names the file that defines it.
+        for name in exported_macros(&code) {
+            exported.push((name, module.file.clone()));
+        }
+        texts.push((module.path, module.file, code));
+    }
+    for (name, file) in exported {
+        modules.insert(vec![name], file);
+    }
+    for (path, file, code) in &texts {
+        for (scope, used, at) in paths_used(code) {
+            let mut here = path.clone();
+            here.extend(scope);
+            let Some(absolute) = resolve(&here, &used, &modules) else {
+                continue;
+            };
+            let Some(to) = owner(&absolute, &modules) else {
+                continue;
+            };
+            if to != *file {
+                graph.imports.push(Import {
+                    from: file.clone(),
+                    to,
+                    line: line_of(code, at),
+                    path: used.join("::"),
+                });
+            }
+        }
+    }
+    graph.imports.sort();
+    graph.imports.dedup();
+    graph
+}
+
+/// The file of child module `child` declared in `module` (inside the inline modules `inline`).
+fn child_file(
+    files: &dyn Files,
+    module: &Module,
+    inline: &[String],
+    child: &str,
+) -> Option<PathBuf> {
+    let file = &module.file;
+    let name = file.file_stem()?.to_str()?;
+    let dir = file.parent()?;
+    // `lib.rs`, `main.rs` and `mod.rs` own their directory; `x.rs` owns `x/`.
+    let mut base = if module.path.is_empty() || name == "mod" {
+        dir.to_path_buf()
+    } else {
+        dir.join(name)
+    };
+    for i in inline {
+        base = base.join(i);
+    }
+    [
+        base.join(format!("{child}.rs")),
+        base.join(child).join("mod.rs"),
+    ]
+    .into_iter()
+    .find(|p| files.read(p).is_some())
+}
+
+/// The names of the `#[macro_export]` macros `code` defines.
+fn exported_macros(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (at, _) in code.match_indices("macro_rules!") {
+        // The attributes of this item: the text since the end of the item before it.
+        let start = code[..at].rfind(['}', ';']).map_or(0, |i| i + 1);
+        if code[start..at].contains("#[macro_export]") {
+            let name: String = code[at + "macro_rules!".len()..]
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+/// `(inline modules around it, name, offset)` of every `mod name;` in `code`.
+fn declared_modules(code: &str) -> Vec<(Vec<String>, String, usize)> {
+    let mut out = Vec::new();
+    for (scope, at, name, body) in module_items(code) {
+        if !body {
+            out.push((scope, name, at));
+        }
+    }
+    out
+}
+
+/// The paths of every inline module (`mod tests { … }`) of `code`, relative to the file.
+fn inline_modules(code: &str) -> Vec<Vec<String>> {
+    module_items(code)
+        .into_iter()
+        .filter(|(_, _, _, body)| *body)
+        .map(|(mut scope, _, name, _)| {
+            scope.push(name);
+            scope
+        })
+        .collect()
+}
+
+/// Every `mod name` item: (enclosing inline modules, offset, name, has a body).
+fn module_items(code: &str) -> Vec<(Vec<String>, usize, String, bool)> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(String, usize)> = Vec::new();
+    let mut depth = 0usize;
+    let bytes = code.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                if stack.last().is_some_and(|(_, d)| *d == depth) {
+                    stack.pop();
+                }
+            }
+            b'm' if word_at(code, i, "mod") => {
+                let rest = &code[i + 3..];
+                let name: String = rest
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    let after = rest.trim_start()[name.len()..].trim_start();
+                    let scope: Vec<String> = stack.iter().map(|(n, _)| n.clone()).collect();
+                    if after.starts_with(';') {
+                        out.push((scope, i, name, false));
+                    } else if after.starts_with('{') {
+                        out.push((scope, i, name.clone(), true));
+                        stack.push((name, depth));
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Whether the word `word` stands alone at `at`.
+fn word_at(code: &str, at: usize, word: &str) -> bool {
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    code[at..].starts_with(word)
+        && (at == 0 || !ident(code.as_bytes()[at - 1]))
+        && code
+            .as_bytes()
+            .get(at + word.len())
+            .is_none_or(|&b| !ident(b))
+}
+
+/// Every path `code` uses that may name another file's item: `(inline modules around it,
+/// segments, offset)`. Paths start with `crate`, `$crate`, `super` or `self`, or with a name
+/// (resolved later against child modules); `use` trees are expanded.
+fn paths_used(code: &str) -> Vec<(Vec<String>, Vec<String>, usize)> {
+    let scopes = scope_at(code);
+    let mut out = Vec::new();
+    let bytes = code.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if word_at(code, i, "use") {
+            let end = code[i..].find(';').map_or(code.len(), |e| i + e);
+            for path in expand_use(&code[i + 3..end]) {
+                out.push((scopes(i), path, i));
+            }
+            i = end;
+            continue;
+        }
+        let starts_path = (bytes[i].is_ascii_alphabetic() || bytes[i] == b'_' || bytes[i] == b'$')
+            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
+            && (i < 2 || &code[i - 2..i] != "::");
+        if starts_path {
+            let (segments, len) = read_path(&code[i..]);
+            if segments.len() > 1 {
+                out.push((scopes(i), segments, i));
+            }
+            i += len.max(1);
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A function giving the inline modules around an offset.
+fn scope_at(code: &str) -> impl Fn(usize) -> Vec<String> + '_ {
+    // (start, end, path) of each inline module body.
+    let mut spans: Vec<(usize, usize, Vec<String>)> = Vec::new();
+    for (scope, at, name, body) in module_items(code) {
+        if !body {
+            continue;
+        }
+        let open = at + code[at..].find('{').unwrap_or(0);
+        let mut depth = 0;
+        let mut end = code.len();
+        for (k, b) in code.bytes().enumerate().skip(open) {
+            match b {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = k;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut path = scope;
+        path.push(name);
+        spans.push((open, end, path));
+    }
+    move |at| {
+        spans
+            .iter()
+            .filter(|(s, e, _)| *s < at && at < *e)
+            .max_by_key(|(_, _, p)| p.len())
+            .map(|(_, _, p)| p.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The path at the start of `text` (`a::b::c`, spaces around `::` allowed) and its length.
+fn read_path(text: &str) -> (Vec<String>, usize) {
+    let mut segments = Vec::new();
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    loop {
+        let start = i;
+        if bytes.get(i) == Some(&b'$') {
+            i += 1;
+        }
+        while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+            i += 1;
+        }
+        if i == start {
+            break;
+        }
+        segments.push(text[start..i].to_owned());
+        let rest = &text[i..];
+        let trimmed = rest.trim_start();
+        if let Some(after) = trimmed.strip_prefix("::") {
+            let after = after.trim_start();
+            if after.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == '$') {
+                i = text.len() - after.len();
+                continue;
+            }
+        }
+        break;
+    }
+    (segments, i)
+}
+
+/// The paths of a `use` tree (the text after `use`): `a::{b, c::{d, self}}` gives `a::b`,
+/// `a::c::d` and `a::c`.
+pub fn expand_use(tree: &str) -> Vec<Vec<String>> {
+    // `x as y`: the renaming says nothing about where `x` lives.
+    let mut words: Vec<&str> = Vec::new();
+    let mut tokens = tree.split_whitespace().peekable();
+    while let Some(t) = tokens.next() {
+        if t == "as" {
+            // Drop the new name, but keep what follows it in the same token (`y,` or `y}`).
+            if let Some(name) = tokens.next() {
+                let rest = name.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
+                words.push(rest);
+            }
+        } else {
+            words.push(t);
+        }
+    }
+    let tree: String = words.concat();
+    let mut out = Vec::new();
+    expand(&tree, &[], &mut out);
+    out
+}
+
+fn expand(tree: &str, prefix: &[String], out: &mut Vec<Vec<String>>) {
+    let tree = tree.trim_start_matches("::");
+    if let Some(open) = tree.find('{') {
+        let mut base = prefix.to_vec();
+        base.extend(
+            tree[..open]
+                .split("::")
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        );
+        let inner = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
+        for part in split_top(inner) {
+            expand(part, &base, out);
+        }
+        return;
+    }
+    let mut path = prefix.to_vec();
+    path.extend(
+        tree.split("::")
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+    );
+    match path.last().map(String::as_str) {
+        Some("self") => {
+            path.pop();
+        }
+        Some("*") => {
+            path.pop();
+        }
+        _ => {}
+    }
+    if !path.is_empty() {
+        out.push(path);
+    }
+}
+
+/// Splits `a, b::{c, d}, e` at the commas outside braces.
+fn split_top(s: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&s[start..]);
+    parts.into_iter().filter(|p| !p.is_empty()).collect()
+}
+
+/// `used`, seen from module `here`, as a path from the crate root; `None` when it names
+/// nothing of this crate (another crate, std, a local name).
+fn resolve(
+    here: &[String],
+    used: &[String],
+    modules: &BTreeMap<Vec<String>, PathBuf>,
+) -> Option<Vec<String>> {
+    let mut segments = used.iter().map(String::as_str);
+    let mut path: Vec<String> = match segments.next()? {
+        "crate" | "$crate" => Vec::new(),
+        "self" => here.to_vec(),
+        "super" => {
+            let mut p = here.to_vec();
+            p.pop()?;
+            p
+        }
+        first => {
+            // A child module of the current module (`mod x;` or inline), named bare.
+            let mut p = here.to_vec();
+            p.push(first.to_owned());
+            if !modules.contains_key(&p) {
+                return None;
+            }
+            p
+        }
+    };
+    for segment in segments {
+        if segment == "super" {
+            path.pop()?;
+        } else if segment != "self" {
+            path.push(segment.to_owned());
+        }
+    }
+    Some(path)
+}
+
+/// The file that holds the item at `path`: the longest prefix of it that is a module.
+fn owner(path: &[String], modules: &BTreeMap<Vec<String>, PathBuf>) -> Option<PathBuf> {
+    (0..=path.len())
+        .rev()
+        .find_map(|n| modules.get(&path[..n]).cloned())
+}
+
+/// The sets of files that import from each other (directly or through others), each with the
+/// imports that close the circle; empty when the imports point one way.
+pub fn cycles(graph: &Graph) -> Vec<Vec<Import>> {
+    let nodes: BTreeSet<&PathBuf> = graph.files.values().collect();
+    let index: BTreeMap<&PathBuf, usize> = nodes.iter().enumerate().map(|(i, p)| (*p, i)).collect();
+    let mut edges = vec![Vec::new(); nodes.len()];
+    for import in &graph.imports {
+        if let (Some(&a), Some(&b)) = (index.get(&import.from), index.get(&import.to)) {
+            edges[a].push(b);
+        }
+    }
+    let components = strongly_connected(&edges);
+    let mut out = Vec::new();
+    for component in components.into_iter().filter(|c| c.len() > 1) {
+        let members: BTreeSet<usize> = component.into_iter().collect();
+        let within: Vec<Import> = graph
+            .imports
+            .iter()
+            .filter(|i| {
+                members.contains(&index[&i.from])
+                    && index.get(&i.to).is_some_and(|t| members.contains(t))
+            })
+            .cloned()
+            .collect();
+        out.push(within);
+    }
+    out
+}
+
+/// Tarjan's strongly connected components of the graph `edges` (adjacency lists).
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    struct State<'a> {
+        edges: &'a [Vec<usize>],
+        index: Vec<Option<usize>>,
+        low: Vec<usize>,
+        on_stack: Vec<bool>,
+        stack: Vec<usize>,
+        next: usize,
+        out: Vec<Vec<usize>>,
+    }
+    fn visit(s: &mut State<'_>, v: usize) {
+        s.index[v] = Some(s.next);
+        s.low[v] = s.next;
+        s.next += 1;
+        s.stack.push(v);
+        s.on_stack[v] = true;
+        for k in 0..s.edges[v].len() {
+            let w = s.edges[v][k];
+            match s.index[w] {
+                None => {
+                    visit(s, w);
+                    s.low[v] = s.low[v].min(s.low[w]);
+                }
+                Some(iw) if s.on_stack[w] => s.low[v] = s.low[v].min(iw),
+                Some(_) => {}
+            }
+        }
+        if Some(s.low[v]) == s.index[v] {
+            let mut component = Vec::new();
+            while let Some(w) = s.stack.pop() {
+                s.on_stack[w] = false;
+                component.push(w);
+                if w == v {
+                    break;
+                }
+            }
+            s.out.push(component);
+        }
+    }
+    let n = edges.len();
+    let mut s = State {
+        edges,
+        index: vec![None; n],
+        low: vec![0; n],
+        on_stack: vec![false; n],
+        stack: Vec::new(),
+        next: 0,
+        out: Vec::new(),
+    };
+    for v in 0..n {
+        if s.index[v].is_none() {
+            visit(&mut s, v);
+        }
+    }
+    s.out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> BTreeMap<PathBuf, String> {
+        files
+            .iter()
+            .map(|(p, t)| (PathBuf::from(p), (*t).to_owned()))
+            .collect()
+    }
+
+    fn pairs(graph: &Graph) -> Vec<(String, String)> {
+        let mut pairs: Vec<(String, String)> = graph
+            .imports
+            .iter()
+            .map(|i| (i.from.display().to_string(), i.to.display().to_string()))
+            .collect();
+        pairs.dedup();
+        pairs
+    }
+
+    #[test]
+    fn use_trees_expand() {
+        assert_eq!(
+            expand_use(" crate::{a as z, b::{self, C as D}, d::*}"),
+            vec![
+                vec!["crate".to_owned(), "a".to_owned()],
+                vec!["crate".to_owned(), "b".to_owned()],
+                vec!["crate".to_owned(), "b".to_owned(), "C".to_owned()],
+                vec!["crate".to_owned(), "d".to_owned()],
+            ]
+        );
+    }
+
+    #[test]
+    fn imports_are_found_in_use_trees_code_and_bare_child_names() {
+        let files = tree(&[
+            (
+                "src/lib.rs",
+                "mod a;\nmod b;\npub use a::Thing;\n/// crate::b in a comment\nfn f() { b::g(); }\n",
+            ),
+            ("src/a.rs", "use crate::b::{self, G};\npub struct Thing;\n"),
+            (
+                "src/b.rs",
+                "pub fn g() { let s = \"crate::a::Thing\"; }\npub struct G;\n",
+            ),
+        ]);
+        let g = graph(&files, Path::new("src/lib.rs"));
+        assert_eq!(
+            pairs(&g),
+            vec![
+                ("src/a.rs".into(), "src/b.rs".into()),
+                ("src/lib.rs".into(), "src/a.rs".into()),
+                ("src/lib.rs".into(), "src/b.rs".into()),
+            ]
+        );
+        assert!(cycles(&g).is_empty());
+    }
+
+    #[test]
+    fn a_cycle_through_a_parent_module_is_found_and_tests_modules_are_not_imports() {
+        let files = tree(&[
+            ("src/lib.rs", "pub mod routes;\n"),
+            (
+                "src/routes/mod.rs",
+                "mod goals;\npub struct Route;\npub fn all() { goals::ROUTES; }\n\
+                 #[cfg(test)]\nmod tests {\n    use super::*;\n}\n",
+            ),
+            (
+                "src/routes/goals.rs",
+                "use super::Route;\npub const ROUTES: () = ();\n",
+            ),
+        ]);
+        let g = graph(&files, Path::new("src/lib.rs"));
+        let found = cycles(&g);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let files: BTreeSet<String> = found[0]
+            .iter()
+            .map(|i| i.from.display().to_string())
+            .collect();
+        assert_eq!(
+            files,
+            BTreeSet::from(["src/routes/mod.rs".into(), "src/routes/goals.rs".into()])
+        );
+    }
+
+    #[test]
+    fn a_path_to_an_exported_macro_names_the_file_that_defines_it() {
+        let files = tree(&[
+            ("src/lib.rs", "pub mod cases;\npub mod harness;\npub use harness::Case;\n"),
+            (
+                "src/cases/mod.rs",
+                "/// doc\n#[macro_export]\nmacro_rules! suite { () => {} }\n\
+                 crate::suite!();\nuse crate::harness::Case;\n",
+            ),
+            ("src/harness.rs", "pub struct Case;\n"),
+        ]);
+        let g = graph(&files, Path::new("src/lib.rs"));
+        assert!(cycles(&g).is_empty(), "{:?}", g.imports);
+        assert!(
+            !g.imports
+                .iter()
+                .any(|i| i.from == Path::new("src/cases/mod.rs") && i.to == Path::new("src/lib.rs")),
+            "{:?}",
+            g.imports
+        );
+    }
+
+    #[test]
+    fn a_longer_cycle_is_found_with_the_lines_that_close_it() {
+        let files = tree(&[
+            ("src/lib.rs", "mod a;\nmod b;\nmod c;\n"),
+            ("src/a.rs", "\nuse crate::b::X;\n"),
+            ("src/b.rs", "pub struct X;\nfn f() { crate::c::y(); }\n"),
+            ("src/c.rs", "pub fn y() {}\nuse super::a;\n"),
+        ]);
+        let found = cycles(&graph(&files, Path::new("src/lib.rs")));
+        assert_eq!(found.len(), 1);
+        let lines: Vec<(String, usize)> = found[0]
+            .iter()
+            .map(|i| (i.from.display().to_string(), i.line))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                ("src/a.rs".into(), 2),
+                ("src/b.rs".into(), 2),
+                ("src/c.rs".into(), 2)
+            ]
+        );
+    }
+}

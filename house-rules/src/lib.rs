@@ -1,0 +1,13 @@
+//! The repository's own rules, checked by its tests: what keeps the codebase one a newcomer
+//! can change without fear.
+//!
+//! * [`imports`]: no file of a crate imports from a file that imports it back, directly or
+//!   through others (`tests/imports.rs` checks every crate of the workspace).
+//!
+//! The library holds the readers the tests use; each is tested on small made-up sources,
+//! including ones that break the rule, so a rule that stopped firing would fail too.
+
+#![warn(missing_docs)]
+
+pub mod imports;
+pub mod source;

@@ -1,0 +1,98 @@
+//! Why a command did not happen.
+
+use crate::step::Step;
+use std::path::PathBuf;
+
+/// Why a migration, import or rollback did not happen. The files it was given are as they were,
+/// except after a rollback whose restore went through but failed its final check (the error
+/// says so and where the migrated file was saved).
+#[derive(Debug, thiserror::Error)]
+pub enum LegacyError {
+    /// The file does not exist.
+    #[error("{0} does not exist")]
+    Missing(PathBuf),
+    /// The file is not what the command needs (not a legacy file, not a multi-tenant file, …).
+    #[error("{path}: {reason}")]
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Another program has the file open; nothing was done.
+    #[error(
+        "{path} is in use by another program: stop {user} and run this again (nothing was \
+         changed)"
+    )]
+    InUse {
+        /// The file.
+        path: PathBuf,
+        /// What probably has it open.
+        user: String,
+    },
+    /// Rows of the legacy file break rules of the multi-tenant schema; nothing was done.
+    #[error(
+        "{} legacy rows break rules of the multi-tenant schema; nothing was changed. Fix them \
+         in the legacy file and run this again:\n  {}",
+        .total, .rows.join("\n  ")
+    )]
+    BadRows {
+        /// How many rows break a rule.
+        total: u64,
+        /// The first of them: table, id, column, value and the rule.
+        rows: Vec<String>,
+    },
+    /// The streamer name is taken or invalid.
+    #[error("{0}")]
+    Streamer(String),
+    /// SQLite failed during a step.
+    #[error("{step} failed: {message}")]
+    Sqlite {
+        /// The step.
+        step: Step,
+        /// SQLite's account, with the table where there is one.
+        message: String,
+    },
+    /// A file could not be read or written.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The system's account.
+        message: String,
+    },
+    /// The backup did not pass its checks; nothing was changed.
+    #[error("the backup {path} failed its check: {message}")]
+    BadBackup {
+        /// The backup file.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
+    /// The copy does not match the legacy rows; everything was rolled back.
+    #[error("verification failed, nothing was changed:\n  {}", .0.join("\n  "))]
+    Mismatch(Vec<String>),
+    /// The migrated file was written to since the migration; rolling back would lose that.
+    #[error(
+        "{rows} rows were written since the migration ({detail}); a rollback would lose them: \
+         rerun with --force to roll back anyway"
+    )]
+    WrittenSince {
+        /// Rows added, changed or removed since the migration.
+        rows: u64,
+        /// Per table.
+        detail: String,
+    },
+    /// A failure injected by a test ([`MigrateOptions::fail_at`]).
+    #[error("failure injected at step {0}")]
+    Injected(Step),
+}
+
+impl LegacyError {
+    pub(crate) fn sqlite(step: Step) -> impl Fn(rusqlite::Error) -> LegacyError {
+        move |e| LegacyError::Sqlite {
+            step,
+            message: e.to_string(),
+        }
+    }
+}

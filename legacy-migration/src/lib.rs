@@ -1,0 +1,56 @@
+//! Legacy single-streamer KickOverlay databases: migrating one in place, importing one into a shared
+//! database, and rolling a migration back.
+//!
+//! * [`migrate_in_place`] turns a legacy file into a multi-tenant file whose first streamer
+//!   owns every legacy row. It takes the file's exclusive lock (refusing while another program
+//!   has it open), scans the legacy rows for any the schema cannot take (refusing, with each row
+//!   named, before anything is written), backs the file up (SQLite's online backup, checked),
+//!   then in one transaction renames the legacy tables aside, creates the schema, copies every row
+//!   under the new streamer's id (keeping ids, values and times; session tokens hashed),
+//!   verifies counts, sums, balances, inventories and drop scores against the legacy rows,
+//!   drops the legacy tables, checks foreign keys and integrity, records the run in
+//!   `migration_audit`, and commits. Any failure rolls back: the original is untouched.
+//! * [`import()`] adds a legacy file as a new streamer of an existing multi-tenant file, reading
+//!   the legacy file only through a consistent snapshot, with new ids where old ones collide.
+//! * [`rollback()`] restores the pre-migration backup, refusing (unless forced) when the migrated
+//!   file has been written to since, and backing the current file up first.
+//!
+//! Nothing here loads a table into memory: rows move in chunks of `INSERT … SELECT`, and the
+//! checks are SQL aggregates. Progress and step timings go to an [`Event`] callback.
+
+#![warn(missing_docs)]
+
+mod audit;
+mod backup;
+mod clock;
+pub mod console;
+mod copy;
+mod defaults;
+mod detect;
+mod error;
+mod functions;
+mod import;
+mod integrity;
+mod lock;
+mod migrate;
+mod own_objects;
+mod plan;
+mod preflight;
+mod progress;
+mod rollback;
+mod rules;
+mod sql;
+mod step;
+mod streamer;
+mod tables;
+mod transfer;
+mod verify;
+mod writes;
+
+pub use backup::{backup_dir, backup_name};
+pub use error::LegacyError;
+pub use import::{ImportOptions, Imported, import};
+pub use migrate::{MigrateOptions, Migrated, migrate_in_place};
+pub use rollback::{RollbackOptions, RolledBack, rollback};
+pub use progress::Event;
+pub use step::{Counts, Step};

@@ -1,0 +1,310 @@
+//! `rollback`: the pre-migration file comes back from its backup.
+//!
+//! The run, step by step, holding the file's exclusive lock from the first check to the end:
+//! [`migration_record`] reads what the migration recorded, [`choose_backup`] finds the backup
+//! to restore, the CheckBackup step checks it holds exactly the rows the migration moved,
+//! [`count_writes`] counts what a rollback would lose (refusing unless forced),
+//! [`save_current`] saves the migrated file to `backups/`, and [`restore`] copies the backup
+//! over it and checks the result.
+
+use crate::backup::{
+    backup_dir, backup_from, backup_name, check_backup, check_legacy, newest, open_read_only,
+};
+use crate::clock::now_ms;
+use crate::detect::{Kind, detect};
+use crate::error::LegacyError;
+use crate::lock::{checkpoint_on_close, open_exclusive};
+use crate::progress::Event;
+use crate::sql::ident;
+use crate::step::{Counts, Step};
+use crate::writes::{ADMIN_KEYS, Record, Writes, sql_failed, writes_since};
+use rusqlite::{Connection, MAIN_DB};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What probably has a migrated file open.
+const SERVER: &str = "the KickOverlay server (kick-overlay serve) or any other program using it";
+
+/// Options of [`rollback`].
+#[derive(Debug, Clone, Default)]
+pub struct RollbackOptions {
+    /// The backup to restore (the newest pre-migration backup beside the file when `None`).
+    pub backup: Option<PathBuf>,
+    /// Roll back even when the migrated file was written to since the migration.
+    pub force: bool,
+}
+
+/// What [`rollback`] did.
+#[derive(Debug, Clone)]
+pub struct RolledBack {
+    /// The backup restored.
+    pub restored_from: PathBuf,
+    /// Where the migrated file was saved before it was replaced.
+    pub saved_current: PathBuf,
+    /// Rows added, changed or removed since the migration (lost, with `force`); `None` when a
+    /// forced rollback could not count them.
+    pub written_since: Option<u64>,
+    /// Admin keys the file held (a legacy file has none; its owner uses the legacy dashboard).
+    pub discarded_admin_keys: u64,
+}
+
+/// Restores the legacy file `db` was migrated from (see the [module](self) documentation).
+/// Holds the file's exclusive lock from the first check to the end, so nothing can write
+/// between counting the writes since the migration and restoring; refused while another
+/// program (the server) has the file open.
+pub fn rollback(
+    db: &Path,
+    options: &RollbackOptions,
+    emit: &mut dyn FnMut(Event),
+) -> Result<RolledBack, LegacyError> {
+    if !db.exists() {
+        return Err(LegacyError::Missing(db.to_path_buf()));
+    }
+    // A read-only look first, so a legacy or foreign file is refused without any lock.
+    match detect(&open_read_only(db)?, "main").map_err(|e| refused(db, e.to_string()))? {
+        Kind::MultiTenant => {}
+        Kind::Legacy { .. } => {
+            return Err(refused(
+                db,
+                "is a legacy file already: there is no migration to roll back".into(),
+            ));
+        }
+        Kind::Other(reason) => return Err(refused(db, reason)),
+    }
+    let conn = open_exclusive(db, SERVER)?;
+    let record = migration_record(&conn);
+    if record.is_none() && !options.force {
+        return Err(refused(
+            db,
+            "has no migrate-legacy record: it was not migrated from a legacy file (rerun with \
+             --force and --backup to restore a backup over it anyway)"
+                .into(),
+        ));
+    }
+    let backup = choose_backup(db, options, record.as_ref())?;
+    // The backup of this migration holds exactly the rows it moved; another file is refused
+    // unless forced.
+    let expected: Option<Counts> = match &record {
+        Some(r) if !options.force => Some(
+            serde_json::from_str(&r.counts).map_err(|e| {
+                refused(db, format!("its migration_audit counts cannot be read: {e}"))
+            })?,
+        ),
+        _ => None,
+    };
+    let t = Instant::now();
+    check_backup(&backup, expected.as_ref())?;
+    emit(Event::Step {
+        step: Step::CheckBackup,
+        detail: format!(
+            "{} opens and passes integrity_check{}",
+            backup.display(),
+            if expected.is_some() {
+                "; its row counts are the ones the migration moved"
+            } else {
+                ""
+            }
+        ),
+        elapsed: t.elapsed(),
+    });
+    let discarded_admin_keys = match count(&conn, ADMIN_KEYS) {
+        Ok(n) => n,
+        Err(_) if options.force => 0,
+        Err(e) => return Err(sql_failed(e)),
+    };
+    let written_since = count_writes(
+        &conn,
+        db,
+        &backup,
+        record.as_ref(),
+        options.force,
+        discarded_admin_keys,
+        emit,
+    )?;
+    let saved_current = save_current(&conn, db, emit)?;
+    restore(conn, db, &backup, expected.as_ref(), &saved_current, emit)?;
+    Ok(RolledBack {
+        restored_from: backup,
+        saved_current,
+        written_since,
+        discarded_admin_keys,
+    })
+}
+
+/// The newest `migrate-legacy` row of `migration_audit`, if the file has one.
+fn migration_record(conn: &Connection) -> Option<Record> {
+    conn.query_row(
+        "SELECT username, display_name, started_at, backup_path, counts \
+         FROM migration_audit WHERE kind = 'migrate-legacy' ORDER BY id DESC LIMIT 1",
+        [],
+        |r| {
+            Ok(Record {
+                username: r.get(0)?,
+                display_name: r.get(1)?,
+                started_at: r.get(2)?,
+                backup_path: r.get(3)?,
+                counts: r.get(4)?,
+            })
+        },
+    )
+    .ok()
+}
+
+/// The backup named with `--backup`, else the one the migration recorded, else (forced, no
+/// record) the newest pre-migration backup beside the file.
+fn choose_backup(
+    db: &Path,
+    options: &RollbackOptions,
+    record: Option<&Record>,
+) -> Result<PathBuf, LegacyError> {
+    let backup = match (&options.backup, record.and_then(|r| r.backup_path.as_ref())) {
+        (Some(path), _) => path.clone(),
+        (None, Some(recorded)) if !Path::new(recorded).exists() => {
+            return Err(refused(
+                db,
+                format!(
+                    "the backup its migration recorded, {recorded}, is missing: name the backup \
+                     to restore with --backup"
+                ),
+            ));
+        }
+        (None, Some(recorded)) => PathBuf::from(recorded),
+        (None, None) => newest(db, "pre-migration")?.ok_or_else(|| {
+            refused(
+                db,
+                format!("no pre-migration backup in {}", backup_dir(db).display()),
+            )
+        })?,
+    };
+    if !backup.exists() {
+        return Err(LegacyError::Missing(backup));
+    }
+    Ok(backup)
+}
+
+/// The Verify step of a rollback: the rows written since the migration. Refused when there
+/// are some, unless forced; `None` when a forced rollback could not count them (or there is no
+/// migration record to count against).
+fn count_writes(
+    conn: &Connection,
+    db: &Path,
+    backup: &Path,
+    record: Option<&Record>,
+    force: bool,
+    discarded_admin_keys: u64,
+    emit: &mut dyn FnMut(Event),
+) -> Result<Option<u64>, LegacyError> {
+    let Some(record) = record else {
+        return Ok(None);
+    };
+    let t = Instant::now();
+    match writes_since(conn, db, backup, record) {
+        Ok(Writes {
+            rows,
+            detail,
+            expired,
+        }) => {
+            emit(Event::Step {
+                step: Step::Verify,
+                detail: format!(
+                    "{rows} rows written since the migration{}; {expired} expired rows purged \
+                     since (the legacy file still has them); {discarded_admin_keys} admin keys \
+                     to discard (a legacy file has none)",
+                    if detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({detail})")
+                    }
+                ),
+                elapsed: t.elapsed(),
+            });
+            if rows > 0 && !force {
+                return Err(LegacyError::WrittenSince { rows, detail });
+            }
+            Ok(Some(rows))
+        }
+        // Forced: a file the count cannot read (its schema changed since, say) is still
+        // restored; the current file is saved first either way.
+        Err(e) if force => {
+            emit(Event::Step {
+                step: Step::Verify,
+                detail: format!(
+                    "the rows written since the migration cannot be counted ({e}); forced on"
+                ),
+                elapsed: t.elapsed(),
+            });
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The Backup step of a rollback: the migrated file saved to `backups/` before it is replaced.
+fn save_current(
+    conn: &Connection,
+    db: &Path,
+    emit: &mut dyn FnMut(Event),
+) -> Result<PathBuf, LegacyError> {
+    let t = Instant::now();
+    let saved = backup_dir(db).join(backup_name(db, now_ms(), "pre-rollback"));
+    backup_from(conn, &saved)?;
+    emit(Event::Step {
+        step: Step::Backup,
+        detail: format!("current file saved to {}", saved.display()),
+        elapsed: t.elapsed(),
+    });
+    Ok(saved)
+}
+
+/// The Commit step of a rollback: the backup copied over the file, checked, and the WAL folded
+/// in so no `-wal` or `-shm` file is left beside it.
+fn restore(
+    mut conn: Connection,
+    db: &Path,
+    backup: &Path,
+    expected: Option<&Counts>,
+    saved_current: &Path,
+    emit: &mut dyn FnMut(Event),
+) -> Result<(), LegacyError> {
+    let t = Instant::now();
+    let failed = |e: rusqlite::Error| LegacyError::Io {
+        path: db.to_path_buf(),
+        message: format!(
+            "the restore failed ({e}); the migrated file is saved at {}",
+            saved_current.display()
+        ),
+    };
+    conn.restore(MAIN_DB, backup, None::<fn(rusqlite::backup::Progress)>)
+        .map_err(failed)?;
+    check_legacy(&conn, db, expected).map_err(|e| LegacyError::Io {
+        path: db.to_path_buf(),
+        message: format!(
+            "the restored file failed its check ({e}); the migrated file is saved at {}",
+            saved_current.display()
+        ),
+    })?;
+    checkpoint_on_close(&conn).map_err(failed)?;
+    conn.close().map_err(|(_, e)| failed(e))?;
+    emit(Event::Step {
+        step: Step::Commit,
+        detail: format!("{} restored from {}", db.display(), backup.display()),
+        elapsed: t.elapsed(),
+    });
+    Ok(())
+}
+
+fn count(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
+    conn.query_row(
+        &format!("SELECT count(*) FROM main.{}", ident(table)),
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n as u64)
+}
+
+fn refused(db: &Path, reason: String) -> LegacyError {
+    LegacyError::Refused {
+        path: db.to_path_buf(),
+        reason,
+    }
+}

@@ -651,7 +651,10 @@ mod tests {
     #[test]
     fn a_path_to_an_exported_macro_names_the_file_that_defines_it() {
         let files = tree(&[
-            ("src/lib.rs", "pub mod cases;\npub mod harness;\npub use harness::Case;\n"),
+            (
+                "src/lib.rs",
+                "pub mod cases;\npub mod harness;\npub use harness::Case;\n",
+            ),
             (
                 "src/cases/mod.rs",
                 "/// doc\n#[macro_export]\nmacro_rules! suite { () => {} }\n\

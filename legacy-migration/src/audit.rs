@@ -45,10 +45,11 @@ fn record(
     };
     let counts = json(audit.counts)?;
     let normalised = json(&plan.normalised)?;
+    let expired = json(&plan.expired)?;
     tx.execute(
         "INSERT INTO migration_audit (streamer_id, kind, username, display_name, started_at, \
-         finished_at, source_path, backup_path, counts, program, normalised) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+         finished_at, source_path, backup_path, counts, program, normalised, expired) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         rusqlite::params![
             plan.streamer_id,
             audit.kind,
@@ -61,6 +62,7 @@ fn record(
             counts,
             concat!("kick-overlay ", env!("CARGO_PKG_VERSION")),
             normalised,
+            expired,
         ],
     )
     .map_err(LegacyError::sqlite(Step::Audit))?;

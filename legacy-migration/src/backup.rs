@@ -1,9 +1,9 @@
 //! Backups: SQLite's online backup into `backups/` beside the database, named with the time,
 //! and the check a backup passes before anything relies on it.
 
+use crate::detect::{Kind, count_rows, detect};
 use crate::error::LegacyError;
 use crate::step::Counts;
-use crate::tables::{Kind, count_rows, detect};
 use rusqlite::backup::StepResult;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@
 //! that now needs a key.
 
 use crate::error::LegacyError;
-use crate::step::Event;
+use crate::progress::Event;
 use crate::{ImportOptions, MigrateOptions, Migrated, RollbackOptions};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};

@@ -33,26 +33,42 @@ pub(crate) fn copy_all(
     Ok(counts)
 }
 
+/// Copies one table, a chunk of legacy ids at a time (in a table whose rows expire, the live
+/// rows among them); returns the rows copied.
 fn copy_table(
     tx: &Transaction<'_>,
     plan: &Plan<'_>,
     table: &'static Table,
     emit: &mut dyn FnMut(Event),
 ) -> rusqlite::Result<u64> {
-    let chunk = if table.chunked { CHUNK } else { "" };
+    let chunk = if table.chunked {
+        format!("{CHUNK}{}", plan.live(table, ""))
+    } else {
+        String::new()
+    };
     let sql = table
         .copy
         .replace("{src}", plan.src)
-        .replace("{chunk}", chunk);
+        .replace("{chunk}", &chunk);
     let mut insert = tx.prepare(&sql)?;
-    let next_sql = format!(
-        "SELECT id FROM {} WHERE id > ?1 ORDER BY id LIMIT 1 OFFSET ?2",
+    // The last legacy id of the next chunk: chunks are ranges of ids, whatever they hold.
+    let upto_sql = format!(
+        "SELECT max(id) FROM (SELECT id FROM {} WHERE id > ?1 ORDER BY id LIMIT ?2)",
         plan.legacy(table.legacy)
     );
     let (io, uo) = (plan.offset(table.target), plan.user_offset());
     let mut after = i64::MIN;
     let mut total = 0u64;
     loop {
+        let last: Option<i64> = if table.chunked {
+            tx.prepare_cached(&upto_sql)?
+                .query_row(rusqlite::params![after, CHUNK_ROWS], |r| r.get(0))?
+        } else {
+            Some(i64::MAX)
+        };
+        let Some(last) = last else {
+            return Ok(total);
+        };
         bind(
             &mut insert,
             &[
@@ -61,7 +77,7 @@ fn copy_table(
                 (":io", &io),
                 (":uo", &uo),
                 (":after", &after),
-                (":n", &CHUNK_ROWS),
+                (":upto", &last),
             ],
         )?;
         let rows = insert.raw_execute()? as u64;
@@ -70,12 +86,10 @@ fn copy_table(
             table: table.legacy,
             rows,
         });
-        if !table.chunked || rows < CHUNK_ROWS as u64 {
+        if !table.chunked {
             return Ok(total);
         }
-        after = tx
-            .prepare_cached(&next_sql)?
-            .query_row(rusqlite::params![after, CHUNK_ROWS - 1], |r| r.get(0))?;
+        after = last;
     }
 }
 
@@ -112,4 +126,3 @@ fn carry_sequence(tx: &Transaction<'_>, plan: &Plan<'_>, table: &Table) -> rusql
     }
     Ok(())
 }
-

@@ -83,7 +83,7 @@ pub enum LegacyError {
         /// Per table.
         detail: String,
     },
-    /// A failure injected by a test ([`MigrateOptions::fail_at`]).
+    /// A failure injected by a test ([`crate::MigrateOptions::fail_at`]).
     #[error("failure injected at step {0}")]
     Injected(Step),
 }

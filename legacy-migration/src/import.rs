@@ -107,6 +107,7 @@ pub fn import(
         ledger,
         offsets: offsets.clone(),
         normalised: findings.normalised_counts(),
+        expired: findings.expired.clone(),
     };
     let total: u64 = count_rows(&tx, "legacy.", ledger)
         .map_err(LegacyError::sqlite(Step::Copy))?

@@ -10,7 +10,9 @@
 //! [`after_commit`] switches the journal to WAL and compacts the file on request.
 
 use crate::audit::{Audit, check_and_record};
-use crate::backup::{backup_dir, backup_from, backup_name, check_backup, display_time, open_read_only};
+use crate::backup::{
+    backup_dir, backup_from, backup_name, check_backup, display_time, open_read_only,
+};
 use crate::clock::now_ms;
 use crate::detect::{Kind, count_rows, detect, extra_columns, extra_columns_reason};
 use crate::error::LegacyError;
@@ -94,7 +96,7 @@ pub enum Migrated {
     },
 }
 
-/// Migrates the legacy database at `db` in place (see the [module](self) documentation).
+/// Migrates the legacy database at `db` in place (the [crate] documentation tells the steps).
 /// A file that is already multi-tenant is left alone ([`Migrated::AlreadyMigrated`]); any
 /// other file that is not a legacy KickOverlay database is refused untouched.
 pub fn migrate_in_place(
@@ -271,6 +273,7 @@ fn migrate_locked(
         ledger,
         offsets: Default::default(),
         normalised: findings.normalised_counts(),
+        expired: findings.expired.clone(),
     };
     let copied = copy_verify_fill(&tx, &plan, counts.values().sum(), run.tamper, steps)?;
     steps.run(Step::DropLegacy, |_| drop_legacy(&tx, &present))?;

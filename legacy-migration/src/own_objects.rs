@@ -79,10 +79,7 @@ pub(crate) fn user_foreign_keys(conn: &Connection) -> rusqlite::Result<UserKeys>
         if lost {
             continue;
         }
-        let mut stmt = conn.prepare(&format!(
-            "PRAGMA main.foreign_key_check({})",
-            ident(table)
-        ))?;
+        let mut stmt = conn.prepare(&format!("PRAGMA main.foreign_key_check({})", ident(table)))?;
         let mut rows = stmt.query([])?;
         let mut n = 0u64;
         while let Some(row) = rows.next()? {

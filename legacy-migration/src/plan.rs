@@ -1,6 +1,6 @@
 //! What a run copies, from where, to which streamer.
 
-use crate::tables::{TABLES, Table};
+use crate::tables::{TABLES, Table, expired};
 use std::collections::BTreeMap;
 
 /// Where the legacy rows are and where they go.
@@ -9,7 +9,8 @@ pub(crate) struct Plan<'a> {
     pub src: &'a str,
     /// The streamer that gets the rows.
     pub streamer_id: i64,
-    /// The run's start, in Unix milliseconds: the time of NULL legacy times.
+    /// The run's start, in Unix milliseconds: the time of NULL legacy times, and the instant
+    /// before which sessions, codes and cooldowns have expired.
     pub now: i64,
     /// The legacy file has `point_transactions`.
     pub ledger: bool,
@@ -18,6 +19,9 @@ pub(crate) struct Plan<'a> {
     /// Values the copy normalises, by `legacy_table.column`, as the pre-flight scan counted
     /// them (verify finds exactly these changed).
     pub normalised: BTreeMap<String, u64>,
+    /// Expired rows the copy leaves behind, by legacy table, as the pre-flight scan counted
+    /// them.
+    pub expired: BTreeMap<String, u64>,
 }
 
 impl Plan<'_> {
@@ -39,5 +43,15 @@ impl Plan<'_> {
     /// A legacy table's name as SQL reads it.
     pub fn legacy(&self, table: &str) -> String {
         format!("{}{table}", self.src)
+    }
+
+    /// ` AND <the row has not expired>` for a table whose rows expire (its columns prefixed
+    /// with `alias`), else nothing: the legacy rows the copy takes.
+    pub fn live(&self, table: &Table, alias: &str) -> String {
+        if table.ephemeral {
+            format!(" AND NOT {}", expired(alias, self.now))
+        } else {
+            String::new()
+        }
     }
 }

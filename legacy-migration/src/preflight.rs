@@ -2,12 +2,13 @@
 //! find (1) the rows the multi-tenant schema cannot take, each named by table, id, column and
 //! value, and (2) the values the copy will normalise, counted per column.
 //!
-//! The policy is to refuse rather than guess. An overdrawn (negative) balance, an unknown
-//! transaction source or powerup type, an unreadable time, a row whose user is gone, two
-//! verification codes that differ only in the case of the username: each would have to be
-//! clamped, dropped or invented to fit, and that would lose or change data silently. The run
-//! stops before its backup with the list of rows, and the streamer fixes them in the legacy
-//! app's file (the scan reads only).
+//! What is refused and what is carried is decided in [`crate::rules`]: data that breaks what
+//! the legacy app meant to keep (an overdrawn balance, an unknown ledger source, an unreadable
+//! time, a row whose viewer is gone) would have to be clamped, dropped or invented to fit, so
+//! the run stops before its backup with the list of rows, and the streamer fixes them in the
+//! legacy app's file (the scan reads only); values the legacy app merely accepted are carried.
+//! It also counts (3) the sessions, codes and cooldowns that have expired, which the copy
+//! skips.
 //!
 //! Normalisations are the changes that lose nothing: an ISO country code upper-cased, a NULL
 //! flag or counter given the legacy app's own default, an `is_perfect` of 2 read as true, an
@@ -17,7 +18,7 @@
 
 use crate::rules::{Rule, normalisations, rules};
 use crate::sql::bind;
-use crate::tables::{TABLES, Table};
+use crate::tables::{TABLES, Table, expired};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 
@@ -32,19 +33,33 @@ pub(crate) struct Findings {
     pub bad: Vec<String>,
     /// Values the copy will normalise: `table.column` → (count, what).
     pub normalised: BTreeMap<String, (u64, &'static str)>,
+    /// Rows that have expired, which the copy skips: legacy table → rows.
+    pub expired: BTreeMap<String, u64>,
 }
 
 impl Findings {
-    /// "users.country ×3 (upper-cased …); …", or "none".
-    pub fn normalised_summary(&self) -> String {
-        if self.normalised.is_empty() {
-            return "none".into();
-        }
-        self.normalised
-            .iter()
-            .map(|(column, (n, what))| format!("{column} ×{n} ({what})"))
-            .collect::<Vec<_>>()
-            .join("; ")
+    /// "values to normalise: users.country ×3 (upper-cased …); …; expired rows to leave
+    /// behind: user_sessions ×4, …": what the step log says of the scan.
+    pub fn summary(&self) -> String {
+        let normalised = if self.normalised.is_empty() {
+            "none".to_owned()
+        } else {
+            self.normalised
+                .iter()
+                .map(|(column, (n, what))| format!("{column} ×{n} ({what})"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let expired = if self.expired.is_empty() {
+            "none".to_owned()
+        } else {
+            self.expired
+                .iter()
+                .map(|(table, n)| format!("{table} ×{n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!("values to normalise: {normalised}; expired rows to leave behind: {expired}")
     }
 
     /// The normalised counts alone, for the audit row.
@@ -57,17 +72,29 @@ impl Findings {
 }
 
 /// Scans the legacy tables at `src` (`main.`, `legacy.`, `legacy_`), one pass per table for
-/// the counts and a short query per broken rule for its examples. `conn` has the legacy
-/// functions registered.
-pub(crate) fn scan(conn: &Connection, src: &str, ledger: bool) -> rusqlite::Result<Findings> {
+/// the counts and a short query per broken rule for its examples. `now` is the run's start:
+/// sessions, codes and cooldowns that expired before it are counted, not checked. `conn` has
+/// the legacy functions registered.
+pub(crate) fn scan(
+    conn: &Connection,
+    src: &str,
+    ledger: bool,
+    now: i64,
+) -> rusqlite::Result<Findings> {
     let mut findings = Findings::default();
     for table in TABLES.iter().filter(|t| ledger || !t.optional) {
-        let rules = rules(table);
-        let norms = normalisations(table);
+        let rules = rules(table, now);
+        let norms = normalisations(table, now);
+        let gone = if table.ephemeral {
+            expired("r.", now)
+        } else {
+            "0".to_owned()
+        };
         let filters: Vec<String> = rules
             .iter()
             .map(|r| r.bad.as_str())
             .chain(norms.iter().map(|n| n.changes.as_str()))
+            .chain([gone.as_str()])
             .map(|p| format!("count(*) FILTER (WHERE {p})"))
             .collect();
         let sql = format!(
@@ -102,6 +129,9 @@ pub(crate) fn scan(conn: &Connection, src: &str, ledger: bool) -> rusqlite::Resu
                     (n as u64, norm.what),
                 );
             }
+        }
+        if let Some(&n) = counts.last().filter(|&&n| n > 0) {
+            findings.expired.insert(table.legacy.to_owned(), n as u64);
         }
     }
     Ok(findings)

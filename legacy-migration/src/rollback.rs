@@ -48,7 +48,7 @@ pub struct RolledBack {
     pub discarded_admin_keys: u64,
 }
 
-/// Restores the legacy file `db` was migrated from (see the [module](self) documentation).
+/// Restores the legacy file `db` was migrated from (the [crate] documentation tells the steps).
 /// Holds the file's exclusive lock from the first check to the end, so nothing can write
 /// between counting the writes since the migration and restoring; refused while another
 /// program (the server) has the file open.
@@ -82,14 +82,15 @@ pub fn rollback(
         ));
     }
     let backup = choose_backup(db, options, record.as_ref())?;
-    // The backup of this migration holds exactly the rows it moved; another file is refused
-    // unless forced.
+    // The backup of this migration holds exactly the rows it moved and the expired ones it
+    // left behind; another file is refused unless forced.
     let expected: Option<Counts> = match &record {
-        Some(r) if !options.force => Some(
-            serde_json::from_str(&r.counts).map_err(|e| {
-                refused(db, format!("its migration_audit counts cannot be read: {e}"))
-            })?,
-        ),
+        Some(r) if !options.force => Some(backup_counts(r).map_err(|e| {
+            refused(
+                db,
+                format!("its migration_audit counts cannot be read: {e}"),
+            )
+        })?),
         _ => None,
     };
     let t = Instant::now();
@@ -133,9 +134,22 @@ pub fn rollback(
 
 /// The newest `migrate-legacy` row of `migration_audit`, if the file has one.
 fn migration_record(conn: &Connection) -> Option<Record> {
+    // A file the server has not opened since it was migrated by an older version lacks the
+    // `expired` column (schema 006).
+    let expired: bool = conn
+        .query_row(
+            "SELECT count(*) > 0 FROM pragma_table_info('migration_audit') \
+             WHERE name = 'expired'",
+            [],
+            |r| r.get(0),
+        )
+        .ok()?;
     conn.query_row(
-        "SELECT username, display_name, started_at, backup_path, counts \
-         FROM migration_audit WHERE kind = 'migrate-legacy' ORDER BY id DESC LIMIT 1",
+        &format!(
+            "SELECT username, display_name, started_at, backup_path, counts, {} \
+             FROM migration_audit WHERE kind = 'migrate-legacy' ORDER BY id DESC LIMIT 1",
+            if expired { "expired" } else { "'{}'" }
+        ),
         [],
         |r| {
             Ok(Record {
@@ -144,10 +158,22 @@ fn migration_record(conn: &Connection) -> Option<Record> {
                 started_at: r.get(2)?,
                 backup_path: r.get(3)?,
                 counts: r.get(4)?,
+                expired: r.get(5)?,
             })
         },
     )
     .ok()
+}
+
+/// The rows the backup of a migration holds, by legacy table: those it moved and the expired
+/// ones it left behind.
+fn backup_counts(record: &Record) -> serde_json::Result<Counts> {
+    let mut counts: Counts = serde_json::from_str(&record.counts)?;
+    let expired: Counts = serde_json::from_str(&record.expired)?;
+    for (table, n) in expired {
+        *counts.entry(table).or_default() += n;
+    }
+    Ok(counts)
 }
 
 /// The backup named with `--backup`, else the one the migration recorded, else (forced, no

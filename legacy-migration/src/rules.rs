@@ -1,7 +1,36 @@
 //! What the pre-flight scan looks for: the rules of the multi-tenant schema a legacy row can
 //! break, and the values the copy changes without losing anything (normalisations).
+//!
+//! # Refused or carried
+//!
+//! A value the legacy app accepted by design is carried as it is, however unusual: a viewer
+//! username of any length (the legacy profile route created viewers from any URL segment), a
+//! tip saved with no text, a goal with a target of 0, a theme or layout document of any size.
+//! The schema holds them (migration 006), and the contract still refuses new ones.
+//!
+//! A value that breaks what the legacy app itself meant to keep is refused, with the row named,
+//! because carrying it would mean clamping, dropping or inventing data:
+//!
+//! * an overdrawn (negative) balance, drop count, stock or goal progress: the legacy app's
+//!   read-check-write spends could race into one; the fix is the streamer's decision (a ledger
+//!   row that clears it);
+//! * a ledger source, powerup type or powerup id the legacy app never writes (it writes only
+//!   its own list), a negative price or score, a powerup's variables that are not a JSON
+//!   object, a theme or layout document that is not a JSON object: written by hand or damaged;
+//! * a time that is not a time, a row whose viewer is gone (the legacy app cascades deletes:
+//!   such rows come from a file whose keys were not enforced), a session token that is not text,
+//!   an empty username, a country that is not a two-letter code (the legacy profile page offers
+//!   a list of codes), a key or command longer than the schema's 128 characters (the legacy
+//!   app's own are short names).
+//!
+//! Sessions, verification codes and cooldowns that have expired are neither: they mean nothing
+//! any more (the server would purge them), so they never block a run and are not copied, only
+//! counted. A rule on one of those tables applies to the rows that are still live, such as two
+//! live codes of one viewer that differ only in the case of the username, which the new schema
+//! cannot hold apart (they expire within minutes: run again later).
 
-use crate::tables::{TABLES, Table};
+use crate::documents::{LAYOUT_KEY, THEME_KEY};
+use crate::tables::{Table, expired};
 
 /// The powerup types and ledger sources of the schema.
 const POWERUPS: &str = "('boost', 'ghost', 'magnet', 'powerdrop', 'shield', 'tnt')";
@@ -29,8 +58,8 @@ pub(crate) struct Normalisation {
 }
 
 /// The rules specific to one column; the generic ones (integers, times, users) are added by
-/// [`rules`].
-fn specific_rules() -> Vec<Rule> {
+/// [`rules`]. `now`: the run's start, before which sessions, codes and cooldowns have expired.
+fn specific_rules(now: i64) -> Vec<Rule> {
     let rule = |table, column, bad: &str, must| Rule {
         table,
         column,
@@ -41,8 +70,8 @@ fn specific_rules() -> Vec<Rule> {
         rule(
             "users",
             "username",
-            "r.username IS NULL OR length(r.username) NOT BETWEEN 1 AND 64",
-            "1 to 64 characters",
+            "r.username IS NULL OR length(r.username) < 1",
+            "not empty (any length is carried)",
         ),
         rule(
             "users",
@@ -154,9 +183,12 @@ fn specific_rules() -> Vec<Rule> {
             "username",
             // One pass, whatever the table's size: the legacy indexes are case-sensitive, so a
             // correlated lookup ignoring case would scan the table once per row.
-            "r.id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY \
-             username COLLATE NOCASE, code ORDER BY id) AS k FROM {src}verification_codes) \
-             WHERE k > 1)",
+            &format!(
+                "r.id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY \
+                 username COLLATE NOCASE, code ORDER BY id) AS k FROM {{src}}verification_codes \
+                 WHERE NOT {}) WHERE k > 1)",
+                expired("", now)
+            ),
             "unique with its code ignoring case (an older row has this code for the same \
              name in another case)",
         ),
@@ -187,10 +219,19 @@ fn specific_rules() -> Vec<Rule> {
         ),
         rule("overlay_settings", "value", "r.value IS NULL", "set"),
         rule(
+            "overlay_settings",
+            "value",
+            &format!(
+                "r.key IN ('{THEME_KEY}', '{LAYOUT_KEY}') AND (CASE WHEN json_valid(r.value) \
+                 THEN json_type(r.value) END) IS NOT 'object'"
+            ),
+            "a JSON object (the theme and the overlay layout are copied as documents)",
+        ),
+        rule(
             "tips",
             "content",
-            "r.content IS NULL OR length(r.content) < 1",
-            "not empty",
+            "r.content IS NULL",
+            "set (an empty text is carried)",
         ),
         rule(
             "goals",
@@ -201,8 +242,8 @@ fn specific_rules() -> Vec<Rule> {
         rule(
             "goals",
             "target_value",
-            "r.target_value IS NULL OR r.target_value <= 0",
-            "above 0",
+            "r.target_value IS NULL OR r.target_value < 0",
+            "a number, not negative (a target of 0 is carried)",
         ),
         rule(
             "goals",
@@ -214,8 +255,9 @@ fn specific_rules() -> Vec<Rule> {
 }
 
 /// Every rule of `table`: the integer columns, the times, the user a row hangs off, then the
-/// column-specific ones.
-pub(crate) fn rules(table: &Table) -> Vec<Rule> {
+/// column-specific ones. In a table whose rows expire, they apply to the rows still live at
+/// `now`.
+pub(crate) fn rules(table: &Table, now: i64) -> Vec<Rule> {
     let mut out = Vec::new();
     for column in table.integers {
         out.push(Rule {
@@ -256,15 +298,21 @@ pub(crate) fn rules(table: &Table) -> Vec<Rule> {
         });
     }
     out.extend(
-        specific_rules()
+        specific_rules(now)
             .into_iter()
             .filter(|r| r.table == table.legacy),
     );
+    if table.ephemeral {
+        for rule in &mut out {
+            rule.bad = format!("NOT {} AND ({})", expired("r.", now), rule.bad);
+        }
+    }
     out
 }
 
-/// Every normalisation the copy of `table` makes (the copy SQL in `tables.rs` does them).
-pub(crate) fn normalisations(table: &Table) -> Vec<Normalisation> {
+/// Every normalisation the copy of `table` makes (the copy SQL in `tables.rs` does them), of
+/// the rows it copies (in a table whose rows expire, those still live at `now`).
+pub(crate) fn normalisations(table: &Table, now: i64) -> Vec<Normalisation> {
     let n = |column, changes: &str, what| Normalisation {
         table: table.legacy,
         column,
@@ -353,21 +401,27 @@ pub(crate) fn normalisations(table: &Table) -> Vec<Normalisation> {
             checked: false,
         });
     }
+    if table.ephemeral {
+        for n in &mut out {
+            n.changes = format!("NOT {} AND ({})", expired("r.", now), n.changes);
+        }
+    }
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tables::TABLES;
 
     #[test]
     fn every_rule_and_normalisation_names_a_column_its_table_has() {
         for table in TABLES {
-            let rules = rules(table);
+            let rules = rules(table, 0);
             for column in rules
                 .iter()
                 .map(|r| r.column)
-                .chain(normalisations(table).iter().map(|n| n.column))
+                .chain(normalisations(table, 0).iter().map(|n| n.column))
             {
                 assert!(
                     table.columns.contains(&column),
@@ -377,7 +431,7 @@ mod tests {
             }
         }
         let tables: Vec<&str> = TABLES.iter().map(|t| t.legacy).collect();
-        for rule in specific_rules() {
+        for rule in specific_rules(0) {
             assert!(tables.contains(&rule.table), "{}", rule.table);
         }
     }

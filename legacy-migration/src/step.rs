@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 /// The steps of a migration or import, in order. Each is reported when done, and each is a
-/// place a test can inject a failure ([`MigrateOptions::fail_at`]).
+/// place a test can inject a failure ([`crate::MigrateOptions::fail_at`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Step {
     /// Recognise the file (legacy, already migrated, or something else), count its rows, and

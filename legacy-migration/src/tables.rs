@@ -8,8 +8,6 @@
 //! `:now` the migration's start (for NULL times), `:io` the offset added to the table's own ids
 //! and `:uo` the one added to user ids (both 0 unless an import's ids collide).
 
-use rusqlite::Connection;
-
 /// One legacy table.
 pub(crate) struct Table {
     /// Its name in a legacy file.
@@ -34,6 +32,10 @@ pub(crate) struct Table {
     pub optional: bool,
     /// Rows are copied in chunks by the legacy `INTEGER PRIMARY KEY id`.
     pub chunked: bool,
+    /// Its rows expire (`expires_at`): sessions, verification codes, cooldowns. Expired rows
+    /// mean nothing any more (the server would purge them), so they are neither checked nor
+    /// copied, only counted.
+    pub ephemeral: bool,
     /// The target keeps the legacy `id` (plus `:io`).
     pub own_ids: bool,
     /// `INSERT INTO target (…) SELECT … FROM {src}legacy {chunk}`.
@@ -61,6 +63,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &["username", "voice_id", "drop_image"],
         optional: false,
         chunked: true,
+        ephemeral: false,
         own_ids: true,
         copy: "INSERT INTO users (id, streamer_id, username, voice_id, drop_image, country, \
                created_at, updated_at) \
@@ -87,6 +90,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &[],
         optional: false,
         chunked: true,
+        ephemeral: false,
         own_ids: false,
         copy: "INSERT INTO user_points (streamer_id, user_id, channel_points, drop_points, \
                total_drops, last_updated) \
@@ -113,6 +117,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &["amount", "source", "description"],
         optional: true,
         chunked: true,
+        ephemeral: false,
         own_ids: true,
         copy: "INSERT INTO point_transactions (id, streamer_id, user_id, amount, source, \
                description, created_at) \
@@ -131,6 +136,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &[],
         optional: false,
         chunked: true,
+        ephemeral: false,
         own_ids: false,
         copy: "INSERT INTO powerup_inventory (streamer_id, user_id, powerup_type, quantity) \
                SELECT :s, user_id + :uo, powerup_type, coalesce(quantity, 0) \
@@ -147,6 +153,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &["powerup_type", "cost"],
         optional: false,
         chunked: true,
+        ephemeral: false,
         own_ids: true,
         copy: "INSERT INTO powerup_purchases (id, streamer_id, user_id, powerup_type, cost, \
                purchased_at) \
@@ -172,6 +179,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &["score"],
         optional: false,
         chunked: true,
+        ephemeral: false,
         own_ids: true,
         copy: "INSERT INTO drop_history (id, streamer_id, user_id, score, is_perfect, \
                powerup_used, created_at) \
@@ -191,6 +199,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &[],
         optional: false,
         chunked: true,
+        ephemeral: true,
         own_ids: false,
         copy: "INSERT INTO command_cooldowns (streamer_id, user_id, command, last_used_at, \
                expires_at) \
@@ -210,6 +219,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &[],
         optional: false,
         chunked: true,
+        ephemeral: true,
         own_ids: false,
         copy: "INSERT INTO user_sessions (streamer_id, token_hash, user_id, created_at, \
                expires_at) \
@@ -229,6 +239,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &[],
         optional: false,
         chunked: true,
+        ephemeral: true,
         own_ids: false,
         copy: "INSERT INTO streamer_sessions (streamer_id, token_hash, created_at, expires_at) \
                SELECT :s, legacy_token_hash(session_token), \
@@ -254,6 +265,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &["username", "code"],
         optional: false,
         chunked: true,
+        ephemeral: true,
         own_ids: true,
         copy: "INSERT INTO verification_codes (id, streamer_id, username, code, verified, \
                created_at, expires_at) \
@@ -282,6 +294,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &["access_token", "refresh_token", "scope"],
         optional: false,
         chunked: true,
+        ephemeral: false,
         own_ids: false,
         copy: "INSERT INTO api_tokens (streamer_id, provider, access_token, refresh_token, \
                expires_at, scope, created_at, updated_at) \
@@ -313,6 +326,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &["name", "description", "cost", "emoji", "effect"],
         optional: false,
         chunked: false,
+        ephemeral: false,
         own_ids: false,
         copy: "INSERT INTO powerup_config (streamer_id, id, name, description, cost, emoji, \
                effect, variables, enabled, created_at, updated_at) \
@@ -333,6 +347,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &["value", "description"],
         optional: false,
         chunked: false,
+        ephemeral: false,
         own_ids: false,
         copy: "INSERT INTO overlay_settings (streamer_id, key, value, description, updated_at) \
                SELECT :s, key, value, description, \
@@ -350,6 +365,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &["content"],
         optional: false,
         chunked: true,
+        ephemeral: false,
         own_ids: true,
         copy: "INSERT INTO tips (id, streamer_id, content, enabled, sort_order, created_at) \
                SELECT id + :io, :s, content, coalesce(enabled, 1) <> 0, \
@@ -374,6 +390,7 @@ pub(crate) const TABLES: &[Table] = &[
         verbatim: &["label", "target_value"],
         optional: false,
         chunked: false,
+        ephemeral: false,
         own_ids: false,
         copy: "INSERT INTO goals (streamer_id, id, label, current_value, target_value, enabled, \
                updated_at) \
@@ -383,5 +400,16 @@ pub(crate) const TABLES: &[Table] = &[
     },
 ];
 
-/// The chunk filter of a chunked table: the next `:n` rows after legacy id `:after`.
-pub(crate) const CHUNK: &str = "WHERE id > :after ORDER BY id LIMIT :n";
+/// The chunk filter of a chunked table: the legacy ids after `:after` up to `:upto`.
+pub(crate) const CHUNK: &str = "WHERE id > :after AND id <= :upto";
+
+/// What makes a row of an [ephemeral](Table::ephemeral) table expired at `now` (Unix
+/// milliseconds), its columns prefixed with `alias` (`"r."`, or `""` unqualified): a readable
+/// `expires_at` before `now`. A row whose `expires_at` cannot be read is not expired: the
+/// pre-flight scan names it.
+pub(crate) fn expired(alias: &str, now: i64) -> String {
+    format!(
+        "({alias}expires_at IS NOT NULL AND legacy_time_ok({alias}expires_at) \
+         AND legacy_ms({alias}expires_at, '', 0) < {now})"
+    )
+}

@@ -1,11 +1,13 @@
 //! The checks a migration or import passes before it commits: the new rows of the streamer
 //! against the legacy rows they came from, then the database as a whole.
 
+use crate::documents;
 use crate::error::LegacyError;
-use crate::preflight::normalisations;
-use crate::run::{Plan, bind};
+use crate::plan::Plan;
+use crate::rules::normalisations;
+use crate::sql::bind;
 use crate::step::Step;
-use crate::tables::{Table, ident};
+use crate::tables::Table;
 use rusqlite::Transaction;
 
 /// The sums that must not change: (legacy table, column).
@@ -71,10 +73,15 @@ pub(crate) fn compare(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String, L
     // Counted once here, used again by the row-by-row comparison.
     let mut legacy_counts = Vec::new();
     for table in plan.tables() {
+        // Expired sessions, codes and cooldowns are left behind: the live ones must all arrive.
         let before = scalar(
             tx,
             plan,
-            &format!("SELECT count(*) FROM {{src}}{}", table.legacy),
+            &format!(
+                "SELECT count(*) FROM {{src}}{} WHERE 1{}",
+                table.legacy,
+                plan.live(table, "")
+            ),
         )
         .map_err(&sql_failed)?;
         let after = scalar(
@@ -139,10 +146,11 @@ pub(crate) fn compare(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String, L
         checks +=
             compare_rows(tx, plan, table, legacy_rows, &mut differences).map_err(&sql_failed)?;
     }
+    checks += documents::verify(tx, plan, &mut differences).map_err(&sql_failed)?;
     if differences.is_empty() {
         Ok(format!(
             "{checks} checks equal (counts, sums, users, balances, ledgers, inventories, drops, \
-             copied values, normalised values, times)"
+             copied values, normalised values, times, theme and layout)"
         ))
     } else {
         Err(LegacyError::Mismatch(differences))
@@ -160,7 +168,7 @@ fn compare_rows(
     legacy_rows: i64,
     differences: &mut Vec<String>,
 ) -> rusqlite::Result<u64> {
-    let mut columns: Vec<(String, String, u64)> = normalisations(table)
+    let mut columns: Vec<(String, String, u64)> = normalisations(table, plan.now)
         .iter()
         .filter(|n| n.checked)
         .map(|n| {
@@ -199,7 +207,8 @@ fn compare_rows(
         .collect();
     let sql = format!(
         "SELECT count(*){more} FROM {{src}}{legacy} AS r \
-         JOIN {target} AS n ON n.streamer_id = :s AND {join}",
+         JOIN {target} AS n ON n.streamer_id = :s AND {join} WHERE 1{live}",
+        live = plan.live(table, "r."),
         legacy = table.legacy,
         target = table.target,
         more = filters.iter().map(|f| format!(", {f}")).collect::<String>(),

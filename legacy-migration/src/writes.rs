@@ -33,6 +33,9 @@ pub(crate) struct Record {
     pub started_at: i64,
     pub backup_path: Option<String>,
     pub counts: String,
+    /// The expired rows the migration left behind, by legacy table (JSON; `{}` for a run
+    /// recorded before they were counted).
+    pub expired: String,
 }
 
 pub(crate) fn sql_failed(e: rusqlite::Error) -> LegacyError {

@@ -3,8 +3,8 @@
 mod support;
 
 use datastore::{
-    AdminSetPoints, NewStreamer, PointStore, ReportStore, SessionStore, SessionToken, StreamerId,
-    StreamerStore, TipStore, UserStore,
+    AdminSetPoints, NewStreamer, OverlayStore, PointStore, ReportStore, SessionStore, SessionToken,
+    StreamerId, StreamerStore, TipStore, UserStore,
 };
 use legacy_fixtures::{AWKWARD_USERNAMES, Spec};
 use legacy_migration::{
@@ -89,11 +89,31 @@ async fn a_migrated_file_reads_back_whole_under_its_streamer_and_nothing_under_a
     );
     assert_eq!(export.oauth_tokens.len(), 1);
     assert_eq!(export.goals.len(), 2);
-    assert_eq!(
-        export.verification_codes.len(),
-        before["verification_codes"].len()
+    // Expired codes are left behind; every live one arrives.
+    let live_codes = scalar(
+        &backup,
+        "SELECT count(*) FROM verification_codes \
+         WHERE replace(expires_at, 'T', ' ') > datetime('now')",
     );
-    assert_eq!(export.overlay_settings.len(), 5);
+    assert!(
+        live_codes > 0 && (live_codes as usize) < before["verification_codes"].len(),
+        "the fixture has live and expired codes: {live_codes}"
+    );
+    assert_eq!(export.verification_codes.len() as i64, live_codes);
+    assert_eq!(export.overlay_settings.len(), 8);
+    // The theme and the layout the legacy app kept as settings are the streamer's own.
+    let theme = store.get_theme(s).await.unwrap().expect("the legacy theme");
+    assert_eq!(
+        theme.theme,
+        serde_json::from_str::<serde_json::Value>(legacy_fixtures::THEME_CONFIG).unwrap()
+    );
+    let layouts = store.list_layouts(s).await.unwrap();
+    assert_eq!(layouts.len(), 1, "{layouts:?}");
+    assert!(layouts[0].is_default && layouts[0].id.as_str() == "main");
+    assert_eq!(
+        layouts[0].layout,
+        serde_json::from_str::<serde_json::Value>(legacy_fixtures::OVERLAY_LAYOUT_CONFIG).unwrap()
+    );
     // Every awkward name, found ignoring case, with its legacy id.
     for (i, name) in AWKWARD_USERNAMES.iter().enumerate() {
         let user = store
@@ -103,6 +123,9 @@ async fn a_migrated_file_reads_back_whole_under_its_streamer_and_nothing_under_a
             .unwrap_or_else(|| panic!("{name} is there"));
         assert_eq!((user.id.0, user.username.as_str()), (i as i64 + 1, *name));
     }
+    // Among them a 120-character name, longer than new viewers may have: carried intact.
+    assert_eq!(legacy_fixtures::LONG_USERNAME.chars().count(), 120);
+    assert!(AWKWARD_USERNAMES.contains(&legacy_fixtures::LONG_USERNAME));
     // Times in both forms: user 2's updated_at is JavaScript's form with milliseconds.
     let legacy_time: String = Connection::open(&backup)
         .unwrap()

@@ -6,7 +6,7 @@
 
 mod support;
 
-use datastore::{PowerupType, StreamerStore, UserStore};
+use datastore::{GoalStore, PowerupType, StreamerStore, TipStore, UserStore};
 use legacy_fixtures::Spec;
 use legacy_migration::{
     Event, ImportOptions, LegacyError, MigrateOptions, Migrated, RollbackOptions, Step,
@@ -123,38 +123,40 @@ async fn a_file_another_program_has_open_is_refused_untouched() {
 fn rows_the_new_schema_cannot_take_are_listed_before_any_backup() {
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
-    let long_name = "a".repeat(65);
     edit(
         &path,
-        &format!(
-            "UPDATE user_points SET channel_points = -40 \
-               WHERE user_id = (SELECT min(user_id) FROM user_points);
-             UPDATE point_transactions SET source = 'lottery' \
-               WHERE id = (SELECT min(id) FROM point_transactions);
-             INSERT INTO verification_codes (username, code, verified, created_at, expires_at) \
-               VALUES ('Casey', '424242', 0, '2025-01-01 00:00:00', '2025-01-01 00:10:00'), \
-                      ('casey', '424242', 0, '2025-01-01 00:00:00', '2025-01-01 00:10:00');
-             UPDATE tips SET content = '' WHERE id = (SELECT min(id) FROM tips);
-             UPDATE goals SET target_value = 0 WHERE id = (SELECT min(id) FROM goals);
-             UPDATE command_cooldowns SET expires_at = '2000-01-01 00:00:00' \
-               WHERE id = (SELECT min(id) FROM command_cooldowns);
-             UPDATE users SET country = 'usa' WHERE id = (SELECT max(id) FROM users);
-             INSERT INTO users (username, created_at, updated_at) \
-               VALUES ('{long_name}', '2025-01-01 00:00:00', '2025-01-01 00:00:00');
-             INSERT INTO drop_history (user_id, score, is_perfect, created_at) \
-               VALUES (999999, 10, 0, '2025-01-01 00:00:00');
-             UPDATE drop_history SET created_at = 'yesterday' \
-               WHERE id = (SELECT min(id) FROM drop_history);
-             INSERT INTO overlay_settings (key, value) VALUES (NULL, 'orphaned');
-             UPDATE users SET voice_id = x'00ff' WHERE id = (SELECT min(id) FROM users);"
-        ),
+        "UPDATE user_points SET channel_points = -40 \
+           WHERE user_id = (SELECT min(user_id) FROM user_points);
+         UPDATE point_transactions SET source = 'lottery' \
+           WHERE id = (SELECT min(id) FROM point_transactions);
+         INSERT INTO verification_codes (username, code, verified, created_at, expires_at) \
+           VALUES ('Casey', '424242', 0, '2025-01-01 00:00:00', '2099-01-01 00:10:00'), \
+                  ('casey', '424242', 0, '2025-01-01 00:00:00', '2099-01-01 00:10:00');
+         UPDATE command_cooldowns SET last_used_at = '2099-06-01 00:00:00', \
+           expires_at = '2099-01-01 00:00:00' WHERE id = (SELECT min(id) FROM command_cooldowns);
+         UPDATE users SET country = 'usa' WHERE id = (SELECT max(id) FROM users);
+         INSERT INTO drop_history (user_id, score, is_perfect, created_at) \
+           VALUES (999999, 10, 0, '2025-01-01 00:00:00');
+         UPDATE drop_history SET created_at = 'yesterday' \
+           WHERE id = (SELECT min(id) FROM drop_history);
+         INSERT INTO overlay_settings (key, value) VALUES (NULL, 'orphaned');
+         UPDATE overlay_settings SET value = '[\"not\", \"a theme\"]' WHERE key = 'theme_config';
+         UPDATE users SET voice_id = x'00ff' WHERE id = (SELECT min(id) FROM users);
+         -- Expired rows never block, whatever they hold: none of these is listed.
+         INSERT INTO user_sessions (user_id, session_token, created_at, expires_at) \
+           VALUES (1, x'0102', '2025-01-01 00:00:00', '2025-01-02 00:00:00');
+         INSERT INTO verification_codes (username, code, verified, created_at, expires_at) \
+           VALUES ('Dana', 'x', 0, '2025-01-01 00:00:00', '2025-01-01 00:10:00'), \
+                  ('DANA', 'x', 0, '2025-01-01 00:00:00', '2025-01-01 00:10:00');
+         INSERT INTO command_cooldowns (user_id, command, last_used_at, expires_at) \
+           VALUES (999998, '!tts', '2001-01-01 00:00:00', '2000-01-01 00:00:00');",
     );
     let original = read(&path);
     let err = migrate(&path, &MigrateOptions::default()).unwrap_err();
     let LegacyError::BadRows { total, rows } = &err else {
         panic!("{err}");
     };
-    assert_eq!(*total, 12, "{err}");
+    assert_eq!(*total, 10, "{err}");
     let text = err.to_string();
     for expected in [
         "channel_points = -40 must be not negative (an overdrawn balance)",
@@ -162,21 +164,125 @@ fn rows_the_new_schema_cannot_take_are_listed_before_any_backup() {
         "source = 'lottery'",
         "verification_codes id",
         "username = 'casey'",
-        "content = '' must be not empty",
-        "target_value = 0 must be above 0",
-        "expires_at = '2000-01-01 00:00:00'",
+        "expires_at = '2099-01-01 00:00:00'",
         "country = 'usa'",
-        "username = 'aaaaaaaaaa",
         "user_id = 999999 must be a user that exists",
         "created_at = 'yesterday'",
         "overlay_settings key NULL: key = NULL must be 1 to 128 characters",
+        "overlay_settings key 'theme_config': value = '[\"not\", \"a theme\"]' must be a JSON object",
         "voice_id = X'00FF' must be text, not a BLOB",
     ] {
         assert!(text.contains(expected), "{expected:?} missing from: {text}");
     }
-    assert_eq!(rows.len(), 12, "one line per row: {rows:?}");
+    for carried in ["'DANA'", "X'0102'", "999998"] {
+        assert!(!text.contains(carried), "an expired row was listed: {text}");
+    }
+    assert_eq!(rows.len(), 10, "one line per row: {rows:?}");
     assert_eq!(read(&path), original, "the file is untouched");
     assert_eq!(backups_in(dir.path()), 0, "no backup is taken");
+}
+
+/// The legacy app accepted a tip with no text, a goal of 0 and (the fixture has one) a
+/// 120-character username: carried as they are. Expired sessions, codes and cooldowns never
+/// block, even when they break a rule; they are left behind, counted in the log and in
+/// `migration_audit`, and a rollback still restores the original whole.
+#[tokio::test(flavor = "multi_thread")]
+async fn values_the_legacy_app_accepted_are_carried_and_expired_rows_never_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
+    edit(
+        &path,
+        "UPDATE tips SET content = '' WHERE id = (SELECT min(id) FROM tips);
+         UPDATE goals SET target_value = 0 WHERE id = 'followers';
+         UPDATE command_cooldowns SET last_used_at = '2001-01-01 00:00:00', \
+           expires_at = '2000-01-01 00:00:00' WHERE id = (SELECT min(id) FROM command_cooldowns);
+         INSERT INTO user_sessions (user_id, session_token, created_at, expires_at) \
+           VALUES (1, x'0102', '2025-01-01 00:00:00', '2025-01-02 00:00:00');
+         INSERT INTO verification_codes (username, code, verified, created_at, expires_at) \
+           VALUES ('Casey', '424242', 0, '2025-01-01 00:00:00', '2025-01-01 00:10:00'), \
+                  ('casey', '424242', 0, '2025-01-01 00:00:00', '2025-01-01 00:10:00');",
+    );
+    let original = legacy_dump(&path);
+    let now: i64 = 1_790_000_000_000;
+    let expired_in = |table: &str| {
+        scalar(
+            &path,
+            &format!(
+                "SELECT count(*) FROM {table} \
+                 WHERE (julianday(expires_at) - 2440587.5) * 86400000.0 < {now}"
+            ),
+        ) as u64
+    };
+    let expected: std::collections::BTreeMap<String, u64> = [
+        "user_sessions",
+        "admin_sessions",
+        "verification_codes",
+        "command_cooldowns",
+    ]
+    .into_iter()
+    .map(|t| (t.to_owned(), expired_in(t)))
+    .filter(|(_, n)| *n > 0)
+    .collect();
+    assert!(
+        expected.len() >= 3,
+        "the file has expired rows: {expected:?}"
+    );
+    let legacy_sessions = scalar(&path, "SELECT count(*) FROM user_sessions");
+
+    let (outcome, steps) = migrate_logged(
+        &path,
+        &MigrateOptions {
+            now_ms: Some(now),
+            ..MigrateOptions::default()
+        },
+    );
+    let Migrated::Done {
+        streamer_id,
+        counts,
+        ..
+    } = outcome.unwrap()
+    else {
+        panic!("a legacy file is migrated");
+    };
+    assert!(
+        detail(&steps, Step::Inspect)
+            .contains(&format!("user_sessions ×{}", expected["user_sessions"])),
+        "{steps:?}"
+    );
+    assert_eq!(
+        counts["user_sessions"] as i64,
+        legacy_sessions - expected["user_sessions"] as i64
+    );
+    let recorded: String = Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT expired FROM migration_audit", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<std::collections::BTreeMap<String, u64>>(&recorded).unwrap(),
+        expected
+    );
+
+    let store = open(&path).await;
+    let s = datastore::StreamerId(streamer_id);
+    let tips = store.list_tips(s).await.unwrap();
+    assert!(tips.iter().any(|t| t.content.is_empty()), "{tips:?}");
+    let goal = store
+        .get_goal(s, &datastore::GoalId::new("followers"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(goal.target_value, 0);
+    let long = store
+        .get_user_by_username(s, legacy_fixtures::LONG_USERNAME)
+        .await
+        .unwrap()
+        .expect("the 120-character viewer");
+    assert_eq!(long.username, legacy_fixtures::LONG_USERNAME);
+    drop(store);
+
+    // The backup holds the expired rows too, so a rollback restores everything.
+    rollback(&path, &RollbackOptions::default(), &mut quiet()).unwrap();
+    assert_eq!(legacy_dump(&path), original);
 }
 
 #[tokio::test(flavor = "multi_thread")]

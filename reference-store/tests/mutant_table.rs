@@ -34,7 +34,8 @@ fn predicates_in(line: &str) -> Vec<String> {
             .bytes()
             .take_while(u8::is_ascii_digit)
             .count();
-        if digits == 0 || (at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_'))
+        if digits == 0
+            || (at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_'))
         {
             continue;
         }
@@ -80,12 +81,11 @@ fn predicates() -> BTreeMap<Key, bool> {
             }
             let equivalent = line.contains("// equivalent mutant: ");
             for predicate in predicates_in(line) {
-                let n = seen.entry((function.clone(), predicate.clone())).or_default();
+                let n = seen
+                    .entry((function.clone(), predicate.clone()))
+                    .or_default();
                 *n += 1;
-                out.insert(
-                    (file.clone(), function.clone(), predicate, *n),
-                    equivalent,
-                );
+                out.insert((file.clone(), function.clone(), predicate, *n), equivalent);
             }
         }
     }
@@ -142,8 +142,13 @@ fn keys_follow_functions_and_count_repeats_within_one() {
     );
     assert_eq!(function_named("    let define = 1;"), None);
     assert_eq!(
-        predicates_in("WHERE u.streamer_id = ?1 AND x.streamer_id = u.streamer_id OR streamer_id = ?2"),
-        vec!["u.streamer_id = ?1".to_owned(), "streamer_id = ?2".to_owned()]
+        predicates_in(
+            "WHERE u.streamer_id = ?1 AND x.streamer_id = u.streamer_id OR streamer_id = ?2"
+        ),
+        vec![
+            "u.streamer_id = ?1".to_owned(),
+            "streamer_id = ?2".to_owned()
+        ]
     );
     assert!(predicates_in("SELECT ok_streamer_id = ?1").is_empty());
 }

@@ -80,10 +80,7 @@ impl Env {
 
     /// What B observed, in order, with canonical ids.
     pub(crate) fn into_values(self, canon: &mut Canon) -> Vec<Value> {
-        self.seen
-            .into_iter()
-            .map(|o| o.into_value(canon))
-            .collect()
+        self.seen.into_iter().map(|o| o.into_value(canon)).collect()
     }
 
     /// B's streamer id.
@@ -91,4 +88,3 @@ impl Env {
         self.me.streamer
     }
 }
-

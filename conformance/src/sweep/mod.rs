@@ -199,7 +199,12 @@ async fn run_entry_in(
 
     let a_before = export_value(&*with_a.store, a.streamer).await?;
     let run = |w: &World, them: Population| {
-        (entry.run)(Env::new(w.store.clone(), w.b.clone(), them, w.clock.clone()))
+        (entry.run)(Env::new(
+            w.store.clone(),
+            w.b.clone(),
+            them,
+            w.clock.clone(),
+        ))
     };
     let env_with = run(&with_a, a.clone()).await;
     let env_without = run(&without_a, them_without_a).await;

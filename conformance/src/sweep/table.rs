@@ -6,8 +6,8 @@
 //! operation has no entry here; to keep the two in step, add the entry in the same change that
 //! adds the method to the trait and to `OPERATIONS`.
 
-use crate::sweep::env::{Env, SweepEntry};
 use crate::populate::fresh_token;
+use crate::sweep::env::{Env, SweepEntry};
 use datastore::*;
 use serde_json::json;
 use std::time::Duration;

@@ -510,7 +510,7 @@ async fn overlay_settings_layouts_and_theme() {
     let k = Some(t.key.as_str());
     assert_eq!(
         s.get("/butters/api/theme", None).await.json,
-        json!({"theme": null, "updated_at": null})
+        json!({"theme": datastore::default_theme(), "is_default": true, "updated_at": null})
     );
     let r = s
         .call(
@@ -637,7 +637,8 @@ async fn overlay_settings_layouts_and_theme() {
         .call("PUT", "/butters/api/theme", k, Some(theme.clone()))
         .await;
     assert_eq!((r.status, r.json["theme"].clone()), (200, theme.clone()));
-    assert_eq!(s.get("/butters/api/theme", None).await.json["theme"], theme);
+    let read = s.get("/butters/api/theme", None).await.json;
+    assert_eq!((&read["theme"], &read["is_default"]), (&theme, &json!(false)));
     s.stop().await;
 }
 

@@ -6,7 +6,7 @@ use crate::ids::{LayoutId, StreamerId};
 use crate::validate;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// One key/value setting the overlays read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +65,37 @@ pub struct Theme {
     pub theme: Value,
     /// When it was last set.
     pub updated_at: Timestamp,
+}
+
+/// The theme a streamer has until it sets one: the legacy app's default theme document, with
+/// its keys (`siteName`, `siteNameAccent`, `brandColor`, `brandColorForeground`, `darkMode`,
+/// `lightMode`, `borderRadius`, `chromaKeyColor`). The API answers it for a streamer without a
+/// theme, as the legacy app did; the store keeps no row for it.
+pub fn default_theme() -> Value {
+    json!({
+        "siteName": "Kick",
+        "siteNameAccent": "Overlay",
+        "brandColor": "#53fc18",
+        "brandColorForeground": "#0b0e0f",
+        "darkMode": {
+            "background": "#0b0e0f",
+            "foreground": "#f4f4f5",
+            "card": "#191b1f",
+            "muted": "#24272c",
+            "mutedForeground": "#a1a1aa",
+            "border": "#2f3238"
+        },
+        "lightMode": {
+            "background": "#ffffff",
+            "foreground": "#0b0e0f",
+            "card": "#f4f4f5",
+            "muted": "#e4e4e7",
+            "mutedForeground": "#52525b",
+            "border": "#d4d4d8"
+        },
+        "borderRadius": "0.75rem",
+        "chromaKeyColor": "#00ff00"
+    })
 }
 
 /// Overlay settings, layouts and theme of one streamer.
@@ -152,4 +183,28 @@ pub fn validate_setting(key: &str, value: &str, description: Option<&str>) -> St
     }
     validate::text("value", value, 0, usize::MAX)?;
     validate::optional_text("description", description, validate::MAX_TEXT_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_theme_has_the_legacy_themes_keys() {
+        let theme = default_theme();
+        for key in [
+            "siteName",
+            "siteNameAccent",
+            "brandColor",
+            "brandColorForeground",
+            "darkMode",
+            "lightMode",
+            "borderRadius",
+            "chromaKeyColor",
+        ] {
+            assert!(theme.get(key).is_some(), "the default theme lacks {key}");
+        }
+        assert!(theme["darkMode"].is_object() && theme["lightMode"].is_object());
+        assert!(validate::document("theme", &theme, true).is_ok());
+    }
 }

@@ -1,6 +1,6 @@
 //! Overlay settings, layouts and the theme.
 
-use datastore::{LayoutInput, Theme, Timestamp};
+use datastore::{LayoutInput, Theme, Timestamp, default_theme};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -38,12 +38,15 @@ impl From<LayoutBody> for LayoutInput {
     }
 }
 
-/// `GET /{streamer}/api/theme`: the theme, `null` until one is set.
+/// `GET /{streamer}/api/theme`: the streamer's theme, or the default theme
+/// ([`datastore::default_theme`]) until one is set, as the legacy app answered.
 #[derive(Debug, Clone, Serialize)]
 pub struct ThemeView {
     /// The theme document.
-    pub theme: Option<Value>,
-    /// When it was last set.
+    pub theme: Value,
+    /// Whether this is the default theme (the streamer has not set one).
+    pub is_default: bool,
+    /// When it was last set (`null` for the default).
     pub updated_at: Option<Timestamp>,
 }
 
@@ -51,11 +54,13 @@ impl From<Option<Theme>> for ThemeView {
     fn from(t: Option<Theme>) -> Self {
         match t {
             Some(t) => ThemeView {
-                theme: Some(t.theme),
+                theme: t.theme,
+                is_default: false,
                 updated_at: Some(t.updated_at),
             },
             None => ThemeView {
-                theme: None,
+                theme: default_theme(),
+                is_default: true,
                 updated_at: None,
             },
         }

@@ -301,6 +301,26 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
             "a viewer with {total} points is missing from the board: {board}"
         ),
     }
+    // The legacy theme and layout are the streamer's, and the 120-character viewer is there.
+    let (status, theme) = get(&format!("{base}/theme"), None);
+    let legacy_theme: serde_json::Value =
+        serde_json::from_str(legacy_fixtures::THEME_CONFIG).unwrap();
+    assert_eq!(
+        (status, &theme["theme"], &theme["is_default"]),
+        (200, &legacy_theme, &serde_json::json!(false)),
+        "{theme}"
+    );
+    let (status, layout) = get(&format!("{base}/overlay/layouts/main"), None);
+    let legacy_layout: serde_json::Value =
+        serde_json::from_str(legacy_fixtures::OVERLAY_LAYOUT_CONFIG).unwrap();
+    assert_eq!(
+        (status, &layout["layout"], &layout["is_default"]),
+        (200, &legacy_layout, &serde_json::json!(true)),
+        "{layout}"
+    );
+    let long = legacy_fixtures::LONG_USERNAME;
+    let (status, viewer) = get(&format!("{base}/users/by-name/{long}"), None);
+    assert_eq!((status, viewer["username"].as_str()), (200, Some(long)), "{viewer}");
     stop(&mut served.child);
 
     let (ok, out, _) = run(&["migrate-legacy", "--db", db_arg]);

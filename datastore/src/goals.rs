@@ -26,6 +26,7 @@ pub struct Goal {
 
 /// A goal to create or replace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GoalInput {
     /// See [`Goal::label`].
     pub label: String,

@@ -40,6 +40,7 @@ pub struct OverlayLayout {
 
 /// A layout to create or replace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LayoutInput {
     /// See [`OverlayLayout::name`].
     pub name: String,

@@ -164,6 +164,7 @@ impl PointDelta {
 
 /// An admin's direct setting of a user's balances.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AdminSetPoints {
     /// The new channel points, 0 to [`validate::MAX_BALANCE`].
     pub channel_points: i64,
@@ -217,6 +218,7 @@ pub struct PointTransaction {
 
 /// One drop-game result to record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewDrop {
     /// Drop points earned, 0 to [`validate::MAX_DROP_SCORE`].
     pub score: i64,

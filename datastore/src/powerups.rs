@@ -49,6 +49,7 @@ pub struct PowerupConfig {
 
 /// A full powerup configuration, for create-or-replace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PowerupConfigInput {
     /// See [`PowerupConfig::name`].
     pub name: String,

@@ -28,6 +28,7 @@ pub struct Streamer {
 
 /// What [`StreamerStore::create_streamer`] needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewStreamer {
     /// See [`Streamer::username`]; checked by [`validate::streamer_username`].
     pub username: String,

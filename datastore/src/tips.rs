@@ -24,6 +24,7 @@ pub struct Tip {
 
 /// A tip to create.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewTip {
     /// See [`Tip::content`]; 1 to [`validate::MAX_TEXT_CHARS`] characters.
     pub content: String,
@@ -63,6 +64,7 @@ impl NewTip {
 
 /// Changes to a tip; absent fields are left alone.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TipPatch {
     /// See [`Tip::content`].
     #[serde(default, skip_serializing_if = "Option::is_none")]

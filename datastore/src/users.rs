@@ -40,6 +40,7 @@ pub struct UserLookup {
 
 /// Profile changes; absent fields are left alone, `null` clears.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProfileUpdate {
     /// Set or clear the voice id.
     #[serde(

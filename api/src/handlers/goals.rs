@@ -2,7 +2,8 @@
 
 use crate::call::{ApiResult, Call};
 use crate::error::ApiError;
-use crate::models::goals::{GoalBody, ProgressBody};
+use crate::models::goals::ProgressBody;
+use datastore::GoalInput;
 use crate::reply;
 use datastore::GoalId;
 
@@ -24,10 +25,10 @@ pub async fn list_all(c: Call) -> ApiResult {
 
 /// `PUT /{streamer}/api/goals/{id}`.
 pub async fn put(c: Call) -> ApiResult {
-    let body: GoalBody = c.json()?;
+    let body: GoalInput = c.json()?;
     let goal = c
         .store()
-        .upsert_goal(c.streamer_id()?, &goal_id(&c)?, body.into())
+        .upsert_goal(c.streamer_id()?, &goal_id(&c)?, body)
         .await?;
     Ok(reply::ok(&goal))
 }

@@ -3,14 +3,14 @@
 use crate::accounts::create_streamer;
 use crate::call::{ApiResult, Call};
 use crate::error::ApiError;
-use crate::models::streamers::{CreateStreamer, StreamerCreated};
+use crate::models::streamers::StreamerCreated;
 use crate::reply;
-use datastore::StoreError;
+use datastore::{NewStreamer, StoreError};
 
 /// `POST /api/streamers`.
 pub async fn create(c: Call) -> ApiResult {
-    let body: CreateStreamer = c.json()?;
-    let (streamer, admin_key) = create_streamer(c.store(), body.into()).await?;
+    let body: NewStreamer = c.json()?;
+    let (streamer, admin_key) = create_streamer(c.store(), body).await?;
     Ok(reply::created(&StreamerCreated {
         streamer,
         admin_key,

@@ -1,9 +1,9 @@
 //! What OBS browser sources display: settings, layouts and the theme.
 
 use crate::call::{ApiResult, Call, found};
-use crate::models::overlay::{LayoutBody, SettingBody, ThemeView};
+use crate::models::overlay::{SettingBody, ThemeView};
 use crate::reply;
-use datastore::LayoutId;
+use datastore::{LayoutId, LayoutInput};
 use serde_json::Value;
 
 /// `GET /{streamer}/api/overlay/settings`.
@@ -56,10 +56,10 @@ pub async fn layout(c: Call) -> ApiResult {
 
 /// `PUT /{streamer}/api/overlay/layouts/{id}`.
 pub async fn put_layout(c: Call) -> ApiResult {
-    let body: LayoutBody = c.json()?;
+    let body: LayoutInput = c.json()?;
     let l = c
         .store()
-        .upsert_layout(c.streamer_id()?, &layout_id(&c)?, body.into())
+        .upsert_layout(c.streamer_id()?, &layout_id(&c)?, body)
         .await?;
     Ok(reply::ok(&l))
 }

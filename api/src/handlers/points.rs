@@ -2,9 +2,9 @@
 
 use crate::call::{ApiResult, Call, DEFAULT_PAGE, MAX_PAGE, found};
 use crate::error::ApiError;
-use crate::models::points::{Award, DropResult, PointsChange, PointsView, SetPoints};
+use crate::models::points::{Award, PointsChange, PointsView};
 use crate::reply;
-use datastore::{HistoryRequest, PointDelta, TransactionId};
+use datastore::{AdminSetPoints, HistoryRequest, NewDrop, PointDelta, TransactionId};
 
 /// `GET /{streamer}/api/leaderboard?limit=`.
 pub async fn leaderboard(c: Call) -> ApiResult {
@@ -64,20 +64,20 @@ pub async fn change(c: Call) -> ApiResult {
 
 /// `PUT /{streamer}/api/users/{id}/points`.
 pub async fn set(c: Call) -> ApiResult {
-    let body: SetPoints = c.json()?;
+    let body: AdminSetPoints = c.json()?;
     let points = c
         .store()
-        .set_points(c.streamer_id()?, c.user_id()?, body.into())
+        .set_points(c.streamer_id()?, c.user_id()?, body)
         .await?;
     Ok(reply::ok(&points))
 }
 
 /// `POST /{streamer}/api/users/{id}/drops`.
 pub async fn drop(c: Call) -> ApiResult {
-    let body: DropResult = c.json()?;
+    let body: NewDrop = c.json()?;
     let points = c
         .store()
-        .add_drop_points(c.streamer_id()?, c.user_id()?, body.into())
+        .add_drop_points(c.streamer_id()?, c.user_id()?, body)
         .await?;
     Ok(reply::ok(&points))
 }

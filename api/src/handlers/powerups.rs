@@ -2,9 +2,8 @@
 
 use crate::call::{ApiResult, Call, found};
 use crate::error::ApiError;
-use crate::models::powerups::PowerupBody;
 use crate::reply;
-use datastore::PowerupType;
+use datastore::{PowerupConfigInput, PowerupType};
 
 /// The `{type}` parameter: an unknown powerup is not found.
 fn kind(c: &Call) -> Result<PowerupType, ApiError> {
@@ -28,10 +27,10 @@ pub async fn list_all(c: Call) -> ApiResult {
 /// `PUT /{streamer}/api/powerups/{type}`.
 pub async fn configure(c: Call) -> ApiResult {
     let kind = kind(&c)?;
-    let body: PowerupBody = c.json()?;
+    let body: PowerupConfigInput = c.json()?;
     let config = c
         .store()
-        .upsert_powerup(c.streamer_id()?, kind, body.into())
+        .upsert_powerup(c.streamer_id()?, kind, body)
         .await?;
     Ok(reply::ok(&config))
 }

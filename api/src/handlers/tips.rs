@@ -1,7 +1,7 @@
 //! Rotating tips.
 
 use crate::call::{ApiResult, Call};
-use crate::models::tips::{NewTipBody, TipPatchBody};
+use datastore::{NewTip, TipPatch};
 use crate::reply;
 use datastore::TipId;
 
@@ -19,19 +19,19 @@ pub async fn list_all(c: Call) -> ApiResult {
 
 /// `POST /{streamer}/api/tips`.
 pub async fn create(c: Call) -> ApiResult {
-    let body: NewTipBody = c.json()?;
+    let body: NewTip = c.json()?;
     Ok(reply::created(
-        &c.store().create_tip(c.streamer_id()?, body.into()).await?,
+        &c.store().create_tip(c.streamer_id()?, body).await?,
     ))
 }
 
 /// `PUT /{streamer}/api/tips/{id}`.
 pub async fn update(c: Call) -> ApiResult {
     let id = TipId(c.id_param("id")?);
-    let body: TipPatchBody = c.json()?;
+    let body: TipPatch = c.json()?;
     Ok(reply::ok(
         &c.store()
-            .update_tip(c.streamer_id()?, id, body.into())
+            .update_tip(c.streamer_id()?, id, body)
             .await?,
     ))
 }

@@ -1,7 +1,8 @@
 //! A streamer's viewers.
 
 use crate::call::{ApiResult, Call, DEFAULT_PAGE, MAX_PAGE, found};
-use crate::models::users::{CreateUser, ProfilePatch};
+use crate::models::users::CreateUser;
+use datastore::ProfileUpdate;
 use crate::reply;
 use datastore::{PageRequest, User};
 
@@ -52,10 +53,10 @@ pub async fn create(c: Call) -> ApiResult {
 
 /// `PATCH /{streamer}/api/users/{id}`.
 pub async fn update(c: Call) -> ApiResult {
-    let body: ProfilePatch = c.json()?;
+    let body: ProfileUpdate = c.json()?;
     let user = c
         .store()
-        .update_user_profile(c.streamer_id()?, c.user_id()?, body.into())
+        .update_user_profile(c.streamer_id()?, c.user_id()?, body)
         .await?;
     Ok(reply::ok(&user))
 }

@@ -4,7 +4,6 @@
 use crate::auth::{self, LOGIN_SECRET_PREFIX, SESSION_PREFIX};
 use crate::call::{ApiResult, Call, found};
 use crate::error::ApiError;
-use crate::models::users::ProfilePatch;
 use crate::models::viewers::{
     CodeProof, LogIn, SessionIssued, VerificationConfirmed, VerificationIssued, VerificationRequest,
 };
@@ -129,11 +128,11 @@ pub async fn me(c: Call) -> ApiResult {
 
 /// `PATCH /{streamer}/api/me`.
 pub async fn update_me(c: Call) -> ApiResult {
-    let body: ProfilePatch = c.json()?;
+    let body: datastore::ProfileUpdate = c.json()?;
     let user_id = session(&c)?.user_id;
     let user = c
         .store()
-        .update_user_profile(c.streamer_id()?, user_id, body.into())
+        .update_user_profile(c.streamer_id()?, user_id, body)
         .await?;
     Ok(reply::ok(&user))
 }

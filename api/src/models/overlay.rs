@@ -1,6 +1,6 @@
 //! Overlay settings, layouts and the theme.
 
-use datastore::{LayoutInput, Theme, Timestamp, default_theme};
+use datastore::{Theme, Timestamp, default_theme};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -13,29 +13,6 @@ pub struct SettingBody {
     /// A description (kept when absent).
     #[serde(default)]
     pub description: Option<String>,
-}
-
-/// `PUT /{streamer}/api/overlay/layouts/{id}`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LayoutBody {
-    /// Its name (unique per streamer, ignoring case).
-    pub name: String,
-    /// Whether it is the default layout (one per streamer).
-    #[serde(default)]
-    pub is_default: bool,
-    /// The layout document.
-    pub layout: Value,
-}
-
-impl From<LayoutBody> for LayoutInput {
-    fn from(b: LayoutBody) -> Self {
-        LayoutInput {
-            name: b.name,
-            is_default: b.is_default,
-            layout: b.layout,
-        }
-    }
 }
 
 /// `GET /{streamer}/api/theme`: the streamer's theme, or the default theme

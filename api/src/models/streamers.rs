@@ -1,35 +1,7 @@
 //! Streamers: creation by the operator and the public profile.
 
-use datastore::{NewStreamer, Streamer, Timestamp};
-use serde::{Deserialize, Serialize};
-
-/// `POST /api/streamers`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CreateStreamer {
-    /// The Kick username: the first segment of the streamer's URLs.
-    pub username: String,
-    /// The display name (defaults to the username).
-    #[serde(default)]
-    pub display_name: Option<String>,
-    /// The Kick user id.
-    #[serde(default)]
-    pub kick_user_id: Option<i64>,
-    /// The avatar's URL.
-    #[serde(default)]
-    pub avatar_url: Option<String>,
-}
-
-impl From<CreateStreamer> for NewStreamer {
-    fn from(c: CreateStreamer) -> Self {
-        NewStreamer {
-            username: c.username,
-            display_name: c.display_name,
-            kick_user_id: c.kick_user_id,
-            avatar_url: c.avatar_url,
-        }
-    }
-}
+use datastore::{Streamer, Timestamp};
+use serde::Serialize;
 
 /// A new streamer and its admin key: the only time the key is shown.
 #[derive(Debug, Clone, Serialize)]

@@ -70,6 +70,26 @@ fn every_sweep_entry_calls_its_operation() {
     );
 }
 
+/// Every operation is called by some step of the model-based property test (or by its state
+/// comparison): a new operation without a step kind in `conformance/src/props/ops.rs` fails
+/// here, by name.
+#[test]
+fn every_operation_is_called_by_the_property_test() {
+    let called = runtime()
+        .block_on(conformance::props::operations_called())
+        .expect("one step of each kind runs");
+    let missing: Vec<&str> = OPERATIONS
+        .iter()
+        .map(|o| o.name)
+        .filter(|name| !called.contains(name))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "operations no step of the property test calls (add a Kind, its arguments and its \
+         call to conformance/src/props/ops.rs): {missing:?}"
+    );
+}
+
 /// The seed cases exist under their names, and case names are unique (they are test names).
 #[test]
 fn seed_cases_exist_and_names_are_unique() {

@@ -12,11 +12,13 @@ mod ops;
 use crate::canon::Canon;
 use crate::cases::support::check_invariants;
 use crate::harness::{CaseResult, Failure, Harness, START};
+use crate::faults::{CallLog, Faulty};
 use crate::model::ModelStore;
 use datastore::{DataStore, ManualClock};
 use ops::{Op, Side, exec, op_strategy};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde_json::Value;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// The named case: runs the property test with the harness's options.
@@ -108,20 +110,27 @@ async fn run_sequence(h: &Harness, ops: &[Op]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Every streamer's export from one side, with canonical ids, once the invariants are checked.
+async fn state_of(side: &mut Side, label: &str) -> Result<Value, Failure> {
+    let mut exports = Vec::new();
+    for s in side.store.list_streamers().await? {
+        let e = side
+            .store
+            .export_streamer(s.id)
+            .await?
+            .ok_or_else(|| Failure(format!("{label}: listed streamer {} has no export", s.id)))?;
+        check_invariants(&e).map_err(|f| Failure(format!("{label}: invariant broken: {f}")))?;
+        exports.push(e);
+    }
+    side.canon.apply(&mut exports);
+    serde_json::to_value(exports).map_err(|e| Failure(e.to_string()))
+}
+
 /// Every streamer's export, canonical ids, equal on both sides, and the invariants hold.
 async fn compare_state(sides: &mut [Side; 2], label: &str) -> Result<(), Failure> {
     let mut states: Vec<Value> = Vec::new();
     for side in sides.iter_mut() {
-        let mut exports = Vec::new();
-        for s in side.store.list_streamers().await? {
-            let e = side.store.export_streamer(s.id).await?.ok_or_else(|| {
-                Failure(format!("{label}: listed streamer {} has no export", s.id))
-            })?;
-            check_invariants(&e).map_err(|f| Failure(format!("{label}: invariant broken: {f}")))?;
-            exports.push(e);
-        }
-        side.canon.apply(&mut exports);
-        states.push(serde_json::to_value(exports).map_err(|e| Failure(e.to_string()))?);
+        states.push(state_of(side, label).await?);
     }
     if states[0] != states[1] {
         return Err(Failure(format!(
@@ -130,4 +139,34 @@ async fn compare_state(sides: &mut [Side; 2], label: &str) -> Result<(), Failure
         )));
     }
     Ok(())
+}
+
+/// The store operations the property test's steps call: the fixed setup, one step of every
+/// kind, then the comparison of states, run on a [`ModelStore`] that records its calls. A test
+/// of the suite compares them with [`datastore::OPERATIONS`], so an operation no step calls
+/// fails it, by name, instead of silently escaping the model-based test.
+pub async fn operations_called() -> Result<BTreeSet<&'static str>, Failure> {
+    let clock = Arc::new(ManualClock::new(START));
+    let log: CallLog = Arc::default();
+    let model: Arc<dyn DataStore> = Arc::new(ModelStore::new(clock.clone()));
+    let mut side = Side {
+        store: Arc::new(Faulty::recording(model, log.clone())),
+        canon: Canon::default(),
+    };
+    let mut steps = ops::setup();
+    steps.extend(ops::one_of_each_kind());
+    for op in &steps {
+        if let Some(d) = op.clock_step() {
+            clock.advance(d);
+        }
+        exec(&mut side, &clock, op).await;
+    }
+    state_of(&mut side, "after one step of each kind").await?;
+    let called = log
+        .lock()
+        .map_err(|_| Failure("the call log is poisoned".into()))?
+        .iter()
+        .copied()
+        .collect();
+    Ok(called)
 }

@@ -174,6 +174,21 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
     })
 }
 
+/// One step of every kind, aimed at the first streamer's own rows (the coverage of the
+/// operations is checked with these).
+pub fn one_of_each_kind() -> Vec<Op> {
+    Kind::ALL
+        .iter()
+        .map(|&kind| Op {
+            kind,
+            s: 0,
+            x: 1,
+            y: 1,
+            n: 100,
+        })
+        .collect()
+}
+
 /// The state every sequence starts from: three streamers, each with users holding points,
 /// a goal, a tip, a setting, a layout, a token, a verification code, a viewer session, a
 /// streamer session and an admin key.

@@ -14,8 +14,25 @@ use sha2::{Digest, Sha256};
 use warp::http::HeaderMap;
 use warp::http::header::AUTHORIZATION;
 
-/// The answer to a request without valid credentials.
-pub const UNAUTHORIZED: ApiError = ApiError::Unauthorized("missing or invalid credentials");
+/// The answer to a request without valid credentials for a route of `access`: it says what the
+/// route expects, and is the same whether no key was sent, a wrong one, or one that exists
+/// elsewhere (another streamer's), so it tells nothing about which keys exist.
+pub fn unauthorized(access: Access) -> ApiError {
+    ApiError::Unauthorized(match access {
+        Access::Operator => {
+            "this route needs the operator key: send `Authorization: Bearer <key>` with the \
+             server's KICKOVERLAY_OPERATOR_KEY"
+        }
+        Access::Admin => {
+            "this route needs the streamer's admin key or a dashboard session of this \
+             streamer: send `Authorization: Bearer <key>`"
+        }
+        Access::Viewer | Access::Public => {
+            "this route needs a viewer session of this streamer: send `Authorization: Bearer \
+             <token>` with the token `POST /{streamer}/api/sessions` gave"
+        }
+    })
+}
 
 /// Prefix of admin keys (so secret scanners and people can tell them apart).
 pub const ADMIN_KEY_PREFIX: &str = "koa_";
@@ -59,7 +76,7 @@ pub fn bearer(headers: &HeaderMap) -> Option<SessionToken> {
 }
 
 /// Checks `access` for a request: `Ok(Some(session))` for viewer routes, `Ok(None)` for the
-/// others once the credentials are valid, [`UNAUTHORIZED`] otherwise.
+/// others once the credentials are valid, [`unauthorized`] otherwise.
 pub async fn authorize(
     state: &AppState,
     access: Access,
@@ -69,7 +86,7 @@ pub async fn authorize(
     if access == Access::Public {
         return Ok(None);
     }
-    let hash: TokenHash = token.ok_or(UNAUTHORIZED)?.hash();
+    let hash: TokenHash = token.ok_or(unauthorized(access))?.hash();
     match access {
         Access::Public => Ok(None),
         Access::Operator => match state.operator_key {
@@ -77,7 +94,7 @@ pub async fn authorize(
                 "operator routes are disabled: start the server with KICKOVERLAY_OPERATOR_KEY set",
             )),
             Some(key) if key == hash => Ok(None),
-            Some(_) => Err(UNAUTHORIZED),
+            Some(_) => Err(unauthorized(access)),
         },
         Access::Admin => {
             let s = streamer.ok_or(ApiError::Internal)?.id;
@@ -86,14 +103,14 @@ pub async fn authorize(
             {
                 Ok(None)
             } else {
-                Err(UNAUTHORIZED)
+                Err(unauthorized(access))
             }
         }
         Access::Viewer => {
             let s = streamer.ok_or(ApiError::Internal)?.id;
             match state.store.get_user_session(s, &hash).await? {
                 Some(session) => Ok(Some(session)),
-                None => Err(UNAUTHORIZED),
+                None => Err(unauthorized(access)),
             }
         }
     }

@@ -43,9 +43,14 @@ fn log_request(info: warp::log::Info<'_>) {
         method = %info.method(),
         path = info.path(),
         status = info.status().as_u16(),
-        latency_ms = info.elapsed().as_secs_f64() * 1000.0,
+        latency_ms = rounded_ms(info.elapsed()),
         "request"
     );
+}
+
+/// `d` in milliseconds to a tenth (`0.4`, `12.3`): what a person reading the log can use.
+fn rounded_ms(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
 }
 
 async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
@@ -146,6 +151,15 @@ fn parse_query(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn latency_is_logged_in_tenths_of_a_millisecond() {
+        use std::time::Duration;
+        assert_eq!(rounded_ms(Duration::from_micros(1_234)), 1.2);
+        assert_eq!(rounded_ms(Duration::from_micros(1_250)), 1.3);
+        assert_eq!(rounded_ms(Duration::from_nanos(40_123)), 0.0);
+        assert_eq!(rounded_ms(Duration::from_millis(12)), 12.0);
+    }
 
     #[test]
     fn queries_are_decoded_and_first_wins() {

@@ -196,6 +196,15 @@ fn serve_starts_says_how_to_add_a_streamer_answers_and_stops_on_sigterm() {
         rest.contains("GET") && rest.contains("/api/health") && rest.contains("status=200"),
         "a request line: {rest}"
     );
+    let latency = rest
+        .split("latency_ms=")
+        .nth(1)
+        .and_then(|v| v.split_whitespace().next())
+        .expect("the request line has a latency");
+    assert!(
+        latency.parse::<f64>().is_ok() && latency.split('.').nth(1).is_none_or(|d| d.len() <= 1),
+        "latency_ms is a rounded number: {latency}"
+    );
     assert!(rest.contains("SIGTERM"), "{rest}");
     assert!(db.exists());
 }
@@ -320,7 +329,11 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
     );
     let long = legacy_fixtures::LONG_USERNAME;
     let (status, viewer) = get(&format!("{base}/users/by-name/{long}"), None);
-    assert_eq!((status, viewer["username"].as_str()), (200, Some(long)), "{viewer}");
+    assert_eq!(
+        (status, viewer["username"].as_str()),
+        (200, Some(long)),
+        "{viewer}"
+    );
     stop(&mut served.child);
 
     let (ok, out, _) = run(&["migrate-legacy", "--db", db_arg]);

@@ -638,7 +638,10 @@ async fn overlay_settings_layouts_and_theme() {
         .await;
     assert_eq!((r.status, r.json["theme"].clone()), (200, theme.clone()));
     let read = s.get("/butters/api/theme", None).await.json;
-    assert_eq!((&read["theme"], &read["is_default"]), (&theme, &json!(false)));
+    assert_eq!(
+        (&read["theme"], &read["is_default"]),
+        (&theme, &json!(false))
+    );
     s.stop().await;
 }
 
@@ -1060,5 +1063,51 @@ async fn the_readme_walk_through_answers_as_written() {
     ] {
         assert!(readme.contains(shown), "README.md no longer shows {shown}");
     }
+    s.stop().await;
+}
+
+/// A 401 says what the route expects (`Authorization: Bearer <key>`) and is the same answer
+/// for no key, a made-up key, another streamer's key and a key that was rotated away: it
+/// tells nothing about which keys exist.
+#[tokio::test]
+async fn a_401_says_what_the_route_expects_and_nothing_about_which_keys_exist() {
+    let s = TestServer::start().await;
+    let butters = s.tenant("butters").await;
+    let other = s.tenant("other").await;
+    let rotated = s
+        .call(
+            "POST",
+            "/butters/api/admin-key/rotate",
+            Some(&butters.key),
+            None,
+        )
+        .await;
+    assert_eq!(rotated.status, 200);
+    let mut bodies = Vec::new();
+    for key in [
+        None,
+        Some("koa_made_up"),
+        Some(other.key.as_str()),
+        Some(butters.key.as_str()),
+    ] {
+        let r = s.get("/butters/api/analytics", key).await;
+        assert_eq!(r.status, 401, "{}", r.text);
+        bodies.push(r.text);
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:#?}");
+    let message =
+        &serde_json::from_str::<serde_json::Value>(&bodies[0]).unwrap()["error"]["message"];
+    assert!(
+        message
+            .as_str()
+            .is_some_and(|m| m.contains("Authorization: Bearer <key>") && m.contains("admin key")),
+        "{message}"
+    );
+    let r = s.get("/butters/api/me", None).await;
+    assert!(
+        r.status == 401 && r.text.contains("viewer session") && r.text.contains("Bearer"),
+        "{}",
+        r.text
+    );
     s.stop().await;
 }

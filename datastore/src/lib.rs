@@ -81,9 +81,7 @@ pub use cooldowns::{Cooldown, CooldownCheck, CooldownStore};
 pub use error::{ConflictKind, Resource, StoreError, StoreResult};
 pub use goals::{Goal, GoalInput, GoalStore};
 pub use ids::{DropId, GoalId, LayoutId, PurchaseId, StreamerId, TipId, TransactionId, UserId};
-pub use overlay::{
-    LayoutInput, OverlayLayout, OverlaySetting, OverlayStore, Theme, default_theme,
-};
+pub use overlay::{LayoutInput, OverlayLayout, OverlaySetting, OverlayStore, Theme, default_theme};
 pub use points::{
     AdminSetPoints, BulkAward, DropRecord, HistoryRequest, LeaderboardEntry, NewDrop, PointDelta,
     PointSource, PointStore, PointTransaction, Points, SourceSummary, UserPoints,

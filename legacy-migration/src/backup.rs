@@ -3,9 +3,10 @@
 
 use crate::detect::{Kind, count_rows, detect};
 use crate::error::LegacyError;
+use crate::files::open_for_reading;
 use crate::step::Counts;
+use rusqlite::Connection;
 use rusqlite::backup::StepResult;
-use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
 /// The directory backups of `db` go to: `backups/` beside it.
@@ -56,7 +57,7 @@ pub(crate) fn display_time(at_ms: i64) -> String {
 /// read transaction, so a consistent snapshot even while another program writes (in WAL mode)
 /// or a WAL holds committed pages, and never restarted by a writer.
 pub(crate) fn online_backup(src: &Path, dest: &Path) -> Result<(), LegacyError> {
-    backup_from(&open_read_only(src)?, dest)
+    backup_from(&open_for_reading(src)?, dest)
 }
 
 /// Copies the main database of `source` (as that connection sees it, inside its transaction if
@@ -105,28 +106,10 @@ fn copy_into(source: &Connection, dest: &Path) -> Result<(), LegacyError> {
     Ok(())
 }
 
-/// Opens `path` read-only, with the busy timeout the store uses.
-pub(crate) fn open_read_only(path: &Path) -> Result<Connection, LegacyError> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| LegacyError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    conn.busy_timeout(reference_store::BUSY_TIMEOUT)
-        .map_err(|e| LegacyError::Io {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-    Ok(conn)
-}
-
 /// Checks that `backup` opens, passes `integrity_check`, is a legacy file and, when `expected`
 /// is given, holds exactly those row counts. Returns whether it has the ledger table.
 pub(crate) fn check_backup(backup: &Path, expected: Option<&Counts>) -> Result<bool, LegacyError> {
-    check_legacy(&open_read_only(backup)?, backup, expected)
+    check_legacy(&open_for_reading(backup)?, backup, expected)
 }
 
 /// [`check_backup`] of the file open on `conn` (`path` names it in errors).

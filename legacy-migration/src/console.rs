@@ -9,6 +9,7 @@
 
 use crate::error::LegacyError;
 use crate::progress::Event;
+pub use crate::text::count;
 use crate::{ImportOptions, MigrateOptions, Migrated, RollbackOptions};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -128,11 +129,6 @@ impl Console {
     }
 }
 
-/// `n` and the noun, singular for one: `1 row`, `2 rows`.
-pub fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// Runs `migrate-legacy` and prints what it did. Answers the streamer's username when the
 /// data is committed and the streamer needs an admin key (not on a dry run, nor when the file
 /// was migrated already). Blocking.
@@ -223,7 +219,7 @@ pub fn rollback(args: &RollbackArgs) -> Result<(), LegacyError> {
     }
     if done.discarded_admin_keys > 0 {
         println!(
-            "{} discarded: the legacy app does not use them.",
+            "{} discarded: the legacy app has no admin keys.",
             count(
                 done.discarded_admin_keys,
                 "admin key was",
@@ -260,16 +256,4 @@ pub fn import(args: &ImportArgs) -> Result<String, LegacyError> {
         println!("{table}: ids collided with existing rows and were shifted by {shift}.");
     }
     Ok(args.streamer.clone())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_read_right_in_the_singular_and_plural() {
-        assert_eq!(count(0, "row", "rows"), "0 rows");
-        assert_eq!(count(1, "row", "rows"), "1 row");
-        assert_eq!(count(2, "row", "rows"), "2 rows");
-    }
 }

@@ -1,6 +1,7 @@
 //! Why a command did not happen.
 
 use crate::step::Step;
+use crate::text::count;
 use std::path::PathBuf;
 
 /// Why a migration, import or rollback did not happen. The files it was given are as they were,
@@ -32,9 +33,9 @@ pub enum LegacyError {
     },
     /// Rows of the legacy file break rules of the multi-tenant schema; nothing was done.
     #[error(
-        "{} legacy rows break rules of the multi-tenant schema; nothing was changed. Fix them \
-         in the legacy file and run this again:\n  {}",
-        .total, .rows.join("\n  ")
+        "{} rules of the multi-tenant schema; nothing was changed. Fix them in the legacy file \
+         and run this again:\n  {}",
+        count(*.total, "legacy row breaks", "legacy rows break"), .rows.join("\n  ")
     )]
     BadRows {
         /// How many rows break a rule.
@@ -74,8 +75,9 @@ pub enum LegacyError {
     Mismatch(Vec<String>),
     /// The migrated file was written to since the migration; rolling back would lose that.
     #[error(
-        "{rows} rows were written since the migration ({detail}); a rollback would lose them: \
-         rerun with --force to roll back anyway"
+        "{} written since the migration ({detail}); a rollback would lose {}: rerun with \
+         --force to roll back anyway",
+        count(*.rows, "row was", "rows were"), if *.rows == 1 { "it" } else { "them" }
     )]
     WrittenSince {
         /// Rows added, changed or removed since the migration.

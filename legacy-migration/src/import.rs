@@ -11,10 +11,11 @@
 //! ([`check_and_record`]), and the transaction commits.
 
 use crate::audit::{Audit, check_and_record};
-use crate::backup::{check_backup, io, online_backup, open_read_only, parent_dir};
+use crate::backup::{check_backup, io, online_backup, parent_dir};
 use crate::clock::now_ms;
 use crate::detect::{Kind, count_rows, detect, extra_columns, extra_columns_reason};
 use crate::error::LegacyError;
+use crate::files::open_for_reading;
 use crate::functions;
 use crate::lock::{checkpoint_on_close, open_exclusive};
 use crate::plan::Plan;
@@ -139,7 +140,7 @@ pub fn import(
 
 /// The Inspect step: the file to import must be a legacy file without columns of its own.
 fn inspect_legacy(legacy: &Path) -> Result<((), String), LegacyError> {
-    let conn = open_read_only(legacy)?;
+    let conn = open_for_reading(legacy)?;
     let kind = detect(&conn, "main").map_err(|e| refused(legacy, e.to_string()))?;
     if matches!(kind, Kind::Legacy { .. }) {
         let extra = extra_columns(&conn, "main").map_err(|e| refused(legacy, e.to_string()))?;
@@ -174,7 +175,7 @@ fn take_snapshot(legacy: &Path, snapshot: &Path) -> Result<((), String), LegacyE
 /// pre-flight scan. Answers whether it has the ledger, and what the scan found.
 fn check_snapshot(snapshot: &Path, now: i64) -> Result<((bool, Findings), String), LegacyError> {
     let ledger = check_backup(snapshot, None)?;
-    let conn = open_read_only(snapshot)?;
+    let conn = open_for_reading(snapshot)?;
     let findings = functions::register(&conn)
         .and_then(|()| preflight::scan(&conn, "main.", ledger, now))
         .map_err(LegacyError::sqlite(Step::CheckBackup))?;
@@ -193,7 +194,7 @@ fn check_snapshot(snapshot: &Path, now: i64) -> Result<((bool, Findings), String
 
 /// The target must be a multi-tenant file this program can read.
 fn check_target(into: &Path) -> Result<(), LegacyError> {
-    let conn = open_read_only(into).map_err(|e| refused(into, e.to_string()))?;
+    let conn = open_for_reading(into).map_err(|e| refused(into, e.to_string()))?;
     if detect(&conn, "main").map_err(|e| refused(into, e.to_string()))? != Kind::MultiTenant {
         return Err(refused(
             into,

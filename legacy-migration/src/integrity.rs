@@ -5,6 +5,7 @@ use crate::error::LegacyError;
 use crate::plan::Plan;
 use crate::sql::ident;
 use crate::step::Step;
+use crate::text::count;
 use rusqlite::Transaction;
 
 /// `foreign_key_check` of every table (the user's own included: a key that no longer fits the
@@ -26,7 +27,8 @@ pub(crate) fn check(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String, Leg
                         )
                     });
                 problems.push(format!(
-                    "{table}: {n} rows reference a missing parent{legacy}"
+                    "{table}: {} a missing parent{legacy}",
+                    count(n, "row references", "rows reference")
                 ));
             }
         }

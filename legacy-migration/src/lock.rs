@@ -8,6 +8,7 @@
 //! rollback-journal file it is granted when no other program is reading or writing.
 
 use crate::error::LegacyError;
+use crate::files::wal_path;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 use std::path::Path;
@@ -18,9 +19,11 @@ const LOCK_WAIT: Duration = Duration::from_secs(2);
 
 /// Opens `path` read-write and takes its exclusive lock, held until the connection closes.
 /// `user` names what probably holds the file, for the refusal ("the legacy KickOverlay
-/// server"). The connection does not checkpoint on close, so a run that ends without
-/// committing leaves a WAL file (and the main file) exactly as they were; a committed run calls
-/// [`checkpoint_on_close`].
+/// server"). When a WAL was beside the file already, the connection does not checkpoint on
+/// close, so a run that ends without committing leaves that WAL (and the main file) exactly as
+/// they were; a committed run calls [`checkpoint_on_close`]. Without one, closing folds in and
+/// deletes the WAL the connection made: only committed frames are folded in, so a run that
+/// committed nothing leaves the main file as it was, and no `-wal` beside it.
 pub(crate) fn open_exclusive(path: &Path, user: &str) -> Result<Connection, LegacyError> {
     let failed = |e: rusqlite::Error| LegacyError::Refused {
         path: path.to_path_buf(),
@@ -31,7 +34,8 @@ pub(crate) fn open_exclusive(path: &Path, user: &str) -> Result<Connection, Lega
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(failed)?;
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+    let keep_wal = wal_path(path).exists();
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, keep_wal)
         .map_err(failed)?;
     conn.busy_timeout(LOCK_WAIT).map_err(failed)?;
     conn.pragma_update(None, "locking_mode", "EXCLUSIVE")

@@ -10,12 +10,11 @@
 //! [`after_commit`] switches the journal to WAL and compacts the file on request.
 
 use crate::audit::{Audit, check_and_record};
-use crate::backup::{
-    backup_dir, backup_from, backup_name, check_backup, display_time, open_read_only,
-};
+use crate::backup::{backup_dir, backup_from, backup_name, check_backup, display_time};
 use crate::clock::now_ms;
 use crate::detect::{Kind, count_rows, detect, extra_columns, extra_columns_reason};
 use crate::error::LegacyError;
+use crate::files::open_for_reading;
 use crate::functions;
 use crate::lock::{checkpoint_on_close, open_exclusive};
 use crate::own_objects::{other_objects, triggers_on_legacy_tables, user_foreign_keys};
@@ -178,7 +177,7 @@ pub(crate) fn migrate_file(
 /// reported as such, and a foreign file, or a legacy one with columns of its own, refused.
 /// `None` when the file is a legacy file to migrate.
 fn look(db: &Path) -> Result<Option<Migrated>, LegacyError> {
-    let conn = open_read_only(db).map_err(|e| refused(db, e.to_string()))?;
+    let conn = open_for_reading(db).map_err(|e| refused(db, e.to_string()))?;
     match detect(&conn, "main").map_err(|e| refused(db, e.to_string()))? {
         Kind::Legacy { .. } => {
             let extra = extra_columns(&conn, "main").map_err(|e| refused(db, e.to_string()))?;

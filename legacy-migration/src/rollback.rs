@@ -7,16 +7,16 @@
 //! [`save_current`] saves the migrated file to `backups/`, and [`restore`] copies the backup
 //! over it and checks the result.
 
-use crate::backup::{
-    backup_dir, backup_from, backup_name, check_backup, check_legacy, newest, open_read_only,
-};
+use crate::backup::{backup_dir, backup_from, backup_name, check_backup, check_legacy, newest};
 use crate::clock::now_ms;
 use crate::detect::{Kind, detect};
 use crate::error::LegacyError;
+use crate::files::open_for_reading;
 use crate::lock::{checkpoint_on_close, open_exclusive};
 use crate::progress::Event;
 use crate::sql::ident;
 use crate::step::{Counts, Step};
+use crate::text::count;
 use crate::writes::{ADMIN_KEYS, Record, Writes, sql_failed, writes_since};
 use rusqlite::{Connection, MAIN_DB};
 use std::path::{Path, PathBuf};
@@ -61,7 +61,7 @@ pub fn rollback(
         return Err(LegacyError::Missing(db.to_path_buf()));
     }
     // A read-only look first, so a legacy or foreign file is refused without any lock.
-    match detect(&open_read_only(db)?, "main").map_err(|e| refused(db, e.to_string()))? {
+    match detect(&open_for_reading(db)?, "main").map_err(|e| refused(db, e.to_string()))? {
         Kind::MultiTenant => {}
         Kind::Legacy { .. } => {
             return Err(refused(
@@ -108,7 +108,7 @@ pub fn rollback(
         ),
         elapsed: t.elapsed(),
     });
-    let discarded_admin_keys = match count(&conn, ADMIN_KEYS) {
+    let discarded_admin_keys = match count_rows_of(&conn, ADMIN_KEYS) {
         Ok(n) => n,
         Err(_) if options.force => 0,
         Err(e) => return Err(sql_failed(e)),
@@ -233,14 +233,16 @@ fn count_writes(
             emit(Event::Step {
                 step: Step::Verify,
                 detail: format!(
-                    "{rows} rows written since the migration{}; {expired} expired rows purged \
-                     since (the legacy file still has them); {discarded_admin_keys} admin keys \
+                    "{} since the migration{}; {} since (the legacy file still has them); {} \
                      to discard (a legacy file has none)",
+                    count(rows, "row written", "rows written"),
                     if detail.is_empty() {
                         String::new()
                     } else {
                         format!(" ({detail})")
-                    }
+                    },
+                    count(expired, "expired row purged", "expired rows purged"),
+                    count(discarded_admin_keys, "admin key", "admin keys"),
                 ),
                 elapsed: t.elapsed(),
             });
@@ -319,7 +321,7 @@ fn restore(
     Ok(())
 }
 
-fn count(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
+fn count_rows_of(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
     conn.query_row(
         &format!("SELECT count(*) FROM main.{}", ident(table)),
         [],

@@ -8,6 +8,7 @@ use crate::error::LegacyError;
 use crate::plan::Plan;
 use crate::progress::{Event, Steps};
 use crate::step::{Counts, Step};
+use crate::text::count;
 use crate::verify;
 use rusqlite::{Connection, Transaction};
 
@@ -37,9 +38,12 @@ pub(crate) fn copy_verify_fill(
             tamper(tx).map_err(LegacyError::sqlite(Step::Copy))?;
         }
         let rows: u64 = copied.values().sum();
-        let mut detail = format!("{rows} rows copied");
+        let mut detail = format!("{} copied", count(rows, "row", "rows"));
         if expired > 0 {
-            detail += &format!(", {expired} expired rows left behind");
+            detail += &format!(
+                ", {} left behind",
+                count(expired, "expired row", "expired rows")
+            );
         }
         if !documents.is_empty() {
             detail += &format!(

@@ -8,6 +8,7 @@ use crate::rules::normalisations;
 use crate::sql::bind;
 use crate::step::Step;
 use crate::tables::Table;
+use crate::text::count;
 use rusqlite::Transaction;
 
 /// The sums that must not change: (legacy table, column).
@@ -138,7 +139,8 @@ pub(crate) fn compare(tx: &Transaction<'_>, plan: &Plan<'_>) -> Result<String, L
         checks += 1;
         if missing != 0 {
             differences.push(format!(
-                "{what}: {missing} legacy rows differ after the copy"
+                "{what}: {} after the copy",
+                count(missing as u64, "legacy row differs", "legacy rows differ")
             ));
         }
     }
@@ -227,14 +229,19 @@ fn compare_rows(
     let without_copy = legacy_rows - counts.first().copied().unwrap_or(0);
     if without_copy != 0 {
         differences.push(format!(
-            "{}: {without_copy} legacy rows have no copy in {}",
-            table.legacy, table.target
+            "{}: {} no copy in {}",
+            table.legacy,
+            count(without_copy as u64, "legacy row has", "legacy rows have"),
+            table.target
         ));
     }
     for ((_, name, expected), &changed) in columns.iter().zip(counts.iter().skip(1)) {
         if changed as u64 != *expected {
             differences.push(if *expected == 0 {
-                format!("{name}: {changed} values differ from the legacy rows")
+                format!(
+                    "{name}: {} from the legacy rows",
+                    count(changed as u64, "value differs", "values differ")
+                )
             } else {
                 format!(
                     "{name}: {changed} values differ from the legacy rows, {expected} were to be \

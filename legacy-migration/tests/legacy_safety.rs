@@ -1000,3 +1000,52 @@ async fn an_overdrawn_balance_is_refused_until_the_readme_fix_clears_it_with_a_l
         "{history:?}"
     );
 }
+
+/// A dry run, a second run on a migrated file, a rollback and an import leave no `-wal` or
+/// `-shm` file beside the files they read or wrote (SQLite removes them when the last
+/// connection closes, which a read-only connection never does).
+#[test]
+fn runs_that_change_nothing_and_rollbacks_leave_no_wal_or_shm_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
+    let strays = |what: &str| {
+        let left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with("-wal") || n.ends_with("-shm"))
+            .collect();
+        assert!(left.is_empty(), "after {what}: {left:?}");
+    };
+    strays("generating the legacy file");
+    migrate(
+        &path,
+        &MigrateOptions {
+            dry_run: true,
+            ..MigrateOptions::default()
+        },
+    )
+    .unwrap();
+    strays("a dry run");
+    migrate(&path, &MigrateOptions::default()).unwrap();
+    strays("the migration");
+    assert!(matches!(
+        migrate(&path, &MigrateOptions::default()).unwrap(),
+        Migrated::AlreadyMigrated { .. }
+    ));
+    strays("a second run");
+    rollback(&path, &RollbackOptions::default(), &mut quiet()).unwrap();
+    strays("a rollback");
+    let shared = dir.path().join("shared.db");
+    reference_store::SqliteStore::open_blocking(
+        &shared,
+        std::sync::Arc::new(datastore::SystemClock),
+        reference_store::OpenOptions::default(),
+    )
+    .unwrap();
+    let options = ImportOptions {
+        streamer: "second".into(),
+        ..ImportOptions::default()
+    };
+    import(&shared, &path, &options, &mut quiet()).unwrap();
+    strays("an import");
+}

@@ -3,9 +3,9 @@
 use crate::call::{ApiResult, Call};
 use crate::error::ApiError;
 use crate::models::goals::ProgressBody;
-use datastore::GoalInput;
 use crate::reply;
 use datastore::GoalId;
+use datastore::GoalInput;
 
 fn goal_id(c: &Call) -> Result<GoalId, ApiError> {
     Ok(GoalId::new(c.param("id")?))

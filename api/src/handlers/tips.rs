@@ -1,9 +1,9 @@
 //! Rotating tips.
 
 use crate::call::{ApiResult, Call};
-use datastore::{NewTip, TipPatch};
 use crate::reply;
 use datastore::TipId;
+use datastore::{NewTip, TipPatch};
 
 /// `GET /{streamer}/api/tips`.
 pub async fn list_enabled(c: Call) -> ApiResult {
@@ -30,9 +30,7 @@ pub async fn update(c: Call) -> ApiResult {
     let id = TipId(c.id_param("id")?);
     let body: TipPatch = c.json()?;
     Ok(reply::ok(
-        &c.store()
-            .update_tip(c.streamer_id()?, id, body)
-            .await?,
+        &c.store().update_tip(c.streamer_id()?, id, body).await?,
     ))
 }
 

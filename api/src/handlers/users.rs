@@ -2,8 +2,8 @@
 
 use crate::call::{ApiResult, Call, DEFAULT_PAGE, MAX_PAGE, found};
 use crate::models::users::CreateUser;
-use datastore::ProfileUpdate;
 use crate::reply;
+use datastore::ProfileUpdate;
 use datastore::{PageRequest, User};
 
 /// `GET /{streamer}/api/users/{id}`.

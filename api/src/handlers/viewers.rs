@@ -8,6 +8,7 @@ use crate::models::viewers::{
     CodeProof, LogIn, SessionIssued, VerificationConfirmed, VerificationIssued, VerificationRequest,
 };
 use crate::reply;
+use crate::route::Access;
 use datastore::{NewUserSession, NewVerificationCode, Timestamp, UserSession, validate};
 use std::time::Duration;
 
@@ -26,7 +27,7 @@ fn in_future(c: &Call, d: Duration) -> Timestamp {
 }
 
 fn session(c: &Call) -> Result<&UserSession, ApiError> {
-    c.viewer.as_ref().ok_or(auth::UNAUTHORIZED)
+    c.viewer.as_ref().ok_or(auth::unauthorized(Access::Viewer))
 }
 
 /// `POST /{streamer}/api/verifications`.

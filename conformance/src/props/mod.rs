@@ -11,8 +11,8 @@ mod ops;
 
 use crate::canon::Canon;
 use crate::cases::support::check_invariants;
-use crate::harness::{CaseResult, Failure, Harness, START};
 use crate::faults::{CallLog, Faulty};
+use crate::harness::{CaseResult, Failure, Harness, START};
 use crate::model::ModelStore;
 use datastore::{DataStore, ManualClock};
 use ops::{Op, Side, exec, op_strategy};
@@ -114,11 +114,10 @@ async fn run_sequence(h: &Harness, ops: &[Op]) -> Result<(), Failure> {
 async fn state_of(side: &mut Side, label: &str) -> Result<Value, Failure> {
     let mut exports = Vec::new();
     for s in side.store.list_streamers().await? {
-        let e = side
-            .store
-            .export_streamer(s.id)
-            .await?
-            .ok_or_else(|| Failure(format!("{label}: listed streamer {} has no export", s.id)))?;
+        let e =
+            side.store.export_streamer(s.id).await?.ok_or_else(|| {
+                Failure(format!("{label}: listed streamer {} has no export", s.id))
+            })?;
         check_invariants(&e).map_err(|f| Failure(format!("{label}: invariant broken: {f}")))?;
         exports.push(e);
     }

@@ -3,11 +3,15 @@
 //!
 //! * [`imports`]: no file of a crate imports from a file that imports it back, directly or
 //!   through others (`tests/imports.rs` checks every crate of the workspace).
+//! * [`docs`]: documents link only inside the repository, to files that exist, and speak of
+//!   the product, not of "this machine", a session or an issue number (`tests/docs.rs`
+//!   checks every document and source file git tracks).
 //!
 //! The library holds the readers the tests use; each is tested on small made-up sources,
 //! including ones that break the rule, so a rule that stopped firing would fail too.
 
 #![warn(missing_docs)]
 
+pub mod docs;
 pub mod imports;
 pub mod source;

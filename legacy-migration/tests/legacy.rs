@@ -100,6 +100,13 @@ async fn a_migrated_file_reads_back_whole_under_its_streamer_and_nothing_under_a
         "the fixture has live and expired codes: {live_codes}"
     );
     assert_eq!(export.verification_codes.len() as i64, live_codes);
+    let live_cooldowns = scalar(
+        &backup,
+        "SELECT count(*) FROM command_cooldowns \
+         WHERE replace(expires_at, 'T', ' ') > datetime('now')",
+    );
+    assert!(live_cooldowns > 0, "the fixture has live cooldowns");
+    assert_eq!(export.cooldowns.len() as i64, live_cooldowns);
     assert_eq!(export.overlay_settings.len(), 8);
     // The theme and the layout the legacy app kept as settings are the streamer's own.
     let theme = store.get_theme(s).await.unwrap().expect("the legacy theme");

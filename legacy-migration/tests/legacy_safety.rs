@@ -945,7 +945,7 @@ async fn a_user_version_the_legacy_app_set_does_not_stop_the_migration() {
 }
 
 #[tokio::test]
-async fn an_overdrawn_balance_is_refused_until_the_readme_fix_clears_it_with_a_ledger_row() {
+async fn an_overdrawn_balance_is_refused_until_the_guides_fix_clears_it_with_a_ledger_row() {
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = legacy_file(dir.path(), "overdrawn.db", &Spec::default());
     let user: i64 = scalar(&path, "SELECT min(user_id) FROM user_points");
@@ -958,14 +958,17 @@ async fn an_overdrawn_balance_is_refused_until_the_readme_fix_clears_it_with_a_l
         matches!(&err, LegacyError::BadRows { .. }) && err.to_string().contains("overdrawn"),
         "{err}"
     );
-    // The fix README.md gives, as written there.
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
-    let fix = readme
+    // The fix the migration guide gives, as written there.
+    let guide = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/migrating-a-legacy-install.md"
+    ))
+    .unwrap();
+    let fix = guide
         .split("```sql\n")
         .nth(1)
         .and_then(|rest| rest.split("```").next())
-        .expect("README.md shows the overdraft fix");
+        .expect("the migration guide shows the overdraft fix");
     assert!(fix.contains("overdraft cleared"), "{fix}");
     edit(&path, fix);
     migrate(&path, &MigrateOptions::default()).unwrap();

@@ -20,6 +20,14 @@
 //! application, a database written by a newer version, or a corrupt file is refused with an
 //! [`OpenError`] that says which.
 //!
+//! # For tools that work on a file no server has open
+//!
+//! The legacy migration (the `legacy-migration` crate) builds and upgrades the schema inside its
+//! own transaction, so this crate exposes that much: [`migrations`] (`create_all`,
+//! `apply_pending`, `refuse_unknown`, [`migrations::APPLICATION_ID`], [`migrations::LATEST`]),
+//! [`insert_powerup_config`] (a powerup's configuration, as a new streamer gets it) and
+//! [`BUSY_TIMEOUT`]. Everything else goes through [`SqliteStore`].
+//!
 //! # Connections, pooling and locking
 //!
 //! * **One writer, group commit.** All writes go through a single connection, each inside a

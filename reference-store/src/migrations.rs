@@ -257,6 +257,24 @@ mod tests {
     }
 
     #[test]
+    fn every_file_under_migrations_is_in_the_list() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let listed: Vec<String> = MIGRATIONS.iter().map(|m| m.name.to_owned()).collect();
+        let missing: Vec<&String> = files.iter().filter(|f| !listed.contains(f)).collect();
+        assert!(
+            missing.is_empty(),
+            "migrations/ has files MIGRATIONS does not list: {missing:?}"
+        );
+        assert_eq!(files, listed);
+    }
+
+    #[test]
     fn a_constraint_to_loosen_that_is_not_there_fails_and_changes_nothing() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn, Path::new(":memory:"), LATEST).unwrap();

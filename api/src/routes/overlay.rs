@@ -14,7 +14,7 @@ pub const ROUTES: &[Route] = &[
     route!(Put "/{streamer}/api/overlay/layouts/{id}", Admin, 200, "Create or replace a layout", overlay::put_layout,
         body: r#"{"name": "Main", "is_default": true, "layout": {"widgets": [{"kind": "goals", "x": 10, "y": 20}]}}"#),
     route!(Delete "/{streamer}/api/overlay/layouts/{id}", Admin, 204, "Delete a layout", overlay::delete_layout),
-    route!(Get "/{streamer}/api/theme", Public, 200, "The theme (null until one is set)", overlay::theme),
+    route!(Get "/{streamer}/api/theme", Public, 200, "The theme (the default theme until one is set)", overlay::theme),
     route!(Put "/{streamer}/api/theme", Admin, 200, "Replace the theme document", overlay::put_theme,
         body: r##"{"primary": "#53fc18", "font": "Inter"}"##),
 ];

@@ -27,7 +27,8 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
             Some("md" | "rs" | "sql" | "toml" | "lua" | "snap")
         ) || path
             .parent()
-            .is_some_and(|p| p.ends_with("scripts") || p.ends_with(".ci"))
+            .and_then(Path::file_name)
+            .is_some_and(|dir| dir == "scripts" || dir == ".ci")
         {
             out.push(path);
         }

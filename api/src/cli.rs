@@ -30,8 +30,7 @@ pub struct NewOrExistingDb {
 /// The database of the server, which must exist already.
 #[derive(Debug, Clone, Args)]
 pub struct ExistingDb {
-    /// The server's SQLite database file (it must exist: the server and `streamer add` create
-    /// it).
+    /// The server's SQLite database file (it must exist already).
     #[arg(long, env = "KICKOVERLAY_DB", default_value = "data/kick-overlay.db")]
     pub db: PathBuf,
 }

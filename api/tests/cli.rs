@@ -73,6 +73,62 @@ fn streamer_add_prints_a_key_once_and_refuses_duplicates_and_reserved_names() {
     assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("koa_"));
 }
 
+/// `streamer list` has a header; `streamer remove` says what it would delete and deletes only
+/// with `--yes`; commands that only read or change a database never create one; options belong
+/// to their command.
+#[test]
+fn streamer_list_remove_and_options_that_belong_to_their_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let db_arg = db.to_str().unwrap();
+    for command in [
+        vec!["streamer", "list", "--db", db_arg],
+        vec!["streamer", "remove", "x", "--yes", "--db", db_arg],
+        vec!["streamer", "rotate-key", "x", "--db", db_arg],
+    ] {
+        let (ok, _, err) = run(&command);
+        assert!(!ok && err.contains("there is no database at"), "{command:?}: {err}");
+        assert!(!db.exists(), "{command:?} created the database");
+    }
+    assert!(run(&["streamer", "add", "butters", "--db", db_arg]).0);
+    let (ok, _, _) = run(&["streamer", "add", "keeper", "--db", db_arg]);
+    assert!(ok);
+    let (ok, out, _) = run(&["streamer", "list", "--db", db_arg]);
+    assert!(ok, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "ID\tUSERNAME\tDISPLAY NAME", "{out}");
+    assert_eq!(lines.len(), 3, "{out}");
+
+    let (ok, out, err) = run(&["streamer", "remove", "butters", "--db", db_arg]);
+    assert!(!ok && err.contains("--yes") && err.contains("0 viewers"), "{out}{err}");
+    let (_, listed, _) = run(&["streamer", "list", "--db", db_arg]);
+    assert!(listed.contains("butters"), "nothing is deleted without --yes");
+    let (ok, out, err) = run(&["streamer", "remove", "butters", "--yes", "--db", db_arg]);
+    assert!(ok && out.contains("Deleted streamer butters"), "{out}{err}");
+    let (_, listed, _) = run(&["streamer", "list", "--db", db_arg]);
+    assert!(!listed.contains("butters") && listed.contains("keeper"), "{listed}");
+    let (ok, _, err) = run(&["streamer", "remove", "butters", "--yes", "--db", db_arg]);
+    assert!(!ok && err.contains("no streamer is called"), "{err}");
+
+    // --host and --port are the server's; --db follows its command.
+    let out = bin()
+        .args(["--port", "6000", "streamer", "list", "--db", db_arg])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bin()
+        .args(["streamer", "list", "--port", "6000", "--db", db_arg])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let help = bin().args(["streamer", "list", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("--db") && !help.contains("created") && !help.contains("--port"),
+        "{help}"
+    );
+}
+
 #[test]
 fn a_foreign_file_is_refused_with_a_message_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();

@@ -87,7 +87,10 @@ fn streamer_list_remove_and_options_that_belong_to_their_command() {
         vec!["streamer", "rotate-key", "x", "--db", db_arg],
     ] {
         let (ok, _, err) = run(&command);
-        assert!(!ok && err.contains("there is no database at"), "{command:?}: {err}");
+        assert!(
+            !ok && err.contains("there is no database at"),
+            "{command:?}: {err}"
+        );
         assert!(!db.exists(), "{command:?} created the database");
     }
     assert!(run(&["streamer", "add", "butters", "--db", db_arg]).0);
@@ -100,13 +103,22 @@ fn streamer_list_remove_and_options_that_belong_to_their_command() {
     assert_eq!(lines.len(), 3, "{out}");
 
     let (ok, out, err) = run(&["streamer", "remove", "butters", "--db", db_arg]);
-    assert!(!ok && err.contains("--yes") && err.contains("0 viewers"), "{out}{err}");
+    assert!(
+        !ok && err.contains("--yes") && err.contains("0 viewers"),
+        "{out}{err}"
+    );
     let (_, listed, _) = run(&["streamer", "list", "--db", db_arg]);
-    assert!(listed.contains("butters"), "nothing is deleted without --yes");
+    assert!(
+        listed.contains("butters"),
+        "nothing is deleted without --yes"
+    );
     let (ok, out, err) = run(&["streamer", "remove", "butters", "--yes", "--db", db_arg]);
     assert!(ok && out.contains("Deleted streamer butters"), "{out}{err}");
     let (_, listed, _) = run(&["streamer", "list", "--db", db_arg]);
-    assert!(!listed.contains("butters") && listed.contains("keeper"), "{listed}");
+    assert!(
+        !listed.contains("butters") && listed.contains("keeper"),
+        "{listed}"
+    );
     let (ok, _, err) = run(&["streamer", "remove", "butters", "--yes", "--db", db_arg]);
     assert!(!ok && err.contains("no streamer is called"), "{err}");
 

@@ -8,6 +8,7 @@ use crate::harness::{CaseResult, Failure, Harness, check, check_eq, check_err};
 use crate::populate::Population;
 use datastore::*;
 use serde_json::json;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The same username under two streamers is two users with separate everything.
@@ -730,27 +731,36 @@ pub async fn a_new_streamer_inherits_nothing(h: Harness) -> CaseResult {
 
 /// Two streamers working at the same time stay apart: every id an operation returns is the
 /// streamer's own row (a shared "last inserted id" or per-connection state would hand one
-/// streamer the other's), and each ends with exactly its own rows.
+/// streamer the other's), and each ends with exactly its own rows. Every task waits for the
+/// others before it creates its tip, so the creations overlap whatever the scheduler does.
 pub async fn concurrent_tenants_stay_apart(h: Harness) -> CaseResult {
     let store = h.store().await;
     let a = streamer(&*store, "alpha").await?;
     let b = streamer(&*store, "bravo").await?;
     let per_tenant = 12;
+    let together = Arc::new(tokio::sync::Barrier::new(2 * per_tenant));
     let results = concurrently(2 * per_tenant, |i| {
         let store = store.clone();
+        let together = together.clone();
         let (s, n) = if i % 2 == 0 { (a, i / 2) } else { (b, i / 2) };
         async move {
             let mut wrong = Vec::new();
-            let u = store
-                .get_or_create_user(s, &format!("viewer{n}"))
-                .await?
-                .user;
-            if store.get_user(s, u.id).await?.is_none() || u.streamer_id != s {
-                wrong.push(format!("user {} returned to streamer {s}", u.id));
+            let before = async {
+                let u = store
+                    .get_or_create_user(s, &format!("viewer{n}"))
+                    .await?
+                    .user;
+                if store.get_user(s, u.id).await?.is_none() || u.streamer_id != s {
+                    wrong.push(format!("user {} returned to streamer {s}", u.id));
+                }
+                store
+                    .earn_points(s, u.id, PointDelta::new(n as i64 + 1, PointSource::Chat))
+                    .await
             }
-            store
-                .earn_points(s, u.id, PointDelta::new(n as i64 + 1, PointSource::Chat))
-                .await?;
+            .await;
+            // Every task reaches the barrier, failed or not, so none waits forever.
+            together.wait().await;
+            before?;
             let content = format!("{s}:{n}");
             let t = store.create_tip(s, NewTip::new(content.clone())).await?;
             let back = store.get_tip(s, t.id).await?;

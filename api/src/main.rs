@@ -16,10 +16,26 @@ use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            if e.kind() == clap::error::ErrorKind::ArgumentConflict {
+                eprintln!(
+                    "\nhint: options follow the command they belong to, as in `kick-overlay \
+                     streamer list --db FILE`; --host and --port are the server's \
+                     (`kick-overlay --port 8080`)"
+                );
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    // The server logs every request; a command prints what it did, and logs only trouble.
+    let serving = matches!(cli.command, None | Some(Command::Serve(_)));
+    let default_level = if serving { "info" } else { "warn" };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -81,10 +97,12 @@ async fn blocking<T: Send + 'static>(
 
 async fn serve(args: &ServeArgs) -> Result<(), String> {
     let db = &args.db.db;
-    let (store, clock) = server::open_store(db).await.map_err(|e| e.to_string())?;
     let operator_key = std::env::var("KICKOVERLAY_OPERATOR_KEY")
         .ok()
         .filter(|k| !k.is_empty());
+    // A key too short to be a secret stops the start before any file is made.
+    server::check_operator_key(operator_key.as_deref()).map_err(|e| e.to_string())?;
+    let (store, clock) = server::open_store(db).await.map_err(|e| e.to_string())?;
     if operator_key.is_none() {
         tracing::warn!("KICKOVERLAY_OPERATOR_KEY is not set: the /api/streamers routes answer 401");
     }

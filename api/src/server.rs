@@ -63,19 +63,22 @@ pub async fn open_existing_store(
     open_store(path).await
 }
 
+/// Refuses an operator key too short to be a secret ([`MIN_OPERATOR_KEY_CHARS`]).
+pub fn check_operator_key(operator_key: Option<&str>) -> Result<(), StartError> {
+    match operator_key {
+        Some(k) if k.chars().count() < MIN_OPERATOR_KEY_CHARS => Err(StartError::WeakOperatorKey),
+        _ => Ok(()),
+    }
+}
+
 /// The state for a server over `store`, with the operator key if one is given.
 pub fn state(
     store: Arc<dyn DataStore>,
     clock: Arc<dyn Clock>,
     operator_key: Option<&str>,
 ) -> Result<AppState, StartError> {
-    let operator_key = match operator_key {
-        None => None,
-        Some(k) if k.chars().count() < MIN_OPERATOR_KEY_CHARS => {
-            return Err(StartError::WeakOperatorKey);
-        }
-        Some(k) => Some(SessionToken::new(k).hash()),
-    };
+    check_operator_key(operator_key)?;
+    let operator_key = operator_key.map(|k| SessionToken::new(k).hash());
     Ok(AppState {
         store,
         clock,

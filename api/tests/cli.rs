@@ -129,6 +129,29 @@ fn streamer_list_remove_and_options_that_belong_to_their_command() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let out = bin()
+        .args(["--db", db_arg, "streamer", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("streamer list --db FILE"),
+        "the error says where --db goes: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A weak operator key stops the server before it makes a database.
+    let fresh = dir.path().join("never.db");
+    let out = bin()
+        .args(["--db", fresh.to_str().unwrap(), "--port", "0"])
+        .env("KICKOVERLAY_OPERATOR_KEY", "short")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 16 characters"));
+    assert!(
+        !fresh.exists(),
+        "no database is made for a server that does not start"
+    );
+    let out = bin()
         .args(["streamer", "list", "--port", "6000", "--db", db_arg])
         .output()
         .unwrap();
@@ -297,7 +320,19 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
     // A legacy file is refused by every command that opens the store, and left alone.
     let (ok, _, err) = run(&["streamer", "list", "--db", db_arg]);
     assert!(!ok && err.contains("must be migrated"), "{err}");
-    let (ok, out, err) = run(&["migrate-legacy", "--db", db_arg, "--dry-run"]);
+    let (ok, _, err) = run(&["migrate-legacy", "--db", db_arg, "--dry-run"]);
+    assert!(
+        !ok && err.contains("--streamer"),
+        "the streamer is never guessed: {err}"
+    );
+    let (ok, out, err) = run(&[
+        "migrate-legacy",
+        "--db",
+        db_arg,
+        "--streamer",
+        "codingbutter",
+        "--dry-run",
+    ]);
     assert!(
         ok && out.contains("Dry run") && err.contains("verify:"),
         "{out}{err}"
@@ -310,6 +345,8 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
         "migrate-legacy",
         "--db",
         db_arg,
+        "--streamer",
+        "codingbutter",
         "--display-name",
         "Butters",
         "--vacuum",
@@ -404,9 +441,10 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
     );
     stop(&mut served.child);
 
-    let (ok, out, _) = run(&["migrate-legacy", "--db", db_arg]);
+    let (ok, out, _) = run(&["migrate-legacy", "--db", db_arg, "--streamer", "another"]);
     assert!(
-        ok && out.contains("already a multi-tenant database"),
+        ok && out.contains("already a multi-tenant database")
+            && out.contains("no streamer another was made"),
         "{out}"
     );
 

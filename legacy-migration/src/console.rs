@@ -25,8 +25,9 @@ pub struct MigrateArgs {
     /// The legacy KickOverlay database to migrate in place (it is backed up first).
     #[arg(long, env = "KICKOVERLAY_DB", default_value = "data/kick-overlay.db")]
     pub db: PathBuf,
-    /// The streamer that gets the legacy data.
-    #[arg(long, default_value = "codingbutter")]
+    /// The streamer that gets the legacy data: the channel's username, the first segment of its
+    /// URLs.
+    #[arg(long)]
     pub streamer: String,
     /// Its display name (the streamer's username if not given).
     #[arg(long)]
@@ -146,7 +147,9 @@ pub fn migrate(args: &MigrateArgs) -> Result<Option<String>, LegacyError> {
     match outcome {
         Migrated::AlreadyMigrated { record } => {
             println!(
-                "{db} is already a multi-tenant database: nothing to do{}.",
+                "{db} is already a multi-tenant database: nothing to do, and no streamer {} was \
+                 made{}.",
+                args.streamer,
                 record.map_or_else(String::new, |r| format!(" (last: {r})"))
             );
             Ok(None)

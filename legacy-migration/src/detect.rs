@@ -26,7 +26,7 @@ pub(crate) fn detect(conn: &Connection, schema: &str) -> rusqlite::Result<Kind> 
     }
     if app != 0 {
         return Ok(Kind::Other(format!(
-            "it belongs to another application (application id {app:#x})"
+            "belongs to another application (application id {app:#x})"
         )));
     }
     let mut missing = Vec::new();
@@ -51,7 +51,7 @@ pub(crate) fn detect(conn: &Connection, schema: &str) -> rusqlite::Result<Kind> 
         Kind::Legacy { ledger }
     } else {
         Kind::Other(format!(
-            "it is not a legacy KickOverlay database: it lacks {}",
+            "is not a legacy KickOverlay database: it lacks {}",
             missing.join(", ")
         ))
     })

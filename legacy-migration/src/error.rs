@@ -13,7 +13,8 @@ pub enum LegacyError {
     #[error("{0} does not exist")]
     Missing(PathBuf),
     /// The file is not what the command needs (not a legacy file, not a multi-tenant file, …).
-    #[error("{path}: {reason}")]
+    /// The reason reads after the file's name: "data/k.db is a legacy file already".
+    #[error("{path} {reason}")]
     Refused {
         /// The file.
         path: PathBuf,
@@ -97,4 +98,9 @@ impl LegacyError {
             message: e.to_string(),
         }
     }
+}
+
+/// The reason a file is refused when SQLite cannot read it: "cannot be read: …".
+pub(crate) fn unreadable(e: &impl std::fmt::Display) -> String {
+    format!("cannot be read: {e}")
 }

@@ -14,7 +14,7 @@ use crate::audit::{Audit, check_and_record};
 use crate::backup::{check_backup, io, online_backup, parent_dir};
 use crate::clock::now_ms;
 use crate::detect::{Kind, count_rows, detect, extra_columns, extra_columns_reason};
-use crate::error::LegacyError;
+use crate::error::{LegacyError, unreadable};
 use crate::files::open_for_reading;
 use crate::functions;
 use crate::lock::{checkpoint_on_close, open_exclusive};
@@ -73,10 +73,16 @@ pub fn import(
         .clone()
         .unwrap_or_else(|| options.streamer.clone());
     validate_names(&options.streamer, &display_name)?;
-    for path in [into, legacy] {
-        if !path.exists() {
-            return Err(LegacyError::Missing(path.to_path_buf()));
-        }
+    if !into.exists() {
+        return Err(refused(
+            into,
+            "does not exist: the server makes a multi-tenant database when it first starts on \
+             a file, and so does `kick-overlay streamer add NAME --db FILE`"
+                .into(),
+        ));
+    }
+    if !legacy.exists() {
+        return Err(LegacyError::Missing(legacy.to_path_buf()));
     }
     let now = options.now_ms.unwrap_or_else(now_ms);
     let mut steps = Steps::new(options.fail_at, emit);
@@ -95,7 +101,7 @@ pub fn import(
     let mut conn = open_target(into, &snapshot)?;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Exclusive)
-        .map_err(|e| refused(into, e.to_string()))?;
+        .map_err(|e| refused(into, unreadable(&e)))?;
     steps.run(Step::Schema, |_| upgrade_schema(&tx))?;
     let streamer_id = steps.run(Step::Streamer, |_| {
         new_streamer(&tx, into, &options.streamer, &display_name, now)
@@ -141,9 +147,9 @@ pub fn import(
 /// The Inspect step: the file to import must be a legacy file without columns of its own.
 fn inspect_legacy(legacy: &Path) -> Result<((), String), LegacyError> {
     let conn = open_for_reading(legacy)?;
-    let kind = detect(&conn, "main").map_err(|e| refused(legacy, e.to_string()))?;
+    let kind = detect(&conn, "main").map_err(|e| refused(legacy, unreadable(&e)))?;
     if matches!(kind, Kind::Legacy { .. }) {
-        let extra = extra_columns(&conn, "main").map_err(|e| refused(legacy, e.to_string()))?;
+        let extra = extra_columns(&conn, "main").map_err(|e| refused(legacy, unreadable(&e)))?;
         if !extra.is_empty() {
             return Err(refused(legacy, extra_columns_reason(&extra)));
         }
@@ -194,8 +200,8 @@ fn check_snapshot(snapshot: &Path, now: i64) -> Result<((bool, Findings), String
 
 /// The target must be a multi-tenant file this program can read.
 fn check_target(into: &Path) -> Result<(), LegacyError> {
-    let conn = open_for_reading(into).map_err(|e| refused(into, e.to_string()))?;
-    if detect(&conn, "main").map_err(|e| refused(into, e.to_string()))? != Kind::MultiTenant {
+    let conn = open_for_reading(into).map_err(|e| refused(into, unreadable(&e)))?;
+    if detect(&conn, "main").map_err(|e| refused(into, unreadable(&e)))? != Kind::MultiTenant {
         return Err(refused(
             into,
             "is not a multi-tenant KickOverlay database (a legacy file is migrated with \
@@ -204,7 +210,7 @@ fn check_target(into: &Path) -> Result<(), LegacyError> {
         ));
     }
     reference_store::migrations::refuse_unknown(&conn, into)
-        .map_err(|e| refused(into, e.to_string()))
+        .map_err(|e| refused(into, unreadable(&e)))
 }
 
 /// Takes the target's exclusive lock (nothing else may have it open: the copy holds its write
@@ -214,9 +220,9 @@ fn open_target(into: &Path, snapshot: &Path) -> Result<Connection, LegacyError> 
     let conn = open_exclusive(into, "the KickOverlay server using it")?;
     conn.pragma_update(None, "foreign_keys", false)
         .and_then(|()| functions::register(&conn))
-        .map_err(|e| refused(into, e.to_string()))?;
+        .map_err(|e| refused(into, unreadable(&e)))?;
     conn.execute("ATTACH DATABASE ?1 AS legacy", [snapshot.to_string_lossy()])
-        .map_err(|e| refused(snapshot, e.to_string()))?;
+        .map_err(|e| refused(snapshot, unreadable(&e)))?;
     Ok(conn)
 }
 

@@ -13,7 +13,7 @@ use crate::audit::{Audit, check_and_record};
 use crate::backup::{backup_dir, backup_from, backup_name, check_backup, display_time};
 use crate::clock::now_ms;
 use crate::detect::{Kind, count_rows, detect, extra_columns, extra_columns_reason};
-use crate::error::LegacyError;
+use crate::error::{LegacyError, unreadable};
 use crate::files::open_for_reading;
 use crate::functions;
 use crate::lock::{checkpoint_on_close, open_exclusive};
@@ -177,10 +177,10 @@ pub(crate) fn migrate_file(
 /// reported as such, and a foreign file, or a legacy one with columns of its own, refused.
 /// `None` when the file is a legacy file to migrate.
 fn look(db: &Path) -> Result<Option<Migrated>, LegacyError> {
-    let conn = open_for_reading(db).map_err(|e| refused(db, e.to_string()))?;
-    match detect(&conn, "main").map_err(|e| refused(db, e.to_string()))? {
+    let conn = open_for_reading(db).map_err(|e| refused(db, unreadable(&e)))?;
+    match detect(&conn, "main").map_err(|e| refused(db, unreadable(&e)))? {
         Kind::Legacy { .. } => {
-            let extra = extra_columns(&conn, "main").map_err(|e| refused(db, e.to_string()))?;
+            let extra = extra_columns(&conn, "main").map_err(|e| refused(db, unreadable(&e)))?;
             if !extra.is_empty() {
                 return Err(refused(db, extra_columns_reason(&extra)));
             }
@@ -207,7 +207,7 @@ fn lock(db: &Path) -> Result<Connection, LegacyError> {
         conn.pragma_update(None, "cache_size", -32_768)?;
         functions::register(conn)
     };
-    setup(&conn).map_err(|e| refused(db, e.to_string()))?;
+    setup(&conn).map_err(|e| refused(db, unreadable(&e)))?;
     Ok(conn)
 }
 
@@ -242,7 +242,7 @@ fn migrate_locked(
     // The exclusive lock is already held, so the file cannot change from here on; the backup
     // is read outside the write transaction (SQLite's backup cannot read a source that is
     // inside one).
-    let ledger = match detect(conn, "main").map_err(|e| refused(run.db, e.to_string()))? {
+    let ledger = match detect(conn, "main").map_err(|e| refused(run.db, unreadable(&e)))? {
         Kind::Legacy { ledger } => ledger,
         Kind::MultiTenant => return Ok(None),
         Kind::Other(reason) => return Err(refused(run.db, reason)),
@@ -253,7 +253,7 @@ fn migrate_locked(
     }
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Exclusive)
-        .map_err(|e| refused(run.db, e.to_string()))?;
+        .map_err(|e| refused(run.db, unreadable(&e)))?;
     let present: Vec<&str> = TABLES
         .iter()
         .filter(|t| ledger || !t.optional)

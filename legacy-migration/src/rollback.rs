@@ -10,7 +10,7 @@
 use crate::backup::{backup_dir, backup_from, backup_name, check_backup, check_legacy, newest};
 use crate::clock::now_ms;
 use crate::detect::{Kind, detect};
-use crate::error::LegacyError;
+use crate::error::{LegacyError, unreadable};
 use crate::files::open_for_reading;
 use crate::lock::{checkpoint_on_close, open_exclusive};
 use crate::progress::Event;
@@ -61,7 +61,7 @@ pub fn rollback(
         return Err(LegacyError::Missing(db.to_path_buf()));
     }
     // A read-only look first, so a legacy or foreign file is refused without any lock.
-    match detect(&open_for_reading(db)?, "main").map_err(|e| refused(db, e.to_string()))? {
+    match detect(&open_for_reading(db)?, "main").map_err(|e| refused(db, unreadable(&e)))? {
         Kind::MultiTenant => {}
         Kind::Legacy { .. } => {
             return Err(refused(
@@ -88,7 +88,7 @@ pub fn rollback(
         Some(r) if !options.force => Some(backup_counts(r).map_err(|e| {
             refused(
                 db,
-                format!("its migration_audit counts cannot be read: {e}"),
+                format!("has migration_audit counts that cannot be read: {e}"),
             )
         })?),
         _ => None,
@@ -189,7 +189,7 @@ fn choose_backup(
             return Err(refused(
                 db,
                 format!(
-                    "the backup its migration recorded, {recorded}, is missing: name the backup \
+                    "was migrated with a backup, {recorded}, that is missing: name the backup \
                      to restore with --backup"
                 ),
             ));
@@ -198,7 +198,10 @@ fn choose_backup(
         (None, None) => newest(db, "pre-migration")?.ok_or_else(|| {
             refused(
                 db,
-                format!("no pre-migration backup in {}", backup_dir(db).display()),
+                format!(
+                    "has no pre-migration backup in {}",
+                    backup_dir(db).display()
+                ),
             )
         })?,
     };

@@ -34,6 +34,11 @@ pub fn unauthorized(access: Access) -> ApiError {
     })
 }
 
+/// The answer of every operator route on a server started without an operator key.
+pub const OPERATOR_ROUTES_OFF: ApiError = ApiError::Unauthorized(
+    "operator routes are disabled: start the server with KICKOVERLAY_OPERATOR_KEY set",
+);
+
 /// Prefix of admin keys (so secret scanners and people can tell them apart).
 pub const ADMIN_KEY_PREFIX: &str = "koa_";
 /// Prefix of viewer session tokens.
@@ -86,15 +91,17 @@ pub async fn authorize(
     if access == Access::Public {
         return Ok(None);
     }
+    // Without an operator key the routes are off for everyone, whatever a request sends: the
+    // answer is the same with a key, without one or with a made-up one.
+    if access == Access::Operator && state.operator_key.is_none() {
+        return Err(OPERATOR_ROUTES_OFF);
+    }
     let hash: TokenHash = token.ok_or(unauthorized(access))?.hash();
     match access {
         Access::Public => Ok(None),
         Access::Operator => match state.operator_key {
-            None => Err(ApiError::Unauthorized(
-                "operator routes are disabled: start the server with KICKOVERLAY_OPERATOR_KEY set",
-            )),
             Some(key) if key == hash => Ok(None),
-            Some(_) => Err(unauthorized(access)),
+            _ => Err(unauthorized(access)),
         },
         Access::Admin => {
             let s = streamer.ok_or(ApiError::Internal)?.id;

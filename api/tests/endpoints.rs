@@ -991,6 +991,73 @@ async fn one_confirmed_code_opens_one_session_even_when_raced() {
     s.stop().await;
 }
 
+/// The walk-through's first requests on a fresh server: the first streamer and viewer get id 1,
+/// the award creates the one viewer it does not know, and the points add up.
+#[tokio::test]
+async fn a_first_streamer_viewers_and_points_answer_as_the_walk_through_shows() {
+    let s = TestServer::start().await;
+    let r = s
+        .call(
+            "POST",
+            "/api/streamers",
+            Some(OPERATOR_KEY),
+            Some(json!({"username": "codingbutter", "display_name": "Butters"})),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json["streamer"]["id"].as_i64()),
+        (201, Some(1))
+    );
+    let key = r.json["admin_key"].as_str().unwrap().to_owned();
+    let k = Some(key.as_str());
+    let r = s
+        .call(
+            "POST",
+            "/codingbutter/api/users",
+            k,
+            Some(json!({"username": "alice"})),
+        )
+        .await;
+    assert_eq!(
+        (
+            r.status,
+            r.json["id"].as_i64(),
+            r.json["streamer_id"].as_i64()
+        ),
+        (201, Some(1), Some(1))
+    );
+    let r = s
+        .call(
+            "POST",
+            "/codingbutter/api/points/award",
+            k,
+            Some(json!({"usernames": ["alice", "bob"], "amount": 25, "source": "chat"})),
+        )
+        .await;
+    assert_eq!(r.json, json!({"awarded": 2, "created": 1}));
+    let r = s
+        .call(
+            "POST",
+            "/codingbutter/api/users/1/points",
+            k,
+            Some(json!({"amount": 500, "source": "sub"})),
+        )
+        .await;
+    assert_eq!(
+        (
+            r.json["channel_points"].as_i64(),
+            r.json["total_drops"].as_i64()
+        ),
+        (Some(525), Some(0))
+    );
+    let board = s.get("/codingbutter/api/leaderboard", None).await.json;
+    assert_eq!(board[0]["rank"], 1);
+    assert_eq!(board[0]["username"], "alice");
+    assert_eq!(board[0]["channel_points"], 525);
+    assert_eq!(board[1]["username"], "bob");
+    s.stop().await;
+}
+
 /// A 401 says what the route expects (`Authorization: Bearer <key>`) and is the same answer
 /// for no key, a made-up key, another streamer's key and a key that was rotated away: it
 /// tells nothing about which keys exist.
@@ -1035,4 +1102,37 @@ async fn a_401_says_what_the_route_expects_and_nothing_about_which_keys_exist() 
         r.text
     );
     s.stop().await;
+}
+
+/// An operator route answers one 401 whatever was sent: with the routes on, the same body for
+/// no key, a made-up key and a streamer's admin key; with them off (no operator key set), the
+/// same "disabled" body even for the right key's text.
+#[tokio::test]
+async fn operator_routes_answer_one_401_whatever_was_sent() {
+    let on = TestServer::start().await;
+    let admin = on.tenant("butters").await;
+    let mut bodies = Vec::new();
+    for key in [None, Some("not-the-operator-key"), Some(admin.key.as_str())] {
+        let r = on.get("/api/streamers", key).await;
+        assert_eq!(r.status, 401, "{}", r.text);
+        bodies.push(r.text);
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:#?}");
+    assert!(
+        bodies[0].contains("operator key") && bodies[0].contains("Authorization: Bearer <key>"),
+        "{}",
+        bodies[0]
+    );
+    on.stop().await;
+
+    let off = TestServer::start_keyed(None, |s| s).await;
+    let mut bodies = Vec::new();
+    for key in [None, Some(OPERATOR_KEY), Some("anything")] {
+        let r = off.get("/api/streamers", key).await;
+        assert_eq!(r.status, 401, "{}", r.text);
+        bodies.push(r.text);
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:#?}");
+    assert!(bodies[0].contains("disabled"), "{}", bodies[0]);
+    off.stop().await;
 }

@@ -174,6 +174,32 @@ fn the_readme_walk_through_and_overlay_urls_work_as_pasted() {
         &[(5050, port)],
     );
     assert!(printed.contains("the admin key is koa_"), "{printed}");
+    // Every answer the walk-through prints is on a line of its own: none is an error, and the
+    // writes answer what they did.
+    let answers: Vec<Value> = printed
+        .lines()
+        .filter(|l| l.starts_with('{') || l.starts_with('['))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    assert_eq!(answers.len(), 13, "{printed}");
+    for answer in &answers {
+        assert!(
+            answer.get("error").is_none(),
+            "a pasted command failed: {answer}"
+        );
+    }
+    assert_eq!(
+        (&answers[5]["id"], &answers[5]["username"]),
+        (&Value::from(1), &Value::from("alice")),
+        "{printed}"
+    );
+    assert_eq!(
+        answers[6],
+        serde_json::json!({"awarded": 2, "created": 1}),
+        "{printed}"
+    );
+    assert_eq!(answers[7]["channel_points"], 525, "{printed}");
+    assert_eq!(answers[9]["points"]["channel_points"], 275, "{printed}");
 
     let base = format!("http://{addr}/codingbutter/api");
     let (_, board) = get(&format!("{base}/leaderboard"));

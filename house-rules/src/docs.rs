@@ -19,28 +19,50 @@ pub fn wording_problems(text: &str) -> Vec<(usize, String)> {
                 out.push((i + 1, format!("says {phrase:?}")));
             }
         }
-        for (at, _) in lower.match_indices("issue ") {
-            let word = !lower[..at].ends_with(|c: char| c.is_alphanumeric());
-            let after = lower[at + 6..].trim_start_matches('#');
-            if word && after.starts_with(|c: char| c.is_ascii_digit()) {
-                out.push((i + 1, "names an issue number".to_owned()));
+        for word in ["issue", "issues", "session", "pull request", "pr"] {
+            for (at, _) in lower.match_indices(&format!("{word} ")) {
+                let starts = !lower[..at].ends_with(|c: char| c.is_alphanumeric());
+                let after = lower[at + word.len() + 1..].trim_start_matches('#');
+                if starts && after.starts_with(|c: char| c.is_ascii_digit()) {
+                    out.push((i + 1, format!("names a {word} by number")));
+                }
             }
         }
     }
     out
 }
 
-/// The targets of the Markdown links and images of `text` (`[x](target)`), without their
-/// `#fragment`, that are paths (not `http:`, `https:` or `mailto:` addresses, nor in-page
-/// anchors).
+/// The targets of the links and images of `text`, without their `#fragment`, that are paths
+/// (not `http:`, `https:` or `mailto:` addresses, nor in-page anchors): Markdown's inline
+/// `[x](target)`, its reference definitions `[x]: target`, and HTML's `href="…"` and `src="…"`.
 pub fn link_targets(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut raw: Vec<&str> = Vec::new();
     for (at, _) in text.match_indices("](") {
         let rest = &text[at + 2..];
-        let Some(end) = rest.find(')') else {
-            continue;
-        };
-        let target = rest[..end].split('#').next().unwrap_or("").trim();
+        if let Some(end) = rest.find(')') {
+            raw.push(&rest[..end]);
+        }
+    }
+    for line in text.lines() {
+        let line = line.trim_start();
+        if let Some(rest) = line.strip_prefix('[')
+            && let Some((_, target)) = rest.split_once("]:")
+        {
+            raw.extend(target.split_whitespace().next());
+        }
+    }
+    for attribute in ["href=\"", "src=\""] {
+        for (at, _) in text.match_indices(attribute) {
+            let rest = &text[at + attribute.len()..];
+            if let Some(end) = rest.find('"') {
+                raw.push(&rest[..end]);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for target in raw {
+        let target = target.split('#').next().unwrap_or("").trim();
+        let target = target.trim_start_matches('<').trim_end_matches('>');
         let external = ["http://", "https://", "mailto:"]
             .iter()
             .any(|p| target.starts_with(p));
@@ -78,15 +100,27 @@ mod tests {
     #[test]
     fn wording_problems_are_found_and_ordinary_text_passes() {
         let text = "Measured on This Machine.\nA viewer session and its tokens.\n\
-                    As issue 6 asked; see issue #12.\nThe session's runs.\nA tissue 5 times.";
+                    As issue 6 asked; see issue #12.\nThe session's runs.\nA tissue 5 times.\n\
+                    Fixed in session 12, per issues 5 and 6.\n2 sessions 4 viewers.";
         let lines: Vec<usize> = wording_problems(text).iter().map(|(l, _)| *l).collect();
-        assert_eq!(lines, vec![1, 3, 3, 4]);
+        assert_eq!(lines, vec![1, 3, 3, 4, 6, 6]);
     }
 
     #[test]
     fn links_are_read_and_resolved_inside_the_repository() {
-        let text = "[a](docs/x.md#part) [b](https://kick.com) ![c](../img.png) [d](#here)";
-        assert_eq!(link_targets(text), vec!["docs/x.md", "../img.png"]);
+        let text = "[a](docs/x.md#part) [b](https://kick.com) ![c](../img.png) [d](#here)\n\
+                    [ref]: ../../shared/notes.md \"title\"\n<a href=\"../out.md\">x</a> \
+                    <img src=\"pic.png\">";
+        assert_eq!(
+            link_targets(text),
+            vec![
+                "docs/x.md",
+                "../img.png",
+                "../../shared/notes.md",
+                "../out.md",
+                "pic.png"
+            ]
+        );
         let root = Path::new("/repo");
         assert_eq!(
             resolve_link(root, Path::new("api/README.md"), "../docs/x.md"),

@@ -7,7 +7,7 @@
 //! Declaring a module (`mod x;`) is not an import; naming anything in it is. Paths inside
 //! comments and literals are not read.
 
-use crate::source::{code_only, line_of};
+use crate::source::{code_and_literals, line_of};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -31,6 +31,9 @@ pub struct Graph {
     pub files: BTreeMap<Vec<String>, PathBuf>,
     /// Every import between two different files.
     pub imports: Vec<Import>,
+    /// What the reader could not follow (a module file it cannot find, a `#[path]` module):
+    /// imports it would have missed, so a rule built on it must fail.
+    pub problems: Vec<String>,
 }
 
 /// A source of files: the disk, or a map (for tests).
@@ -70,24 +73,34 @@ pub fn graph(files: &dyn Files, root: &Path) -> Graph {
     }];
     // Every module path (inline modules too) → its file, filled as files are read.
     let mut modules: BTreeMap<Vec<String>, PathBuf> = BTreeMap::new();
-    let mut texts: Vec<(Vec<String>, PathBuf, String)> = Vec::new();
+    let mut texts: Vec<(Vec<String>, PathBuf, String, Vec<(usize, String)>)> = Vec::new();
     let mut exported: Vec<(String, PathBuf)> = Vec::new();
     while let Some(module) = queue.pop() {
         let Some(text) = files.read(&module.file) else {
             continue;
         };
-        let code = code_only(&text);
+        let (code, literals) = code_and_literals(&text);
         graph.files.insert(module.path.clone(), module.file.clone());
+        if code.contains("#[path") {
+            graph.problems.push(format!(
+                "{}: a #[path] module, which this reader does not follow",
+                module.file.display()
+            ));
+        }
         modules.insert(module.path.clone(), module.file.clone());
         for (inline, child, _) in declared_modules(&code) {
             let mut path = module.path.clone();
             path.extend(inline.iter().cloned());
             path.push(child.clone());
-            if let Some(child_file) = child_file(files, &module, &inline, &child) {
-                queue.push(Module {
+            match child_file(files, &module, &inline, &child) {
+                Some(child_file) => queue.push(Module {
                     path,
                     file: child_file,
-                });
+                }),
+                None => graph.problems.push(format!(
+                    "{}: no file for `mod {child};`",
+                    module.file.display()
+                )),
             }
         }
         for inline in inline_modules(&code) {
@@ -100,16 +113,59 @@ pub fn graph(files: &dyn Files, root: &Path) -> Graph {
         for name in exported_macros(&code) {
             exported.push((name, module.file.clone()));
         }
-        texts.push((module.path, module.file, code));
+        texts.push((module.path, module.file, code, literals));
     }
     for (name, file) in exported {
         modules.insert(vec![name], file);
     }
-    for (path, file, code) in &texts {
-        for (scope, used, at) in paths_used(code) {
+    for (path, file, code, literals) in &texts {
+        let used = paths_used(code, literals);
+        // What the file's `use` declarations bind: a name to the path it stands for, and the
+        // modules whose every name a glob brings in.
+        let mut bound: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut globs: Vec<Vec<String>> = Vec::new();
+        for u in &used {
+            let Some(binds) = &u.binds else { continue };
             let mut here = path.clone();
-            here.extend(scope);
-            let Some(absolute) = resolve(&here, &used, &modules) else {
+            here.extend(u.scope.iter().cloned());
+            if let Some(absolute) = resolve(&here, &u.segments, &modules) {
+                match binds {
+                    Some(name) => {
+                        bound.insert(name.clone(), absolute);
+                    }
+                    None => globs.push(absolute),
+                }
+            }
+        }
+        for u in &used {
+            let mut here = path.clone();
+            here.extend(u.scope.iter().cloned());
+            let through = |first: &str| -> Option<Vec<String>> {
+                if u.binds.is_some() {
+                    return None;
+                }
+                if let Some(base) = bound.get(first) {
+                    return Some(base.clone());
+                }
+                globs.iter().find_map(|g| {
+                    let mut child = g.clone();
+                    child.push(first.to_owned());
+                    modules.contains_key(&child).then_some(child)
+                })
+            };
+            let absolute = match u.segments.first().map(String::as_str) {
+                Some("crate" | "$crate" | "super" | "self") | None => {
+                    resolve(&here, &u.segments, &modules)
+                }
+                Some(first) => match through(first) {
+                    Some(mut base) => {
+                        base.extend(u.segments[1..].iter().cloned());
+                        Some(base)
+                    }
+                    None => resolve(&here, &u.segments, &modules),
+                },
+            };
+            let Some(absolute) = absolute else {
                 continue;
             };
             let Some(to) = owner(&absolute, &modules) else {
@@ -119,8 +175,8 @@ pub fn graph(files: &dyn Files, root: &Path) -> Graph {
                 graph.imports.push(Import {
                     from: file.clone(),
                     to,
-                    line: line_of(code, at),
-                    path: used.join("::"),
+                    line: line_of(code, u.at),
+                    path: u.segments.join("::"),
                 });
             }
         }
@@ -252,10 +308,23 @@ fn word_at(code: &str, at: usize, word: &str) -> bool {
             .is_none_or(|&b| !ident(b))
 }
 
-/// Every path `code` uses that may name another file's item: `(inline modules around it,
-/// segments, offset)`. Paths start with `crate`, `$crate`, `super` or `self`, or with a name
-/// (resolved later against child modules); `use` trees are expanded.
-fn paths_used(code: &str) -> Vec<(Vec<String>, Vec<String>, usize)> {
+/// A path a file uses: in a `use` declaration (with the name it binds) or in code.
+struct Used {
+    /// The inline modules around it.
+    scope: Vec<String>,
+    /// Its segments.
+    segments: Vec<String>,
+    /// Where it is.
+    at: usize,
+    /// For a `use` leaf: the name it binds, or `None` for a glob.
+    binds: Option<Option<String>>,
+}
+
+/// Every path `code` uses that may name another file's item: paths that start with `crate`,
+/// `$crate`, `super` or `self`, or with a name (resolved later against child modules and the
+/// names `use` declarations bind); `use` trees are expanded. `literals` are the file's string
+/// literals: one that is a path from the crate (`with = "crate::patch::nullable"`) counts too.
+fn paths_used(code: &str, literals: &[(usize, String)]) -> Vec<Used> {
     let scopes = scope_at(code);
     let mut out = Vec::new();
     let bytes = code.as_bytes();
@@ -263,8 +332,13 @@ fn paths_used(code: &str) -> Vec<(Vec<String>, Vec<String>, usize)> {
     while i < bytes.len() {
         if word_at(code, i, "use") {
             let end = code[i..].find(';').map_or(code.len(), |e| i + e);
-            for path in expand_use(&code[i + 3..end]) {
-                out.push((scopes(i), path, i));
+            for leaf in expand_use(&code[i + 3..end]) {
+                out.push(Used {
+                    scope: scopes(i),
+                    segments: leaf.path,
+                    at: i,
+                    binds: Some(leaf.name),
+                });
             }
             i = end;
             continue;
@@ -275,12 +349,32 @@ fn paths_used(code: &str) -> Vec<(Vec<String>, Vec<String>, usize)> {
         if starts_path {
             let (segments, len) = read_path(&code[i..]);
             if segments.len() > 1 {
-                out.push((scopes(i), segments, i));
+                out.push(Used {
+                    scope: scopes(i),
+                    segments,
+                    at: i,
+                    binds: None,
+                });
             }
             i += len.max(1);
             continue;
         }
         i += 1;
+    }
+    for (at, text) in literals {
+        let (segments, len) = read_path(text);
+        let from_crate = matches!(
+            segments.first().map(String::as_str),
+            Some("crate" | "super" | "self")
+        );
+        if from_crate && segments.len() > 1 && len == text.len() {
+            out.push(Used {
+                scope: scopes(*at),
+                segments,
+                at: *at,
+                binds: None,
+            });
+        }
     }
     out
 }
@@ -354,21 +448,31 @@ fn read_path(text: &str) -> (Vec<String>, usize) {
     (segments, i)
 }
 
-/// The paths of a `use` tree (the text after `use`): `a::{b, c::{d, self}}` gives `a::b`,
-/// `a::c::d` and `a::c`.
-pub fn expand_use(tree: &str) -> Vec<Vec<String>> {
-    // `x as y`: the renaming says nothing about where `x` lives.
-    let mut words: Vec<&str> = Vec::new();
+/// One path a `use` tree brings in, and the name it binds in the file: the last segment, the
+/// name after `as`, or none for a glob (`a::*`, which binds every name of `a`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UseLeaf {
+    /// The path as written.
+    pub path: Vec<String>,
+    /// The name it binds (`None` for a glob).
+    pub name: Option<String>,
+    /// Whether it is a glob.
+    pub glob: bool,
+}
+
+/// The leaves of a `use` tree (the text after `use`): `a::{b, c::{d, self}, e as f, g::*}`
+/// gives `a::b` (as `b`), `a::c::d`, `a::c` (as `c`), `a::e` (as `f`) and the glob `a::g`.
+pub fn expand_use(tree: &str) -> Vec<UseLeaf> {
+    // `x as y` becomes `x@y`, so whitespace can go.
+    let mut words: Vec<String> = Vec::new();
     let mut tokens = tree.split_whitespace().peekable();
     while let Some(t) = tokens.next() {
         if t == "as" {
-            // Drop the new name, but keep what follows it in the same token (`y,` or `y}`).
             if let Some(name) = tokens.next() {
-                let rest = name.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
-                words.push(rest);
+                words.push(format!("@{name}"));
             }
         } else {
-            words.push(t);
+            words.push(t.to_owned());
         }
     }
     let tree: String = words.concat();
@@ -377,7 +481,7 @@ pub fn expand_use(tree: &str) -> Vec<Vec<String>> {
     out
 }
 
-fn expand(tree: &str, prefix: &[String], out: &mut Vec<Vec<String>>) {
+fn expand(tree: &str, prefix: &[String], out: &mut Vec<UseLeaf>) {
     let tree = tree.trim_start_matches("::");
     if let Some(open) = tree.find('{') {
         let mut base = prefix.to_vec();
@@ -393,23 +497,34 @@ fn expand(tree: &str, prefix: &[String], out: &mut Vec<Vec<String>>) {
         }
         return;
     }
+    let (tree, alias) = match tree.split_once('@') {
+        Some((t, a)) => (t, Some(a.to_owned())),
+        None => (tree, None),
+    };
     let mut path = prefix.to_vec();
     path.extend(
         tree.split("::")
             .filter(|s| !s.is_empty())
             .map(str::to_owned),
     );
+    let mut glob = false;
     match path.last().map(String::as_str) {
         Some("self") => {
             path.pop();
         }
         Some("*") => {
             path.pop();
+            glob = true;
         }
         _ => {}
     }
     if !path.is_empty() {
-        out.push(path);
+        let name = if glob {
+            None
+        } else {
+            alias.or_else(|| path.last().cloned())
+        };
+        out.push(UseLeaf { path, name, glob });
     }
 }
 
@@ -584,16 +699,85 @@ mod tests {
     }
 
     #[test]
-    fn use_trees_expand() {
+    fn use_trees_expand_with_the_names_they_bind() {
+        let leaf = |path: &[&str], name: Option<&str>, glob| UseLeaf {
+            path: path.iter().map(|s| (*s).to_owned()).collect(),
+            name: name.map(str::to_owned),
+            glob,
+        };
         assert_eq!(
             expand_use(" crate::{a as z, b::{self, C as D}, d::*}"),
             vec![
-                vec!["crate".to_owned(), "a".to_owned()],
-                vec!["crate".to_owned(), "b".to_owned()],
-                vec!["crate".to_owned(), "b".to_owned(), "C".to_owned()],
-                vec!["crate".to_owned(), "d".to_owned()],
+                leaf(&["crate", "a"], Some("z"), false),
+                leaf(&["crate", "b"], Some("b"), false),
+                leaf(&["crate", "b", "C"], Some("D"), false),
+                leaf(&["crate", "d"], None, true),
             ]
         );
+    }
+
+    #[test]
+    fn modules_named_through_a_use_an_alias_a_glob_or_a_string_are_followed() {
+        let files = tree(&[
+            (
+                "src/lib.rs",
+                "pub mod handlers;\npub mod routes;\nmod a;\nmod b;\nmod patch;\n",
+            ),
+            ("src/handlers/mod.rs", "pub mod goals;\n"),
+            (
+                "src/handlers/goals.rs",
+                "pub fn list() { crate::routes::all(); }\n",
+            ),
+            (
+                "src/routes.rs",
+                "use crate::handlers;\npub fn all() { handlers::goals::list(); }\n",
+            ),
+            (
+                "src/a.rs",
+                "use crate::b as beta;\npub fn x() { beta::y(); }\n\
+                          #[serde(with = \"crate::patch::nullable\")]\nstruct S;\n",
+            ),
+            ("src/b.rs", "use crate::*;\npub fn y() { a::x(); }\n"),
+            ("src/patch.rs", "pub mod nullable {}\n"),
+        ]);
+        let g = graph(&files, Path::new("src/lib.rs"));
+        assert!(g.problems.is_empty(), "{:?}", g.problems);
+        let found = cycles(&g);
+        let circles: Vec<BTreeSet<String>> = found
+            .iter()
+            .map(|c| c.iter().map(|i| i.from.display().to_string()).collect())
+            .collect();
+        assert!(
+            circles.contains(&BTreeSet::from([
+                "src/handlers/goals.rs".to_owned(),
+                "src/routes.rs".to_owned()
+            ])),
+            "{circles:?}"
+        );
+        assert!(
+            circles.contains(&BTreeSet::from([
+                "src/a.rs".to_owned(),
+                "src/b.rs".to_owned()
+            ])),
+            "{circles:?}"
+        );
+        assert!(
+            g.imports
+                .iter()
+                .any(|i| i.from == Path::new("src/a.rs") && i.to == Path::new("src/patch.rs")),
+            "{:?}",
+            g.imports
+        );
+    }
+
+    #[test]
+    fn a_module_file_that_cannot_be_found_or_followed_is_a_problem() {
+        let files = tree(&[(
+            "src/lib.rs",
+            "mod gone;\n#[path = \"x/y.rs\"]\nmod elsewhere;\n",
+        )]);
+        let g = graph(&files, Path::new("src/lib.rs"));
+        assert_eq!(g.problems.len(), 3, "{:?}", g.problems);
     }
 
     #[test]
@@ -606,7 +790,7 @@ mod tests {
             ("src/a.rs", "use crate::b::{self, G};\npub struct Thing;\n"),
             (
                 "src/b.rs",
-                "pub fn g() { let s = \"crate::a::Thing\"; }\npub struct G;\n",
+                "pub fn g() { let s = \"see crate::a::Thing\"; }\npub struct G;\n",
             ),
         ]);
         let g = graph(&files, Path::new("src/lib.rs"));

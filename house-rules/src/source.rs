@@ -4,8 +4,15 @@
 /// `src` with every comment and the contents of every string, byte-string and char literal
 /// replaced by spaces. Newlines are kept, so line numbers stay the same.
 pub fn code_only(src: &str) -> String {
+    code_and_literals(src).0
+}
+
+/// [`code_only`], and the contents of the string literals it blanked, each with its byte
+/// offset in the code.
+pub fn code_and_literals(src: &str) -> (String, Vec<(usize, String)>) {
     let chars: Vec<char> = src.chars().collect();
     let mut out = String::with_capacity(src.len());
+    let mut literals: Vec<(usize, String)> = Vec::new();
     let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
     let mut i = 0;
     while i < chars.len() {
@@ -38,6 +45,8 @@ pub fn code_only(src: &str) -> String {
         } else if let Some(hashes) = raw_string_start(&chars, i) {
             // r"…", r#"…"#, br#"…"#: no escapes; ends at a quote followed by the hashes.
             let open = chars[i..].iter().position(|&c| c == '"').unwrap_or(0) + i;
+            let at = out.len();
+            let mut text = String::new();
             for _ in i..=open {
                 out.push(' ');
             }
@@ -50,10 +59,14 @@ pub fn code_only(src: &str) -> String {
                     i += hashes + 1;
                     break;
                 }
+                text.push(chars[i]);
                 out.push(blank(chars[i]));
                 i += 1;
             }
+            literals.push((at, text));
         } else if c == '"' {
+            let at = out.len();
+            let mut text = String::new();
             out.push(' ');
             i += 1;
             while i < chars.len() && chars[i] != '"' {
@@ -62,12 +75,14 @@ pub fn code_only(src: &str) -> String {
                     i += 1;
                 }
                 if i < chars.len() {
+                    text.push(chars[i]);
                     out.push(blank(chars[i]));
                     i += 1;
                 }
             }
             out.push(' ');
             i += 1;
+            literals.push((at, text));
         } else if c == '\'' && is_char_literal(&chars, i) {
             out.push(' ');
             i += 1;
@@ -86,7 +101,7 @@ pub fn code_only(src: &str) -> String {
             i += 1;
         }
     }
-    out
+    (out, literals)
 }
 
 /// The number of `#` of a raw string literal starting at `i`, if one does.

@@ -21,6 +21,9 @@ const LAYOUT_NAME: &str = "Main";
 
 /// Copies the theme and the layout, where the legacy file has them; answers which it copied.
 pub(crate) fn copy(tx: &Transaction<'_>, plan: &Plan<'_>) -> rusqlite::Result<Vec<&'static str>> {
+    if !plan.documents {
+        return Ok(Vec::new());
+    }
     let time = "legacy_ms(updated_at, 'overlay_settings.updated_at', :now)";
     let statements = [
         (
@@ -67,6 +70,9 @@ pub(crate) fn verify(
     plan: &Plan<'_>,
     differences: &mut Vec<String>,
 ) -> rusqlite::Result<u64> {
+    if !plan.documents {
+        return Ok(0);
+    }
     let checks = [
         (
             "theme",

@@ -111,6 +111,8 @@ pub fn import(
         src: "legacy.",
         streamer_id,
         now,
+        expire_before: now,
+        documents: true,
         ledger,
         offsets: offsets.clone(),
         normalised: findings.normalised_counts(),

@@ -51,6 +51,10 @@ pub struct MigrateOptions {
     /// After committing, `VACUUM` the file to give back the space the legacy tables held
     /// (the file is about twice its legacy size without it; compacting rewrites it whole).
     pub vacuum: bool,
+    /// Copy the way runs recorded before schema version 6 did: expired sessions, codes and
+    /// cooldowns too, and the theme and layout documents as settings only. A rollback migrates
+    /// the backup of such a run again this way, to compare like with like.
+    pub earlier_copy: bool,
     /// Test hook: fail at this step, as a crash or an SQLite error there would.
     pub fail_at: Option<Step>,
     /// Test hook: runs inside the transaction right after the copy, before verifying it (a
@@ -66,6 +70,7 @@ impl Default for MigrateOptions {
             dry_run: false,
             now_ms: None,
             vacuum: false,
+            earlier_copy: false,
             fail_at: None,
             tamper: None,
         }
@@ -112,6 +117,8 @@ struct Run<'a> {
     streamer: &'a str,
     display_name: &'a str,
     now: i64,
+    expire_before: i64,
+    documents: bool,
     take_backup: bool,
     dry_run: bool,
     tamper: Option<Tamper>,
@@ -138,11 +145,14 @@ pub(crate) fn migrate_file(
         return Ok(migrated);
     }
     let mut conn = lock(db)?;
+    let now = options.now_ms.unwrap_or_else(now_ms);
     let run = Run {
         db,
         streamer: &options.streamer,
         display_name: &display_name,
-        now: options.now_ms.unwrap_or_else(now_ms),
+        now,
+        expire_before: if options.earlier_copy { i64::MIN } else { now },
+        documents: !options.earlier_copy,
         take_backup,
         dry_run: options.dry_run,
         tamper: options.tamper,
@@ -269,6 +279,8 @@ fn migrate_locked(
         src: ASIDE,
         streamer_id,
         now: run.now,
+        expire_before: run.expire_before,
+        documents: run.documents,
         ledger,
         offsets: Default::default(),
         normalised: findings.normalised_counts(),
@@ -296,14 +308,15 @@ fn inspect(
     run: &Run<'_>,
     ledger: bool,
 ) -> Result<((Counts, Findings), String), LegacyError> {
-    let (db, now) = (run.db, run.now);
+    let db = run.db;
     let failed = LegacyError::sqlite(Step::Inspect);
     let counts: Counts = count_rows(conn, "main.", ledger)
         .map_err(&failed)?
         .into_iter()
         .map(|(t, n)| (t.to_owned(), n))
         .collect();
-    let mut findings = preflight::scan(conn, "main.", ledger, now).map_err(&failed)?;
+    let mut findings =
+        preflight::scan(conn, "main.", ledger, run.expire_before).map_err(&failed)?;
     let keys = user_foreign_keys(conn).map_err(&failed)?;
     if !keys.lost_parents.is_empty() {
         return Err(refused(

@@ -9,9 +9,14 @@ pub(crate) struct Plan<'a> {
     pub src: &'a str,
     /// The streamer that gets the rows.
     pub streamer_id: i64,
-    /// The run's start, in Unix milliseconds: the time of NULL legacy times, and the instant
-    /// before which sessions, codes and cooldowns have expired.
+    /// The run's start, in Unix milliseconds: the time of NULL legacy times.
     pub now: i64,
+    /// The instant before which sessions, codes and cooldowns have expired and are left behind:
+    /// the run's start, or `i64::MIN` (nothing expires) to copy them all.
+    pub expire_before: i64,
+    /// Copy the theme and layout documents into the streamer's theme and default layout (runs
+    /// recorded before schema version 6 left them as settings only).
+    pub documents: bool,
     /// The legacy file has `point_transactions`.
     pub ledger: bool,
     /// Added to each own-id table's ids (0 unless they collide), by target table.
@@ -49,7 +54,7 @@ impl Plan<'_> {
     /// with `alias`), else nothing: the legacy rows the copy takes.
     pub fn live(&self, table: &Table, alias: &str) -> String {
         if table.ephemeral {
-            format!(" AND NOT {}", expired(alias, self.now))
+            format!(" AND NOT {}", expired(alias, self.expire_before))
         } else {
             String::new()
         }

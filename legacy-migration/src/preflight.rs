@@ -72,15 +72,16 @@ impl Findings {
 }
 
 /// Scans the legacy tables at `src` (`main.`, `legacy.`, `legacy_`), one pass per table for
-/// the counts and a short query per broken rule for its examples. `now` is the run's start:
-/// sessions, codes and cooldowns that expired before it are counted, not checked. `conn` has
-/// the legacy functions registered.
+/// the counts and a short query per broken rule for its examples. Sessions, codes and
+/// cooldowns that expired before `expire_before` (the run's start) are counted, not checked.
+/// `conn` has the legacy functions registered.
 pub(crate) fn scan(
     conn: &Connection,
     src: &str,
     ledger: bool,
-    now: i64,
+    expire_before: i64,
 ) -> rusqlite::Result<Findings> {
+    let now = expire_before;
     let mut findings = Findings::default();
     for table in TABLES.iter().filter(|t| ledger || !t.optional) {
         let rules = rules(table, now);

@@ -148,7 +148,7 @@ fn migration_record(conn: &Connection) -> Option<Record> {
         &format!(
             "SELECT username, display_name, started_at, backup_path, counts, {} \
              FROM migration_audit WHERE kind = 'migrate-legacy' ORDER BY id DESC LIMIT 1",
-            if expired { "expired" } else { "'{}'" }
+            if expired { "expired" } else { "NULL" }
         ),
         [],
         |r| {
@@ -169,7 +169,10 @@ fn migration_record(conn: &Connection) -> Option<Record> {
 /// ones it left behind.
 fn backup_counts(record: &Record) -> serde_json::Result<Counts> {
     let mut counts: Counts = serde_json::from_str(&record.counts)?;
-    let expired: Counts = serde_json::from_str(&record.expired)?;
+    let expired: Counts = match &record.expired {
+        Some(json) => serde_json::from_str(json)?,
+        None => Counts::new(),
+    };
     for (table, n) in expired {
         *counts.entry(table).or_default() += n;
     }

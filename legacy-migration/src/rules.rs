@@ -5,7 +5,8 @@
 //!
 //! A value the legacy app accepted by design is carried as it is, however unusual: a viewer
 //! username of any length (the legacy profile route created viewers from any URL segment), a
-//! tip saved with no text, a goal with a target of 0, a theme or layout document of any size.
+//! goal id or setting key of any length (URL segments of the legacy admin routes), a tip saved
+//! with no text, a goal with a target of 0, a theme or layout document of any size.
 //! The schema holds them (migration 006), and the contract still refuses new ones.
 //!
 //! A value that breaks what the legacy app itself meant to keep is refused, with the row named,
@@ -19,9 +20,10 @@
 //!   object, a theme or layout document that is not a JSON object: written by hand or damaged;
 //! * a time that is not a time, a row whose viewer is gone (the legacy app cascades deletes:
 //!   such rows come from a file whose keys were not enforced), a session token that is not text,
-//!   an empty username, a country that is not a two-letter code (the legacy profile page offers
-//!   a list of codes), a key or command longer than the schema's 128 characters (the legacy
-//!   app's own are short names).
+//!   an empty username, key or id; a country that is not a two-letter code or empty (the legacy
+//!   app's data holds ISO 3166-1 alpha-2 codes or none); a command longer than 128 characters
+//!   or a verification code longer than 32 (the legacy app writes these itself, from its own
+//!   list of commands and its code generator).
 //!
 //! Sessions, verification codes and cooldowns that have expired are neither: they mean nothing
 //! any more (the server would purge them), so they never block a run and are not copied, only
@@ -214,8 +216,8 @@ fn specific_rules(now: i64) -> Vec<Rule> {
         rule(
             "overlay_settings",
             "key",
-            "r.key IS NULL OR length(r.key) NOT BETWEEN 1 AND 128",
-            "1 to 128 characters",
+            "r.key IS NULL OR length(r.key) < 1",
+            "set (any length is carried)",
         ),
         rule("overlay_settings", "value", "r.value IS NULL", "set"),
         rule(
@@ -236,8 +238,8 @@ fn specific_rules(now: i64) -> Vec<Rule> {
         rule(
             "goals",
             "id",
-            "r.id IS NULL OR length(r.id) NOT BETWEEN 1 AND 128",
-            "1 to 128 characters",
+            "r.id IS NULL OR length(r.id) < 1",
+            "set (any length is carried)",
         ),
         rule(
             "goals",

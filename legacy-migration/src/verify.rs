@@ -170,7 +170,7 @@ fn compare_rows(
     legacy_rows: i64,
     differences: &mut Vec<String>,
 ) -> rusqlite::Result<u64> {
-    let mut columns: Vec<(String, String, u64)> = normalisations(table, plan.now)
+    let mut columns: Vec<(String, String, u64)> = normalisations(table, plan.expire_before)
         .iter()
         .filter(|n| n.checked)
         .map(|n| {

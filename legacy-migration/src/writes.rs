@@ -33,9 +33,9 @@ pub(crate) struct Record {
     pub started_at: i64,
     pub backup_path: Option<String>,
     pub counts: String,
-    /// The expired rows the migration left behind, by legacy table (JSON; `{}` for a run
-    /// recorded before they were counted).
-    pub expired: String,
+    /// The expired rows the migration left behind, by legacy table (JSON); `None` for a run
+    /// recorded before expired rows were left behind, which copied them all.
+    pub expired: Option<String>,
 }
 
 pub(crate) fn sql_failed(e: rusqlite::Error) -> LegacyError {
@@ -78,6 +78,7 @@ pub(crate) fn writes_since(
         streamer: record.username.clone(),
         display_name: Some(record.display_name.clone()),
         now_ms: Some(record.started_at),
+        earlier_copy: record.expired.is_none(),
         ..MigrateOptions::default()
     };
     migrate_file(&fresh, &options, false, &mut |_| {})?;

@@ -6,7 +6,7 @@
 
 mod support;
 
-use datastore::{GoalStore, PowerupType, StreamerStore, TipStore, UserStore};
+use datastore::{GoalStore, OverlayStore, PowerupType, StreamerStore, TipStore, UserStore};
 use legacy_fixtures::Spec;
 use legacy_migration::{
     Event, ImportOptions, LegacyError, MigrateOptions, Migrated, RollbackOptions, Step,
@@ -168,7 +168,7 @@ fn rows_the_new_schema_cannot_take_are_listed_before_any_backup() {
         "country = 'usa'",
         "user_id = 999999 must be a user that exists",
         "created_at = 'yesterday'",
-        "overlay_settings key NULL: key = NULL must be 1 to 128 characters",
+        "overlay_settings key NULL: key = NULL must be set (any length is carried)",
         "overlay_settings key 'theme_config': value = '[\"not\", \"a theme\"]' must be a JSON object",
         "voice_id = X'00FF' must be text, not a BLOB",
     ] {
@@ -182,8 +182,8 @@ fn rows_the_new_schema_cannot_take_are_listed_before_any_backup() {
     assert_eq!(backups_in(dir.path()), 0, "no backup is taken");
 }
 
-/// The legacy app accepted a tip with no text, a goal of 0 and (the fixture has one) a
-/// 120-character username: carried as they are. Expired sessions, codes and cooldowns never
+/// The legacy app accepted a tip with no text, a goal of 0, goal ids and setting keys of any
+/// length and (the fixture has one) a 120-character username: carried as they are. Expired sessions, codes and cooldowns never
 /// block, even when they break a rule; they are left behind, counted in the log and in
 /// `migration_audit`, and a rollback still restores the original whole.
 #[tokio::test(flavor = "multi_thread")]
@@ -194,6 +194,11 @@ async fn values_the_legacy_app_accepted_are_carried_and_expired_rows_never_block
         &path,
         "UPDATE tips SET content = '' WHERE id = (SELECT min(id) FROM tips);
          UPDATE goals SET target_value = 0 WHERE id = 'followers';
+         INSERT INTO goals (id, label, current_value, target_value, enabled, updated_at) \
+           VALUES (printf('%.200c', 'g'), 'A goal named by a long URL', 0, 10, 1, \
+                   '2025-01-01 00:00:00');
+         INSERT INTO overlay_settings (key, value, description, updated_at) \
+           VALUES (printf('%.300c', 'k'), 'kept', NULL, '2025-01-01 00:00:00');
          UPDATE command_cooldowns SET last_used_at = '2001-01-01 00:00:00', \
            expires_at = '2000-01-01 00:00:00' WHERE id = (SELECT min(id) FROM command_cooldowns);
          INSERT INTO user_sessions (user_id, session_token, created_at, expires_at) \
@@ -272,6 +277,18 @@ async fn values_the_legacy_app_accepted_are_carried_and_expired_rows_never_block
         .unwrap()
         .unwrap();
     assert_eq!(goal.target_value, 0);
+    let goals = store.list_goals(s).await.unwrap();
+    assert!(
+        goals.iter().any(|g| g.id.as_str() == "g".repeat(200)),
+        "the 200-character goal id is carried: {goals:?}"
+    );
+    let settings = store.list_overlay_settings(s).await.unwrap();
+    assert!(
+        settings
+            .iter()
+            .any(|x| x.key == "k".repeat(300) && x.value == "kept"),
+        "the 300-character setting key is carried"
+    );
     let long = store
         .get_user_by_username(s, legacy_fixtures::LONG_USERNAME)
         .await
@@ -1051,4 +1068,37 @@ fn runs_that_change_nothing_and_rollbacks_leave_no_wal_or_shm_files() {
     };
     import(&shared, &path, &options, &mut quiet()).unwrap();
     strays("an import");
+}
+
+/// A file migrated before schema version 6 (expired sessions, codes and cooldowns copied, the
+/// theme and layout left as settings, its audit row's `expired` NULL once upgraded) rolls back
+/// with nothing counted as written since: the rollback migrates its backup again the same way.
+/// Compared with today's copy instead, its expired rows and the documents it never copied
+/// would count as writes, and the rollback would be refused.
+#[test]
+fn a_run_recorded_before_schema_6_rolls_back_with_nothing_written_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
+    let original = legacy_dump(&path);
+    let earlier = MigrateOptions {
+        earlier_copy: true,
+        ..MigrateOptions::default()
+    };
+    migrate(&path, &earlier).unwrap();
+    assert!(
+        scalar(&path, "SELECT count(*) FROM theme_settings") == 0
+            && scalar(&path, "SELECT count(*) FROM user_sessions")
+                == original["user_sessions"].len() as i64,
+        "the earlier copy keeps expired rows and leaves the documents as settings"
+    );
+    let as_today = dir.path().join("as-today.db");
+    std::fs::copy(&path, &as_today).unwrap();
+    edit(&as_today, "UPDATE migration_audit SET expired = '{}'");
+    let err = rollback(&as_today, &RollbackOptions::default(), &mut quiet()).unwrap_err();
+    assert!(matches!(err, LegacyError::WrittenSince { .. }), "{err}");
+
+    edit(&path, "UPDATE migration_audit SET expired = NULL");
+    let done = rollback(&path, &RollbackOptions::default(), &mut quiet()).unwrap();
+    assert_eq!(done.written_since, Some(0));
+    assert_eq!(legacy_dump(&path), original);
 }

@@ -92,6 +92,16 @@ pub const MIGRATIONS: &[Migration] = &[
                 from: "CHECK (target_value > 0)",
                 to: "CHECK (target_value >= 0)",
             },
+            Relax {
+                table: "goals",
+                from: "CHECK (length(id) BETWEEN 1 AND 128)",
+                to: "CHECK (length(id) >= 1)",
+            },
+            Relax {
+                table: "overlay_settings",
+                from: "CHECK (length(key) BETWEEN 1 AND 128)",
+                to: "CHECK (length(key) >= 1)",
+            },
         ],
     },
 ];

@@ -405,8 +405,8 @@ fn sessions_store_hashes_only_and_checks_guard_the_economy() {
     assert!(accepted.is_empty(), "the schema accepted: {accepted:#?}");
 }
 
-/// The values a legacy install may hold (a viewer named by a 120-character URL segment, a tip
-/// saved empty, a goal of 0) fit the schema, on a fresh file and on one upgraded from the
+/// The values a legacy install may hold (a viewer, goal id or setting key named by a
+/// 120-character URL segment, a tip saved empty, a goal of 0) fit the schema, on a fresh file and on one upgraded from the
 /// version before; what is wrong (an empty name, a negative target) still does not.
 #[test]
 fn legacy_values_fit_both_fresh_and_upgraded_files() {
@@ -450,6 +450,10 @@ fn legacy_values_fit_both_fresh_and_upgraded_files() {
             "INSERT INTO tips (streamer_id, content, created_at) VALUES (1, substr(?1, 1, 0), 0)",
             "INSERT INTO goals (streamer_id, id, label, target_value, updated_at) \
              VALUES (1, 'g', 'G' || substr(?1, 1, 0), 0, 0)",
+            "INSERT INTO goals (streamer_id, id, label, target_value, updated_at) \
+             VALUES (1, ?1, 'long', 5, 0)",
+            "INSERT INTO overlay_settings (streamer_id, key, value, updated_at) \
+             VALUES (1, ?1, 'v', 0)",
         ] {
             let n = conn.execute(sql, [&long]);
             assert!(n.is_ok(), "{name} refused {sql}: {n:?}");

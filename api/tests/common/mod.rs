@@ -48,11 +48,20 @@ impl TestServer {
     pub async fn start_with(
         wrap: impl FnOnce(Arc<dyn DataStore>) -> Arc<dyn DataStore>,
     ) -> TestServer {
+        Self::start_keyed(Some(OPERATOR_KEY), wrap).await
+    }
+
+    /// Starts a server on a fresh database with the given operator key (`None`: the operator
+    /// routes are off).
+    pub async fn start_keyed(
+        operator_key: Option<&str>,
+        wrap: impl FnOnce(Arc<dyn DataStore>) -> Arc<dyn DataStore>,
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let path = dir.path().join("data").join("kick-overlay.db");
         let (store, clock) = open_store(&path).await.expect("the store opens");
         let store = wrap(store);
-        let state: AppState = app_state(store.clone(), clock, Some(OPERATOR_KEY)).expect("state");
+        let state: AppState = app_state(store.clone(), clock, operator_key).expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a port");

@@ -13,6 +13,9 @@ use std::time::Duration;
 pub(crate) struct Side {
     pub(crate) store: Arc<dyn DataStore>,
     pub(crate) canon: Canon,
+    /// The store operation the last step observed (`None` for a step that calls none): what
+    /// the coverage test reads, so helper lookups never count as a step's operation.
+    pub(crate) last_call: Option<&'static str>,
 }
 
 /// An id no store will ever hand out, for handles that name nothing.
@@ -287,14 +290,17 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
     let (x, y, n) = (op.x, op.y, op.n);
     let u = target(&*st, &side.canon, s, x).await;
     let c = &mut side.canon;
-    // Runs a store call, then records its result with canonical ids.
+    let mut called = None;
+    // Runs the step's store call, notes which operation it is, and records its result with
+    // canonical ids.
     macro_rules! ob {
-        ($call:expr) => {{
-            let r = $call.await;
+        ($store:ident . $method:ident ( $($args:tt)* )) => {{
+            called = Some(stringify!($method));
+            let r = $store.$method($($args)*).await;
             observe(c, r)
         }};
     }
-    match op.kind {
+    let seen = match op.kind {
         // The runner moves the clock once for both stores (`Op::clock_step`).
         Kind::AdvanceClock => json!("advanced"),
         Kind::CreateStreamer => {
@@ -575,5 +581,7 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
         }
         Kind::Analytics => ob!(st.analytics(s)),
         Kind::Export => ob!(st.export_streamer(s)),
-    }
+    };
+    side.last_call = called;
+    seen
 }

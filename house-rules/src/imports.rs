@@ -58,6 +58,15 @@ impl Files for Disk {
     }
 }
 
+/// A file as read: its module path, its name, its code without comments or literals, and its
+/// string literals.
+struct ReadFile {
+    path: Vec<String>,
+    file: PathBuf,
+    code: String,
+    literals: Vec<(usize, String)>,
+}
+
 /// A module of a file: its path, and its file.
 struct Module {
     path: Vec<String>,
@@ -73,7 +82,7 @@ pub fn graph(files: &dyn Files, root: &Path) -> Graph {
     }];
     // Every module path (inline modules too) → its file, filled as files are read.
     let mut modules: BTreeMap<Vec<String>, PathBuf> = BTreeMap::new();
-    let mut texts: Vec<(Vec<String>, PathBuf, String, Vec<(usize, String)>)> = Vec::new();
+    let mut texts: Vec<ReadFile> = Vec::new();
     let mut exported: Vec<(String, PathBuf)> = Vec::new();
     while let Some(module) = queue.pop() {
         let Some(text) = files.read(&module.file) else {
@@ -113,12 +122,23 @@ pub fn graph(files: &dyn Files, root: &Path) -> Graph {
         for name in exported_macros(&code) {
             exported.push((name, module.file.clone()));
         }
-        texts.push((module.path, module.file, code, literals));
+        texts.push(ReadFile {
+            path: module.path,
+            file: module.file,
+            code,
+            literals,
+        });
     }
     for (name, file) in exported {
         modules.insert(vec![name], file);
     }
-    for (path, file, code, literals) in &texts {
+    for ReadFile {
+        path,
+        file,
+        code,
+        literals,
+    } in &texts
+    {
         let used = paths_used(code, literals);
         // What the file's `use` declarations bind: a name to the path it stands for, and the
         // modules whose every name a glob brings in.

@@ -7,7 +7,7 @@
 //! Declaring a module (`mod x;`) is not an import; naming anything in it is. Paths inside
 //! comments and literals are not read.
 
-use crate::source::{code_and_literals, line_of};
+use crate::source::{Literal, code_and_literals, line_of};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -64,7 +64,7 @@ struct ReadFile {
     path: Vec<String>,
     file: PathBuf,
     code: String,
-    literals: Vec<(usize, String)>,
+    literals: Vec<Literal>,
 }
 
 /// A module of a file: its path, and its file.
@@ -344,7 +344,7 @@ struct Used {
 /// `$crate`, `super` or `self`, or with a name (resolved later against child modules and the
 /// names `use` declarations bind); `use` trees are expanded. `literals` are the file's string
 /// literals: one that is a path from the crate (`with = "crate::patch::nullable"`) counts too.
-fn paths_used(code: &str, literals: &[(usize, String)]) -> Vec<Used> {
+fn paths_used(code: &str, literals: &[Literal]) -> Vec<Used> {
     let scopes = scope_at(code);
     let mut out = Vec::new();
     let bytes = code.as_bytes();
@@ -381,7 +381,8 @@ fn paths_used(code: &str, literals: &[(usize, String)]) -> Vec<Used> {
         }
         i += 1;
     }
-    for (at, text) in literals {
+    for Literal { start, text, .. } in literals {
+        let at = start;
         let (segments, len) = read_path(text);
         let from_crate = matches!(
             segments.first().map(String::as_str),

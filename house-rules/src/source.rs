@@ -1,26 +1,47 @@
 //! Reading Rust source as the rules need it: the code alone, without comments or the text of
-//! literals, so that a path in a doc comment or an SQL string is never taken for an import.
+//! literals, so that a path in a doc comment or an SQL string is never taken for an import;
+//! and the string literals on their own, for the rules that read SQL.
+//!
+//! Every blanked character becomes as many spaces as it has bytes, and newlines stay, so byte
+//! offsets and line numbers in the code are those of the source.
+
+/// A string literal of the source: where its text starts and ends (byte offsets, quotes
+/// excluded) and the text (escapes kept as written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Literal {
+    /// Byte offset of the text's first character.
+    pub start: usize,
+    /// Byte offset just past the text.
+    pub end: usize,
+    /// The text.
+    pub text: String,
+}
 
 /// `src` with every comment and the contents of every string, byte-string and char literal
-/// replaced by spaces. Newlines are kept, so line numbers stay the same.
+/// replaced by spaces.
 pub fn code_only(src: &str) -> String {
     code_and_literals(src).0
 }
 
-/// [`code_only`], and the contents of the string literals it blanked, each with its byte
-/// offset in the code.
-pub fn code_and_literals(src: &str) -> (String, Vec<(usize, String)>) {
+/// [`code_only`], and the string literals it blanked.
+pub fn code_and_literals(src: &str) -> (String, Vec<Literal>) {
     let chars: Vec<char> = src.chars().collect();
     let mut out = String::with_capacity(src.len());
-    let mut literals: Vec<(usize, String)> = Vec::new();
-    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
+    let mut literals = Vec::new();
+    let blank = |out: &mut String, c: char| {
+        if c == '\n' {
+            out.push('\n');
+        } else {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        }
+    };
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         let next = chars.get(i + 1).copied();
         if c == '/' && next == Some('/') {
             while i < chars.len() && chars[i] != '\n' {
-                out.push(' ');
+                blank(&mut out, chars[i]);
                 i += 1;
             }
         } else if c == '/' && next == Some('*') {
@@ -38,64 +59,81 @@ pub fn code_and_literals(src: &str) -> (String, Vec<(usize, String)>) {
                         break;
                     }
                 } else {
-                    out.push(blank(chars[i]));
+                    blank(&mut out, chars[i]);
                     i += 1;
                 }
             }
         } else if let Some(hashes) = raw_string_start(&chars, i) {
             // r"…", r#"…"#, br#"…"#: no escapes; ends at a quote followed by the hashes.
             let open = chars[i..].iter().position(|&c| c == '"').unwrap_or(0) + i;
-            let at = out.len();
-            let mut text = String::new();
-            for _ in i..=open {
-                out.push(' ');
+            for &c in &chars[i..=open] {
+                blank(&mut out, c);
             }
             i = open + 1;
+            let start = out.len();
+            let mut text = String::new();
             while i < chars.len() {
                 if chars[i] == '"' && (1..=hashes).all(|k| chars.get(i + k) == Some(&'#')) {
-                    for _ in 0..=hashes {
-                        out.push(' ');
-                    }
-                    i += hashes + 1;
                     break;
                 }
                 text.push(chars[i]);
-                out.push(blank(chars[i]));
+                blank(&mut out, chars[i]);
                 i += 1;
             }
-            literals.push((at, text));
+            literals.push(Literal {
+                start,
+                end: out.len(),
+                text,
+            });
+            for _ in 0..=hashes {
+                if i < chars.len() {
+                    blank(&mut out, chars[i]);
+                    i += 1;
+                }
+            }
         } else if c == '"' {
-            let at = out.len();
-            let mut text = String::new();
-            out.push(' ');
+            blank(&mut out, c);
             i += 1;
+            let start = out.len();
+            let mut text = String::new();
             while i < chars.len() && chars[i] != '"' {
                 if chars[i] == '\\' {
-                    out.push(' ');
+                    text.push('\\');
+                    blank(&mut out, '\\');
                     i += 1;
                 }
                 if i < chars.len() {
                     text.push(chars[i]);
-                    out.push(blank(chars[i]));
+                    blank(&mut out, chars[i]);
                     i += 1;
                 }
             }
-            out.push(' ');
-            i += 1;
-            literals.push((at, text));
+            literals.push(Literal {
+                start,
+                end: out.len(),
+                text,
+            });
+            if i < chars.len() {
+                blank(&mut out, chars[i]);
+                i += 1;
+            }
         } else if c == '\'' && is_char_literal(&chars, i) {
-            out.push(' ');
+            blank(&mut out, c);
             i += 1;
             while i < chars.len() && chars[i] != '\'' {
                 if chars[i] == '\\' {
-                    out.push(' ');
+                    blank(&mut out, '\\');
                     i += 1;
                 }
-                out.push(' ');
+                if i < chars.len() {
+                    blank(&mut out, chars[i]);
+                    i += 1;
+                }
+            }
+            if i < chars.len() {
+                blank(&mut out, chars[i]);
                 i += 1;
             }
-            out.push(' ');
-            i += 1;
         } else {
             out.push(c);
             i += 1;
@@ -144,16 +182,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn comments_and_literals_are_blanked_and_lines_kept() {
-        let src = "use crate::a; // crate::b\n/* crate::c\n */ let s = \"crate::d\";\n\
+    fn comments_and_literals_are_blanked_and_offsets_kept() {
+        let src = "use crate::a; // crate::b é\n/* crate::c\n */ let s = \"crate::d ü\";\n\
                    let r = r#\"crate::e \"x\"\"#; let c = '\"'; fn f<'a>(x: &'a str) {}\n";
-        let code = code_only(src);
+        let (code, literals) = code_and_literals(src);
         assert!(code.contains("use crate::a;"));
         for hidden in ["crate::b", "crate::c", "crate::d", "crate::e"] {
             assert!(!code.contains(hidden), "{hidden} in {code:?}");
         }
         assert!(code.contains("fn f<'a>(x: &'a str)"), "{code:?}");
+        assert_eq!(code.len(), src.len(), "byte offsets are kept");
         assert_eq!(code.lines().count(), src.lines().count());
         assert_eq!(line_of(&code, code.find("let s").unwrap()), 3);
+        let texts: Vec<&str> = literals.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, vec!["crate::d ü", "crate::e \"x\""]);
+        for l in &literals {
+            assert_eq!(&src[l.start..l.end], l.text, "the span is the text's");
+        }
     }
 }

@@ -34,9 +34,11 @@ pub enum LegacyError {
     },
     /// Rows of the legacy file break rules of the multi-tenant schema; nothing was done.
     #[error(
-        "{} rules of the multi-tenant schema; nothing was changed. Fix them in the legacy file \
+        "{} rules of the multi-tenant schema; nothing was changed. Fix {} in the legacy file \
          and run this again:\n  {}",
-        count(*.total, "legacy row breaks", "legacy rows break"), .rows.join("\n  ")
+        count(*.total, "legacy row breaks", "legacy rows break"),
+        if *.total == 1 { "it" } else { "them" },
+        .rows.join("\n  ")
     )]
     BadRows {
         /// How many rows break a rule.

@@ -24,6 +24,7 @@ use crate::progress::{Event, Steps};
 use crate::step::{Counts, Step};
 use crate::streamer::{create_streamer, validate_names};
 use crate::tables::TABLES;
+use crate::text::count;
 use crate::transfer::{Tamper, copy_verify_fill};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -351,9 +352,10 @@ fn inspect(
     let rows: u64 = counts.values().sum();
     let others = other_objects(conn).map_err(&failed)?;
     let mut detail = format!(
-        "legacy file {}, {} tables, {rows} rows{}; {}",
+        "legacy file {}, {} tables, {}{}; {}",
         db.display(),
         counts.len(),
+        count(rows, "row", "rows"),
         if ledger { "" } else { " (no ledger table)" },
         findings.summary()
     );

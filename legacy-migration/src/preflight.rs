@@ -115,8 +115,8 @@ pub(crate) fn scan(
             findings.bad.extend(examples(conn, src, table, rule)?);
             if n > EXAMPLES {
                 findings.bad.push(format!(
-                    "… and {} more rows of {} whose {} is not {}",
-                    n - EXAMPLES,
+                    "… and {} of {} whose {} is not {}",
+                    crate::text::count((n - EXAMPLES) as u64, "more row", "more rows"),
                     rule.table,
                     rule.column,
                     rule.must
@@ -160,9 +160,10 @@ fn examples(
     while let Some(row) = rows.next()? {
         let (key, value): (String, String) = (row.get(0)?, row.get(1)?);
         out.push(format!(
-            "{} {} {key}: {} = {} must be {}",
+            "{} {} {}: {} = {} must be {}",
             rule.table,
             table.key,
+            shorten(&key),
             rule.column,
             shorten(&value),
             rule.must

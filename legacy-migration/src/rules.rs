@@ -26,7 +26,9 @@
 //!   list of commands and its code generator).
 //!
 //! Sessions, verification codes and cooldowns that have expired are neither: they mean nothing
-//! any more (the server would purge them), so they never block a run and are not copied, only
+//! any more (the store never answers them: an expired session logs no one in, an expired code
+//! proves nothing, an expired cooldown holds no one back), so they never block a run and are
+//! not copied, only
 //! counted. A rule on one of those tables applies to the rows that are still live, such as two
 //! live codes of one viewer that differ only in the case of the username, which the new schema
 //! cannot hold apart (they expire within minutes: run again later).

@@ -33,7 +33,8 @@ pub(crate) struct Table {
     /// Rows are copied in chunks by the legacy `INTEGER PRIMARY KEY id`.
     pub chunked: bool,
     /// Its rows expire (`expires_at`): sessions, verification codes, cooldowns. Expired rows
-    /// mean nothing any more (the server would purge them), so they are neither checked nor
+    /// mean nothing any more (the store never answers them: an expired session logs no one in), so
+    /// they are neither checked nor
     /// copied, only counted.
     pub ephemeral: bool,
     /// The target keeps the legacy `id` (plus `:io`).

@@ -244,8 +244,9 @@ fn compare_rows(
                 )
             } else {
                 format!(
-                    "{name}: {changed} values differ from the legacy rows, {expected} were to be \
-                     normalised"
+                    "{name}: {} from the legacy rows, {} to be normalised",
+                    count(changed as u64, "value differs", "values differ"),
+                    count(*expected, "was", "were")
                 )
             });
         }

@@ -51,7 +51,7 @@ pub(crate) struct Writes {
     pub rows: u64,
     /// Per table.
     pub detail: String,
-    /// Expired rows removed since (sessions, codes, cooldowns the server purged): not writes,
+    /// Expired rows removed since (sessions, codes, cooldowns purged through the store): not writes,
     /// since the legacy file keeps them and they mean nothing once expired.
     pub expired: u64,
 }

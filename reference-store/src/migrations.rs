@@ -84,8 +84,8 @@ pub const MIGRATIONS: &[Migration] = &[
             },
             Relax {
                 table: "tips",
-                from: "CHECK (length(content) >= 1)",
-                to: "CHECK (length(content) >= 0)",
+                from: " CHECK (length(content) >= 1)",
+                to: "",
             },
             Relax {
                 table: "goals",

@@ -1,92 +1,37 @@
 //! The mutant table in README.md must list exactly the tenant predicates the sources hold now,
-//! each killed. A mutant is keyed by its meaning (file, function, predicate text and the
-//! how-manieth time that text appears in the function), never by line: editing around a
-//! predicate (a comment above it) changes nothing, while adding, removing, changing or moving a
-//! predicate to another function fails here until `scripts/tenant-mutants --readme` has run
-//! the mutants again.
+//! each killed. A mutant is keyed by its meaning (file, item, predicate text and the
+//! how-manieth time that text appears in the item; `house_rules::predicates` says how), never
+//! by line: editing around a predicate (a comment above it) changes nothing, while adding,
+//! removing, changing or moving a predicate to another function fails here until
+//! `scripts/tenant-mutants --readme` has run the mutants again. The script reads the same keys
+//! (through the `tenant-predicates` binary).
 
+use house_rules::predicates::{Predicate, in_source};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// A mutant's key: (`reference-store/src/file.rs`, function, predicate, ordinal).
+/// A mutant's key: (`reference-store/src/file.rs`, item, predicate, ordinal).
 type Key = (String, String, String, u32);
 
-/// The name declared by `fn NAME` on `line`, if any (the script's `\bfn (\w+)`).
-fn function_named(line: &str) -> Option<String> {
-    let bytes = line.as_bytes();
-    line.match_indices("fn ").find_map(|(at, _)| {
-        let boundary = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_');
-        let name: String = line[at + 3..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        (boundary && !name.is_empty()).then_some(name)
-    })
-}
-
-/// The tenant predicates of `line`: every `streamer_id = ?N`, optionally qualified by a
-/// one-letter alias (`u.streamer_id = ?1`), as the script's pattern finds them.
-fn predicates_in(line: &str) -> Vec<String> {
-    let bytes = line.as_bytes();
-    let mut out = Vec::new();
-    for (at, _) in line.match_indices("streamer_id = ?") {
-        let digits = line[at + 15..]
-            .bytes()
-            .take_while(u8::is_ascii_digit)
-            .count();
-        if digits == 0
-            || (at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_'))
-        {
-            continue;
-        }
-        let start = if at >= 2
-            && bytes[at - 1] == b'.'
-            && bytes[at - 2].is_ascii_lowercase()
-            && (at == 2 || !bytes[at - 3].is_ascii_alphanumeric())
-        {
-            at - 2
-        } else {
-            at
-        };
-        out.push(line[start..at + 15 + digits].to_owned());
-    }
-    out
-}
-
-/// Every tenant predicate of `src/*.rs` (comment lines aside), by key, with whether its line
-/// declares it an equivalent mutant (`// equivalent mutant: <reason>`).
+/// Every tenant predicate of `src/*.rs`, by key, with whether its line declares it an
+/// equivalent mutant.
 fn predicates() -> BTreeMap<Key, bool> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out = BTreeMap::new();
     let mut files: Vec<_> = std::fs::read_dir(root.join("src"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
         .collect();
     files.sort();
+    let mut out = BTreeMap::new();
     for path in files {
         let file = format!(
             "reference-store/src/{}",
             path.file_name().unwrap().to_string_lossy()
         );
         let text = std::fs::read_to_string(&path).unwrap();
-        let mut function = "?".to_owned();
-        let mut seen: BTreeMap<(String, String), u32> = BTreeMap::new();
-        for line in text.lines() {
-            if line.trim_start().starts_with("//") {
-                continue;
-            }
-            if let Some(name) = function_named(line) {
-                function = name;
-            }
-            let equivalent = line.contains("// equivalent mutant: ");
-            for predicate in predicates_in(line) {
-                let n = seen
-                    .entry((function.clone(), predicate.clone()))
-                    .or_default();
-                *n += 1;
-                out.insert((file.clone(), function.clone(), predicate, *n), equivalent);
-            }
+        for p in in_source(&file, &text) {
+            out.insert(Predicate::key(&p), p.equivalent.is_some());
         }
     }
     out
@@ -132,23 +77,4 @@ fn the_readme_mutant_table_is_current_and_every_mutant_is_killed() {
          sources: {stale:?}"
     );
     assert!(not_killed.is_empty(), "surviving mutants: {not_killed:#?}");
-}
-
-#[test]
-fn keys_follow_functions_and_count_repeats_within_one() {
-    assert_eq!(
-        function_named("    pub(crate) fn require_user(conn: &Connection"),
-        Some("require_user".to_owned())
-    );
-    assert_eq!(function_named("    let define = 1;"), None);
-    assert_eq!(
-        predicates_in(
-            "WHERE u.streamer_id = ?1 AND x.streamer_id = u.streamer_id OR streamer_id = ?2"
-        ),
-        vec![
-            "u.streamer_id = ?1".to_owned(),
-            "streamer_id = ?2".to_owned()
-        ]
-    );
-    assert!(predicates_in("SELECT ok_streamer_id = ?1").is_empty());
 }

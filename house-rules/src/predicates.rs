@@ -1,0 +1,241 @@
+//! The tenant predicates of the SQLite store's SQL, keyed by their meaning: what
+//! `scripts/tenant-mutants` weakens one at a time, and what the mutant table in
+//! `reference-store/README.md` lists (`reference-store/tests/mutant_table.rs` compares them).
+//!
+//! A tenant predicate is a `streamer_id` column, optionally qualified by a one-letter alias,
+//! compared with a bound parameter (`streamer_id = ?1`, `u.streamer_id = ?2`) inside a string
+//! literal of the source (SQL). Its key is the file, the item it is written in (the innermost
+//! `fn`, or the `const` or `static` it belongs to), its text and its ordinal (the how-manieth
+//! time that text appears in that item). Lines do not count: editing around a predicate, a
+//! comment above it included, changes no key. Predicates in comments are not SQL and do not
+//! count either. A predicate no behaviour can depend on says so on its line, in a trailing
+//! `// equivalent mutant: <reason>` comment.
+
+use crate::source::{code_and_literals, line_of};
+
+/// One tenant predicate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Predicate {
+    /// The file, as the caller named it.
+    pub file: String,
+    /// Its 1-based line.
+    pub line: usize,
+    /// Its column on that line, in characters from 0.
+    pub column: usize,
+    /// The item it is written in (`?` when none).
+    pub function: String,
+    /// Its text: `streamer_id = ?1`, `u.streamer_id = ?1`.
+    pub text: String,
+    /// The how-manieth time this text appears in its item, from 1.
+    pub ordinal: u32,
+    /// The reason its line gives for it being an equivalent mutant, if it gives one.
+    pub equivalent: Option<String>,
+}
+
+impl Predicate {
+    /// The key the mutant table uses: file, item, text, ordinal.
+    pub fn key(&self) -> (String, String, String, u32) {
+        (
+            self.file.clone(),
+            self.function.clone(),
+            self.text.clone(),
+            self.ordinal,
+        )
+    }
+}
+
+/// The tenant predicates of `src`, the text of the file called `file`.
+pub fn in_source(file: &str, src: &str) -> Vec<Predicate> {
+    let (code, literals) = code_and_literals(src);
+    let items = items(&code);
+    let mut out: Vec<Predicate> = Vec::new();
+    for literal in &literals {
+        for (offset, text) in find(&literal.text) {
+            let at = literal.start + offset;
+            let function = items
+                .iter()
+                .filter(|(start, end, _)| *start <= at && at < *end)
+                .min_by_key(|(start, end, _)| end - start)
+                .map_or("?", |(_, _, name)| name.as_str())
+                .to_owned();
+            let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = src[at..].find('\n').map_or(src.len(), |i| at + i);
+            let line = &src[line_start..line_end];
+            let equivalent = line
+                .split_once("// equivalent mutant: ")
+                .map(|(_, why)| why.trim().to_owned());
+            let ordinal = 1 + out
+                .iter()
+                .filter(|p| p.function == function && p.text == text)
+                .count() as u32;
+            out.push(Predicate {
+                file: file.to_owned(),
+                line: line_of(src, at),
+                column: src[line_start..at].chars().count(),
+                function,
+                text,
+                ordinal,
+                equivalent,
+            });
+        }
+    }
+    out
+}
+
+/// Every predicate in `sql`: (byte offset, text).
+fn find(sql: &str) -> Vec<(usize, String)> {
+    let bytes = sql.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = Vec::new();
+    for (at, _) in sql.match_indices("streamer_id = ?") {
+        let digits = sql[at + 15..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        if digits == 0 || (at > 0 && ident(bytes[at - 1])) {
+            continue;
+        }
+        let start = if at >= 2
+            && bytes[at - 1] == b'.'
+            && bytes[at - 2].is_ascii_lowercase()
+            && (at == 2 || !ident(bytes[at - 3]))
+        {
+            at - 2
+        } else {
+            at
+        };
+        out.push((start, sql[start..at + 15 + digits].to_owned()));
+    }
+    out
+}
+
+/// The spans of the items predicates can be written in: `(start, end, name)` of every `fn`
+/// with a body (to its closing brace) and every `const` and `static` (to its semicolon), in
+/// code whose comments and literals are blanked.
+fn items(code: &str) -> Vec<(usize, usize, String)> {
+    let bytes = code.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut out = Vec::new();
+    for keyword in ["fn", "const", "static"] {
+        for (at, _) in code.match_indices(keyword) {
+            let after = at + keyword.len();
+            if (at > 0 && ident(bytes[at - 1])) || bytes.get(after).is_none_or(|&b| ident(b)) {
+                continue;
+            }
+            let name: String = code[after..]
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if name.is_empty() || name == "fn" {
+                continue;
+            }
+            let Some(stop) = code[after..].find(['{', ';']).map(|i| after + i) else {
+                continue;
+            };
+            let end = if keyword == "fn" {
+                if bytes[stop] == b';' {
+                    continue;
+                }
+                let mut depth = 0usize;
+                let mut end = code.len();
+                for (k, &b) in bytes.iter().enumerate().skip(stop) {
+                    match b {
+                        b'{' => depth += 1,
+                        b'}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                end = k + 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                end
+            } else {
+                // `const X: T = …;`: to the semicolon that ends it, past any braces.
+                let mut depth = 0i32;
+                let mut end = code.len();
+                for (k, &b) in bytes.iter().enumerate().skip(after) {
+                    match b {
+                        b'{' | b'(' | b'[' => depth += 1,
+                        b'}' | b')' | b']' => depth -= 1,
+                        b';' if depth <= 0 => {
+                            end = k + 1;
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                end
+            };
+            out.push((at, end, name));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SRC: &str = r#"
+/// Reads rows: see fn helper_in_a_comment and `streamer_id = ?9`.
+pub(crate) const COLUMNS: &str = "SELECT x FROM t WHERE streamer_id = ?1";
+
+fn first(c: &C) {
+    // A comment above: streamer_id = ?5 is not SQL.
+    c.query("SELECT 1 FROM t WHERE u.streamer_id = ?1 AND ok_streamer_id = ?2");
+    /* fn not_an_item() */
+    c.query(concat!("UPDATE t SET v = 1 ", "WHERE streamer_id = ?1")); // equivalent mutant: why
+    fn nested() {
+        c.query("DELETE FROM t WHERE streamer_id = ?3");
+    }
+    c.query("SELECT 2 FROM t WHERE u.streamer_id = ?1 AND x.streamer_id = u.streamer_id");
+}
+"#;
+
+    #[test]
+    fn predicates_are_keyed_by_item_text_and_ordinal_not_by_line() {
+        let found = in_source("f.rs", SRC);
+        let keys: Vec<(String, String, u32, Option<String>)> = found
+            .iter()
+            .map(|p| {
+                (
+                    p.function.clone(),
+                    p.text.clone(),
+                    p.ordinal,
+                    p.equivalent.clone(),
+                )
+            })
+            .collect();
+        let k = |f: &str, t: &str, n: u32, e: Option<&str>| {
+            (f.to_owned(), t.to_owned(), n, e.map(str::to_owned))
+        };
+        assert_eq!(
+            keys,
+            vec![
+                k("COLUMNS", "streamer_id = ?1", 1, None),
+                k("first", "u.streamer_id = ?1", 1, None),
+                k("first", "streamer_id = ?1", 1, Some("why")),
+                k("nested", "streamer_id = ?3", 1, None),
+                k("first", "u.streamer_id = ?1", 2, None),
+            ]
+        );
+        let shifted = SRC.replace("fn first", "// A new comment.\n/* another */\nfn first");
+        let again: Vec<_> = in_source("f.rs", &shifted)
+            .iter()
+            .map(Predicate::key)
+            .collect();
+        assert_eq!(again, found.iter().map(Predicate::key).collect::<Vec<_>>());
+        let first = &found[1];
+        let line = SRC.lines().nth(first.line - 1).unwrap();
+        assert!(
+            line.chars()
+                .skip(first.column)
+                .collect::<String>()
+                .starts_with("u.streamer_id = ?1")
+        );
+    }
+}

@@ -103,8 +103,21 @@ impl Family {
         Family::Reports,
     ];
 
+    /// The family of the trait called `name`; a build error (at compile time, where
+    /// [`OPERATIONS`] is made) for a name that is no family's.
+    pub const fn of_trait(name: &str) -> Family {
+        let mut i = 0;
+        while i < Family::ALL.len() {
+            if same(Family::ALL[i].trait_name().as_bytes(), name.as_bytes()) {
+                return Family::ALL[i];
+            }
+            i += 1;
+        }
+        panic!("a pub trait of datastore that is no Family: add it to Family")
+    }
+
     /// The name of the family's trait.
-    pub fn trait_name(self) -> &'static str {
+    pub const fn trait_name(self) -> &'static str {
         match self {
             Family::Streamers => "StreamerStore",
             Family::Users => "UserStore",
@@ -122,6 +135,21 @@ impl Family {
     }
 }
 
+/// Whether two byte strings are equal, at compile time.
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// One method of [`DataStore`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Operation {
@@ -131,46 +159,14 @@ pub struct Operation {
     pub name: &'static str,
 }
 
-macro_rules! operations {
-    ($($family:ident: [$($name:ident),* $(,)?]),* $(,)?) => {
-        /// Every method of [`DataStore`], by family.
-        ///
-        /// This list is written out by hand on purpose: a unit test of this crate compares it
-        /// with the `async fn`s of every `pub trait` in the crate's sources (and checks that
-        /// every such trait is a [`Family`] and a supertrait of [`DataStore`]), and the
-        /// `conformance` crate fails a test for any operation here without a cross-tenant sweep
-        /// entry that calls it. Adding a method to a trait therefore fails the tests until it is
-        /// listed here *and* given an entry in `conformance/src/sweep/table.rs`.
-        pub const OPERATIONS: &[Operation] = &[
-            $($(Operation { family: Family::$family, name: stringify!($name) },)*)*
-        ];
-    };
-}
-
-operations! {
-    Streamers: [create_streamer, get_streamer, get_streamer_by_username,
-        get_streamer_by_kick_user_id, update_streamer, list_streamers, delete_streamer],
-    Users: [get_or_create_user, get_user, get_user_by_username, update_user_profile,
-        delete_user, list_users_with_points, count_users],
-    Points: [get_points, earn_points, spend_points, set_points, add_drop_points, leaderboard,
-        points_summary, transaction_history, bulk_award],
-    Powerups: [list_enabled_powerups, list_powerups, get_powerup, upsert_powerup, update_powerup,
-        get_inventory, add_powerup, use_powerup, purchase_powerup],
-    Overlay: [get_overlay_setting, list_overlay_settings, upsert_overlay_setting,
-        delete_overlay_setting, get_layout, list_layouts, upsert_layout, delete_layout,
-        get_theme, set_theme],
-    Tips: [list_enabled_tips, list_tips, get_tip, create_tip, update_tip, delete_tip],
-    Goals: [list_enabled_goals, list_goals, get_goal, upsert_goal, set_goal_progress, delete_goal],
-    Tokens: [get_oauth_token, upsert_oauth_token, delete_oauth_token],
-    Sessions: [create_user_session, get_user_session, delete_user_session,
-        purge_expired_user_sessions, create_streamer_session, get_streamer_session,
-        delete_streamer_session, purge_expired_streamer_sessions, set_admin_key,
-        check_admin_key],
-    Verification: [create_verification_code, get_verification_code, latest_verification_code,
-        mark_verification_code_verified, delete_verification_codes],
-    Cooldowns: [check_cooldown],
-    Reports: [analytics, export_streamer],
-}
+/// Every method of [`DataStore`], with its family.
+///
+/// Derived, not written: the build script (`build.rs`) reads every `async fn` of every
+/// `pub trait` in this crate's sources, so a new method is listed as soon as it is declared. A
+/// trait that is no [`Family`] stops the build ([`Family::of_trait`]); a unit test checks
+/// every family is a supertrait of [`DataStore`], and the `conformance` crate fails a test for
+/// any operation here without a cross-tenant sweep entry or a property-test step that calls it.
+pub const OPERATIONS: &[Operation] = include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 
 #[cfg(test)]
 mod tests {

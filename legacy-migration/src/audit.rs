@@ -45,7 +45,13 @@ fn record(
     };
     let counts = json(audit.counts)?;
     let normalised = json(&plan.normalised)?;
-    let expired = json(&plan.expired)?;
+    // A run made the way of the release before schema 6 records itself the way that release
+    // did (no count), so that its own rollback compares like with like.
+    let expired = if plan.documents {
+        Some(json(&plan.expired)?)
+    } else {
+        None
+    };
     tx.execute(
         "INSERT INTO migration_audit (streamer_id, kind, username, display_name, started_at, \
          finished_at, source_path, backup_path, counts, program, normalised, expired) \

@@ -131,7 +131,7 @@ pub(crate) fn check_legacy(
     let ledger = match detect(conn, "main").map_err(|e| bad(e.to_string()))? {
         Kind::Legacy { ledger } => ledger,
         Kind::MultiTenant => return Err(bad("it is a multi-tenant file, not a legacy one".into())),
-        Kind::Other(why) => return Err(bad(why)),
+        Kind::Other(why) => return Err(bad(format!("it {why}"))),
     };
     if let Some(expected) = expected {
         let found: Counts = count_rows(conn, "main.", ledger)

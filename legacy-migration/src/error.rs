@@ -21,6 +21,10 @@ pub enum LegacyError {
         /// Why.
         reason: String,
     },
+    /// The store refuses the file as it stands (a newer schema, another program's file): its own
+    /// account, which names the file.
+    #[error(transparent)]
+    Store(#[from] reference_store::OpenError),
     /// Another program has the file open; nothing was done.
     #[error(
         "{path} is in use by another program: stop {user} and run this again (nothing was \

@@ -185,7 +185,7 @@ fn check_snapshot(snapshot: &Path, now: i64) -> Result<((bool, Findings), String
     let ledger = check_backup(snapshot, None)?;
     let conn = open_for_reading(snapshot)?;
     let findings = functions::register(&conn)
-        .and_then(|()| preflight::scan(&conn, "main.", ledger, now))
+        .and_then(|()| preflight::scan(&conn, "main.", ledger, now, true))
         .map_err(LegacyError::sqlite(Step::CheckBackup))?;
     if findings.bad_total > 0 {
         return Err(LegacyError::BadRows {
@@ -211,8 +211,7 @@ fn check_target(into: &Path) -> Result<(), LegacyError> {
                 .into(),
         ));
     }
-    reference_store::migrations::refuse_unknown(&conn, into)
-        .map_err(|e| refused(into, unreadable(&e)))
+    reference_store::migrations::refuse_unknown(&conn, into).map_err(LegacyError::Store)
 }
 
 /// Takes the target's exclusive lock (nothing else may have it open: the copy holds its write

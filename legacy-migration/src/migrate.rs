@@ -316,8 +316,8 @@ fn inspect(
         .into_iter()
         .map(|(t, n)| (t.to_owned(), n))
         .collect();
-    let mut findings =
-        preflight::scan(conn, "main.", ledger, run.expire_before).map_err(&failed)?;
+    let mut findings = preflight::scan(conn, "main.", ledger, run.expire_before, run.documents)
+        .map_err(&failed)?;
     let keys = user_foreign_keys(conn).map_err(&failed)?;
     if !keys.lost_parents.is_empty() {
         return Err(refused(

@@ -73,18 +73,20 @@ impl Findings {
 
 /// Scans the legacy tables at `src` (`main.`, `legacy.`, `legacy_`), one pass per table for
 /// the counts and a short query per broken rule for its examples. Sessions, codes and
-/// cooldowns that expired before `expire_before` (the run's start) are counted, not checked.
+/// cooldowns that expired before `expire_before` (the run's start) are counted, not checked;
+/// `documents`: the run copies the theme and layout documents (their rule applies).
 /// `conn` has the legacy functions registered.
 pub(crate) fn scan(
     conn: &Connection,
     src: &str,
     ledger: bool,
     expire_before: i64,
+    documents: bool,
 ) -> rusqlite::Result<Findings> {
     let now = expire_before;
     let mut findings = Findings::default();
     for table in TABLES.iter().filter(|t| ledger || !t.optional) {
-        let rules = rules(table, now);
+        let rules = rules(table, now, documents);
         let norms = normalisations(table, now);
         let gone = if table.ephemeral {
             expired("r.", now)

@@ -62,8 +62,10 @@ pub(crate) struct Normalisation {
 }
 
 /// The rules specific to one column; the generic ones (integers, times, users) are added by
-/// [`rules`]. `now`: the run's start, before which sessions, codes and cooldowns have expired.
-fn specific_rules(now: i64) -> Vec<Rule> {
+/// [`rules`]. `now`: the run's start, before which sessions, codes and cooldowns have expired;
+/// `documents`: the run copies the theme and layout documents, so they must be JSON objects
+/// (a run made the way of the release before schema 6 copies them as plain settings).
+fn specific_rules(now: i64, documents: bool) -> Vec<Rule> {
     let rule = |table, column, bad: &str, must| Rule {
         table,
         column,
@@ -75,7 +77,7 @@ fn specific_rules(now: i64) -> Vec<Rule> {
             "users",
             "username",
             "r.username IS NULL OR length(r.username) < 1",
-            "not empty (any length is carried)",
+            "non-empty (any length is carried)",
         ),
         rule(
             "users",
@@ -219,16 +221,20 @@ fn specific_rules(now: i64) -> Vec<Rule> {
             "overlay_settings",
             "key",
             "r.key IS NULL OR length(r.key) < 1",
-            "set (any length is carried)",
+            "non-empty (any length is carried)",
         ),
         rule("overlay_settings", "value", "r.value IS NULL", "set"),
         rule(
             "overlay_settings",
             "value",
-            &format!(
-                "r.key IN ('{THEME_KEY}', '{LAYOUT_KEY}') AND (CASE WHEN json_valid(r.value) \
-                 THEN json_type(r.value) END) IS NOT 'object'"
-            ),
+            &if documents {
+                format!(
+                    "r.key IN ('{THEME_KEY}', '{LAYOUT_KEY}') AND (CASE WHEN json_valid(r.value) \
+                     THEN json_type(r.value) END) IS NOT 'object'"
+                )
+            } else {
+                "0".to_owned()
+            },
             "a JSON object (the theme and the overlay layout are copied as documents)",
         ),
         rule(
@@ -241,7 +247,7 @@ fn specific_rules(now: i64) -> Vec<Rule> {
             "goals",
             "id",
             "r.id IS NULL OR length(r.id) < 1",
-            "set (any length is carried)",
+            "non-empty (any length is carried)",
         ),
         rule(
             "goals",
@@ -260,8 +266,8 @@ fn specific_rules(now: i64) -> Vec<Rule> {
 
 /// Every rule of `table`: the integer columns, the times, the user a row hangs off, then the
 /// column-specific ones. In a table whose rows expire, they apply to the rows still live at
-/// `now`.
-pub(crate) fn rules(table: &Table, now: i64) -> Vec<Rule> {
+/// `now`; `documents` as for [`specific_rules`].
+pub(crate) fn rules(table: &Table, now: i64, documents: bool) -> Vec<Rule> {
     let mut out = Vec::new();
     for column in table.integers {
         out.push(Rule {
@@ -302,7 +308,7 @@ pub(crate) fn rules(table: &Table, now: i64) -> Vec<Rule> {
         });
     }
     out.extend(
-        specific_rules(now)
+        specific_rules(now, documents)
             .into_iter()
             .filter(|r| r.table == table.legacy),
     );
@@ -421,7 +427,7 @@ mod tests {
     #[test]
     fn every_rule_and_normalisation_names_a_column_its_table_has() {
         for table in TABLES {
-            let rules = rules(table, 0);
+            let rules = rules(table, 0, true);
             for column in rules
                 .iter()
                 .map(|r| r.column)
@@ -435,7 +441,7 @@ mod tests {
             }
         }
         let tables: Vec<&str> = TABLES.iter().map(|t| t.legacy).collect();
-        for rule in specific_rules(0) {
+        for rule in specific_rules(0, true) {
             assert!(tables.contains(&rule.table), "{}", rule.table);
         }
     }

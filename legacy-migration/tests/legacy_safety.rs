@@ -142,6 +142,13 @@ fn rows_the_new_schema_cannot_take_are_listed_before_any_backup() {
          INSERT INTO overlay_settings (key, value) VALUES (NULL, 'orphaned');
          UPDATE overlay_settings SET value = '[\"not\", \"a theme\"]' WHERE key = 'theme_config';
          UPDATE users SET voice_id = x'00ff' WHERE id = (SELECT min(id) FROM users);
+         INSERT INTO command_cooldowns (user_id, command, last_used_at, expires_at) \
+           VALUES (1, printf('!%.130c', 'x'), '2099-01-01 00:00:00', '2099-01-02 00:00:00');
+         INSERT INTO verification_codes (username, code, verified, created_at, expires_at) \
+           VALUES ('Eve', printf('%.40c', '7'), 0, '2025-01-01 00:00:00', '2099-01-01 00:10:00');
+         INSERT INTO goals (id, label, current_value, target_value, enabled, updated_at) \
+           VALUES ('', 'No id', 0, 10, 1, '2025-01-01 00:00:00');
+         INSERT INTO overlay_settings (key, value) VALUES ('', 'no key');
          -- Expired rows never block, whatever they hold: none of these is listed.
          INSERT INTO user_sessions (user_id, session_token, created_at, expires_at) \
            VALUES (1, x'0102', '2025-01-01 00:00:00', '2025-01-02 00:00:00');
@@ -156,7 +163,7 @@ fn rows_the_new_schema_cannot_take_are_listed_before_any_backup() {
     let LegacyError::BadRows { total, rows } = &err else {
         panic!("{err}");
     };
-    assert_eq!(*total, 10, "{err}");
+    assert_eq!(*total, 14, "{err}");
     let text = err.to_string();
     for expected in [
         "channel_points = -40 must be not negative (an overdrawn balance)",
@@ -168,7 +175,13 @@ fn rows_the_new_schema_cannot_take_are_listed_before_any_backup() {
         "country = 'usa'",
         "user_id = 999999 must be a user that exists",
         "created_at = 'yesterday'",
-        "overlay_settings key NULL: key = NULL must be set (any length is carried)",
+        "overlay_settings key NULL: key = NULL must be non-empty (any length is carried)",
+        "overlay_settings key '': key = '' must be non-empty (any length is carried)",
+        "goals id '': id = '' must be non-empty (any length is carried)",
+        "command = '!xxxxxxx",
+        "must be 1 to 128 characters",
+        "code = '7777777",
+        "must be 1 to 32 characters",
         "overlay_settings key 'theme_config': value = '[\"not\", \"a theme\"]' must be a JSON object",
         "voice_id = X'00FF' must be text, not a BLOB",
     ] {
@@ -177,7 +190,7 @@ fn rows_the_new_schema_cannot_take_are_listed_before_any_backup() {
     for carried in ["'DANA'", "X'0102'", "999998"] {
         assert!(!text.contains(carried), "an expired row was listed: {text}");
     }
-    assert_eq!(rows.len(), 10, "one line per row: {rows:?}");
+    assert_eq!(rows.len(), 14, "one line per row: {rows:?}");
     assert_eq!(read(&path), original, "the file is untouched");
     assert_eq!(backups_in(dir.path()), 0, "no backup is taken");
 }
@@ -1070,35 +1083,74 @@ fn runs_that_change_nothing_and_rollbacks_leave_no_wal_or_shm_files() {
     strays("an import");
 }
 
-/// A file migrated before schema version 6 (expired sessions, codes and cooldowns copied, the
-/// theme and layout left as settings, its audit row's `expired` NULL once upgraded) rolls back
-/// with nothing counted as written since: the rollback migrates its backup again the same way.
-/// Compared with today's copy instead, its expired rows and the documents it never copied
-/// would count as writes, and the rollback would be refused.
-#[test]
-fn a_run_recorded_before_schema_6_rolls_back_with_nothing_written_since() {
-    let dir = tempfile::tempdir().unwrap();
-    let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
-    let original = legacy_dump(&path);
-    let earlier = MigrateOptions {
-        earlier_copy: true,
-        ..MigrateOptions::default()
+/// A file the release before schema version 6 migrated, and its backup, from the dumps in
+/// `tests/data` (their README says how that release made them), loaded into files.
+fn migrated_by_release_0_1(dir: &Path) -> (PathBuf, PathBuf) {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let load = |dump: &str, file: &str| {
+        let path = dir.join(file);
+        let conn = Connection::open(&path).unwrap();
+        // The dump creates tables in name order, children before their parents.
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        conn.execute_batch(&std::fs::read_to_string(data.join(dump)).unwrap())
+            .unwrap();
+        (conn, path)
     };
-    migrate(&path, &earlier).unwrap();
-    assert!(
-        scalar(&path, "SELECT count(*) FROM theme_settings") == 0
-            && scalar(&path, "SELECT count(*) FROM user_sessions")
-                == original["user_sessions"].len() as i64,
-        "the earlier copy keeps expired rows and leaves the documents as settings"
+    let (conn, migrated) = load("release-0.1-migrated.sql", "kick-overlay.db");
+    // The header, which a dump does not keep, as that release wrote it.
+    conn.pragma_update(
+        None,
+        "application_id",
+        reference_store::migrations::APPLICATION_ID,
+    )
+    .unwrap();
+    conn.pragma_update(None, "user_version", 5).unwrap();
+    drop(conn);
+    let (_, backup) = load("release-0.1-backup.sql", "release-0.1-backup.db");
+    (migrated, backup)
+}
+
+/// A file the previous release migrated (expired sessions, codes and cooldowns copied, a
+/// `theme_config` that is not JSON left a plain setting, no `expired` count in its audit row)
+/// rolls back with nothing counted as written since, before and after the server has upgraded
+/// it: the rollback migrates its backup again the way that release did. Compared with
+/// today's copy instead, it would be refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_the_previous_release_migrated_rolls_back_with_nothing_written_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let (migrated, backup) = migrated_by_release_0_1(dir.path());
+    let original = legacy_dump(&backup);
+    let options = RollbackOptions {
+        backup: Some(backup.clone()),
+        force: false,
+    };
+
+    // Upgraded by the server (schema 6: `expired` is NULL), and then taken for a run of today.
+    let upgraded = dir.path().join("upgraded.db");
+    std::fs::copy(&migrated, &upgraded).unwrap();
+    drop(open(&upgraded).await);
+    assert_eq!(
+        scalar(
+            &upgraded,
+            "SELECT count(*) FROM migration_audit WHERE expired IS NULL"
+        ),
+        1
     );
     let as_today = dir.path().join("as-today.db");
-    std::fs::copy(&path, &as_today).unwrap();
+    std::fs::copy(&upgraded, &as_today).unwrap();
     edit(&as_today, "UPDATE migration_audit SET expired = '{}'");
-    let err = rollback(&as_today, &RollbackOptions::default(), &mut quiet()).unwrap_err();
-    assert!(matches!(err, LegacyError::WrittenSince { .. }), "{err}");
+    let err = rollback(&as_today, &options, &mut quiet()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LegacyError::WrittenSince { .. } | LegacyError::BadRows { .. }
+        ),
+        "{err}"
+    );
 
-    edit(&path, "UPDATE migration_audit SET expired = NULL");
-    let done = rollback(&path, &RollbackOptions::default(), &mut quiet()).unwrap();
-    assert_eq!(done.written_since, Some(0));
-    assert_eq!(legacy_dump(&path), original);
+    for path in [&migrated, &upgraded] {
+        let done = rollback(path, &options, &mut quiet()).unwrap();
+        assert_eq!(done.written_since, Some(0), "{}", path.display());
+        assert_eq!(legacy_dump(path), original, "{}", path.display());
+    }
 }

@@ -157,6 +157,7 @@ pub fn refuse_unknown(conn: &Connection, path: &Path) -> Result<(), OpenError> {
 pub fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), OpenError> {
     let target = target.clamp(0, LATEST);
     refuse_unknown(conn, path)?;
+    let before = inspect(conn).map_err(|e| OpenError::from_sqlite(path, e))?;
     for (index, migration) in MIGRATIONS.iter().enumerate().take(target as usize) {
         let version = index as i64 + 1;
         let failed = |e: rusqlite::Error| OpenError::Migration {
@@ -181,6 +182,15 @@ pub fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), Op
             .map_err(failed)?;
         tx.commit().map_err(failed)?;
         tracing::info!(path = %path.display(), migration = migration.name, "applied a migration");
+    }
+    // An upgrade of a file that held data is a one-way step: say so whoever runs it.
+    if before.tables > 0 && before.version < target {
+        tracing::warn!(
+            path = %path.display(),
+            from = before.version,
+            to = target,
+            "upgraded the database's schema: earlier versions of kick-overlay cannot open it any more"
+        );
     }
     Ok(())
 }
@@ -264,6 +274,46 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, LATEST);
+    }
+
+    /// A writer that keeps what the log says, for the test below.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn upgrading_a_file_that_holds_data_is_a_warning_and_a_fresh_file_is_not() {
+        let captured = Captured::default();
+        let sink = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::WARN)
+            .with_writer(move || sink.clone())
+            .finish();
+        let dir = tempfile::tempdir().unwrap();
+        let older = dir.path().join("older.db");
+        tracing::subscriber::with_default(subscriber, || {
+            let mut fresh = Connection::open_in_memory().unwrap();
+            migrate(&mut fresh, Path::new(":memory:"), LATEST).unwrap();
+            let mut conn = Connection::open(&older).unwrap();
+            migrate(&mut conn, &older, LATEST - 1).unwrap();
+            let said = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+            assert!(said.is_empty(), "a new file is no upgrade: {said}");
+            migrate(&mut conn, &older, LATEST).unwrap();
+        });
+        let said = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            said.contains("upgraded the database's schema") && said.contains("WARN"),
+            "{said}"
+        );
     }
 
     #[test]

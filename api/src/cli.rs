@@ -1,5 +1,6 @@
 //! The `kick-overlay` command line.
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand};
 use legacy_migration::console::{ImportArgs, MigrateArgs, RollbackArgs};
 use std::path::PathBuf;
@@ -114,4 +115,47 @@ pub enum StreamerCommand {
         /// The streamer's username.
         username: String,
     },
+}
+
+/// A hint for a command line clap refused because an option stands where it does not belong:
+/// `--db` before its command (`kick-overlay --db FILE streamer list`), or `--host`/`--port`
+/// on a command that does not serve. `None` for any other mistake, which clap's own message
+/// explains.
+pub fn misplaced_option_hint(args: &[String], error: &clap::Error) -> Option<&'static str> {
+    const COMMANDS: [&str; 6] = [
+        "serve",
+        "streamer",
+        "migrate-legacy",
+        "rollback",
+        "import-legacy",
+        "help",
+    ];
+    let is = |arg: &str, name: &str| arg == name || arg.starts_with(&format!("{name}="));
+    let server_option = |arg: &str| is(arg, "--host") || is(arg, "--port");
+    let command_at = args.iter().position(|a| COMMANDS.contains(&a.as_str()));
+    let before_command = command_at.map_or(&args[..0], |at| &args[..at]);
+    let invalid = match error.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) => arg.split_whitespace().next().unwrap_or(""),
+        _ => "",
+    };
+    match error.kind() {
+        ErrorKind::ArgumentConflict
+            if before_command
+                .iter()
+                .any(|a| is(a, "--db") || server_option(a)) =>
+        {
+            Some(
+                "options follow the command they belong to, as in `kick-overlay streamer list \
+                 --db FILE`; --host and --port are the server's (`kick-overlay --port 8080`)",
+            )
+        }
+        ErrorKind::UnknownArgument if server_option(invalid) => Some(
+            "--host and --port are the server's: `kick-overlay --port 8080` or \
+             `kick-overlay serve --port 8080`",
+        ),
+        ErrorKind::UnknownArgument if is(invalid, "--db") => Some(
+            "--db follows the command it belongs to, as in `kick-overlay streamer list --db FILE`",
+        ),
+        _ => None,
+    }
 }

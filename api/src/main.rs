@@ -20,12 +20,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            if e.kind() == clap::error::ErrorKind::ArgumentConflict {
-                eprintln!(
-                    "\nhint: options follow the command they belong to, as in `kick-overlay \
-                     streamer list --db FILE`; --host and --port are the server's \
-                     (`kick-overlay --port 8080`)"
-                );
+            let args: Vec<String> = std::env::args().skip(1).collect();
+            if let Some(hint) = cli::misplaced_option_hint(&args, &e) {
+                eprintln!("\nhint: {hint}");
             }
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }

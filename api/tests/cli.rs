@@ -134,10 +134,43 @@ fn streamer_list_remove_and_options_that_belong_to_their_command() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("streamer list --db FILE"),
+        String::from_utf8_lossy(&out.stderr).contains("hint: options follow the command"),
         "the error says where --db goes: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    for (args, hint) in [
+        (
+            vec!["streamer", "--db", db_arg, "list"],
+            Some("--db follows the command"),
+        ),
+        (
+            vec!["streamer", "list", "--port", "1"],
+            Some("--host and --port are the server's"),
+        ),
+        (
+            vec![
+                "migrate-legacy",
+                "--db",
+                db_arg,
+                "--streamer",
+                "x",
+                "--dry-run",
+                "--vacuum",
+            ],
+            None,
+        ),
+    ] {
+        let out = bin().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        match hint {
+            Some(h) => assert!(err.contains(h), "{args:?}: {err}"),
+            None => assert!(
+                !err.contains("hint:"),
+                "no hint for a mistake of another kind: {err}"
+            ),
+        }
+    }
     // A weak operator key stops the server before it makes a database.
     let fresh = dir.path().join("never.db");
     let out = bin()

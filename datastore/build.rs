@@ -42,8 +42,10 @@ fn methods(src: &str) -> Vec<(String, String)> {
     let mut current: Option<String> = None;
     for line in src.lines() {
         let t = line.trim();
-        if let Some(rest) = t.strip_prefix("pub trait ") {
-            current = Some(ident(rest));
+        // A domain trait is declared at the top of its file (not inside a module) over several
+        // lines; a one-line trait has no methods.
+        if let Some(rest) = line.strip_prefix("pub trait ") {
+            current = (!rest.contains('}')).then(|| ident(rest));
         } else if line.starts_with('}') {
             current = None;
         } else if let (Some(tr), Some(rest)) = (&current, t.strip_prefix("async fn ")) {

@@ -90,9 +90,9 @@ pub fn graph(files: &dyn Files, root: &Path) -> Graph {
         };
         let (code, literals) = code_and_literals(&text);
         graph.files.insert(module.path.clone(), module.file.clone());
-        if code.contains("#[path") {
+        for what in unfollowed(&code, &literals) {
             graph.problems.push(format!(
-                "{}: a #[path] module, which this reader does not follow",
+                "{}: {what}, which this reader does not follow",
                 module.file.display()
             ));
         }
@@ -231,6 +231,62 @@ fn child_file(
     ]
     .into_iter()
     .find(|p| files.read(p).is_some())
+}
+
+/// What in `code` would bring in items or files without a path this reader sees: a module
+/// file named by `#[path]` (also through `cfg_attr`), macros scoped by `#[macro_use]`, the
+/// crate aliased by `extern crate self`, source pasted by `include!` (but for a file the build
+/// script writes, `include!(concat!(env!("OUT_DIR"), …))`, which is generated, not read here).
+fn unfollowed(code: &str, literals: &[Literal]) -> Vec<&'static str> {
+    // The next few hundred characters, without whitespace.
+    let squeezed = |s: &str| {
+        s.chars()
+            .take(400)
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+    };
+    let mut out = Vec::new();
+    let attribute_path = code.match_indices("#[").any(|(at, _)| {
+        let inner = squeezed(&code[at + 2..]);
+        inner.starts_with("path=")
+            || (inner.starts_with("cfg_attr(") && {
+                let end = inner.find(")]").unwrap_or(inner.len());
+                inner[..end].contains(",path=")
+            })
+    });
+    if attribute_path {
+        out.push("a #[path] module");
+    }
+    let words = |word: &str| {
+        code.match_indices(word)
+            .map(|(at, _)| at)
+            .filter(|&at| word_at(code, at, word))
+            .collect::<Vec<_>>()
+    };
+    if !words("macro_use").is_empty() {
+        out.push("a #[macro_use] module, whose macros are named without a path");
+    }
+    if words("extern").into_iter().any(|at| {
+        squeezed(&code[at..])
+            .trim_start_matches("extern")
+            .starts_with("crateself")
+    }) {
+        out.push("`extern crate self`, an alias of the crate");
+    }
+    let generated = |at: usize| {
+        squeezed(&code[at..]).starts_with("include!(concat!(env!(")
+            && literals
+                .iter()
+                .find(|l| l.start > at)
+                .is_some_and(|l| l.text == "OUT_DIR")
+    };
+    if words("include")
+        .into_iter()
+        .any(|at| code[at + "include".len()..].trim_start().starts_with('!') && !generated(at))
+    {
+        out.push("source pasted by include!");
+    }
+    out
 }
 
 /// The names of the `#[macro_export]` macros `code` defines.
@@ -388,7 +444,7 @@ fn paths_used(code: &str, literals: &[Literal]) -> Vec<Used> {
             segments.first().map(String::as_str),
             Some("crate" | "super" | "self")
         );
-        if from_crate && segments.len() > 1 && len == text.len() {
+        if (from_crate || in_attribute(code, *at)) && segments.len() > 1 && len == text.len() {
             out.push(Used {
                 scope: scopes(*at),
                 segments,
@@ -398,6 +454,24 @@ fn paths_used(code: &str, literals: &[Literal]) -> Vec<Used> {
         }
     }
     out
+}
+
+/// Whether offset `at` is inside an attribute (`#[serde(with = "patch::nullable")]`), where a
+/// string may be a path resolved like one written in code.
+fn in_attribute(code: &str, at: usize) -> bool {
+    let bytes = code.as_bytes();
+    let mut depth = 0usize;
+    for k in (0..at.min(bytes.len())).rev() {
+        match bytes[k] {
+            b']' | b')' => depth += 1,
+            b'(' if depth > 0 => depth -= 1,
+            b'[' if depth > 0 => depth -= 1,
+            b'[' => return k > 0 && (bytes[k - 1] == b'#' || code[..k].ends_with("#!")),
+            b';' | b'{' | b'}' if depth == 0 => return false,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// A function giving the inline modules around an offset.
@@ -799,6 +873,55 @@ mod tests {
         )]);
         let g = graph(&files, Path::new("src/lib.rs"));
         assert_eq!(g.problems.len(), 3, "{:?}", g.problems);
+    }
+
+    #[test]
+    fn what_brings_in_items_without_a_path_is_a_problem_but_a_generated_include() {
+        let problem = |code: &str| {
+            let files = tree(&[("src/lib.rs", code)]);
+            graph(&files, Path::new("src/lib.rs")).problems
+        };
+        for code in [
+            "#[cfg_attr(test, path = \"t.rs\")]\nmod a {}\n",
+            "#[macro_use]\nmod a {}\n",
+            "extern crate self as me;\n",
+            "include!(\"parts.rs\");\n",
+            "include ! (concat!(\"a\", \"b.rs\"));\n",
+        ] {
+            assert_eq!(problem(code).len(), 1, "{code}: {:?}", problem(code));
+        }
+        for code in [
+            "const X: &[u8] = include!(concat!(env!(\"OUT_DIR\"), \"/x.rs\"));\n",
+            "const S: &str = include_str!(\"x.sql\");\n#[cfg_attr(test, derive(Debug))]\nstruct S;\n",
+            "// #[macro_use] and include!(\"x\") in a comment\nfn f() { let _ = \"#[path = x]\"; }\n",
+        ] {
+            assert!(problem(code).is_empty(), "{code}: {:?}", problem(code));
+        }
+    }
+
+    #[test]
+    fn a_path_in_an_attribute_string_resolves_like_code_but_a_string_in_code_does_not() {
+        let files = tree(&[
+            ("src/lib.rs", "mod patch;\nmod model;\nmod log;\n"),
+            ("src/patch.rs", "pub mod nullable {}\n"),
+            (
+                "src/model.rs",
+                "use crate::patch;\n#[serde(with = \"patch::nullable\")]\nstruct S;\n",
+            ),
+            (
+                "src/log.rs",
+                "use crate::patch;\nfn f() { println!(\"{}\", \"patch::nullable\"); }\n",
+            ),
+        ]);
+        let g = graph(&files, Path::new("src/lib.rs"));
+        assert!(g.problems.is_empty(), "{:?}", g.problems);
+        let to_patch: Vec<&Path> = g
+            .imports
+            .iter()
+            .filter(|i| i.to == Path::new("src/patch.rs") && i.path == "patch::nullable")
+            .map(|i| i.from.as_path())
+            .collect();
+        assert_eq!(to_patch, [Path::new("src/model.rs")], "{:?}", g.imports);
     }
 
     #[test]

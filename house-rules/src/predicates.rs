@@ -122,6 +122,11 @@ fn items(code: &str) -> Vec<(usize, usize, String)> {
             if (at > 0 && ident(bytes[at - 1])) || bytes.get(after).is_none_or(|&b| ident(b)) {
                 continue;
             }
+            // Not an item: a lifetime (`&'static str`), a const generic (`<const N: usize>`).
+            let before = code[..at].trim_end();
+            if before.ends_with('\'') || before.ends_with('<') || before.ends_with(',') {
+                continue;
+            }
             let name: String = code[after..]
                 .trim_start()
                 .chars()
@@ -194,6 +199,12 @@ fn first(c: &C) {
     }
     c.query("SELECT 2 FROM t WHERE u.streamer_id = ?1 AND x.streamer_id = u.streamer_id");
 }
+
+fn rows<const N: usize>(c: &C) -> &'static str {
+    let q: &'static str = "SELECT 3 FROM t WHERE streamer_id = ?1";
+    q
+}
+const Q: &'static str = "SELECT 4 FROM t WHERE streamer_id = ?2";
 "#;
 
     #[test]
@@ -221,6 +232,8 @@ fn first(c: &C) {
                 k("first", "streamer_id = ?1", 1, Some("why")),
                 k("nested", "streamer_id = ?3", 1, None),
                 k("first", "u.streamer_id = ?1", 2, None),
+                k("rows", "streamer_id = ?1", 1, None),
+                k("Q", "streamer_id = ?2", 1, None),
             ]
         );
         let shifted = SRC.replace("fn first", "// A new comment.\n/* another */\nfn first");

@@ -114,3 +114,74 @@ fn seed_cases_exist_and_names_are_unique() {
         "one sweep case per operation family"
     );
 }
+
+/// Every case written in `src/cases/` (an `async fn` taking a `Harness` and answering a
+/// `CaseResult`, or a line of the `sweep_cases!` table) is in the list of `src/cases/mod.rs`,
+/// under its module: a case left out of the list would never run, in any backend's suite.
+#[test]
+fn every_case_written_is_in_the_list() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cases");
+    let listed: BTreeSet<String> = CASES
+        .iter()
+        .map(|c| format!("{}::{}", c.module, c.name))
+        .collect();
+    let mut written = BTreeSet::new();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&root).expect("src/cases") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            for inner in std::fs::read_dir(&path).expect("a case directory") {
+                files.push(inner.expect("an entry").path());
+            }
+        } else {
+            files.push(path);
+        }
+    }
+    for file in files {
+        let relative = file.strip_prefix(&root).expect("under src/cases");
+        let first = relative.components().next().expect("a component");
+        let module = std::path::Path::new(first.as_os_str())
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("a module name")
+            .to_owned();
+        if module == "mod" || module == "support" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("a case file");
+        for (at, _) in text.match_indices("async fn ") {
+            let rest = &text[at + "async fn ".len()..];
+            let signature = &rest[..rest.find('{').unwrap_or(rest.len())];
+            if signature.contains("Harness") && signature.contains("-> CaseResult") {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if name != "$name" && !name.is_empty() {
+                    written.insert(format!("{module}::{name}"));
+                }
+            }
+        }
+        if let Some(start) = text.find("sweep_cases! {") {
+            let table = &text[start..];
+            let table = &table[..table.find('}').unwrap_or(table.len())];
+            for line in table.lines().skip(1) {
+                if let Some((name, _)) = line.trim().split_once("=>") {
+                    written.insert(format!("{module}::{}", name.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        written.len() > 80,
+        "too few cases found in {}: {}",
+        root.display(),
+        written.len()
+    );
+    let unlisted: Vec<&String> = written.difference(&listed).collect();
+    assert!(
+        unlisted.is_empty(),
+        "cases written but not in the list of conformance/src/cases/mod.rs (so they never run): \
+         {unlisted:?}"
+    );
+}

@@ -3,7 +3,8 @@
 //! [`__suite_cases!`](crate::__suite_cases) is the single source of truth: it builds
 //! [`CASES`] here and the tests [`crate::datastore_suite!`] generates in a backend's crate, so
 //! the two cannot drift apart. To add a case, write an `async fn name(h: Harness) ->
-//! CaseResult` in the module of its domain and add `module::name` to the list.
+//! CaseResult` in the module of its domain and add `module::name` to the list
+//! (`tests/coverage.rs` names a case written but not listed).
 
 pub mod cooldowns;
 pub mod goals;

@@ -138,24 +138,17 @@ pub fn misplaced_option_hint(args: &[String], error: &clap::Error) -> Option<&'s
         Some(ContextValue::String(arg)) => arg.split_whitespace().next().unwrap_or(""),
         _ => "",
     };
+    const SERVER: &str = "--host and --port are the server's: `kick-overlay --port 8080` or \
+                          `kick-overlay serve --port 8080`";
+    const DB: &str =
+        "--db follows the command it belongs to, as in `kick-overlay streamer list --db FILE`";
     match error.kind() {
-        ErrorKind::ArgumentConflict
-            if before_command
-                .iter()
-                .any(|a| is(a, "--db") || server_option(a)) =>
-        {
-            Some(
-                "options follow the command they belong to, as in `kick-overlay streamer list \
-                 --db FILE`; --host and --port are the server's (`kick-overlay --port 8080`)",
-            )
+        ErrorKind::ArgumentConflict if before_command.iter().any(|a| is(a, "--db")) => Some(DB),
+        ErrorKind::ArgumentConflict if before_command.iter().any(|a| server_option(a)) => {
+            Some(SERVER)
         }
-        ErrorKind::UnknownArgument if server_option(invalid) => Some(
-            "--host and --port are the server's: `kick-overlay --port 8080` or \
-             `kick-overlay serve --port 8080`",
-        ),
-        ErrorKind::UnknownArgument if is(invalid, "--db") => Some(
-            "--db follows the command it belongs to, as in `kick-overlay streamer list --db FILE`",
-        ),
+        ErrorKind::UnknownArgument if server_option(invalid) => Some(SERVER),
+        ErrorKind::UnknownArgument if is(invalid, "--db") => Some(DB),
         _ => None,
     }
 }

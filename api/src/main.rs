@@ -20,7 +20,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            let args: Vec<String> = std::env::args().skip(1).collect();
+            // Lossy: an argument that is not UTF-8 (a file name) must not stop the hint.
+            let args: Vec<String> = std::env::args_os()
+                .skip(1)
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
             if let Some(hint) = cli::misplaced_option_hint(&args, &e) {
                 eprintln!("\nhint: {hint}");
             }

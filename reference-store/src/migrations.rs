@@ -183,7 +183,8 @@ pub fn migrate(conn: &mut Connection, path: &Path, target: i64) -> Result<(), Op
         tx.commit().map_err(failed)?;
         tracing::info!(path = %path.display(), migration = migration.name, "applied a migration");
     }
-    // An upgrade of a file that held data is a one-way step: say so whoever runs it.
+    // Upgrading an existing database (one with tables, so made by an earlier version) is a
+    // one-way step: say so to whoever runs it.
     if before.tables > 0 && before.version < target {
         tracing::warn!(
             path = %path.display(),
@@ -291,7 +292,7 @@ mod tests {
     }
 
     #[test]
-    fn upgrading_a_file_that_holds_data_is_a_warning_and_a_fresh_file_is_not() {
+    fn upgrading_an_existing_database_is_a_warning_and_creating_a_new_one_is_not() {
         let captured = Captured::default();
         let sink = captured.clone();
         let subscriber = tracing_subscriber::fmt()

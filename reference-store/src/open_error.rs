@@ -26,7 +26,7 @@ pub enum OpenError {
     #[error(
         "{path} is not a multi-tenant KickOverlay database (application id {application_id:#x}, \
          {tables} tables); a legacy single-streamer file must be migrated \
-         (`kick-overlay migrate-legacy --db FILE --streamer NAME`), not opened"
+         (`kick-overlay migrate-legacy --db {path} --streamer NAME`), not opened"
     )]
     Foreign {
         /// The file.

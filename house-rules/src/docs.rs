@@ -84,21 +84,59 @@ pub fn link_targets(text: &str) -> Vec<String> {
     out
 }
 
-/// `text` with the lines of its fenced code blocks (```` ``` ```` or `~~~`) left empty.
+/// `text` without its code: the lines of fenced code blocks left empty (a block closes at a
+/// fence of its character, at least as long, with nothing after it), and inline code spans
+/// blanked.
 fn outside_fences(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut fence: Option<&str> = None;
+    // The open fence: its character and length.
+    let mut fence: Option<(char, usize)> = None;
     for line in text.lines() {
         let trimmed = line.trim_start();
-        let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
+        let marker = ['`', '~'].into_iter().find_map(|c| {
+            let n = trimmed.chars().take_while(|&x| x == c).count();
+            (n >= 3).then_some((c, n, trimmed[n..].trim()))
+        });
         match (fence, marker) {
-            (None, Some(m)) => fence = Some(m),
-            (Some(open), Some(m)) if open == m => fence = None,
-            (None, None) => out.push_str(line),
+            (None, Some((c, n, _))) => fence = Some((c, n)),
+            (Some((open, len)), Some((c, n, info))) if c == open && n >= len && info.is_empty() => {
+                fence = None;
+            }
+            (None, None) => out.push_str(&without_code_spans(line)),
             _ => {}
         }
         out.push('\n');
     }
+    out
+}
+
+/// `line` with its inline code spans (`` `…` ``, any run of backticks closed by an equal one)
+/// replaced by spaces; an unclosed run is kept.
+fn without_code_spans(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(open) = rest.find('`') {
+        out.push_str(&rest[..open]);
+        let run = rest[open..].chars().take_while(|&c| c == '`').count();
+        let ticks = &rest[open..open + run];
+        let body = &rest[open + run..];
+        // The closing run: the same number of backticks, not part of a longer run.
+        let close = body
+            .match_indices(ticks)
+            .map(|(i, _)| i)
+            .find(|&i| !body[..i].ends_with('`') && !body[i + run..].starts_with('`'));
+        match close {
+            Some(i) => {
+                out.extend(std::iter::repeat_n(' ', run * 2 + i));
+                rest = &body[i + run..];
+            }
+            None => {
+                out.push_str(ticks);
+                rest = body;
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -178,7 +216,9 @@ mod tests {
         let text = "[a](<my notes.md> \"Notes\") [b](docs/x.md \"X\") [c](a%20b.md)\n\
                     [r]: <ref notes.md> 'title'\n[s]:  plain.md\n\
                     <A HREF='up.md'>x</A> <img SRC = \"pic.png\"> data-src=\"no.md\"\n\
-                    ```sh\necho '[x](inside.md)' href=\"inside.md\"\n```\n[after](after.md)\n";
+                    ```sh\necho '[x](inside.md)' href=\"inside.md\"\n```\n[after](after.md)\n\
+                    ````md\n```sh\n[nested](nested.md)\n```\n````\n\
+                    Write `[x](span.md)` or ``a ` [y](span2.md)`` for [last](last.md).\n";
         assert_eq!(
             link_targets(text),
             vec![
@@ -186,6 +226,7 @@ mod tests {
                 "docs/x.md",
                 "a b.md",
                 "after.md",
+                "last.md",
                 "ref notes.md",
                 "plain.md",
                 "up.md",

@@ -263,13 +263,20 @@ fn unfollowed(code: &str, literals: &[Literal]) -> Vec<&'static str> {
             .filter(|&at| word_at(code, at, word))
             .collect::<Vec<_>>()
     };
-    if !words("macro_use").is_empty() {
+    // `#[macro_use] extern crate x;` brings in another crate's macros, which name no file here.
+    if words("macro_use").into_iter().any(|at| {
+        let after = &code[at..];
+        let item = after[after.find(']').map_or(after.len(), |e| e + 1)..].trim_start();
+        !(item.starts_with("extern") && word_at(item, 0, "extern"))
+    }) {
         out.push("a #[macro_use] module, whose macros are named without a path");
     }
     if words("extern").into_iter().any(|at| {
-        squeezed(&code[at..])
-            .trim_start_matches("extern")
-            .starts_with("crateself")
+        let rest = code[at + "extern".len()..].trim_start();
+        word_at(rest, 0, "crate") && {
+            let name = rest["crate".len()..].trim_start();
+            word_at(name, 0, "self")
+        }
     }) {
         out.push("`extern crate self`, an alias of the crate");
     }
@@ -282,11 +289,18 @@ fn unfollowed(code: &str, literals: &[Literal]) -> Vec<&'static str> {
     };
     if words("include")
         .into_iter()
-        .any(|at| code[at + "include".len()..].trim_start().starts_with('!') && !generated(at))
+        .any(|at| is_macro_call(&code[at + "include".len()..]) && !generated(at))
     {
         out.push("source pasted by include!");
     }
     out
+}
+
+/// Whether `rest`, the text after a name, makes it a macro call: `!` then `(`, `[` or `{`.
+fn is_macro_call(rest: &str) -> bool {
+    rest.trim_start()
+        .strip_prefix('!')
+        .is_some_and(|r| r.trim_start().starts_with(['(', '[', '{']))
 }
 
 /// The names of the `#[macro_export]` macros `code` defines.
@@ -894,6 +908,8 @@ mod tests {
             "const X: &[u8] = include!(concat!(env!(\"OUT_DIR\"), \"/x.rs\"));\n",
             "const S: &str = include_str!(\"x.sql\");\n#[cfg_attr(test, derive(Debug))]\nstruct S;\n",
             "// #[macro_use] and include!(\"x\") in a comment\nfn f() { let _ = \"#[path = x]\"; }\n",
+            "#[macro_use]\nextern crate serde;\nextern crate self_cell;\n",
+            "fn f(include: bool, s: S) -> bool { include != s.include!=true }\n",
         ] {
             assert!(problem(code).is_empty(), "{code}: {:?}", problem(code));
         }

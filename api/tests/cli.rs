@@ -134,11 +134,34 @@ fn streamer_list_remove_and_options_that_belong_to_their_command() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("hint: options follow the command"),
+        String::from_utf8_lossy(&out.stderr).contains("hint: --db follows the command"),
         "the error says where --db goes: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // An argument that is not UTF-8 (a file name may be any bytes) gets clap's error and the
+    // hint, never a panic.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"\xff.db");
+        let out = bin()
+            .arg("--db")
+            .arg(name)
+            .args(["streamer", "list"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("hint: --db follows") && !err.contains("panicked"),
+            "{err}"
+        );
+    }
     for (args, hint) in [
+        (
+            vec!["--port", "1", "serve"],
+            Some("hint: --host and --port are the server's"),
+        ),
         (
             vec!["streamer", "--db", db_arg, "list"],
             Some("--db follows the command"),
@@ -269,14 +292,29 @@ fn stop(child: &mut Child) {
 
 /// GET `url` with an optional bearer token: status and JSON body.
 fn get(url: &str, bearer: Option<&str>) -> (u16, serde_json::Value) {
+    send(reqwest::Method::GET, url, bearer, None)
+}
+
+/// A request with an optional bearer token and JSON body: status and JSON body.
+fn send(
+    method: reqwest::Method,
+    url: &str,
+    bearer: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let mut r = reqwest::Client::new().get(url);
+        let mut r = reqwest::Client::new().request(method, url);
         if let Some(t) = bearer {
             r = r.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            r = r
+                .header("content-type", "application/json")
+                .body(b.to_string());
         }
         let r = r.send().await.unwrap();
         let status = r.status().as_u16();
@@ -401,6 +439,10 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
         assert!(err.contains(step), "the log names the step {step}: {err}");
     }
     assert!(out.contains("Migrated ") && out.contains("koa_"), "{out}");
+    let key: String = out[out.find("koa_").unwrap()..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
     let (ok, out, _) = run(&["streamer", "list", "--db", db_arg]);
     assert!(ok && out.contains("codingbutter\tButters"), "{out}");
 
@@ -472,6 +514,50 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
         (200, Some(long)),
         "{viewer}"
     );
+    // The goal whose id the legacy admin route made from a URL segment is listed, moved on
+    // and deleted like any other; only a PUT, which writes an id whole, applies the rules of
+    // new ids.
+    let odd_goal = legacy_fixtures::LONG_GOAL_ID;
+    let goal_url = format!(
+        "{base}/goals/{}",
+        percent_encoding::utf8_percent_encode(odd_goal, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let (status, goals) = get(&format!("{base}/goals"), None);
+    assert!(
+        status == 200
+            && goals
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|g| g["id"] == odd_goal),
+        "{goals}"
+    );
+    let progress = serde_json::json!({"current_value": 5});
+    let (status, goal) = send(
+        reqwest::Method::PATCH,
+        &format!("{goal_url}/progress"),
+        Some(&key),
+        Some(progress),
+    );
+    assert_eq!(
+        (status, goal["current_value"].as_i64()),
+        (200, Some(5)),
+        "{goal}"
+    );
+    let replace = serde_json::json!({"label": "Odd", "current_value": 1, "target_value": 9});
+    let (status, refused) = send(reqwest::Method::PUT, &goal_url, Some(&key), Some(replace));
+    assert_eq!(status, 400, "{refused}");
+    let (status, _) = send(reqwest::Method::DELETE, &goal_url, Some(&key), None);
+    assert_eq!(status, 204);
+    let (_, goals) = get(&format!("{base}/goals"), None);
+    assert!(
+        !goals
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["id"] == odd_goal),
+        "{goals}"
+    );
     stop(&mut served.child);
 
     let (ok, out, _) = run(&["migrate-legacy", "--db", db_arg, "--streamer", "another"]);
@@ -481,8 +567,12 @@ fn migrate_legacy_then_a_second_run_then_rollback_then_import() {
         "{out}"
     );
 
-    let (ok, out, err) = run(&["rollback", "--db", db_arg]);
+    // The deleted goal is a write since the migration: the rollback says so and stops.
+    let (ok, _, err) = run(&["rollback", "--db", db_arg]);
+    assert!(!ok && err.contains("(goals: 1)"), "{err}");
+    let (ok, out, err) = run(&["rollback", "--db", db_arg, "--force"]);
     assert!(ok && out.contains("Restored"), "{out}{err}");
+
     let (ok, _, err) = run(&["rollback", "--db", db_arg]);
     assert!(!ok && err.contains("legacy file already"), "{err}");
 

@@ -88,7 +88,14 @@ async fn a_migrated_file_reads_back_whole_under_its_streamer_and_nothing_under_a
         "zero quantities are kept"
     );
     assert_eq!(export.oauth_tokens.len(), 1);
-    assert_eq!(export.goals.len(), 2);
+    assert_eq!(export.goals.len(), 3);
+    assert!(
+        export
+            .goals
+            .iter()
+            .any(|g| g.id.as_str() == legacy_fixtures::LONG_GOAL_ID),
+        "the 130-character goal id is carried"
+    );
     // Expired codes are left behind; every live one arrives.
     let live_codes = scalar(
         &backup,

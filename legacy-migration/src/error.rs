@@ -2,7 +2,7 @@
 
 use crate::step::Step;
 use crate::text::count;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Why a migration, import or rollback did not happen. The files it was given are as they were,
 /// except after a rollback whose restore went through but failed its final check (the error
@@ -98,6 +98,14 @@ pub enum LegacyError {
 }
 
 impl LegacyError {
+    /// `path` is refused for `reason`, a phrase that follows the path ("is in use by …").
+    pub(crate) fn refused(path: &Path, reason: String) -> LegacyError {
+        LegacyError::Refused {
+            path: path.to_path_buf(),
+            reason,
+        }
+    }
+
     pub(crate) fn sqlite(step: Step) -> impl Fn(rusqlite::Error) -> LegacyError {
         move |e| LegacyError::Sqlite {
             step,

@@ -74,7 +74,7 @@ pub fn import(
         .unwrap_or_else(|| options.streamer.clone());
     validate_names(&options.streamer, &display_name)?;
     if !into.exists() {
-        return Err(refused(
+        return Err(LegacyError::refused(
             into,
             "does not exist: the server makes a multi-tenant database when it first starts on \
              a file, and so does `kick-overlay streamer add NAME --db FILE`"
@@ -101,7 +101,7 @@ pub fn import(
     let mut conn = open_target(into, &snapshot)?;
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Exclusive)
-        .map_err(|e| refused(into, unreadable(&e)))?;
+        .map_err(|e| LegacyError::refused(into, unreadable(&e)))?;
     steps.run(Step::Schema, |_| upgrade_schema(&tx))?;
     let streamer_id = steps.run(Step::Streamer, |_| {
         new_streamer(&tx, into, &options.streamer, &display_name, now)
@@ -149,11 +149,12 @@ pub fn import(
 /// The Inspect step: the file to import must be a legacy file without columns of its own.
 fn inspect_legacy(legacy: &Path) -> Result<((), String), LegacyError> {
     let conn = open_for_reading(legacy)?;
-    let kind = detect(&conn, "main").map_err(|e| refused(legacy, unreadable(&e)))?;
+    let kind = detect(&conn, "main").map_err(|e| LegacyError::refused(legacy, unreadable(&e)))?;
     if matches!(kind, Kind::Legacy { .. }) {
-        let extra = extra_columns(&conn, "main").map_err(|e| refused(legacy, unreadable(&e)))?;
+        let extra = extra_columns(&conn, "main")
+            .map_err(|e| LegacyError::refused(legacy, unreadable(&e)))?;
         if !extra.is_empty() {
-            return Err(refused(legacy, extra_columns_reason(&extra)));
+            return Err(LegacyError::refused(legacy, extra_columns_reason(&extra)));
         }
     }
     match kind {
@@ -165,11 +166,11 @@ fn inspect_legacy(legacy: &Path) -> Result<((), String), LegacyError> {
                 if ledger { "" } else { " (no ledger table)" }
             ),
         )),
-        Kind::MultiTenant => Err(refused(
+        Kind::MultiTenant => Err(LegacyError::refused(
             legacy,
             "is a multi-tenant file, not a legacy one".into(),
         )),
-        Kind::Other(reason) => Err(refused(legacy, reason)),
+        Kind::Other(reason) => Err(LegacyError::refused(legacy, reason)),
     }
 }
 
@@ -202,9 +203,11 @@ fn check_snapshot(snapshot: &Path, now: i64) -> Result<((bool, Findings), String
 
 /// The target must be a multi-tenant file this program can read.
 fn check_target(into: &Path) -> Result<(), LegacyError> {
-    let conn = open_for_reading(into).map_err(|e| refused(into, unreadable(&e)))?;
-    if detect(&conn, "main").map_err(|e| refused(into, unreadable(&e)))? != Kind::MultiTenant {
-        return Err(refused(
+    let conn = open_for_reading(into).map_err(|e| LegacyError::refused(into, unreadable(&e)))?;
+    if detect(&conn, "main").map_err(|e| LegacyError::refused(into, unreadable(&e)))?
+        != Kind::MultiTenant
+    {
+        return Err(LegacyError::refused(
             into,
             "is not a multi-tenant KickOverlay database (a legacy file is migrated with \
              migrate-legacy; a new one is created by starting the server)"
@@ -221,9 +224,9 @@ fn open_target(into: &Path, snapshot: &Path) -> Result<Connection, LegacyError> 
     let conn = open_exclusive(into, "the KickOverlay server using it")?;
     conn.pragma_update(None, "foreign_keys", false)
         .and_then(|()| functions::register(&conn))
-        .map_err(|e| refused(into, unreadable(&e)))?;
+        .map_err(|e| LegacyError::refused(into, unreadable(&e)))?;
     conn.execute("ATTACH DATABASE ?1 AS legacy", [snapshot.to_string_lossy()])
-        .map_err(|e| refused(snapshot, unreadable(&e)))?;
+        .map_err(|e| LegacyError::refused(snapshot, unreadable(&e)))?;
     Ok(conn)
 }
 
@@ -307,11 +310,4 @@ fn offsets(tx: &Transaction<'_>, ledger: bool) -> rusqlite::Result<BTreeMap<&'st
         }
     }
     Ok(out)
-}
-
-fn refused(path: &Path, reason: String) -> LegacyError {
-    LegacyError::Refused {
-        path: path.to_path_buf(),
-        reason,
-    }
 }

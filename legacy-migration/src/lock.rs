@@ -25,9 +25,8 @@ const LOCK_WAIT: Duration = Duration::from_secs(2);
 /// deletes the WAL the connection made: only committed frames are folded in, so a run that
 /// committed nothing leaves the main file as it was, and no `-wal` beside it.
 pub(crate) fn open_exclusive(path: &Path, user: &str) -> Result<Connection, LegacyError> {
-    let failed = |e: rusqlite::Error| LegacyError::Refused {
-        path: path.to_path_buf(),
-        reason: format!("cannot be opened as an SQLite database: {e}"),
+    let failed = |e: rusqlite::Error| {
+        LegacyError::refused(path, format!("cannot be opened as an SQLite database: {e}"))
     };
     let conn = Connection::open_with_flags(
         path,

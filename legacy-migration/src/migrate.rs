@@ -188,19 +188,20 @@ pub(crate) fn migrate_file(
 /// reported as such, and a foreign file, or a legacy one with columns of its own, refused.
 /// `None` when the file is a legacy file to migrate.
 fn look(db: &Path) -> Result<Option<Migrated>, LegacyError> {
-    let conn = open_for_reading(db).map_err(|e| refused(db, unreadable(&e)))?;
-    match detect(&conn, "main").map_err(|e| refused(db, unreadable(&e)))? {
+    let conn = open_for_reading(db).map_err(|e| LegacyError::refused(db, unreadable(&e)))?;
+    match detect(&conn, "main").map_err(|e| LegacyError::refused(db, unreadable(&e)))? {
         Kind::Legacy { .. } => {
-            let extra = extra_columns(&conn, "main").map_err(|e| refused(db, unreadable(&e)))?;
+            let extra = extra_columns(&conn, "main")
+                .map_err(|e| LegacyError::refused(db, unreadable(&e)))?;
             if !extra.is_empty() {
-                return Err(refused(db, extra_columns_reason(&extra)));
+                return Err(LegacyError::refused(db, extra_columns_reason(&extra)));
             }
             Ok(None)
         }
         Kind::MultiTenant => Ok(Some(Migrated::AlreadyMigrated {
             record: last_record(&conn),
         })),
-        Kind::Other(reason) => Err(refused(db, reason)),
+        Kind::Other(reason) => Err(LegacyError::refused(db, reason)),
     }
 }
 
@@ -218,7 +219,7 @@ fn lock(db: &Path) -> Result<Connection, LegacyError> {
         conn.pragma_update(None, "cache_size", -32_768)?;
         functions::register(conn)
     };
-    setup(&conn).map_err(|e| refused(db, unreadable(&e)))?;
+    setup(&conn).map_err(|e| LegacyError::refused(db, unreadable(&e)))?;
     Ok(conn)
 }
 
@@ -253,18 +254,19 @@ fn migrate_locked(
     // The exclusive lock is already held, so the file cannot change from here on; the backup
     // is read outside the write transaction (SQLite's backup cannot read a source that is
     // inside one).
-    let ledger = match detect(conn, "main").map_err(|e| refused(run.db, unreadable(&e)))? {
-        Kind::Legacy { ledger } => ledger,
-        Kind::MultiTenant => return Ok(None),
-        Kind::Other(reason) => return Err(refused(run.db, reason)),
-    };
+    let ledger =
+        match detect(conn, "main").map_err(|e| LegacyError::refused(run.db, unreadable(&e)))? {
+            Kind::Legacy { ledger } => ledger,
+            Kind::MultiTenant => return Ok(None),
+            Kind::Other(reason) => return Err(LegacyError::refused(run.db, reason)),
+        };
     let (counts, findings) = steps.run(Step::Inspect, |_| inspect(conn, run, ledger))?;
     if run.take_backup {
         back_up(conn, run, &counts, backup, steps)?;
     }
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Exclusive)
-        .map_err(|e| refused(run.db, unreadable(&e)))?;
+        .map_err(|e| LegacyError::refused(run.db, unreadable(&e)))?;
     let present: Vec<&str> = TABLES
         .iter()
         .filter(|t| ledger || !t.optional)
@@ -320,7 +322,7 @@ fn inspect(
         .map_err(&failed)?;
     let keys = user_foreign_keys(conn).map_err(&failed)?;
     if !keys.lost_parents.is_empty() {
-        return Err(refused(
+        return Err(LegacyError::refused(
             db,
             format!(
                 "has tables of its own with foreign keys to tables the multi-tenant schema does \
@@ -339,7 +341,7 @@ fn inspect(
     }
     let doomed = triggers_on_legacy_tables(conn).map_err(&failed)?;
     if !doomed.is_empty() {
-        return Err(refused(
+        return Err(LegacyError::refused(
             db,
             format!(
                 "has triggers of its own on legacy tables, which the migration would drop with \
@@ -473,13 +475,6 @@ fn after_commit(conn: &Connection, vacuum: bool) -> String {
         done.push(format!("the WAL is left beside the file ({e})"));
     }
     done.join("; ")
-}
-
-fn refused(db: &Path, reason: String) -> LegacyError {
-    LegacyError::Refused {
-        path: db.to_path_buf(),
-        reason,
-    }
 }
 
 /// "migrated at … from …" for the newest audit row, if any.

@@ -61,20 +61,22 @@ pub fn rollback(
         return Err(LegacyError::Missing(db.to_path_buf()));
     }
     // A read-only look first, so a legacy or foreign file is refused without any lock.
-    match detect(&open_for_reading(db)?, "main").map_err(|e| refused(db, unreadable(&e)))? {
+    match detect(&open_for_reading(db)?, "main")
+        .map_err(|e| LegacyError::refused(db, unreadable(&e)))?
+    {
         Kind::MultiTenant => {}
         Kind::Legacy { .. } => {
-            return Err(refused(
+            return Err(LegacyError::refused(
                 db,
                 "is a legacy file already: there is no migration to roll back".into(),
             ));
         }
-        Kind::Other(reason) => return Err(refused(db, reason)),
+        Kind::Other(reason) => return Err(LegacyError::refused(db, reason)),
     }
     let conn = open_exclusive(db, SERVER)?;
     let record = migration_record(&conn);
     if record.is_none() && !options.force {
-        return Err(refused(
+        return Err(LegacyError::refused(
             db,
             "has no migrate-legacy record: it was not migrated from a legacy file (rerun with \
              --force and --backup to restore a backup over it anyway)"
@@ -86,7 +88,7 @@ pub fn rollback(
     // left behind; another file is refused unless forced.
     let expected: Option<Counts> = match &record {
         Some(r) if !options.force => Some(backup_counts(r).map_err(|e| {
-            refused(
+            LegacyError::refused(
                 db,
                 format!("has migration_audit counts that cannot be read: {e}"),
             )
@@ -189,7 +191,7 @@ fn choose_backup(
     let backup = match (&options.backup, record.and_then(|r| r.backup_path.as_ref())) {
         (Some(path), _) => path.clone(),
         (None, Some(recorded)) if !Path::new(recorded).exists() => {
-            return Err(refused(
+            return Err(LegacyError::refused(
                 db,
                 format!(
                     "was migrated with a backup, {recorded}, that is missing: name the backup \
@@ -199,7 +201,7 @@ fn choose_backup(
         }
         (None, Some(recorded)) => PathBuf::from(recorded),
         (None, None) => newest(db, "pre-migration")?.ok_or_else(|| {
-            refused(
+            LegacyError::refused(
                 db,
                 format!(
                     "has no pre-migration backup in {}",
@@ -334,11 +336,4 @@ fn count_rows_of(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
         |r| r.get::<_, i64>(0),
     )
     .map(|n| n as u64)
-}
-
-fn refused(db: &Path, reason: String) -> LegacyError {
-    LegacyError::Refused {
-        path: db.to_path_buf(),
-        reason,
-    }
 }

@@ -7,7 +7,7 @@ use api::accounts::{self, create_streamer, issue_admin_key};
 use api::server::{self, StartError};
 use clap::Parser;
 use cli::{Cli, Command, ServeArgs, StreamerCommand};
-use datastore::{DataStore, NewStreamer};
+use datastore::{DataStore, NewStreamer, Streamer};
 use legacy_migration::LegacyError;
 use legacy_migration::console::{self, count};
 use std::path::Path;
@@ -169,11 +169,7 @@ async fn streamer(command: StreamerCommand) -> Result<(), String> {
         }
         StreamerCommand::Remove { db, username, yes } => {
             let store = existing(&db.db).await?;
-            let s = store
-                .get_streamer_by_username(&username)
-                .await
-                .map_err(|e| failed(&e))?
-                .ok_or_else(|| format!("no streamer is called {username:?}"))?;
+            let s = named(&*store, &username).await?;
             let viewers = store.count_users(s.id).await.map_err(|e| failed(&e))?;
             if !yes {
                 return Err(format!(
@@ -194,11 +190,7 @@ async fn streamer(command: StreamerCommand) -> Result<(), String> {
         }
         StreamerCommand::RotateKey { db, username } => {
             let store = existing(&db.db).await?;
-            let s = store
-                .get_streamer_by_username(&username)
-                .await
-                .map_err(|e| failed(&e))?
-                .ok_or_else(|| format!("no streamer is called {username:?}"))?;
+            let s = named(&*store, &username).await?;
             let key = issue_admin_key(&*store, s.id)
                 .await
                 .map_err(|e| failed(&e))?;
@@ -210,6 +202,15 @@ async fn streamer(command: StreamerCommand) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The streamer called `username`, or the error a command prints when there is none.
+async fn named(store: &dyn DataStore, username: &str) -> Result<Streamer, String> {
+    store
+        .get_streamer_by_username(username)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no streamer is called {username:?}"))
 }
 
 /// The store of a database that must exist already.

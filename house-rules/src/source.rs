@@ -18,12 +18,7 @@ pub struct Literal {
 }
 
 /// `src` with every comment and the contents of every string, byte-string and char literal
-/// replaced by spaces.
-pub fn code_only(src: &str) -> String {
-    code_and_literals(src).0
-}
-
-/// [`code_only`], and the string literals it blanked.
+/// replaced by spaces, and the string literals it blanked.
 pub fn code_and_literals(src: &str) -> (String, Vec<Literal>) {
     let chars: Vec<char> = src.chars().collect();
     let mut out = String::with_capacity(src.len());

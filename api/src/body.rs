@@ -1,12 +1,13 @@
 //! Request bodies: read with a size limit, parsed as JSON with precise errors.
 
 use crate::error::ApiError;
+use crate::strict_json::StrictValue;
 use bytes::{Buf, Bytes, BytesMut};
 use futures_util::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 use warp::http::HeaderMap;
-use warp::http::header::CONTENT_LENGTH;
+use warp::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 
 /// The largest body the server reads: 64 KiB.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -43,18 +44,32 @@ where
     Ok(out.freeze())
 }
 
+/// Refuses a body not labelled `Content-Type: application/json` (parameters such as
+/// `charset=utf-8` are allowed). Besides saying what the client meant, this keeps a web page
+/// from driving "simple" cross-origin POSTs (form or text bodies) from its visitors' browsers.
+pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let media_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim());
+    match media_type {
+        Some(t) if t.eq_ignore_ascii_case("application/json") => Ok(()),
+        other => Err(ApiError::UnsupportedMediaType(
+            other.unwrap_or("none").chars().take(100).collect(),
+        )),
+    }
+}
+
 /// Parses a JSON body: [`ApiError::MalformedJson`] when it is not JSON, and
 /// [`ApiError::InvalidBody`] when it is JSON of the wrong shape. The syntax is checked over the
 /// whole body first, so a truncated body is malformed even when its first field is wrong.
-/// Every body is a JSON object (serde would otherwise read a struct from an array).
+/// Every body is a JSON object (serde would otherwise read a struct from an array), and no
+/// object in it names a key twice ([`StrictValue`]).
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| match e.classify() {
-            Category::Data => ApiError::InvalidBody(e.to_string()),
-            Category::Syntax | Category::Eof | Category::Io => {
-                ApiError::MalformedJson(e.to_string())
-            }
-        })?;
+    let StrictValue(value) = serde_json::from_slice(body).map_err(|e| match e.classify() {
+        Category::Data => ApiError::InvalidBody(e.to_string()),
+        Category::Syntax | Category::Eof | Category::Io => ApiError::MalformedJson(e.to_string()),
+    })?;
     if !value.is_object() {
         return Err(ApiError::InvalidBody(
             "the body must be a JSON object".into(),
@@ -114,5 +129,35 @@ mod tests {
         ));
         assert_eq!(parse::<T>(br#"{"n":3}"#).unwrap().n, 3);
         assert!(matches!(parse::<T>(b"[3]"), Err(ApiError::InvalidBody(_))));
+        assert!(matches!(
+            parse::<T>(br#"{"n":1,"n":-50}"#),
+            Err(ApiError::InvalidBody(_))
+        ));
+    }
+
+    #[test]
+    fn only_json_bodies_are_read() {
+        let with = |t: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(CONTENT_TYPE, t.parse().unwrap());
+            require_json(&h)
+        };
+        assert!(with("application/json").is_ok());
+        assert!(with("Application/JSON; charset=utf-8").is_ok());
+        for bad in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/xml",
+            "application/jsonx",
+        ] {
+            assert!(
+                matches!(with(bad), Err(ApiError::UnsupportedMediaType(_))),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            require_json(&HeaderMap::new()),
+            Err(ApiError::UnsupportedMediaType(_))
+        ));
     }
 }

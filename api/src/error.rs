@@ -59,6 +59,9 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A body that is not labelled `application/json`.
+    #[error("the body must be sent as Content-Type: application/json (got {0})")]
+    UnsupportedMediaType(String),
     /// The server failed; the details are in the log.
     #[error("internal error")]
     Internal,
@@ -84,6 +87,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -100,6 +104,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Conflict { code, .. } => code,
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Internal => "internal",
         }
     }

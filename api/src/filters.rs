@@ -3,7 +3,7 @@
 //!
 //! Checks run in one order for every route, so the status tells the first thing wrong: the
 //! path (404 `no_route`), the method (405), the streamer (404), the credentials (401), the
-//! body size (413), the body (400), then the handler's own answers.
+//! body's type (415), the body size (413), the body (400), then the handler's own answers.
 
 use crate::auth;
 use crate::body::{self, MAX_BODY_BYTES};
@@ -115,7 +115,10 @@ where
     )
     .await?;
     let body = match route.body {
-        Some(_) => body::read(&headers, body, MAX_BODY_BYTES).await?,
+        Some(_) => {
+            body::require_json(&headers)?;
+            body::read(&headers, body, MAX_BODY_BYTES).await?
+        }
         None => Bytes::new(),
     };
     let call = Call {

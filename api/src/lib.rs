@@ -39,6 +39,7 @@ pub mod route;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod strict_json;
 
 pub use error::ApiError;
 pub use server::{open_store, serve, shutdown_signal, state as app_state};

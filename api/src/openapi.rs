@@ -63,6 +63,10 @@ fn operation(r: &Route) -> Value {
     }
     if r.body.is_some() {
         responses.insert(
+            "415".into(),
+            error_response("The body is not sent as application/json"),
+        );
+        responses.insert(
             "413".into(),
             error_response(&format!("Body over {MAX_BODY_BYTES} bytes")),
         );

@@ -116,6 +116,51 @@ async fn every_body_refuses_malformed_wrong_unknown_and_oversized_input_and_chan
                 resp.text
             );
         }
+        // A key named twice: readers that keep the first and the last would disagree.
+        let example: Value = serde_json::from_str(r.body.unwrap()).unwrap();
+        if let Some((k, v)) = example.as_object().and_then(|o| o.iter().next()) {
+            let twice = format!(
+                "{{{}: {}, {}",
+                json!(k),
+                json!([v]),
+                r.body.unwrap().trim_start().trim_start_matches('{')
+            );
+            let resp = send(twice.clone().into_bytes()).await;
+            assert_eq!(
+                (resp.status, resp.json["error"]["code"].as_str()),
+                (400, Some("invalid_body")),
+                "{what} with {twice}: {}",
+                resp.text
+            );
+            assert!(
+                resp.text.contains("more than once"),
+                "{what}: {}",
+                resp.text
+            );
+        }
+        // The example itself, labelled as anything but JSON (or not at all).
+        for label in [
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            Some("application/xml"),
+            None,
+        ] {
+            let resp = s
+                .typed(
+                    r.verb.as_str(),
+                    &path,
+                    key,
+                    Some(r.body.unwrap().as_bytes().to_vec()),
+                    label,
+                )
+                .await;
+            assert_eq!(
+                (resp.status, resp.json["error"]["code"].as_str()),
+                (415, Some("unsupported_media_type")),
+                "{what} as {label:?}: {}",
+                resp.text
+            );
+        }
         // 65 KiB: over the limit, declared in Content-Length.
         let mut big = br#"{"username": ""#.to_vec();
         big.extend(std::iter::repeat_n(b'x', 65 * 1024));
@@ -362,6 +407,7 @@ async fn chunked_bodies_over_the_limit_are_refused_too() {
         .client
         .post(format!("{}/butters/api/users", s.base))
         .header("authorization", format!("Bearer {}", c.t.key))
+        .header("content-type", "application/json")
         .body(reqwest::Body::wrap_stream(stream))
         .send()
         .await

@@ -90,13 +90,26 @@ impl TestServer {
         }
     }
 
-    /// Sends a request with an optional bearer token and raw body.
+    /// Sends a request with an optional bearer token and raw body, labelled as JSON.
     pub async fn raw(
         &self,
         method: &str,
         path: &str,
         key: Option<&str>,
         body: Option<Vec<u8>>,
+    ) -> Resp {
+        self.typed(method, path, key, body, Some("application/json"))
+            .await
+    }
+
+    /// Sends a request with an optional bearer token, raw body and `Content-Type`.
+    pub async fn typed(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Vec<u8>>,
+        content_type: Option<&str>,
     ) -> Resp {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
         let mut req = self
@@ -106,7 +119,10 @@ impl TestServer {
             req = req.header("authorization", format!("Bearer {k}"));
         }
         if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b);
+            if let Some(t) = content_type {
+                req = req.header("content-type", t);
+            }
+            req = req.body(b);
         }
         let r = req.send().await.expect("the server answers");
         let status = r.status().as_u16();

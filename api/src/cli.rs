@@ -48,6 +48,24 @@ pub struct ServeArgs {
     /// The port to listen on.
     #[arg(long, env = "KICKOVERLAY_PORT", default_value_t = 5050)]
     pub port: u16,
+    /// Seconds a client may take to send a request's head; also how long an idle keep-alive
+    /// connection stays open.
+    #[arg(long, env = "KICKOVERLAY_HEADER_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600), value_name = "SECONDS")]
+    pub header_timeout: u64,
+    /// Seconds a client may take to send a request's body (408 after that).
+    #[arg(long, env = "KICKOVERLAY_BODY_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600), value_name = "SECONDS")]
+    pub body_timeout: u64,
+    /// The most client connections open at once (lowered to fit the open-file limit).
+    #[arg(long, env = "KICKOVERLAY_MAX_CONNECTIONS", default_value_t = 4096,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000), value_name = "N")]
+    pub max_connections: u64,
+    /// Seconds requests in progress may run on after Ctrl-C or SIGTERM before their
+    /// connections are closed.
+    #[arg(long, env = "KICKOVERLAY_SHUTDOWN_GRACE", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(0..=3600), value_name = "SECONDS")]
+    pub shutdown_grace: u64,
 }
 
 /// A command.

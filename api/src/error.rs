@@ -59,6 +59,12 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// The client took too long to send its body.
+    #[error("the body did not arrive within {seconds} s")]
+    RequestTimeout {
+        /// The limit, in seconds.
+        seconds: u64,
+    },
     /// A body that is not labelled `application/json`.
     #[error("the body must be sent as Content-Type: application/json (got {0})")]
     UnsupportedMediaType(String),
@@ -88,6 +94,7 @@ impl ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -105,6 +112,7 @@ impl ApiError {
             ApiError::Conflict { code, .. } => code,
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::RequestTimeout { .. } => "request_timeout",
             ApiError::Internal => "internal",
         }
     }

@@ -29,6 +29,7 @@ pub mod accounts;
 pub mod auth;
 pub mod body;
 pub mod call;
+pub mod connections;
 pub mod error;
 pub mod filters;
 pub mod handlers;

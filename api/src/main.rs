@@ -4,6 +4,7 @@ mod cli;
 mod malloc;
 
 use api::accounts::{self, create_streamer, issue_admin_key};
+use api::connections::{self, Limits};
 use api::server::{self, StartError};
 use clap::Parser;
 use cli::{Cli, Command, ServeArgs, StreamerCommand};
@@ -13,6 +14,7 @@ use legacy_migration::console::{self, count};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -116,6 +118,22 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     }
     let state = server::state(store, clock, operator_key.as_deref())
         .map_err(|e: StartError| e.to_string())?;
+    let files = connections::files::raise_soft_limit();
+    let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+    let limits = Limits {
+        header_timeout: Duration::from_secs(args.header_timeout),
+        body_timeout: Duration::from_secs(args.body_timeout),
+        max_connections: connections::files::connections_within(max_connections, files)
+            .map_err(|e| e.to_string())?,
+        shutdown_grace: Duration::from_secs(args.shutdown_grace),
+    };
+    if limits.max_connections < max_connections {
+        tracing::warn!(
+            file_limit = files,
+            max_connections = limits.max_connections,
+            "the open-file limit lowers the connection limit"
+        );
+    }
     let addr = format!("{}:{}", args.host, args.port);
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
@@ -125,10 +143,11 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         address = %local,
         db = %db.display(),
         streamers = streamers.len(),
+        max_connections = limits.max_connections,
         "KickOverlay is serving on http://{local}"
     );
-    server::serve(listener, state, server::shutdown_signal()).await;
-    tracing::info!("stopped");
+    let stopped = server::serve(listener, state, limits, server::shutdown_signal()).await;
+    tracing::info!(cut = stopped.cut, "stopped");
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! Running the server: the listener, the store on disk, graceful shutdown.
 
+use crate::connections::{self, Limits, Stopped};
 use crate::filters;
 use crate::state::AppState;
 use crate::{openapi, routes};
@@ -87,18 +88,16 @@ pub fn state(
     })
 }
 
-/// Serves the API on `listener` until `shutdown` completes, then lets requests in flight
-/// finish.
+/// Serves the API on `listener` within `limits` until `shutdown` completes, then lets requests
+/// in progress finish within the limits' grace ([`connections`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) {
-    warp::serve(filters::api(state))
-        .incoming(listener)
-        .graceful(shutdown)
-        .run()
-        .await;
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) -> Stopped {
+    let routes = hyper_util::service::TowerToHyperService::new(warp::service(filters::api(state)));
+    connections::serve(listener, routes, limits, shutdown).await
 }
 
 /// Completes on Ctrl-C or SIGTERM.

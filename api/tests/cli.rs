@@ -1,19 +1,12 @@
 //! The `kick-overlay` binary as an operator runs it.
 
+mod common;
+
+use common::process::bin;
 use std::io::{BufRead, BufReader, Lines};
 use std::path::Path;
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kick-overlay"));
-    c.env_remove("KICKOVERLAY_DB")
-        .env_remove("KICKOVERLAY_PORT")
-        .env_remove("KICKOVERLAY_HOST")
-        .env_remove("KICKOVERLAY_OPERATOR_KEY")
-        .env("RUST_LOG", "info");
-    c
-}
 
 #[test]
 fn streamer_add_prints_a_key_once_and_refuses_duplicates_and_reserved_names() {

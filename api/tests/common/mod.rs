@@ -1,6 +1,7 @@
 //! A real server on 127.0.0.1, port 0, over a temporary SQLite file, and a small client.
 #![allow(dead_code)]
 
+use api::connections::Limits;
 use api::{AppState, app_state, open_store, serve};
 use datastore::DataStore;
 use serde_json::{Value, json};
@@ -67,9 +68,12 @@ impl TestServer {
             .expect("a port");
         let addr = listener.local_addr().expect("an address");
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, state, async move {
-            let _ = rx.await;
-        }));
+        let task = tokio::spawn(async move {
+            serve(listener, state, Limits::default(), async move {
+                let _ = rx.await;
+            })
+            .await;
+        });
         TestServer {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
@@ -311,4 +315,5 @@ pub fn redact(v: &Value) -> Value {
     }
 }
 pub mod isolation;
+pub mod process;
 pub mod world;

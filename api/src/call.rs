@@ -7,6 +7,7 @@ use bytes::Bytes;
 use datastore::{DataStore, Streamer, StreamerId, UserId, UserSession};
 use serde::de::DeserializeOwned;
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::str::FromStr;
 use warp::reply::Response;
@@ -43,6 +44,8 @@ pub struct Call {
     pub query: Vec<(String, String)>,
     /// The body (empty for routes that read none).
     pub body: Bytes,
+    /// The client's address, as the server's socket sees it.
+    pub client: Option<IpAddr>,
 }
 
 impl Call {

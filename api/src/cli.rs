@@ -66,6 +66,31 @@ pub struct ServeArgs {
     #[arg(long, env = "KICKOVERLAY_SHUTDOWN_GRACE", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(0..=3600), value_name = "SECONDS")]
     pub shutdown_grace: u64,
+    /// Verification codes one client address may ask for per minute (0: no limit).
+    #[arg(
+        long,
+        env = "KICKOVERLAY_CODES_PER_ADDRESS",
+        default_value_t = 10,
+        value_name = "N"
+    )]
+    pub codes_per_address: u32,
+    /// Verification codes one streamer's page may hand out per minute, to all clients
+    /// together (0: no limit).
+    #[arg(
+        long,
+        env = "KICKOVERLAY_CODES_PER_STREAMER",
+        default_value_t = 600,
+        value_name = "N"
+    )]
+    pub codes_per_streamer: u32,
+    /// Seconds between two purges of expired codes, sessions and cooldowns.
+    #[arg(long, env = "KICKOVERLAY_PURGE_INTERVAL", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(1..=86_400), value_name = "SECONDS")]
+    pub purge_interval: u64,
+    /// Start without checking the database file for damage (SQLite's quick_check, which reads
+    /// the whole file: about 3 s for 230 MB).
+    #[arg(long, env = "KICKOVERLAY_NO_INTEGRITY_CHECK")]
+    pub no_integrity_check: bool,
 }
 
 /// A command.

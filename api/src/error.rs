@@ -59,6 +59,12 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// Too many requests of this kind from this client or for this streamer.
+    #[error("too many requests: try again in {retry_after_s} s")]
+    TooManyRequests {
+        /// Seconds until the next request is allowed (the `Retry-After` header).
+        retry_after_s: u64,
+    },
     /// The client took too long to send its body.
     #[error("the body did not arrive within {seconds} s")]
     RequestTimeout {
@@ -95,6 +101,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -113,6 +120,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::RequestTimeout { .. } => "request_timeout",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::Internal => "internal",
         }
     }
@@ -139,6 +147,9 @@ impl ApiError {
         match &self {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            ApiError::TooManyRequests { retry_after_s } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_s));
             }
             ApiError::MethodNotAllowed { allow, .. } => {
                 if let Ok(v) = HeaderValue::from_str(allow) {

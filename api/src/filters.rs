@@ -8,6 +8,7 @@
 use crate::auth;
 use crate::body::{self, MAX_BODY_BYTES};
 use crate::call::{ApiResult, Call};
+use crate::connections::ClientAddr;
 use crate::error::ApiError;
 use crate::route::Access;
 use crate::routes;
@@ -16,6 +17,7 @@ use bytes::{Buf, Bytes};
 use futures_util::Stream;
 use percent_encoding::percent_decode_str;
 use std::convert::Infallible;
+use std::net::IpAddr;
 use warp::http::{HeaderMap, Method};
 use warp::path::FullPath;
 use warp::reply::Response;
@@ -30,6 +32,7 @@ pub fn api(
         .and(warp::path::full())
         .and(query)
         .and(warp::header::headers_cloned())
+        .and(warp::ext::optional::<ClientAddr>())
         .and(warp::body::stream())
         .and(warp::any().map(move || state.clone()))
         .then(dispatch)
@@ -70,6 +73,7 @@ async fn dispatch<S, B>(
     path: FullPath,
     query: String,
     headers: HeaderMap,
+    client: Option<ClientAddr>,
     body: S,
     state: AppState,
 ) -> Response
@@ -77,7 +81,8 @@ where
     S: Stream<Item = Result<B, warp::Error>> + Send,
     B: Buf + Send,
 {
-    match handle(method, path.as_str(), &query, headers, body, state).await {
+    let client = client.map(|c| c.0.ip());
+    match handle(method, path.as_str(), &query, headers, client, body, state).await {
         Ok(r) => r,
         Err(e) => e.into_response(),
     }
@@ -88,6 +93,7 @@ async fn handle<S, B>(
     path: &str,
     query: &str,
     headers: HeaderMap,
+    client: Option<IpAddr>,
     body: S,
     state: AppState,
 ) -> ApiResult
@@ -128,6 +134,7 @@ where
         params: matched.params,
         query: parse_query(query)?,
         body,
+        client,
     };
     (route.handler)(call).await
 }

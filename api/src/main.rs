@@ -5,6 +5,8 @@ mod malloc;
 
 use api::accounts::{self, create_streamer, issue_admin_key};
 use api::connections::{self, Limits};
+use api::housekeeping;
+use api::rate_limit::{CodeLimits, Rate};
 use api::server::{self, StartError};
 use clap::Parser;
 use cli::{Cli, Command, ServeArgs, StreamerCommand};
@@ -105,7 +107,11 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         .filter(|k| !k.is_empty());
     // A key too short to be a secret stops the start before any file is made.
     server::check_operator_key(operator_key.as_deref()).map_err(|e| e.to_string())?;
-    let (store, clock) = server::open_store(db).await.map_err(|e| e.to_string())?;
+    let (store, clock) = server::open_store_checked(db, !args.no_integrity_check)
+        .await
+        .map_err(|e| e.to_string())?;
+    // Held until the end of this function, after the server and its store are gone.
+    let _claim = server::claim_for_serving(db).map_err(|e| e.to_string())?;
     if operator_key.is_none() {
         tracing::warn!("KICKOVERLAY_OPERATOR_KEY is not set: the /api/streamers routes answer 401");
     }
@@ -116,8 +122,20 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
              (from a checkout: `cargo run -p api -- streamer add USERNAME`)"
         );
     }
-    let state = server::state(store, clock, operator_key.as_deref())
+    let mut state = server::state(store.clone(), clock, operator_key.as_deref())
         .map_err(|e: StartError| e.to_string())?;
+    state.code_limits = Arc::new(CodeLimits::new(
+        Rate {
+            per_minute: args.codes_per_address,
+        },
+        Rate {
+            per_minute: args.codes_per_streamer,
+        },
+    ));
+    let purging = tokio::spawn(housekeeping::run(
+        store,
+        Duration::from_secs(args.purge_interval),
+    ));
     let files = connections::files::raise_soft_limit();
     let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     let limits = Limits {
@@ -147,6 +165,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         "KickOverlay is serving on http://{local}"
     );
     let stopped = server::serve(listener, state, limits, server::shutdown_signal()).await;
+    purging.abort();
     tracing::info!(cut = stopped.cut, "stopped");
     Ok(())
 }

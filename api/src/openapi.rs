@@ -2,7 +2,7 @@
 //! builds it once when it starts ([`crate::state::AppState::openapi`]).
 
 use crate::body::MAX_BODY_BYTES;
-use crate::route::{Access, Route, Verb};
+use crate::route::{Access, Route};
 use serde_json::{Map, Value, json};
 
 fn error_response(description: &str) -> Value {
@@ -34,42 +34,41 @@ fn operation(r: &Route) -> Value {
         parameters.push(json!({"name": q, "in": "query", "required": false, "schema": schema}));
     }
     let mut responses = Map::new();
-    let ok = match r.status {
-        204 => json!({"description": "Done; no body"}),
-        _ => json!({"description": "Success", "content": {"application/json": {"schema": {}}}}),
-    };
-    responses.insert(r.status.to_string(), ok);
-    if r.path.contains("/api/users") && r.verb == Verb::Post && r.status == 201 {
-        responses.insert("200".into(), json!({"description": "Already known"}));
-    }
-    if r.body.is_some() || !r.query.is_empty() || r.params().any(|p| p != "streamer") {
-        responses.insert(
-            "400".into(),
-            error_response("Malformed JSON or an invalid value"),
-        );
-    }
-    if r.access != Access::Public {
-        responses.insert(
-            "401".into(),
-            error_response("Missing or invalid credentials"),
-        );
-    }
-    responses.insert(
-        "404".into(),
-        error_response("Unknown streamer or resource (another streamer's is the same)"),
-    );
-    if matches!(r.verb, Verb::Post | Verb::Put | Verb::Patch) {
-        responses.insert("409".into(), error_response("Conflicts with stored state"));
-    }
-    if r.body.is_some() {
-        responses.insert(
-            "415".into(),
-            error_response("The body is not sent as application/json"),
-        );
-        responses.insert(
-            "413".into(),
-            error_response(&format!("Body over {MAX_BODY_BYTES} bytes")),
-        );
+    for status in r.statuses() {
+        let answer = if status == r.status {
+            match status {
+                204 => json!({"description": "Done; no body"}),
+                _ => {
+                    json!({"description": "Success", "content": {"application/json": {"schema": {}}}})
+                }
+            }
+        } else {
+            match status {
+                200 => {
+                    json!({"description": "Already there; nothing was created", "content": {"application/json": {"schema": {}}}})
+                }
+                400 => error_response(
+                    "Malformed JSON, a key named twice, or an invalid value (body, path or query)",
+                ),
+                401 => error_response(match r.access {
+                    Access::Public => "The proof offered is not valid (see the summary)",
+                    _ => "Missing or invalid credentials",
+                }),
+                404 => {
+                    error_response("Unknown streamer or resource (another streamer's is the same)")
+                }
+                408 => error_response("The body did not arrive within the body timeout"),
+                409 => error_response("Conflicts with stored state"),
+                413 => error_response(&format!("Body over {MAX_BODY_BYTES} bytes")),
+                415 => error_response("The body is not sent as application/json"),
+                429 => error_response(
+                    "Too many requests; the Retry-After header says when to try again",
+                ),
+                500 => error_response("The server failed; the details are in its log"),
+                _ => error_response("An error"),
+            }
+        };
+        responses.insert(status.to_string(), answer);
     }
     let mut op = json!({
         "summary": r.summary,

@@ -7,10 +7,12 @@ use warp::http::Method;
 
 /// One [`Route`] of a domain table:
 /// `route!(Get "/{streamer}/api/x/{id}", Public, 200, "What it does", handlers::x::get)`,
-/// optionally followed by `, body: r#"{…example…}"#` and `, query: ["limit"]`.
+/// optionally followed by `, body: r#"{…example…}"#`, `, query: ["limit"]` and
+/// `, also: [429]` (statuses the handler answers that the rules of [`Route::statuses`] do not
+/// give).
 macro_rules! route {
     ($verb:ident $path:literal, $access:ident, $status:literal, $summary:literal, $handler:path
-     $(, body: $body:literal)? $(, query: [$($q:literal),*])?) => {
+     $(, body: $body:literal)? $(, query: [$($q:literal),*])? $(, also: [$($a:literal),*])?) => {
         $crate::route::Route {
             verb: $crate::route::Verb::$verb,
             path: $path,
@@ -19,6 +21,7 @@ macro_rules! route {
             summary: $summary,
             body: route!(@body $($body)?),
             query: &[$($($q),*)?],
+            also: &[$($($a),*)?],
             handler: |call| ::std::boxed::Box::pin($handler(call)),
         }
     };
@@ -97,6 +100,8 @@ pub struct Route {
     pub query: &'static [&'static str],
     /// Its success status.
     pub status: u16,
+    /// Statuses its handler answers beyond those [`Route::statuses`] derives.
+    pub also: &'static [u16],
     /// The handler.
     pub handler: fn(Call) -> HandlerFuture,
 }
@@ -105,6 +110,35 @@ impl Route {
     /// `"GET /{streamer}/api/users/{id}"`: how tests and logs name the route.
     pub fn key(&self) -> String {
         format!("{} {}", self.verb.as_str(), self.path)
+    }
+
+    /// Every status the route answers: its own, what its handler declares ([`Route::also`]),
+    /// and what the checks every request goes through can answer, in their order: 400 for a
+    /// path parameter that is not UTF-8 once decoded, a bad query value or a bad body; 401 for
+    /// missing or wrong credentials; 404 for an unknown streamer or resource; 408, 415 and 413
+    /// for a body too slow, not JSON or too large; 409 for a write that conflicts; 500 when the
+    /// store fails.
+    pub fn statuses(&self) -> std::collections::BTreeSet<u16> {
+        let mut out: std::collections::BTreeSet<u16> = self.also.iter().copied().collect();
+        out.insert(self.status);
+        let has_params = self.params().next().is_some();
+        if has_params || self.body.is_some() || !self.query.is_empty() {
+            out.insert(400);
+        }
+        if self.access != Access::Public {
+            out.insert(401);
+        }
+        if has_params {
+            out.insert(404);
+        }
+        if self.body.is_some() {
+            out.extend([408, 413, 415]);
+        }
+        if matches!(self.verb, Verb::Post | Verb::Put | Verb::Patch) {
+            out.insert(409);
+        }
+        out.insert(500);
+        out
     }
 
     /// The names of the template's parameters, in order.

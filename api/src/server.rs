@@ -2,10 +2,11 @@
 
 use crate::connections::{self, Limits, Stopped};
 use crate::filters;
+use crate::rate_limit::{CodeLimits, DEFAULT_PER_ADDRESS, DEFAULT_PER_STREAMER};
 use crate::state::AppState;
 use crate::{openapi, routes};
 use datastore::{Clock, DataStore, SessionToken, SystemClock};
-use reference_store::{OpenError, SqliteStore};
+use reference_store::{OpenError, OpenOptions, SqliteStore};
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
@@ -34,14 +35,29 @@ pub enum StartError {
          (`kick-overlay streamer add NAME`) to create one, or name another file with --db"
     )]
     NoDatabase(String),
+    /// Another server process serves this file already.
+    #[error(
+        "{0} is already being served by another kick-overlay process: stop that one first, or \
+         serve another file with --db (commands such as `streamer add` may run beside a server)"
+    )]
+    InUse(String),
     /// The operator key is too short to be a secret.
     #[error("KICKOVERLAY_OPERATOR_KEY must be at least {MIN_OPERATOR_KEY_CHARS} characters")]
     WeakOperatorKey,
 }
 
 /// Opens (creating and migrating on first use) the SQLite store at `path`, creating its
-/// directory when missing.
+/// directory when missing; an existing file is checked for damage first.
 pub async fn open_store(path: &Path) -> Result<(Arc<dyn DataStore>, Arc<dyn Clock>), StartError> {
+    open_store_checked(path, true).await
+}
+
+/// [`open_store`], checking an existing file for damage (SQLite's `quick_check`, which reads
+/// the whole file) only when `check` is set.
+pub async fn open_store_checked(
+    path: &Path,
+    check: bool,
+) -> Result<(Arc<dyn DataStore>, Arc<dyn Clock>), StartError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| StartError::Directory {
             path: dir.display().to_string(),
@@ -49,7 +65,11 @@ pub async fn open_store(path: &Path) -> Result<(Arc<dyn DataStore>, Arc<dyn Cloc
         })?;
     }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let store = SqliteStore::open(path, clock.clone()).await?;
+    let options = OpenOptions {
+        check_on_open: check,
+        ..OpenOptions::default()
+    };
+    let store = SqliteStore::open_with(path, clock.clone(), options).await?;
     Ok((Arc::new(store), clock))
 }
 
@@ -62,6 +82,38 @@ pub async fn open_existing_store(
         return Err(StartError::NoDatabase(path.display().to_string()));
     }
     open_store(path).await
+}
+
+/// The claim a server holds on its database file for as long as it serves: one server per
+/// file, so that what it caches (leaderboards) can never be stale behind another server's
+/// writes. Released when dropped, or when the process ends however it ends.
+#[derive(Debug)]
+pub struct ServingClaim(#[allow(dead_code)] Option<std::fs::File>);
+
+/// Claims `path` (which must exist) for one server: an exclusive advisory lock on the file,
+/// separate from SQLite's own locks, so commands beside the server still work. Where the file
+/// system has no such locks, the server starts unclaimed and says so.
+pub fn claim_for_serving(path: &Path) -> Result<ServingClaim, StartError> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        StartError::Open(OpenError::Io {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    })?;
+    match file.try_lock() {
+        Ok(()) => Ok(ServingClaim(Some(file))),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(StartError::InUse(path.display().to_string()))
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            tracing::warn!(
+                path = %path.display(),
+                error = %e,
+                "cannot lock the database file: a second server on it would not be refused"
+            );
+            Ok(ServingClaim(None))
+        }
+    }
 }
 
 /// Refuses an operator key too short to be a secret ([`MIN_OPERATOR_KEY_CHARS`]).
@@ -85,6 +137,7 @@ pub fn state(
         clock,
         operator_key,
         openapi: Arc::new(openapi::document(routes::all())),
+        code_limits: Arc::new(CodeLimits::new(DEFAULT_PER_ADDRESS, DEFAULT_PER_STREAMER)),
     })
 }
 

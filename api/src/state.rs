@@ -1,5 +1,6 @@
 //! What every request can reach: the store, the clock and the operator key.
 
+use crate::rate_limit::CodeLimits;
 use datastore::{Clock, DataStore, TokenHash};
 use serde_json::Value;
 use std::fmt;
@@ -17,6 +18,8 @@ pub struct AppState {
     /// The OpenAPI document `GET /api/openapi.json` serves, built from the route table when
     /// the server starts.
     pub openapi: Arc<Value>,
+    /// The rate limits on issuing verification codes.
+    pub code_limits: Arc<CodeLimits>,
 }
 
 impl fmt::Debug for AppState {

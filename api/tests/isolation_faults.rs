@@ -40,7 +40,22 @@ const NOT_REACHABLE: &[(&str, &str)] = &[
     ("TipReadAnyTenant", "no route reads one tip"),
     ("ForeignIdsForbidden", "no route reads one tip"),
     ("GoalReadAnyTenant", "no route reads one goal"),
-    ("PurgeAllTenants", "no route purges sessions"),
+    (
+        "PurgeAllTenants",
+        "no route purges sessions (the scheduled purge runs for every streamer)",
+    ),
+    (
+        "PurgeCodesAllTenants",
+        "no route purges codes (the scheduled purge runs for every streamer)",
+    ),
+    (
+        "PurgeCooldownsAllTenants",
+        "no route purges cooldowns (the scheduled purge runs for every streamer)",
+    ),
+    (
+        "DeleteCodesGlobal",
+        "no route deletes a username's codes: a log-in spends its code by redeeming it",
+    ),
     (
         "SessionCreateLandsInOwner",
         "sessions are created for the streamer's own users only",
@@ -55,7 +70,7 @@ const NOT_REACHABLE: &[(&str, &str)] = &[
     ),
     (
         "CodeReadAnyTenant",
-        "a log-in then spends the code under the path's streamer, which finds none: 401",
+        "no route reads one code: a log-in redeems it under the path's streamer",
     ),
     ("LatestCodeAcrossTenants", "no route reads the latest code"),
     ("CodeRefreshGlobal", "codes are random per request"),

@@ -60,6 +60,7 @@ no_ids!(
     AdminKey,
     VerificationCode,
     CooldownCheck,
+    Redemption,
     Analytics,
 );
 

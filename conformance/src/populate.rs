@@ -189,6 +189,11 @@ impl Population {
     }
 }
 
+/// The login secret hash a populated code of `username` and `code` was issued with.
+pub fn code_secret(username: &str, code: &str) -> TokenHash {
+    SessionToken::new(format!("code-secret-{username}-{code}")).hash()
+}
+
 /// A token hash no population uses, distinct per `n`.
 pub fn fresh_token(n: u32) -> TokenHash {
     SessionToken::new(format!("fresh-token-{n}")).hash()
@@ -515,6 +520,7 @@ pub async fn populate(
                 NewVerificationCode {
                     username: u.clone(),
                     code: c.clone(),
+                    secret_hash: code_secret(u, c),
                     expires_at: if i == 2 { later(600) } else { far },
                 },
             )
@@ -523,6 +529,11 @@ pub async fn populate(
     tick();
     store
         .mark_verification_code_verified(s, &codes[0].0, &codes[0].1)
+        .await?;
+    // A's confirmed code got one wrong redemption: a counter B must never move or reset.
+    tick();
+    store
+        .redeem_verification_code(s, &codes[0].0, &codes[0].1, &fresh_token(99))
         .await?;
     let commands = vec!["!drop".to_owned(), "!tts".to_owned()];
     tick();

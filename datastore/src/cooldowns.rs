@@ -52,4 +52,7 @@ pub trait CooldownStore: Send + Sync {
         command: &str,
         cooldown: Duration,
     ) -> StoreResult<CooldownCheck>;
+
+    /// Deletes the streamer's cooldowns that have ended; returns how many.
+    async fn purge_expired_cooldowns(&self, streamer: StreamerId) -> StoreResult<u64>;
 }

@@ -100,4 +100,7 @@ pub use streamers::{NewStreamer, Streamer, StreamerStore, StreamerUpdate};
 pub use tips::{NewTip, Tip, TipPatch, TipStore};
 pub use tokens::{OAuthToken, OAuthTokenInput, TokenStore};
 pub use users::{Page, PageRequest, ProfileUpdate, User, UserLookup, UserStore, UserWithPoints};
-pub use verification::{NewVerificationCode, VerificationCode, VerificationStore};
+pub use verification::{
+    MAX_FAILED_REDEMPTIONS, MAX_LIVE_CODES, NewVerificationCode, Redemption, VerificationCode,
+    VerificationStore,
+};

@@ -3,6 +3,7 @@
 use crate::clock::Timestamp;
 use crate::error::{StoreError, StoreResult};
 use crate::ids::StreamerId;
+use crate::sessions::TokenHash;
 use crate::validate;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,13 @@ pub struct VerificationCode {
     pub expires_at: Timestamp,
 }
 
+/// The most unexpired codes one username holds at once (per streamer). Issuing another drops
+/// the oldest unconfirmed one (the oldest of all when every one is confirmed).
+pub const MAX_LIVE_CODES: usize = 5;
+
+/// Redemptions with a wrong secret after which a code is deleted.
+pub const MAX_FAILED_REDEMPTIONS: u32 = 5;
+
 /// A code to issue (or refresh).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewVerificationCode {
@@ -32,8 +40,28 @@ pub struct NewVerificationCode {
     pub username: String,
     /// See [`VerificationCode::code`].
     pub code: String,
+    /// The hash of the login secret issued with the code: the only secret that redeems it
+    /// ([`VerificationStore::redeem_verification_code`]). Stored, never returned.
+    pub secret_hash: TokenHash,
     /// See [`VerificationCode::expires_at`].
     pub expires_at: Timestamp,
+}
+
+/// What [`VerificationStore::redeem_verification_code`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Redemption {
+    /// The secret is the one issued with the code and the code was confirmed: every code of
+    /// the username is deleted (the code is spent).
+    Redeemed,
+    /// The secret is right but the code is not confirmed yet; nothing changed.
+    NotConfirmed,
+    /// The secret is not the one issued with the code. The failure is counted; at the
+    /// [`MAX_FAILED_REDEMPTIONS`]th the code is deleted.
+    WrongSecret {
+        /// Failures left before the code is deleted (0: it is deleted now).
+        attempts_left: u32,
+    },
 }
 
 impl NewVerificationCode {
@@ -69,7 +97,9 @@ pub fn validate_code(code: &str) -> StoreResult<()> {
 #[async_trait]
 pub trait VerificationStore: Send + Sync {
     /// Issues a code. Issuing the same username (ignoring ASCII case) and code again refreshes
-    /// its expiry and changes nothing else.
+    /// its expiry and changes nothing else (its secret hash stays the first one's). The
+    /// username's expired codes are deleted, and it keeps at most [`MAX_LIVE_CODES`]: past
+    /// that, the oldest unconfirmed code is deleted (the oldest of all when all are confirmed).
     ///
     /// Errors: `InvalidInput`; `NotFound(Streamer)` when the streamer does not exist.
     async fn create_verification_code(
@@ -109,4 +139,20 @@ pub trait VerificationStore: Send + Sync {
         streamer: StreamerId,
         username: &str,
     ) -> StoreResult<u64>;
+
+    /// Redeems the unexpired code for this username and code with `secret_hash`, atomically
+    /// ([`Redemption`]): of concurrent redemptions of one code, at most one is `Redeemed`.
+    ///
+    /// Errors: `NotFound(VerificationCode)` when there is no such unexpired code (also once it
+    /// has been redeemed, or deleted after too many wrong secrets).
+    async fn redeem_verification_code(
+        &self,
+        streamer: StreamerId,
+        username: &str,
+        code: &str,
+        secret_hash: &TokenHash,
+    ) -> StoreResult<Redemption>;
+
+    /// Deletes the streamer's expired codes; returns how many.
+    async fn purge_expired_verification_codes(&self, streamer: StreamerId) -> StoreResult<u64>;
 }

@@ -211,8 +211,12 @@ fn credentials() {
             created_at: t("2025-12-07T18:04:05Z"), expires_at: t("2025-12-07T18:14:05Z"),
         }),
         "NewVerificationCode": wire(NewVerificationCode {
-            username: "Viewer".into(), code: "ABC123".into(), expires_at: t("2025-12-07T18:14:05Z"),
+            username: "Viewer".into(), code: "ABC123".into(), secret_hash: hash,
+            expires_at: t("2025-12-07T18:14:05Z"),
         }),
+        "Redemption::Redeemed": wire(Redemption::Redeemed),
+        "Redemption::NotConfirmed": wire(Redemption::NotConfirmed),
+        "Redemption::WrongSecret": wire(Redemption::WrongSecret { attempts_left: 4 }),
         "Cooldown": wire(Cooldown {
             user_id: UserId(7), command: "!drop".into(), last_used_at: t("2025-12-07T18:04:05Z"),
             expires_at: t("2025-12-07T18:05:05Z"),

@@ -42,13 +42,18 @@ fn runtime() -> Runtime {
 /// Writes `streamers` streamers of `users` users each (with balances; the first user of the
 /// last streamer also has 200 ledger rows), then opens the store and a raw connection.
 fn fixture(rt: &Runtime, streamers: u32, users: u32) -> Fixture {
+    fixture_with(rt, streamers, users, OpenOptions::default())
+}
+
+/// [`fixture`] with the store opened with `options`.
+fn fixture_with(rt: &Runtime, streamers: u32, users: u32, options: OpenOptions) -> Fixture {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("bench.db");
     let clock = Arc::new(ManualClock::new(
         Timestamp::from_millis(1_800_000_000_000).expect("a time"),
     ));
     let store = rt
-        .block_on(SqliteStore::open(&path, clock.clone()))
+        .block_on(SqliteStore::open_with(&path, clock.clone(), options))
         .expect("open the store");
     let no_cache = OpenOptions {
         leaderboard_cache_rows: 0,
@@ -534,5 +539,60 @@ fn scaling(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, per_operation, bulk_award, leaderboard, scaling);
+/// What erasing deleted content costs (`OpenOptions::secure_delete`, on by default): an earn
+/// (the hot write), and deleting a viewer with 50 ledger rows (which with it on also empties
+/// the WAL before answering), each with the option on and off, side by side.
+fn secure_delete(c: &mut Criterion) {
+    let rt = runtime();
+    let earn = PointDelta::new(5, PointSource::Chat);
+    let mut g = c.benchmark_group("secure_delete");
+    for on in [true, false] {
+        let name = if on { "on" } else { "off" };
+        let options = OpenOptions {
+            secure_delete: on,
+            ..OpenOptions::default()
+        };
+        let f = fixture_with(&rt, 10, 1_000, options.clone());
+        g.bench_function(format!("earn_points/{name}"), |b| {
+            b.iter(|| {
+                rt.block_on(f.store.earn_points(f.streamer, f.user, earn.clone()))
+                    .expect("earned")
+            })
+        });
+        let mut n = 0u64;
+        g.bench_function(format!("delete_user_with_50_rows/{name}"), |b| {
+            b.iter_batched(
+                || {
+                    n += 1;
+                    let u = rt
+                        .block_on(f.store.get_or_create_user(f.streamer, &format!("gone{n}")))
+                        .expect("a user")
+                        .user
+                        .id;
+                    for _ in 0..50 {
+                        rt.block_on(f.store.earn_points(f.streamer, u, earn.clone()))
+                            .expect("earned");
+                    }
+                    u
+                },
+                |u| {
+                    rt.block_on(f.store.delete_user(f.streamer, u))
+                        .expect("deleted")
+                },
+                criterion::BatchSize::PerIteration,
+            )
+        });
+        drop(f);
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    per_operation,
+    bulk_award,
+    leaderboard,
+    scaling,
+    secure_delete
+);
 criterion_main!(benches);

@@ -1,6 +1,7 @@
 //! Command cooldowns per user.
 
 use crate::convert::{Db, DbOptional, ts};
+use crate::expiry::purge;
 use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
@@ -70,6 +71,18 @@ impl CooldownStore for SqliteStore {
             ])
             .db()?;
             Ok(CooldownCheck::Ready)
+        })
+        .await
+    }
+
+    async fn purge_expired_cooldowns(&self, streamer: StreamerId) -> StoreResult<u64> {
+        self.write_long(streamer, move |tx, now| {
+            purge(
+                tx,
+                "DELETE FROM command_cooldowns WHERE streamer_id = ?1 AND expires_at <= ?2",
+                streamer,
+                now,
+            )
         })
         .await
     }

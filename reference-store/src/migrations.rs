@@ -104,6 +104,11 @@ pub const MIGRATIONS: &[Migration] = &[
             },
         ],
     },
+    Migration {
+        name: "007-code-secrets.sql",
+        sql: include_str!("../migrations/007-code-secrets.sql"),
+        relax: &[],
+    },
 ];
 
 /// The schema version of a fully migrated file.

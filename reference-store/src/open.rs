@@ -32,6 +32,15 @@ pub struct OpenOptions {
     /// ([`crate::cache::LEADERBOARD_CACHE_ROWS`] by default; 0 turns the cache off). The cache assumes
     /// the store is the only writer of the file, as the store's other guarantees do.
     pub leaderboard_cache_rows: usize,
+    /// Run `PRAGMA quick_check` over an existing file before anything is written to it, and
+    /// refuse a damaged one ([`OpenError::Corrupt`]). On by default; it reads the whole file
+    /// once (about a second per few hundred megabytes, BENCHMARKS.md).
+    pub check_on_open: bool,
+    /// `PRAGMA secure_delete`: deleted content is overwritten with zeros instead of left in
+    /// free space, and deleting a streamer or a viewer also empties the write-ahead log, so
+    /// none of their bytes stay readable in the database's files. On by default; its cost on
+    /// writes is in BENCHMARKS.md.
+    pub secure_delete: bool,
 }
 
 impl Default for OpenOptions {
@@ -40,6 +49,8 @@ impl Default for OpenOptions {
             durable: false,
             trace: None,
             leaderboard_cache_rows: crate::cache::LEADERBOARD_CACHE_ROWS,
+            check_on_open: true,
+            secure_delete: true,
         }
     }
 }
@@ -50,6 +61,8 @@ impl std::fmt::Debug for OpenOptions {
             .field("durable", &self.durable)
             .field("trace", &self.trace.is_some())
             .field("leaderboard_cache_rows", &self.leaderboard_cache_rows)
+            .field("check_on_open", &self.check_on_open)
+            .field("secure_delete", &self.secure_delete)
             .finish()
     }
 }
@@ -92,6 +105,7 @@ pub(crate) fn connect(
         | OpenFlags::SQLITE_OPEN_URI;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        crate::integrity::refuse_empty(path)?;
     }
     let mut conn =
         Connection::open_with_flags(path, flags).map_err(|e| OpenError::from_sqlite(path, e))?;
@@ -101,6 +115,9 @@ pub(crate) fn connect(
         // Before WAL mode is set (which is written into the file): a file that is not ours, or
         // is newer than this program, is refused untouched.
         crate::migrations::refuse_unknown(&conn, path)?;
+        if options.check_on_open {
+            crate::integrity::refuse_damaged(&conn, path)?;
+        }
     }
     let mode =
         configure(&mut conn, options, create).map_err(|e| OpenError::from_sqlite(path, e))?;
@@ -127,6 +144,7 @@ fn configure(
         "synchronous",
         if options.durable { "FULL" } else { "NORMAL" },
     )?;
+    conn.pragma_update(None, "secure_delete", options.secure_delete)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     if writer {
         // A background thread checkpoints (crate::checkpoint); the writer's own threshold

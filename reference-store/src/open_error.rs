@@ -21,6 +21,16 @@ pub enum OpenError {
         /// SQLite's account of the failure.
         message: String,
     },
+    /// The file exists but is empty (0 bytes, no write-ahead log): only a path with no file is
+    /// made into a new database. Nothing was changed in it.
+    #[error(
+        "{path} is an empty file, not a database: remove it to start a new database there, or \
+         name another file with --db"
+    )]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
     /// The file is an SQLite database of something else: a legacy single-streamer KickOverlay
     /// file, or another application's. Nothing was changed in it.
     #[error(

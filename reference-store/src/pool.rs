@@ -268,6 +268,46 @@ impl Pool {
         out
     }
 
+    /// Whether the store overwrites deleted content ([`OpenOptions::secure_delete`]).
+    pub(crate) fn secure_delete(&self) -> bool {
+        self.options.secure_delete
+    }
+
+    /// Copies everything in the write-ahead log into the database file and truncates the log
+    /// to nothing, holding the writer meanwhile (so nothing new is appended) and waiting, up to
+    /// the busy timeout, for readers of older snapshots to finish. Blocks. A log that could
+    /// not be emptied (a reader held on past the timeout) is logged; the next checkpoint
+    /// that resets the log overwrites it.
+    pub(crate) fn empty_wal(&self) {
+        let conn = lock(&self.writer);
+        // Busy while the checkpoint thread is copying, or a reader is on an older snapshot:
+        // both end within milliseconds, so try again until the busy timeout has passed.
+        let started = std::time::Instant::now();
+        let outcome = loop {
+            let result = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            });
+            match result {
+                Ok(0) => break Ok(()),
+                Ok(_) if started.elapsed() < crate::open::BUSY_TIMEOUT => {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                Ok(_) => break Err("a reader held on past the busy timeout".to_owned()),
+                Err(e) => break Err(e.to_string()),
+            }
+        };
+        if let Err(reason) = outcome {
+            tracing::warn!(
+                path = %self.path.display(),
+                %reason,
+                "the write-ahead log could not be emptied after a delete"
+            );
+        }
+        // Writes queued meanwhile are run by whoever holds the writer next.
+        drop(conn);
+        self.drain();
+    }
+
     /// Takes up to [`MAX_BATCH`] queued writes and runs them in one transaction, each in its
     /// own savepoint so that one write's failure undoes only that write; then commits, and only
     /// then answers each caller. If the transaction cannot begin or commit, every write of the

@@ -1,6 +1,7 @@
 //! Viewer sessions, streamer (admin) sessions and streamer admin keys, stored by hash only.
 
 use crate::convert::{Db, DbOptional, delete_one, token_hash, ts};
+use crate::expiry::purge;
 use crate::lookups::require_streamer;
 use crate::lookups::require_user;
 use crate::store::SqliteStore;
@@ -235,19 +236,4 @@ impl SessionStore for SqliteStore {
         })
         .await
     }
-}
-
-/// Runs `sql`, which deletes a streamer's expired sessions; how many it deleted.
-fn purge(
-    tx: &rusqlite::Connection,
-    sql: &str,
-    streamer: StreamerId,
-    now: Timestamp,
-) -> StoreResult<u64> {
-    let n = tx
-        .prepare_cached(sql)
-        .db()?
-        .execute([streamer.0, now.as_millis()])
-        .db()?;
-    Ok(n as u64)
 }

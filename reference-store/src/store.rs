@@ -133,6 +133,31 @@ impl SqliteStore {
         run_blocking(move || pool.write_alone(|conn| f(conn, clock.now()), committed)).await
     }
 
+    /// [`SqliteStore::write_long`] for a delete whose content must not stay readable anywhere
+    /// in the files (a streamer, a viewer): once it has committed, and with `secure_delete` on,
+    /// the write-ahead log (which still holds earlier versions of the deleted pages) is
+    /// checkpointed and truncated to nothing before the caller is answered.
+    pub(crate) async fn write_erasing<T, F>(
+        &self,
+        streamer: impl Into<Option<StreamerId>>,
+        f: F,
+    ) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, Timestamp) -> StoreResult<T> + Send + 'static,
+    {
+        let out = self.write_long(streamer, f).await?;
+        if self.pool.secure_delete() {
+            let pool = self.pool.clone();
+            run_blocking(move || {
+                pool.empty_wal();
+                Ok(())
+            })
+            .await?;
+        }
+        Ok(out)
+    }
+
     /// What to run once a write of `streamer` has committed: mark its leaderboard stale.
     fn invalidate(&self, streamer: Option<StreamerId>) -> impl FnOnce() + Send + 'static {
         let boards = self.boards.clone();

@@ -160,7 +160,7 @@ impl StreamerStore for SqliteStore {
     async fn delete_streamer(&self, id: StreamerId) -> StoreResult<()> {
         // Every tenant table cascades from `streamers`: one statement removes everything the
         // streamer owns, inside this transaction.
-        self.write_long(id, move |tx, _| {
+        self.write_erasing(id, move |tx, _| {
             let deleted = tx
                 .prepare_cached("DELETE FROM streamers WHERE streamers.id = ?1")
                 .db()?

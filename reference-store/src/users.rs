@@ -204,7 +204,7 @@ impl UserStore for SqliteStore {
 
     async fn delete_user(&self, streamer: StreamerId, user: UserId) -> StoreResult<()> {
         // Every table that hangs off a user cascades through (streamer_id, user_id).
-        self.write_long(streamer, move |tx, _| {
+        self.write_erasing(streamer, move |tx, _| {
             let deleted = tx
                 .prepare_cached("DELETE FROM users WHERE streamer_id = ?1 AND id = ?2")
                 .db()?

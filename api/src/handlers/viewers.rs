@@ -9,7 +9,9 @@ use crate::models::viewers::{
 };
 use crate::reply;
 use crate::route::Access;
-use datastore::{NewUserSession, NewVerificationCode, Timestamp, UserSession, validate};
+use datastore::{
+    NewUserSession, NewVerificationCode, Redemption, Timestamp, UserSession, validate,
+};
 use std::time::Duration;
 
 /// How long a verification code works.
@@ -34,10 +36,17 @@ fn session(c: &Call) -> Result<&UserSession, ApiError> {
 pub async fn request_code(c: Call) -> ApiResult {
     let body: VerificationRequest = c.json()?;
     validate::username(&body.username)?;
+    c.state
+        .code_limits
+        .take(c.client, c.streamer_id()?)
+        .map_err(|wait| ApiError::TooManyRequests {
+            retry_after_s: wait.as_secs().saturating_add(1),
+        })?;
     let secret = auth::new_secret(LOGIN_SECRET_PREFIX)?;
     let new = NewVerificationCode {
         username: body.username,
         code: auth::code_for(secret.expose(), CODE_LEN),
+        secret_hash: secret.hash(),
         expires_at: in_future(&c, CODE_LIFETIME),
     };
     let v = c
@@ -66,29 +75,30 @@ pub async fn confirm_code(c: Call) -> ApiResult {
     }))
 }
 
-/// `POST /{streamer}/api/sessions`: the code must be confirmed and must be the one issued
-/// with `login_secret` (someone who only read the code in chat cannot log in), and it is spent
-/// before the session exists, so concurrent log-ins with one code open one session.
+/// `POST /{streamer}/api/sessions`: the code must be confirmed and `login_secret` must be the
+/// very secret issued with it (the store keeps its hash): someone who only read the code in
+/// chat cannot log in, even with a secret that derives the same code, and a code is deleted
+/// after [`datastore::MAX_FAILED_REDEMPTIONS`] wrong secrets. The store spends the code
+/// atomically, so concurrent log-ins with one code open one session.
 pub async fn log_in(c: Call) -> ApiResult {
     let body: LogIn = c.json()?;
     let s = c.streamer_id()?;
+    // A secret that does not even derive the code is refused without touching the store (and
+    // without counting against the code: finding one that does costs about 2^40 hashes).
     if auth::code_for(&body.login_secret, CODE_LEN) != body.code {
         return Err(BAD_CODE);
     }
-    let code = c
+    let hash = datastore::SessionToken::new(body.login_secret.as_str()).hash();
+    let redeemed = match c
         .store()
-        .get_verification_code(s, &body.username, &body.code)
-        .await?;
-    if !code.is_some_and(|v| v.verified) {
-        return Err(BAD_CODE);
-    }
-    // Spend the code first: the store deletes atomically, so of two concurrent log-ins only
-    // one sees it deleted by its own call.
-    if c.store()
-        .delete_verification_codes(s, &body.username)
-        .await?
-        == 0
+        .redeem_verification_code(s, &body.username, &body.code, &hash)
+        .await
     {
+        Ok(r) => r,
+        Err(datastore::StoreError::NotFound { .. }) => return Err(BAD_CODE),
+        Err(e) => return Err(e.into()),
+    };
+    if redeemed != Redemption::Redeemed {
         return Err(BAD_CODE);
     }
     let user = c.store().get_or_create_user(s, &body.username).await?.user;

@@ -10,7 +10,7 @@ pub const ROUTES: &[Route] = &[
     route!(Get "/{streamer}/api/admin/users", Admin, 200, "Every viewer with points, a page at a time", users::list,
         query: ["offset", "limit"]),
     route!(Post "/{streamer}/api/users", Admin, 201, "Get or create a viewer by username: 201 when new, 200 when known", users::create,
-        body: r#"{"username": "Zoë"}"#),
+        body: r#"{"username": "Zoë"}"#, also: [200]),
     route!(Patch "/{streamer}/api/users/{id}", Admin, 200, "Edit a viewer's voice, drop image or country (null clears)", users::update,
         body: r#"{"voice_id": "en-GB-1", "country": "gb"}"#),
     route!(Delete "/{streamer}/api/users/{id}", Admin, 204, "Delete a viewer and everything of theirs", users::delete),

@@ -6,11 +6,11 @@ use crate::route::{Route, route};
 /// The table.
 pub const ROUTES: &[Route] = &[
     route!(Post "/{streamer}/api/verifications", Public, 201, "Ask for a code to type in the streamer's chat, and the login secret to keep", viewers::request_code,
-        body: r#"{"username": "alice"}"#),
+        body: r#"{"username": "alice"}"#, also: [429]),
     route!(Post "/{streamer}/api/verifications/confirm", Admin, 200, "The chat bot saw the code from that username", viewers::confirm_code,
         body: r#"{"username": "alice", "code": "K7QX2M9P"}"#),
     route!(Post "/{streamer}/api/sessions", Public, 201, "Log in with a confirmed code and its login secret; the answer holds the session token, shown once", viewers::log_in,
-        body: r#"{"username": "alice", "code": "K7QX2M9P", "login_secret": "kvl_…"}"#),
+        body: r#"{"username": "alice", "code": "K7QX2M9P", "login_secret": "kvl_…"}"#, also: [401]),
     route!(Delete "/{streamer}/api/sessions", Viewer, 204, "Log out (the session token stops working)", viewers::log_out),
     route!(Get "/{streamer}/api/me", Viewer, 200, "The logged-in viewer", viewers::me),
     route!(Patch "/{streamer}/api/me", Viewer, 200, "Edit one's own voice, drop image and country (null clears)", viewers::update_me,

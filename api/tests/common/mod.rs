@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use api::connections::Limits;
+use api::rate_limit::{CodeLimits, Rate};
 use api::{AppState, app_state, open_store, serve};
 use datastore::DataStore;
 use serde_json::{Value, json};
@@ -58,11 +59,35 @@ impl TestServer {
         operator_key: Option<&str>,
         wrap: impl FnOnce(Arc<dyn DataStore>) -> Arc<dyn DataStore>,
     ) -> TestServer {
+        // Code requests are not limited unless a test asks (`start_limited`).
+        Self::start_full(operator_key, wrap, 0, 0).await
+    }
+
+    /// Starts a server on a fresh database whose code requests are limited per address and per
+    /// streamer (per minute; 0 is no limit).
+    pub async fn start_limited(per_address: u32, per_streamer: u32) -> TestServer {
+        Self::start_full(Some(OPERATOR_KEY), |s| s, per_address, per_streamer).await
+    }
+
+    async fn start_full(
+        operator_key: Option<&str>,
+        wrap: impl FnOnce(Arc<dyn DataStore>) -> Arc<dyn DataStore>,
+        per_address: u32,
+        per_streamer: u32,
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let path = dir.path().join("data").join("kick-overlay.db");
         let (store, clock) = open_store(&path).await.expect("the store opens");
         let store = wrap(store);
-        let state: AppState = app_state(store.clone(), clock, operator_key).expect("state");
+        let mut state: AppState = app_state(store.clone(), clock, operator_key).expect("state");
+        state.code_limits = Arc::new(CodeLimits::new(
+            Rate {
+                per_minute: per_address,
+            },
+            Rate {
+                per_minute: per_streamer,
+            },
+        ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a port");

@@ -19,6 +19,10 @@ pub fn bin() -> Command {
         "KICKOVERLAY_BODY_TIMEOUT",
         "KICKOVERLAY_MAX_CONNECTIONS",
         "KICKOVERLAY_SHUTDOWN_GRACE",
+        "KICKOVERLAY_CODES_PER_ADDRESS",
+        "KICKOVERLAY_CODES_PER_STREAMER",
+        "KICKOVERLAY_PURGE_INTERVAL",
+        "KICKOVERLAY_NO_INTEGRITY_CHECK",
     ] {
         c.env_remove(var);
     }

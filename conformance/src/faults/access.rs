@@ -289,6 +289,34 @@ impl VerificationStore for Faulty {
         }
         Ok(n)
     }
+    async fn redeem_verification_code(
+        &self,
+        s: StreamerId,
+        u: &str,
+        c: &str,
+        h: &TokenHash,
+    ) -> StoreResult<Redemption> {
+        self.note("redeem_verification_code");
+        let own = self.inner.redeem_verification_code(s, u, c, h).await;
+        if own.is_err() && self.is(F::RedeemAnyTenant) {
+            for o in self.others(s).await {
+                if let Ok(x) = self.inner.redeem_verification_code(o, u, c, h).await {
+                    return Ok(x);
+                }
+            }
+        }
+        own
+    }
+    async fn purge_expired_verification_codes(&self, s: StreamerId) -> StoreResult<u64> {
+        self.note("purge_expired_verification_codes");
+        let mut n = self.inner.purge_expired_verification_codes(s).await?;
+        if self.is(F::PurgeCodesAllTenants) {
+            for o in self.others(s).await {
+                n += self.inner.purge_expired_verification_codes(o).await?;
+            }
+        }
+        Ok(n)
+    }
 }
 
 #[async_trait]
@@ -307,6 +335,16 @@ impl CooldownStore for Faulty {
             s
         };
         self.inner.check_cooldown(s, u, c, d).await
+    }
+    async fn purge_expired_cooldowns(&self, s: StreamerId) -> StoreResult<u64> {
+        self.note("purge_expired_cooldowns");
+        let mut n = self.inner.purge_expired_cooldowns(s).await?;
+        if self.is(F::PurgeCooldownsAllTenants) {
+            for o in self.others(s).await {
+                n += self.inner.purge_expired_cooldowns(o).await?;
+            }
+        }
+        Ok(n)
     }
 }
 

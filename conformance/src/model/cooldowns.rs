@@ -41,4 +41,14 @@ impl CooldownStore for ModelStore {
         );
         Ok(CooldownCheck::Ready)
     }
+
+    async fn purge_expired_cooldowns(&self, streamer: StreamerId) -> StoreResult<u64> {
+        let now = self.clock.now();
+        let mut st = self.state();
+        Ok(st.tenants.get_mut(&streamer).map_or(0, |t| {
+            let before = t.cooldowns.len();
+            t.cooldowns.retain(|_, c| c.expires_at > now);
+            (before - t.cooldowns.len()) as u64
+        }))
+    }
 }

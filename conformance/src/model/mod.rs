@@ -93,6 +93,8 @@ struct Tenant {
     admin_key: Option<AdminKey>,
     /// In issue order, with the issue sequence number.
     verification: Vec<(u64, VerificationCode)>,
+    /// Per issued code (by sequence number): the secret hash and the failed redemptions.
+    code_secrets: BTreeMap<u64, (TokenHash, u32)>,
     oauth: BTreeMap<String, OAuthToken>,
     powerups: BTreeMap<PowerupType, PowerupConfig>,
     settings: BTreeMap<String, OverlaySetting>,
@@ -117,6 +119,7 @@ impl Tenant {
             streamer_sessions: BTreeMap::new(),
             admin_key: None,
             verification: Vec::new(),
+            code_secrets: BTreeMap::new(),
             oauth: BTreeMap::new(),
             powerups: BTreeMap::new(),
             settings: BTreeMap::new(),

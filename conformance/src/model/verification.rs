@@ -1,8 +1,8 @@
 use super::ModelStore;
 use async_trait::async_trait;
 use datastore::{
-    NewVerificationCode, Resource, StoreError, StoreResult, StreamerId, VerificationCode,
-    VerificationStore,
+    MAX_FAILED_REDEMPTIONS, MAX_LIVE_CODES, NewVerificationCode, Redemption, Resource, StoreError,
+    StoreResult, StreamerId, TokenHash, VerificationCode, VerificationStore,
 };
 
 fn matches(c: &VerificationCode, username: &str, code: &str) -> bool {
@@ -21,24 +21,46 @@ impl VerificationStore for ModelStore {
         let mut st = self.state();
         let seq = st.ids.verification + 1;
         let t = st.owner(streamer)?;
-        if let Some((_, c)) = t
+        let expired: Vec<u64> = t
+            .verification
+            .iter()
+            .filter(|(_, c)| c.username.eq_ignore_ascii_case(&new.username) && c.expires_at <= now)
+            .map(|(seq, _)| *seq)
+            .collect();
+        forget(t, &expired);
+        let (issued_seq, issued) = if let Some((seq, c)) = t
             .verification
             .iter_mut()
             .find(|(_, c)| matches(c, &new.username, &new.code))
         {
             c.expires_at = new.expires_at;
-            return Ok(c.clone());
-        }
-        let c = VerificationCode {
-            username: new.username,
-            code: new.code,
-            verified: false,
-            created_at: now,
-            expires_at: new.expires_at,
+            (*seq, c.clone())
+        } else {
+            let c = VerificationCode {
+                username: new.username.clone(),
+                code: new.code,
+                verified: false,
+                created_at: now,
+                expires_at: new.expires_at,
+            };
+            t.verification.push((seq, c.clone()));
+            t.code_secrets.insert(seq, (new.secret_hash, 0));
+            st.ids.verification = seq;
+            (seq, c)
         };
-        t.verification.push((seq, c.clone()));
-        st.ids.verification = seq;
-        Ok(c)
+        let t = st.owner(streamer)?;
+        let mut others: Vec<(bool, u64)> = t
+            .verification
+            .iter()
+            .filter(|(s, c)| *s != issued_seq && c.username.eq_ignore_ascii_case(&new.username))
+            .map(|(s, c)| (c.verified, *s))
+            .collect();
+        // The oldest unconfirmed first, then the oldest confirmed.
+        others.sort();
+        let over = (others.len() + 1).saturating_sub(MAX_LIVE_CODES);
+        let dropped: Vec<u64> = others.iter().take(over).map(|(_, s)| *s).collect();
+        forget(t, &dropped);
+        Ok(issued)
     }
 
     async fn get_verification_code(
@@ -97,10 +119,82 @@ impl VerificationStore for ModelStore {
     ) -> StoreResult<u64> {
         let mut st = self.state();
         Ok(st.tenants.get_mut(&streamer).map_or(0, |t| {
-            let before = t.verification.len();
-            t.verification
-                .retain(|(_, c)| !c.username.eq_ignore_ascii_case(username));
-            (before - t.verification.len()) as u64
+            let gone: Vec<u64> = t
+                .verification
+                .iter()
+                .filter(|(_, c)| c.username.eq_ignore_ascii_case(username))
+                .map(|(s, _)| *s)
+                .collect();
+            forget(t, &gone);
+            gone.len() as u64
         }))
+    }
+
+    async fn redeem_verification_code(
+        &self,
+        streamer: StreamerId,
+        username: &str,
+        code: &str,
+        secret_hash: &TokenHash,
+    ) -> StoreResult<Redemption> {
+        let now = self.clock.now();
+        let mut st = self.state();
+        let t = st.tenant_for(streamer, Resource::VerificationCode)?;
+        let (seq, verified) = t
+            .verification
+            .iter()
+            .find(|(_, c)| matches(c, username, code) && c.expires_at > now)
+            .map(|(s, c)| (*s, c.verified))
+            .ok_or(StoreError::not_found(Resource::VerificationCode))?;
+        let (stored, failed) = t
+            .code_secrets
+            .get(&seq)
+            .copied()
+            .unwrap_or((TokenHash([0; 32]), 0));
+        if stored != *secret_hash {
+            let failed = failed.saturating_add(1);
+            if failed >= MAX_FAILED_REDEMPTIONS {
+                forget(t, &[seq]);
+            } else {
+                t.code_secrets.insert(seq, (stored, failed));
+            }
+            return Ok(Redemption::WrongSecret {
+                attempts_left: MAX_FAILED_REDEMPTIONS.saturating_sub(failed),
+            });
+        }
+        if !verified {
+            return Ok(Redemption::NotConfirmed);
+        }
+        let gone: Vec<u64> = t
+            .verification
+            .iter()
+            .filter(|(_, c)| c.username.eq_ignore_ascii_case(username))
+            .map(|(s, _)| *s)
+            .collect();
+        forget(t, &gone);
+        Ok(Redemption::Redeemed)
+    }
+
+    async fn purge_expired_verification_codes(&self, streamer: StreamerId) -> StoreResult<u64> {
+        let now = self.clock.now();
+        let mut st = self.state();
+        Ok(st.tenants.get_mut(&streamer).map_or(0, |t| {
+            let gone: Vec<u64> = t
+                .verification
+                .iter()
+                .filter(|(_, c)| c.expires_at <= now)
+                .map(|(s, _)| *s)
+                .collect();
+            forget(t, &gone);
+            gone.len() as u64
+        }))
+    }
+}
+
+/// Deletes the codes issued as `seqs`, with their secrets.
+fn forget(t: &mut super::Tenant, seqs: &[u64]) {
+    t.verification.retain(|(s, _)| !seqs.contains(s));
+    for s in seqs {
+        t.code_secrets.remove(s);
     }
 }

@@ -128,7 +128,10 @@ kinds!(
     LatestCode,
     MarkVerified,
     DeleteCodes,
+    RedeemCode,
+    PurgeCodes,
     CheckCooldown,
+    PurgeCooldowns,
     Analytics,
     Export,
 );
@@ -552,6 +555,7 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
             let code = NewVerificationCode {
                 username: pick(&NAMES, x).into(),
                 code: pick(&CODES, y).into(),
+                secret_hash: token(y),
                 expires_at: at(clock, n % 3600 - 100),
             };
             ob!(st.create_verification_code(s, code))
@@ -575,6 +579,17 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
             ob!(st.mark_verification_code_verified(s, name, &code))
         }
         Kind::DeleteCodes => ob!(st.delete_verification_codes(s, pick(&NAMES, x))),
+        Kind::RedeemCode => {
+            // The code's own secret half the time (`token(y)` is what `CreateCode` stored).
+            let secret = if n % 2 == 0 {
+                token(y)
+            } else {
+                token(y.wrapping_add(1))
+            };
+            ob!(st.redeem_verification_code(s, pick(&NAMES, x), pick(&CODES, y), &secret))
+        }
+        Kind::PurgeCodes => ob!(st.purge_expired_verification_codes(s)),
+        Kind::PurgeCooldowns => ob!(st.purge_expired_cooldowns(s)),
         Kind::CheckCooldown => {
             let d = Duration::from_secs(u64::try_from(n % 120).unwrap_or(0));
             ob!(st.check_cooldown(s, u, pick(&COMMANDS, y), d))

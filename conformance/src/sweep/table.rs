@@ -6,7 +6,7 @@
 //! operation has no entry here; to keep the two in step, add the entry in the same change that
 //! adds the method to the trait and to `OPERATIONS`.
 
-use crate::populate::fresh_token;
+use crate::populate::{code_secret, fresh_token};
 use crate::sweep::env::{Env, SweepEntry};
 use datastore::*;
 use serde_json::json;
@@ -521,9 +521,11 @@ entries! {
     create_verification_code |e| {
         let expires_at = e.clock.now().checked_add(Duration::from_secs(600)).unwrap_or(Timestamp::MAX);
         for (u, c) in e.them.codes.clone() {
+            let secret_hash = code_secret(&u, &c);
             let r = e.store.create_verification_code(e.s(), NewVerificationCode {
                 username: u,
                 code: c,
+                secret_hash,
                 expires_at,
             }).await;
             e.see(r);
@@ -553,6 +555,19 @@ entries! {
             e.see(r);
         }
     }
+    redeem_verification_code |e| {
+        // A's codes with A's own secrets, and with a wrong one: as B, none exists.
+        for (u, c) in e.them.codes.clone() {
+            for h in [code_secret(&u, &c), fresh_token(7)] {
+                let r = e.store.redeem_verification_code(e.s(), &u, &c, &h).await;
+                e.see(r);
+            }
+        }
+    }
+    purge_expired_verification_codes |e| {
+        let r = e.store.purge_expired_verification_codes(e.s()).await;
+        e.see(r);
+    }
 
     // Cooldowns.
     check_cooldown |e| {
@@ -562,6 +577,10 @@ entries! {
                 e.see(r);
             }
         }
+    }
+    purge_expired_cooldowns |e| {
+        let r = e.store.purge_expired_cooldowns(e.s()).await;
+        e.see(r);
     }
 
     // Reports.

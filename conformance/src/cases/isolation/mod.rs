@@ -9,10 +9,12 @@ use crate::harness::{CaseResult, Harness};
 use datastore::Family;
 
 mod breaks;
+mod codes;
 mod seeds;
 mod setup;
 
 pub use breaks::*;
+pub use codes::*;
 pub use seeds::*;
 
 macro_rules! sweep_cases {

@@ -31,6 +31,7 @@ pub mod body;
 pub mod call;
 pub mod connections;
 pub mod error;
+pub mod export_json;
 pub mod filters;
 pub mod handlers;
 pub mod housekeeping;

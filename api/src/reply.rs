@@ -1,6 +1,9 @@
-//! Building responses: JSON bodies and empty ones.
+//! Building responses: JSON bodies, empty ones, and bodies streamed as they are produced.
 
+use bytes::Bytes;
 use serde::Serialize;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
 
@@ -40,5 +43,24 @@ pub fn created<T: Serialize + ?Sized>(value: &T) -> Response {
 pub fn no_content() -> Response {
     let mut r = Response::new(bytes::Bytes::new().into());
     *r.status_mut() = StatusCode::NO_CONTENT;
+    r
+}
+
+/// The chunks of a body produced while it is sent: a response carrying this extension gets
+/// them as its body (the connection layer swaps it in; warp's own body cannot be a stream). An
+/// `Err` chunk aborts the response, so a client never takes a cut-short body for a whole one.
+#[derive(Clone, Debug)]
+pub struct StreamedBody(pub Arc<Mutex<Option<mpsc::Receiver<Chunk>>>>);
+
+/// A chunk of a streamed body, or the error that cuts it short.
+pub type Chunk = Result<Bytes, std::io::Error>;
+
+/// A `200 OK` of `content_type` whose body is the chunks `rx` yields.
+pub fn streamed(content_type: &'static str, rx: mpsc::Receiver<Chunk>) -> Response {
+    let mut r = Response::new(Bytes::new().into());
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.extensions_mut()
+        .insert(StreamedBody(Arc::new(Mutex::new(Some(rx)))));
     r
 }

@@ -138,6 +138,7 @@ pub fn state(
         operator_key,
         openapi: Arc::new(openapi::document(routes::all())),
         code_limits: Arc::new(CodeLimits::new(DEFAULT_PER_ADDRESS, DEFAULT_PER_STREAMER)),
+        exports: Arc::new(tokio::sync::Semaphore::new(1)),
     })
 }
 

@@ -20,6 +20,9 @@ pub struct AppState {
     pub openapi: Arc<Value>,
     /// The rate limits on issuing verification codes.
     pub code_limits: Arc<CodeLimits>,
+    /// Exports stream one at a time ([`crate::export_json`]): one keeps a core busy, and the
+    /// others wait their turn rather than slow every other streamer's reads.
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 impl fmt::Debug for AppState {

@@ -39,6 +39,7 @@ pub mod canon;
 pub mod cases;
 pub mod faults;
 pub mod harness;
+pub mod held_export;
 pub mod model;
 pub mod populate;
 pub mod props;

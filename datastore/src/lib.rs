@@ -59,6 +59,7 @@
 pub mod clock;
 pub mod cooldowns;
 pub mod error;
+pub mod export;
 pub mod goals;
 pub mod ids;
 pub mod overlay;
@@ -79,6 +80,7 @@ pub mod verification;
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use cooldowns::{Cooldown, CooldownCheck, CooldownStore};
 pub use error::{ConflictKind, Resource, StoreError, StoreResult};
+pub use export::{ExportPart, ExportSink, SECTIONS as EXPORT_SECTIONS, StreamerExport};
 pub use goals::{Goal, GoalInput, GoalStore};
 pub use ids::{DropId, GoalId, LayoutId, PurchaseId, StreamerId, TipId, TransactionId, UserId};
 pub use overlay::{LayoutInput, OverlayLayout, OverlaySetting, OverlayStore, Theme, default_theme};
@@ -91,7 +93,7 @@ pub use powerups::{
     InventoryItem, InventoryRow, PowerupConfig, PowerupConfigInput, PowerupConfigPatch,
     PowerupPurchase, PowerupStore, PurchaseReceipt, default_powerups,
 };
-pub use reports::{Analytics, PurchaseStats, ReportStore, StreamerExport};
+pub use reports::{Analytics, PurchaseStats, ReportStore};
 pub use sessions::{
     AdminKey, NewUserSession, SessionStore, SessionToken, StreamerSession, TokenHash, UserSession,
 };

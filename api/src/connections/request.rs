@@ -5,6 +5,7 @@ use super::limits::Limits;
 use super::registry::Activity;
 use crate::body::MAX_BODY_BYTES;
 use crate::error::ApiError;
+use crate::reply::StreamedBody;
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Incoming};
@@ -78,10 +79,38 @@ enum Read {
     TooLarge(Bytes),
 }
 
+/// What a connection sends: warp's body, or the chunks of a [`StreamedBody`].
+pub type Outgoing = http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// `response` with the body it will be sent with.
+fn outgoing(mut response: Response) -> warp::http::Response<Outgoing> {
+    let streamed = response
+        .extensions_mut()
+        .remove::<StreamedBody>()
+        .and_then(|s| s.0.lock().ok().and_then(|mut rx| rx.take()));
+    match streamed {
+        Some(rx) => {
+            let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
+                let chunk = rx.recv().await?;
+                Some((
+                    chunk
+                        .map(hyper::body::Frame::data)
+                        .map_err(|e| Box::new(e) as BoxError),
+                    rx,
+                ))
+            });
+            response.map(|_| http_body_util::StreamBody::new(chunks).boxed_unsync())
+        }
+        None => response.map(|b| b.map_err(|e| Box::new(e) as BoxError).boxed_unsync()),
+    }
+}
+
 impl<S: Routes> hyper::service::Service<Request<Incoming>> for Front<S> {
-    type Response = Response;
+    type Response = warp::http::Response<Outgoing>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
 
     fn call(&self, req: Request<Incoming>) -> Self::Future {
         let busy = self.activity.busy();
@@ -98,23 +127,23 @@ impl<S: Routes> hyper::service::Service<Request<Incoming>> for Front<S> {
                 Ok(Ok(Read::TooLarge(b))) => (b, true),
                 Ok(Err(e)) => {
                     tracing::debug!(error = %e, "the client stopped sending its body");
-                    return Ok(closing(
+                    return Ok(outgoing(closing(
                         ApiError::InvalidBody("it could not be read".into()).into_response(),
-                    ));
+                    )));
                 }
                 Err(_) => {
-                    return Ok(closing(
+                    return Ok(outgoing(closing(
                         ApiError::RequestTimeout {
                             seconds: body_timeout.as_secs().max(1),
                         }
                         .into_response(),
-                    ));
+                    )));
                 }
             };
             let response = routes
                 .call(Request::from_parts(parts, Full::new(bytes)))
                 .await?;
-            Ok(if close { closing(response) } else { response })
+            Ok(outgoing(if close { closing(response) } else { response }))
         })
     }
 }

@@ -92,6 +92,7 @@ macro_rules! __suite_cases {
             cooldowns::concurrent_cooldown_checks_let_one_through,
             reports::analytics_counts_one_streamer,
             reports::export_holds_everything_in_order,
+            reports::streamed_export_is_the_export_in_parts,
             isolation::cannot_get_user_from_another_streamer,
             isolation::cannot_update_user_from_another_streamer,
             isolation::cannot_view_points_from_another_streamer,

@@ -192,3 +192,46 @@ pub async fn export_holds_everything_in_order(h: Harness) -> CaseResult {
     check_eq!(round_trip, e, "the export survives serde");
     Ok(())
 }
+
+/// The streamed export is the export, part by part, in order; it stops when the reader stops
+/// and sends nothing for a streamer that does not exist.
+pub async fn streamed_export_is_the_export_in_parts(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let p = populate(&*store, h.clock(), Spec::solo("chan", 5), h.clock().now()).await?;
+    let e = export(&*store, p.streamer).await?;
+    let whole = crate::held_export::Collector::new(usize::MAX);
+    check!(
+        store
+            .stream_export(p.streamer, Box::new(whole.clone()))
+            .await?,
+        "the streamer exists"
+    );
+    check_eq!(
+        whole.parts(),
+        e.clone().into_parts(),
+        "every part, in order"
+    );
+
+    let first_three = crate::held_export::Collector::new(3);
+    check!(
+        store
+            .stream_export(p.streamer, Box::new(first_three.clone()))
+            .await?,
+        "stopped early, still found"
+    );
+    check_eq!(
+        first_three.parts(),
+        e.into_parts().into_iter().take(3).collect::<Vec<_>>(),
+        "nothing after the reader stopped"
+    );
+
+    let none = crate::held_export::Collector::new(usize::MAX);
+    check!(
+        !store
+            .stream_export(StreamerId(p.streamer.0 + 1_000_000), Box::new(none.clone()))
+            .await?,
+        "no such streamer"
+    );
+    check_eq!(none.parts(), Vec::new(), "nothing sent for it");
+    Ok(())
+}

@@ -364,6 +364,20 @@ impl ReportStore for Faulty {
     }
     async fn export_streamer(&self, s: StreamerId) -> StoreResult<Option<StreamerExport>> {
         self.note("export_streamer");
+        self.export_with_faults(s).await
+    }
+    async fn stream_export(&self, s: StreamerId, sink: Box<dyn ExportSink>) -> StoreResult<bool> {
+        self.note("stream_export");
+        if !self.is(F::ExportIncludesOthers) {
+            return self.inner.stream_export(s, sink).await;
+        }
+        crate::held_export::send_parts(self.export_with_faults(s).await?, sink).await
+    }
+}
+
+impl Faulty {
+    /// The inner store's export, with other streamers' tips when the fault says so.
+    async fn export_with_faults(&self, s: StreamerId) -> StoreResult<Option<StreamerExport>> {
         let mut e = self.inner.export_streamer(s).await?;
         if self.is(F::ExportIncludesOthers)
             && let Some(e) = e.as_mut()

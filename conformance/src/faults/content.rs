@@ -245,9 +245,9 @@ impl TipStore for Faulty {
         }
         // INSERT, then read "the last inserted id" of a connection shared with other tasks.
         *self.last_tip.lock().unwrap_or_else(|e| e.into_inner()) = Some(tip.id);
-        for _ in 0..4 {
-            tokio::task::yield_now().await;
-        }
+        // The window in which another streamer's insert moves "the last id": wide enough that
+        // concurrent creations land in it even on a loaded machine (a few yields did not).
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         let last = *self.last_tip.lock().unwrap_or_else(|e| e.into_inner());
         Ok(Tip {
             id: last.unwrap_or(tip.id),

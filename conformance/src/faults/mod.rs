@@ -124,7 +124,7 @@ faults! {
     CooldownLandsInOwner (Cooldowns) [check_cooldown]: "check_cooldown of a foreign user runs in the user's owner's tenant",
     PurgeCooldownsAllTenants (Cooldowns) [purge_expired_cooldowns]: "purging expired cooldowns purges every streamer's",
     AnalyticsAllTenants (Reports) [analytics]: "analytics counts every streamer's users and points",
-    ExportIncludesOthers (Reports) [export_streamer]: "the export includes every streamer's tips",
+    ExportIncludesOthers (Reports) [export_streamer, stream_export]: "the export includes every streamer's tips",
     DeletedNamesakeInherits (Tokens) [get_oauth_token]: "a new streamer inherits the OAuth tokens of a deleted streamer of the same name (rows keyed by channel name, not cleaned up)",
     RacyLastInsertId (Tips) [create_tip]: "create_tip returns the last id inserted on a shared connection, which a concurrent streamer may have moved",
 }

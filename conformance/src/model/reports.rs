@@ -1,7 +1,8 @@
 use super::ModelStore;
 use async_trait::async_trait;
 use datastore::{
-    Analytics, PowerupType, PurchaseStats, ReportStore, StoreResult, StreamerExport, StreamerId,
+    Analytics, ExportSink, PowerupType, PurchaseStats, ReportStore, StoreResult, StreamerExport,
+    StreamerId,
 };
 use std::collections::BTreeMap;
 
@@ -68,5 +69,14 @@ impl ReportStore for ModelStore {
             tips: t.tips.values().cloned().collect(),
             goals: t.goals.values().cloned().collect(),
         }))
+    }
+
+    async fn stream_export(
+        &self,
+        streamer: StreamerId,
+        sink: Box<dyn ExportSink>,
+    ) -> StoreResult<bool> {
+        let export = self.export_streamer(streamer).await?;
+        crate::held_export::send_parts(export, sink).await
     }
 }

@@ -134,6 +134,7 @@ kinds!(
     PurgeCooldowns,
     Analytics,
     Export,
+    StreamExport,
 );
 
 /// One step: an operation and its small random arguments. `s` picks the streamer, `x` and `y`
@@ -596,6 +597,10 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
         }
         Kind::Analytics => ob!(st.analytics(s)),
         Kind::Export => ob!(st.export_streamer(s)),
+        Kind::StreamExport => {
+            called = Some("stream_export");
+            observe(c, crate::held_export::collect_stream(&*st, s).await)
+        }
     };
     side.last_call = called;
     seen

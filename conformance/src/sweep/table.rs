@@ -592,4 +592,8 @@ entries! {
         let r = e.store.export_streamer(e.s()).await;
         e.see(r);
     }
+    stream_export |e| {
+        let r = crate::held_export::collect_stream(&*e.store, e.s()).await;
+        e.see(r);
+    }
 }

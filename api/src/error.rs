@@ -65,6 +65,14 @@ pub enum ApiError {
         /// Seconds until the next request is allowed (the `Retry-After` header).
         retry_after_s: u64,
     },
+    /// The server is busy with work of this kind; try again later.
+    #[error("{what}: try again in {retry_after_s} s")]
+    Busy {
+        /// What is busy.
+        what: &'static str,
+        /// Seconds to wait (the `Retry-After` header).
+        retry_after_s: u64,
+    },
     /// The client took too long to send its body.
     #[error("the body did not arrive within {seconds} s")]
     RequestTimeout {
@@ -102,6 +110,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -121,6 +130,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::RequestTimeout { .. } => "request_timeout",
             ApiError::TooManyRequests { .. } => "too_many_requests",
+            ApiError::Busy { .. } => "busy",
             ApiError::Internal => "internal",
         }
     }
@@ -148,7 +158,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            ApiError::TooManyRequests { retry_after_s } => {
+            ApiError::TooManyRequests { retry_after_s } | ApiError::Busy { retry_after_s, .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_s));
             }
             ApiError::MethodNotAllowed { allow, .. } => {

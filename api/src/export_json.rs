@@ -10,9 +10,12 @@ use crate::models::tokens::TokenMetadata;
 use crate::reply::Chunk;
 use bytes::Bytes;
 use datastore::{DataStore, EXPORT_SECTIONS, ExportPart, ExportSink, StoreResult, StreamerId};
+
+use crate::error::ApiError;
 use serde::Serialize;
 use serde_json::Value;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -22,6 +25,11 @@ pub const PARTS_IN_FLIGHT: usize = 256;
 pub const CHUNK_BYTES: usize = 64 * 1024;
 /// Chunks in flight between the writer and the connection.
 const CHUNKS_IN_FLIGHT: usize = 4;
+/// How long an export waits for the one before it (then 503 with `Retry-After`).
+pub const TURN_WAIT: Duration = Duration::from_secs(10);
+/// How long a client may leave a chunk unread before its export is cut off (so a client that
+/// stops reading cannot hold the export's turn, and a database snapshot, for ever).
+pub const SEND_WAIT: Duration = Duration::from_secs(30);
 
 /// Hands parts to the writer, blocking while its channel is full.
 struct ChannelSink(mpsc::Sender<ExportPart>);
@@ -33,17 +41,25 @@ impl ExportSink for ChannelSink {
 }
 
 /// Starts `s`'s export once `turn` lets it (one export at a time per server: the permit is
-/// held until the document is written). `Ok(None)`: no such streamer. Otherwise the chunks of
-/// the document, which stop early (and the store with them) when the receiver is dropped.
+/// held until the document is written), waiting at most [`TURN_WAIT`] (then [`ApiError::Busy`]).
+/// `Ok(None)`: no such streamer. Otherwise the chunks of the document, which stop early (and
+/// the store with them) when the receiver is dropped or leaves a chunk unread for
+/// [`SEND_WAIT`].
 pub async fn start(
     store: Arc<dyn DataStore>,
     s: StreamerId,
     turn: Arc<tokio::sync::Semaphore>,
-) -> StoreResult<Option<mpsc::Receiver<Chunk>>> {
-    let permit = turn
-        .acquire_owned()
-        .await
-        .map_err(|_| datastore::StoreError::backend("the export queue is closed"))?;
+) -> Result<Option<mpsc::Receiver<Chunk>>, ApiError> {
+    let permit = match tokio::time::timeout(TURN_WAIT, turn.acquire_owned()).await {
+        Ok(Ok(permit)) => permit,
+        Ok(Err(_)) => return Err(ApiError::Internal),
+        Err(_) => {
+            return Err(ApiError::Busy {
+                what: "another export is being sent",
+                retry_after_s: TURN_WAIT.as_secs(),
+            });
+        }
+    };
     let (parts_tx, mut parts) = mpsc::channel(PARTS_IN_FLIGHT);
     let producer = tokio::spawn(async move {
         store
@@ -53,10 +69,11 @@ pub async fn start(
     let Some(first) = parts.recv().await else {
         return match producer.await {
             Ok(Ok(_)) => Ok(None),
-            Ok(Err(e)) => Err(e),
-            Err(e) => Err(datastore::StoreError::backend(format!(
-                "the export did not run: {e}"
-            ))),
+            Ok(Err(e)) => Err(e.into()),
+            Err(e) => {
+                tracing::error!(error = %e, "the export did not run");
+                Err(ApiError::Internal)
+            }
         };
     };
     let (chunks_tx, chunks) = mpsc::channel(CHUNKS_IN_FLIGHT);
@@ -84,8 +101,9 @@ async fn write(
                 .await;
             return;
         }
-        if buf.len() >= CHUNK_BYTES && out.send(Ok(take(&mut buf))).await.is_err() {
-            // The client left: dropping `parts` stops the store at its next row.
+        if buf.len() >= CHUNK_BYTES && !send(&out, Ok(take(&mut buf))).await {
+            // The client left or stopped reading: dropping `parts` stops the store at its next
+            // row, and the export's turn passes on.
             return;
         }
         next = parts.recv().await;
@@ -93,13 +111,25 @@ async fn write(
     match producer.await {
         Ok(Ok(true)) => {
             doc.finish(&mut buf);
-            let _ = out.send(Ok(take(&mut buf))).await;
+            send(&out, Ok(take(&mut buf))).await;
         }
         outcome => {
             tracing::error!(?outcome, "an export stopped before its end");
             let _ = out
                 .send(Err(std::io::Error::other("the export failed")))
                 .await;
+        }
+    }
+}
+
+/// Sends a chunk, waiting at most [`SEND_WAIT`] for the client to take the one before;
+/// `false` when it is gone or did not.
+async fn send(out: &mpsc::Sender<Chunk>, chunk: Chunk) -> bool {
+    match tokio::time::timeout(SEND_WAIT, out.send(chunk)).await {
+        Ok(sent) => sent.is_ok(),
+        Err(_) => {
+            tracing::warn!("an export's client stopped reading: cut off");
+            false
         }
     }
 }

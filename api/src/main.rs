@@ -107,11 +107,21 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         .filter(|k| !k.is_empty());
     // A key too short to be a secret stops the start before any file is made.
     server::check_operator_key(operator_key.as_deref()).map_err(|e| e.to_string())?;
+    // Claimed before the store touches the file (migrations, the check) when it exists; a new
+    // file is claimed as soon as the store has made it. Held until the end of this function,
+    // after the server and its store are gone.
+    let early_claim = if db.exists() {
+        Some(server::claim_for_serving(db).map_err(|e| e.to_string())?)
+    } else {
+        None
+    };
     let (store, clock) = server::open_store_checked(db, !args.no_integrity_check)
         .await
         .map_err(|e| e.to_string())?;
-    // Held until the end of this function, after the server and its store are gone.
-    let _claim = server::claim_for_serving(db).map_err(|e| e.to_string())?;
+    let _claim = match early_claim {
+        Some(claim) => claim,
+        None => server::claim_for_serving(db).map_err(|e| e.to_string())?,
+    };
     if operator_key.is_none() {
         tracing::warn!("KICKOVERLAY_OPERATOR_KEY is not set: the /api/streamers routes answer 401");
     }

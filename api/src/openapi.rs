@@ -65,6 +65,9 @@ fn operation(r: &Route) -> Value {
                     "Too many requests; the Retry-After header says when to try again",
                 ),
                 500 => error_response("The server failed; the details are in its log"),
+                503 => error_response(
+                    "Busy with work of this kind; the Retry-After header says when to try again",
+                ),
                 _ => error_response("An error"),
             }
         };

@@ -127,3 +127,46 @@ async fn a_large_export_streams_in_bounded_memory_and_other_streamers_do_not_wai
     );
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_its_export_does_not_hold_up_others_for_ever() {
+    let s = TestServer::start().await;
+    let big = s.tenant("big").await;
+    let small = s.tenant("small").await;
+    let big_id = s
+        .store
+        .get_streamer_by_username("big")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let names: Vec<String> = (0..VIEWERS).map(|i| format!("viewer-{i:06}")).collect();
+    s.store
+        .bulk_award(big_id, &names, PointDelta::new(7, PointSource::Watch))
+        .await
+        .unwrap();
+    // Takes the answer's head, then reads nothing.
+    let stalled = s
+        .client
+        .get(format!("{}/big/api/export", s.base))
+        .bearer_auth(&big.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stalled.status(), 200);
+    let started = Instant::now();
+    let r = s.get("/small/api/export", Some(&small.key)).await;
+    let waited = started.elapsed();
+    eprintln!(
+        "another streamer's export behind a stalled one: {} after {waited:?}",
+        r.status
+    );
+    assert_eq!(r.status, 503, "{}", r.text);
+    assert_eq!(r.json["error"]["code"], "busy");
+    assert!(r.headers.contains_key("retry-after"));
+    assert!(waited < api::export_json::TURN_WAIT + Duration::from_secs(5));
+    // Reads of other streamers go on meanwhile.
+    assert_eq!(s.get("/small/api/leaderboard", None).await.status, 200);
+    drop(stalled);
+    s.stop().await;
+}

@@ -169,6 +169,45 @@ fn trickling_sockets_beyond_the_file_limit_do_not_lock_out_other_clients() {
     );
 }
 
+#[test]
+fn bodies_that_trickle_do_not_lock_out_other_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    add_streamer(&db, "butters");
+    // Long timeouts: only replacing connections still reading their body can save it.
+    let server = Process::start(
+        &db,
+        &[
+            "--max-connections",
+            "20",
+            "--body-timeout",
+            "600",
+            "--header-timeout",
+            "600",
+        ],
+        None,
+    );
+    let mut attackers = Vec::new();
+    for _ in 0..40 {
+        if let Ok(mut s) = TcpStream::connect(&server.addr) {
+            let _ = s.write_all(
+                b"POST /butters/api/users HTTP/1.1\r\nHost: t\r\n\
+                  Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{",
+            );
+            attackers.push(s);
+        }
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    for i in 0..10 {
+        if let Err(e) = health(&server.addr, Duration::from_secs(5)) {
+            panic!(
+                "good request {i} failed under a body trickle ({e}): {}",
+                tail(&server.log())
+            );
+        }
+    }
+}
+
 fn tail(log: &str) -> String {
     let lines: Vec<&str> = log.lines().collect();
     lines[lines.len().saturating_sub(15)..].join("\n")

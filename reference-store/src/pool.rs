@@ -165,6 +165,9 @@ where
     (Box::new(pending), rx)
 }
 
+/// How long a delete's erasure waits for readers of older snapshots.
+pub(crate) const ERASE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Pool {
     pub(crate) fn open(path: &Path, options: OpenOptions) -> Result<Self, OpenError> {
         let mut writer = connect(path, &options, true)?;
@@ -274,37 +277,47 @@ impl Pool {
     }
 
     /// Copies everything in the write-ahead log into the database file and truncates the log
-    /// to nothing, holding the writer meanwhile (so nothing new is appended) and waiting, up to
-    /// the busy timeout, for readers of older snapshots to finish. Blocks. A log that could
-    /// not be emptied (a reader held on past the timeout) is logged; the next checkpoint
-    /// that resets the log overwrites it.
+    /// to nothing. Each attempt holds the writer (so nothing new is appended) only for itself;
+    /// between attempts writes go on. An attempt fails while a reader is on an older snapshot
+    /// (a long export) or the checkpoint thread is copying; attempts go on for up to
+    /// [`ERASE_WAIT`]. Blocks. A log that still could not be emptied is logged as an error
+    /// (the next delete, or the next checkpoint that resets the log, overwrites it).
     pub(crate) fn empty_wal(&self) {
-        let conn = lock(&self.writer);
-        // Busy while the checkpoint thread is copying, or a reader is on an older snapshot:
-        // both end within milliseconds, so try again until the busy timeout has passed.
         let started = std::time::Instant::now();
-        let outcome = loop {
-            let result = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                r.get::<_, i64>(0)
-            });
+        loop {
+            let result = {
+                let conn = lock(&self.writer);
+                let r = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    r.get::<_, i64>(0)
+                });
+                // Writes queued meanwhile are run by whoever holds the writer.
+                self.run_batch(&conn);
+                r
+            };
             match result {
-                Ok(0) => break Ok(()),
-                Ok(_) if started.elapsed() < crate::open::BUSY_TIMEOUT => {
-                    std::thread::sleep(std::time::Duration::from_millis(2));
+                Ok(0) => break,
+                Ok(_) if started.elapsed() < ERASE_WAIT => {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
                 }
-                Ok(_) => break Err("a reader held on past the busy timeout".to_owned()),
-                Err(e) => break Err(e.to_string()),
+                Ok(_) => {
+                    tracing::error!(
+                        path = %self.path.display(),
+                        "the write-ahead log could not be emptied after a delete: a reader held \
+                         an older snapshot throughout; deleted content stays in it until the \
+                         log is next reset"
+                    );
+                    break;
+                }
+                Err(e) => {
+                    tracing::error!(
+                        path = %self.path.display(),
+                        error = %e,
+                        "the write-ahead log could not be emptied after a delete"
+                    );
+                    break;
+                }
             }
-        };
-        if let Err(reason) = outcome {
-            tracing::warn!(
-                path = %self.path.display(),
-                %reason,
-                "the write-ahead log could not be emptied after a delete"
-            );
         }
-        // Writes queued meanwhile are run by whoever holds the writer next.
-        drop(conn);
         self.drain();
     }
 

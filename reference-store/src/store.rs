@@ -146,16 +146,18 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection, Timestamp) -> StoreResult<T> + Send + 'static,
     {
-        let out = self.write_long(streamer, f).await?;
-        if self.pool.secure_delete() {
-            let pool = self.pool.clone();
-            run_blocking(move || {
+        let (pool, clock) = (self.pool.clone(), self.clock.clone());
+        let committed = self.invalidate(streamer.into());
+        // One blocking task for both steps, which runs to its end even if the caller goes away:
+        // a delete that committed is always followed by the erasure.
+        run_blocking(move || {
+            let out = pool.write_alone(|conn| f(conn, clock.now()), committed)?;
+            if pool.secure_delete() {
                 pool.empty_wal();
-                Ok(())
-            })
-            .await?;
-        }
-        Ok(out)
+            }
+            Ok(out)
+        })
+        .await
     }
 
     /// What to run once a write of `streamer` has committed: mark its leaderboard stale.

@@ -134,10 +134,22 @@ async fn connection<S: Routes>(
         .keep_alive(true);
     let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), front);
     let mut conn = std::pin::pin!(conn);
-    tokio::select! {
+    let replaced = tokio::select! {
         r = conn.as_mut() => return log_end(r),
-        () = slot.replaced() => return,
-        _ = stop.wait_for(|stopping| *stopping) => {}
+        () = slot.replaced() => true,
+        _ = stop.wait_for(|stopping| *stopping) => false,
+    };
+    if replaced {
+        // Replaced by a newer client: a request that reached the routes still gets its answer
+        // (dropping it could lose the answer to a write that was done).
+        if !slot.activity().past_its_body() {
+            return;
+        }
+        conn.as_mut().graceful_shutdown();
+        tokio::select! {
+            r = conn.as_mut() => return log_end(r),
+            _ = stop.wait_for(|stopping| *stopping) => {}
+        }
     }
     // No request in progress (idle, or a head not yet complete): nothing to finish.
     if !slot.activity().in_progress() {

@@ -11,6 +11,8 @@ use tokio::sync::Notify;
 #[derive(Debug)]
 pub struct Activity {
     busy: AtomicUsize,
+    /// Of those, requests still reading their body: nothing of theirs has reached the routes.
+    reading: AtomicUsize,
     /// Microseconds since the registry's epoch at which the connection last became idle.
     idle_since: AtomicU64,
     epoch: Instant,
@@ -24,6 +26,18 @@ impl Activity {
     /// Whether a request is in progress (its head read, its answer not yet given).
     pub fn in_progress(&self) -> bool {
         self.busy.load(Ordering::Acquire) > 0
+    }
+
+    /// Whether a request has reached the routes and not yet been answered in full: closing
+    /// the connection now could cut off an answer to something already done.
+    pub fn past_its_body(&self) -> bool {
+        self.busy.load(Ordering::Acquire) > self.reading.load(Ordering::Acquire)
+    }
+
+    /// Marks a request as still reading its body until the guard is dropped.
+    pub fn reading(self: &Arc<Self>) -> ReadingGuard {
+        self.reading.fetch_add(1, Ordering::AcqRel);
+        ReadingGuard(self.clone())
     }
 
     /// Marks a request in progress until the guard is dropped.
@@ -41,6 +55,16 @@ impl Drop for BusyGuard {
     fn drop(&mut self) {
         self.0.idle_since.store(self.0.now(), Ordering::Release);
         self.0.busy.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A request still reading its body.
+#[derive(Debug)]
+pub struct ReadingGuard(Arc<Activity>);
+
+impl Drop for ReadingGuard {
+    fn drop(&mut self) {
+        self.0.reading.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -70,16 +94,23 @@ impl Registry {
     }
 
     /// Admits a new connection. When all slots are taken, the idle connection that has waited
-    /// longest is told to close ([`Slot::replaced`]) and the new one takes its place; when
-    /// every connection has a request in progress, the new one is refused (`None`).
+    /// longest is told to close ([`Slot::replaced`]) and the new one takes its place; failing
+    /// an idle one, the one whose request has been reading its body longest (nothing of it has
+    /// reached the routes, so nothing is lost). When every connection has a request past its
+    /// body, the new one is refused (`None`).
     pub fn admit(self: &Arc<Self>) -> Option<Slot> {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
         let live = open.values().filter(|e| !e.replaced).count();
         if live >= self.max {
             let oldest_idle = open
                 .iter_mut()
-                .filter(|(_, e)| !e.replaced && e.activity.busy.load(Ordering::Acquire) == 0)
-                .min_by_key(|(_, e)| e.activity.idle_since.load(Ordering::Acquire))
+                .filter(|(_, e)| !e.replaced && !e.activity.past_its_body())
+                .min_by_key(|(_, e)| {
+                    (
+                        e.activity.busy.load(Ordering::Acquire) > 0,
+                        e.activity.idle_since.load(Ordering::Acquire),
+                    )
+                })
                 .map(|(_, e)| e)?;
             oldest_idle.replaced = true;
             oldest_idle.replace.notify_one();
@@ -87,6 +118,7 @@ impl Registry {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let activity = Arc::new(Activity {
             busy: AtomicUsize::new(0),
+            reading: AtomicUsize::new(0),
             idle_since: AtomicU64::new(0),
             epoch: self.epoch,
         });
@@ -169,6 +201,16 @@ mod tests {
         let _also_working = third.activity().busy();
         assert!(r.admit().is_none());
         assert_eq!(r.open(), 2);
+        // A request still reading its body makes way too: nothing of it has run.
+        let reading = third.activity().reading();
+        let fifth = r
+            .admit()
+            .expect("a connection still reading its body makes way");
+        tokio::time::timeout(Duration::from_secs(1), third.replaced())
+            .await
+            .expect("and is told to close");
+        drop((reading, third));
+        let _fifth_working = fifth.activity().busy();
         drop(working);
         let _fourth = r.admit().expect("the first is idle again");
         tokio::time::timeout(Duration::from_secs(1), first.replaced())

@@ -2,7 +2,7 @@
 //! size and time) before it is routed, and the connection marked busy while it runs.
 
 use super::limits::Limits;
-use super::registry::Activity;
+use super::registry::{Activity, BusyGuard};
 use crate::body::MAX_BODY_BYTES;
 use crate::error::ApiError;
 use crate::reply::StreamedBody;
@@ -84,26 +84,31 @@ pub type Outgoing = http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// `response` with the body it will be sent with.
-fn outgoing(mut response: Response) -> warp::http::Response<Outgoing> {
+/// `response` with the body it will be sent with. A streamed body keeps `busy` until its last
+/// chunk: the connection has a request in progress for as long as the body is being sent, so
+/// it is neither replaced by a newer client nor closed at shutdown before the grace.
+fn outgoing(mut response: Response, busy: BusyGuard) -> warp::http::Response<Outgoing> {
     let streamed = response
         .extensions_mut()
         .remove::<StreamedBody>()
         .and_then(|s| s.0.lock().ok().and_then(|mut rx| rx.take()));
     match streamed {
         Some(rx) => {
-            let chunks = futures_util::stream::unfold(rx, |mut rx| async move {
+            let chunks = futures_util::stream::unfold((rx, busy), |(mut rx, busy)| async move {
                 let chunk = rx.recv().await?;
                 Some((
                     chunk
                         .map(hyper::body::Frame::data)
                         .map_err(|e| Box::new(e) as BoxError),
-                    rx,
+                    (rx, busy),
                 ))
             });
             response.map(|_| http_body_util::StreamBody::new(chunks).boxed_unsync())
         }
-        None => response.map(|b| b.map_err(|e| Box::new(e) as BoxError).boxed_unsync()),
+        None => {
+            drop(busy);
+            response.map(|b| b.map_err(|e| Box::new(e) as BoxError).boxed_unsync())
+        }
     }
 }
 
@@ -114,36 +119,45 @@ impl<S: Routes> hyper::service::Service<Request<Incoming>> for Front<S> {
 
     fn call(&self, req: Request<Incoming>) -> Self::Future {
         let busy = self.activity.busy();
+        let activity = self.activity.clone();
         let routes = self.routes.clone();
         let addr = self.addr;
         let body_timeout = self.limits.body_timeout;
         Box::pin(async move {
-            let _busy = busy;
             let (mut parts, body) = req.into_parts();
             parts.extensions.insert(ClientAddr(addr));
+            let reading = activity.reading();
             let read = tokio::time::timeout(body_timeout, read(&parts.headers, body)).await;
+            drop(reading);
             let (bytes, close) = match read {
                 Ok(Ok(Read::Whole(b))) => (b, false),
                 Ok(Ok(Read::TooLarge(b))) => (b, true),
                 Ok(Err(e)) => {
                     tracing::debug!(error = %e, "the client stopped sending its body");
-                    return Ok(outgoing(closing(
-                        ApiError::InvalidBody("it could not be read".into()).into_response(),
-                    )));
+                    return Ok(outgoing(
+                        closing(
+                            ApiError::InvalidBody("it could not be read".into()).into_response(),
+                        ),
+                        busy,
+                    ));
                 }
                 Err(_) => {
-                    return Ok(outgoing(closing(
-                        ApiError::RequestTimeout {
-                            seconds: body_timeout.as_secs().max(1),
-                        }
-                        .into_response(),
-                    )));
+                    return Ok(outgoing(
+                        closing(
+                            ApiError::RequestTimeout {
+                                seconds: body_timeout.as_secs().max(1),
+                            }
+                            .into_response(),
+                        ),
+                        busy,
+                    ));
                 }
             };
             let response = routes
                 .call(Request::from_parts(parts, Full::new(bytes)))
                 .await?;
-            Ok(outgoing(if close { closing(response) } else { response }))
+            let response = if close { closing(response) } else { response };
+            Ok(outgoing(response, busy))
         })
     }
 }

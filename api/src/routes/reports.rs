@@ -6,5 +6,6 @@ use crate::route::{Route, route};
 /// The table.
 pub const ROUTES: &[Route] = &[
     route!(Get "/{streamer}/api/analytics", Admin, 200, "Totals: viewers, points, drops, purchases by powerup", reports::analytics),
-    route!(Get "/{streamer}/api/export", Admin, 200, "Everything the streamer owns, as one JSON document (OAuth tokens as metadata)", reports::export),
+    route!(Get "/{streamer}/api/export", Admin, 200, "Everything the streamer owns, as one JSON document (OAuth tokens as metadata)", reports::export,
+        also: [503]),
 ];

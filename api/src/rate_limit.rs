@@ -10,7 +10,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// The most keys (addresses, streamers) a limiter remembers; past it, keys whose bucket is full
-/// again (idle long enough) are forgotten first.
+/// again (idle long enough) are forgotten first, then the tenth used longest ago.
 pub const MAX_KEYS: usize = 100_000;
 
 /// A rate: up to `per_minute` requests in any minute, as a bucket of that many tokens that
@@ -54,8 +54,17 @@ impl<K: Eq + Hash + Copy> Limiter<K> {
         if buckets.len() >= MAX_KEYS && !buckets.contains_key(&key) {
             buckets.retain(|_, b| refilled(b, now, capacity, per_token) < capacity);
             if buckets.len() >= MAX_KEYS {
-                tracing::warn!(keys = buckets.len(), "a rate limiter forgot every key");
-                buckets.clear();
+                // Every key is in use: forget the tenth used longest ago, never all of them
+                // (which would hand every key a full allowance again).
+                let mut ages: Vec<Instant> = buckets.values().map(|b| b.at).collect();
+                let cut = ages.len() / 10;
+                let (_, oldest_kept, _) = ages.select_nth_unstable(cut);
+                let oldest_kept = *oldest_kept;
+                buckets.retain(|_, b| b.at >= oldest_kept);
+                tracing::warn!(
+                    keys = buckets.len(),
+                    "a rate limiter forgot its oldest keys"
+                );
             }
         }
         let bucket = buckets.entry(key).or_insert(Bucket {
@@ -160,12 +169,16 @@ mod tests {
     }
 
     #[test]
-    fn the_key_table_stays_bounded() {
+    fn the_key_table_stays_bounded_and_recent_keys_keep_their_state() {
         let l = Limiter::new(Rate { per_minute: 1 });
         let t = Instant::now();
-        for k in 0..(MAX_KEYS as u64 + 10) {
-            let _ = l.take(k, t);
+        for k in 0..MAX_KEYS as u64 {
+            let _ = l.take(k, t + Duration::from_micros(k));
         }
+        let late = t + Duration::from_micros(MAX_KEYS as u64);
+        let _ = l.take(u64::MAX, late);
         assert!(l.buckets.lock().unwrap().len() <= MAX_KEYS);
+        // The most recent keys were kept, so they are still out of tokens.
+        assert!(l.take(MAX_KEYS as u64 - 1, late).is_err());
     }
 }

@@ -115,8 +115,8 @@ impl Route {
     /// Every status the route answers: its own, what its handler declares ([`Route::also`]),
     /// and what the checks every request goes through can answer, in their order: 400 for a
     /// path parameter that is not UTF-8 once decoded, a bad query value or a bad body; 401 for
-    /// missing or wrong credentials; 404 for an unknown streamer or resource; 408, 415 and 413
-    /// for a body too slow, not JSON or too large; 409 for a write that conflicts; 500 when the
+    /// missing or wrong credentials; 404 for an unknown streamer or resource; 408 for a body too
+    /// slow (any route: every body is read); 415 and 413 for a body not JSON or too large; 409 for a write that conflicts; 500 when the
     /// store fails.
     pub fn statuses(&self) -> std::collections::BTreeSet<u16> {
         let mut out: std::collections::BTreeSet<u16> = self.also.iter().copied().collect();
@@ -131,8 +131,10 @@ impl Route {
         if has_params {
             out.insert(404);
         }
+        // Every request's body is read (within the body timeout) before it is routed.
+        out.insert(408);
         if self.body.is_some() {
-            out.extend([408, 413, 415]);
+            out.extend([413, 415]);
         }
         if matches!(self.verb, Verb::Post | Verb::Put | Verb::Patch) {
             out.insert(409);

@@ -236,3 +236,74 @@ async fn housekeeping_purges_expired_codes_sessions_and_cooldowns_on_its_schedul
         assert!(e.cooldowns.is_empty(), "{:?}", e.cooldowns);
     }
 }
+
+#[test]
+fn the_server_purges_on_its_schedule() {
+    use common::process::Process;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("k.db");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let count_codes = |rt: &tokio::runtime::Runtime| {
+        rt.block_on(async {
+            let store: Arc<dyn DataStore> =
+                Arc::new(SqliteStore::open(&db, Arc::new(SystemClock)).await.unwrap());
+            let s = store
+                .get_streamer_by_username("butters")
+                .await
+                .unwrap()
+                .unwrap()
+                .id;
+            store
+                .export_streamer(s)
+                .await
+                .unwrap()
+                .unwrap()
+                .verification_codes
+                .len()
+        })
+    };
+    rt.block_on(async {
+        let store: Arc<dyn DataStore> =
+            Arc::new(SqliteStore::open(&db, Arc::new(SystemClock)).await.unwrap());
+        let s = store
+            .create_streamer(NewStreamer::named("butters"))
+            .await
+            .unwrap()
+            .id;
+        let soon = SystemClock
+            .now()
+            .checked_add(Duration::from_millis(500))
+            .unwrap();
+        for name in ["a", "b", "c"] {
+            store
+                .create_verification_code(
+                    s,
+                    NewVerificationCode {
+                        username: name.into(),
+                        code: "ABC".into(),
+                        secret_hash: SessionToken::new(name).hash(),
+                        expires_at: soon,
+                    },
+                )
+                .await
+                .unwrap();
+        }
+    });
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(count_codes(&rt), 3, "expired, not yet purged");
+    let mut server = Process::start(&db, &["--purge-interval", "1"], None);
+    std::thread::sleep(Duration::from_millis(2500));
+    server.terminate();
+    let (status, _) = server.wait_exit(Duration::from_secs(15));
+    assert!(status.success());
+    assert!(
+        server.log().contains("purged expired rows"),
+        "{}",
+        server.log()
+    );
+    assert_eq!(count_codes(&rt), 0, "the server purged them");
+}

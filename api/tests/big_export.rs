@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{Tenant, TestServer};
 use datastore::{PointDelta, PointSource};
 use futures_util::StreamExt;
 use std::time::{Duration, Instant};
@@ -46,8 +46,8 @@ async fn reads_until(s: &TestServer, min: usize, stop: impl Fn() -> bool) -> Vec
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_large_export_streams_in_bounded_memory_and_other_streamers_do_not_wait() {
+/// A server with streamers `big` ([`VIEWERS`] viewers, `awards` ledger rows each) and `small`.
+async fn seeded(awards: usize) -> (TestServer, Tenant, Tenant) {
     let s = TestServer::start().await;
     let big = s.tenant("big").await;
     let small = s.tenant("small").await;
@@ -59,12 +59,18 @@ async fn a_large_export_streams_in_bounded_memory_and_other_streamers_do_not_wai
         .unwrap()
         .id;
     let names: Vec<String> = (0..VIEWERS).map(|i| format!("viewer-{i:06}")).collect();
-    for _ in 0..AWARDS {
+    for _ in 0..awards {
         s.store
             .bulk_award(big_id, &names, PointDelta::new(7, PointSource::Watch))
             .await
             .unwrap();
     }
+    (s, big, small)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_export_streams_in_bounded_memory_and_other_streamers_do_not_wait() {
+    let (s, big, small) = seeded(AWARDS).await;
     for i in 0..50 {
         s.user(&small, &format!("small-{i}")).await;
     }
@@ -130,21 +136,7 @@ async fn a_large_export_streams_in_bounded_memory_and_other_streamers_do_not_wai
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_its_export_does_not_hold_up_others_for_ever() {
-    let s = TestServer::start().await;
-    let big = s.tenant("big").await;
-    let small = s.tenant("small").await;
-    let big_id = s
-        .store
-        .get_streamer_by_username("big")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let names: Vec<String> = (0..VIEWERS).map(|i| format!("viewer-{i:06}")).collect();
-    s.store
-        .bulk_award(big_id, &names, PointDelta::new(7, PointSource::Watch))
-        .await
-        .unwrap();
+    let (s, big, small) = seeded(1).await;
     // Takes the answer's head, then reads nothing.
     let stalled = s
         .client

@@ -21,13 +21,9 @@ impl VerificationStore for ModelStore {
         let mut st = self.state();
         let seq = st.ids.verification + 1;
         let t = st.owner(streamer)?;
-        let expired: Vec<u64> = t
-            .verification
-            .iter()
-            .filter(|(_, c)| c.username.eq_ignore_ascii_case(&new.username) && c.expires_at <= now)
-            .map(|(seq, _)| *seq)
-            .collect();
-        forget(t, &expired);
+        forget_where(t, |_, c| {
+            c.username.eq_ignore_ascii_case(&new.username) && c.expires_at <= now
+        });
         let (issued_seq, issued) = if let Some((seq, c)) = t
             .verification
             .iter_mut()
@@ -59,7 +55,7 @@ impl VerificationStore for ModelStore {
         others.sort();
         let over = (others.len() + 1).saturating_sub(MAX_LIVE_CODES);
         let dropped: Vec<u64> = others.iter().take(over).map(|(_, s)| *s).collect();
-        forget(t, &dropped);
+        forget_where(t, |s, _| dropped.contains(&s));
         Ok(issued)
     }
 
@@ -119,14 +115,7 @@ impl VerificationStore for ModelStore {
     ) -> StoreResult<u64> {
         let mut st = self.state();
         Ok(st.tenants.get_mut(&streamer).map_or(0, |t| {
-            let gone: Vec<u64> = t
-                .verification
-                .iter()
-                .filter(|(_, c)| c.username.eq_ignore_ascii_case(username))
-                .map(|(s, _)| *s)
-                .collect();
-            forget(t, &gone);
-            gone.len() as u64
+            forget_where(t, |_, c| c.username.eq_ignore_ascii_case(username))
         }))
     }
 
@@ -154,7 +143,7 @@ impl VerificationStore for ModelStore {
         if stored != *secret_hash {
             let failed = failed.saturating_add(1);
             if failed >= MAX_FAILED_REDEMPTIONS {
-                forget(t, &[seq]);
+                forget_where(t, |s, _| s == seq);
             } else {
                 t.code_secrets.insert(seq, (stored, failed));
             }
@@ -165,36 +154,31 @@ impl VerificationStore for ModelStore {
         if !verified {
             return Ok(Redemption::NotConfirmed);
         }
-        let gone: Vec<u64> = t
-            .verification
-            .iter()
-            .filter(|(_, c)| c.username.eq_ignore_ascii_case(username))
-            .map(|(s, _)| *s)
-            .collect();
-        forget(t, &gone);
+        forget_where(t, |_, c| c.username.eq_ignore_ascii_case(username));
         Ok(Redemption::Redeemed)
     }
 
     async fn purge_expired_verification_codes(&self, streamer: StreamerId) -> StoreResult<u64> {
         let now = self.clock.now();
         let mut st = self.state();
-        Ok(st.tenants.get_mut(&streamer).map_or(0, |t| {
-            let gone: Vec<u64> = t
-                .verification
-                .iter()
-                .filter(|(_, c)| c.expires_at <= now)
-                .map(|(s, _)| *s)
-                .collect();
-            forget(t, &gone);
-            gone.len() as u64
-        }))
+        Ok(st
+            .tenants
+            .get_mut(&streamer)
+            .map_or(0, |t| forget_where(t, |_, c| c.expires_at <= now)))
     }
 }
 
-/// Deletes the codes issued as `seqs`, with their secrets.
-fn forget(t: &mut super::Tenant, seqs: &[u64]) {
-    t.verification.retain(|(s, _)| !seqs.contains(s));
-    for s in seqs {
+/// Deletes the codes `doomed` picks (by issue number and code), with their secrets; how many.
+fn forget_where(t: &mut super::Tenant, doomed: impl Fn(u64, &VerificationCode) -> bool) -> u64 {
+    let gone: Vec<u64> = t
+        .verification
+        .iter()
+        .filter(|(s, c)| doomed(*s, c))
+        .map(|(s, _)| *s)
+        .collect();
+    t.verification.retain(|(s, _)| !gone.contains(s));
+    for s in &gone {
         t.code_secrets.remove(s);
     }
+    gone.len() as u64
 }

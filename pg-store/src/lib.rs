@@ -1,0 +1,99 @@
+//! The PostgreSQL [`DataStore`](datastore::DataStore): every streamer in one database.
+//!
+//! Isolation rests on two walls, each tested on its own:
+//!
+//! * **The statements.** Every statement that reads or writes a tenant table constrains
+//!   `streamer_id` to the operation's streamer, written one way (`streamer_id = $N`) so that
+//!   tools can find each predicate: the tenant-predicate mutants weaken them one at a time with
+//!   row-level security switched off, and the conformance suite must fail each time.
+//! * **Row-level security.** Every tenant table has `ENABLE` and `FORCE ROW LEVEL SECURITY`
+//!   and one policy: a row is visible and writable only when its `streamer_id` is the
+//!   transaction's `kickoverlay.streamer_id` setting. Each tenant operation sets it with
+//!   `set_config(…, true)`, local to its transaction; without it the policies match nothing
+//!   (they fail closed). The server logs in as a role that owns nothing and cannot bypass row
+//!   security ([`PgStore::connect`] refuses one that can). Operator operations (creating,
+//!   listing, finding and deleting streamers) set `kickoverlay.operator` instead, which opens
+//!   the `streamers` table only.
+//!
+//! The schema (`migrations/`) puts `streamer_id` first in every primary key, unique key,
+//! foreign key and index of every tenant table, and rows that hang off a user reference it
+//! through `(streamer_id, user_id) → users (streamer_id, id)`, so no row can point at another
+//! streamer's user whatever a statement does.
+//!
+//! # Connecting
+//!
+//! [`PgStore::connect`] takes [`PgOptions`]: the server's login (`url`), and optionally the
+//! owner's (`owner_url`), with which pending [`migrations`] are applied on connect, in one
+//! transaction under an advisory lock (a no-op the second time; a newer schema is refused).
+//! The owner then grants the server's login `SELECT, INSERT, UPDATE, DELETE` on the tables
+//! and nothing else. Set up once, as the database's owner:
+//!
+//! ```sql
+//! CREATE ROLE kickoverlay_app LOGIN PASSWORD '…';  -- owns nothing, no BYPASSRLS
+//! ```
+//!
+//! # Transactions, locks and the pool
+//!
+//! Every operation runs in one transaction on one pooled connection (`deadpool-postgres`,
+//! statements prepared once per connection and cached): `READ COMMITTED` for writes and
+//! `REPEATABLE READ READ ONLY` for reads of several statements that must agree (exports,
+//! analytics, a page with its total). A write that reads state and then changes it first locks
+//! the row it depends on, in a statement of its own, and only then reads: a balance change
+//! locks the user's row (`FOR NO KEY UPDATE`), so two spends of one user queue and neither can
+//! overdraw; a redemption locks its code; issuing codes takes an advisory lock per username.
+//! (Locking and reading in one statement would not do: a statement that waits for a lock still
+//! sees the other tables as they were before it waited.) Checks that are one statement stay
+//! one statement: a cooldown is one `INSERT … ON CONFLICT … DO UPDATE … WHERE expired`.
+//!
+//! A connection goes back to the pool only after PostgreSQL confirmed its transaction ended;
+//! an operation cancelled half way (a client hung up) drops its connection instead, so no later
+//! operation can inherit an open transaction or a tenant setting.
+//!
+//! # Distribution by tenant (Citus)
+//!
+//! The schema is ready to be distributed by `streamer_id`:
+//!
+//! * **Distributed tables**, by `streamer_id` and co-located: `users`, `user_points`,
+//!   `point_transactions`, `powerup_inventory`, `powerup_purchases`, `drop_history`,
+//!   `command_cooldowns`, `user_sessions`, `streamer_sessions`, `verification_codes`,
+//!   `api_tokens`, `powerup_config`, `overlay_settings`, `overlay_layouts`, `theme_settings`,
+//!   `tips`, `goals`, `admin_keys`. Every key and index leads with `streamer_id`, and every
+//!   statement constrains it, so each operation routes to one shard and its joins and foreign
+//!   keys stay on that shard.
+//! * **Reference table**: `streamers`, replicated to every node. Its usernames and Kick ids are
+//!   unique across the deployment, which a distributed table could not enforce, and it is
+//!   small and rarely written.
+//! * **Local to the coordinator**: `schema_migrations`.
+//!
+//! What would change: the identity columns become sequences Citus hands out per node, so ids
+//! would still be unique but no longer increase with creation across nodes (the contract asks
+//! for both; the ids would need one shared sequence or a per-streamer order); `ON DELETE
+//! CASCADE` from a reference table to distributed tables is supported, so deleting a streamer
+//! stays one statement; the policies stay as they are, and are applied on the workers.
+
+#![warn(missing_docs)]
+
+mod connect_error;
+mod convert;
+mod cooldowns;
+mod goals;
+mod lookups;
+pub mod migrations;
+mod options;
+mod overlay;
+mod points;
+mod powerups;
+mod reports;
+mod sessions;
+mod store;
+mod streamers;
+mod strip;
+mod tips;
+mod tokens;
+mod tx;
+mod users;
+mod verification;
+
+pub use connect_error::ConnectError;
+pub use options::{DEFAULT_SCHEMA, PgOptions};
+pub use store::{ConnectionState, PgStore};

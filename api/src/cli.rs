@@ -1,5 +1,6 @@
 //! The `kick-overlay` command line.
 
+use api::server::Backend;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand};
 use legacy_migration::console::{ImportArgs, MigrateArgs, RollbackArgs};
@@ -23,17 +24,86 @@ pub struct Cli {
 /// The database of the server, which it creates on first use.
 #[derive(Debug, Clone, Args)]
 pub struct NewOrExistingDb {
-    /// The SQLite database file (created and migrated on first use).
+    /// The SQLite database file (created and migrated on first use); unused with
+    /// --database-url.
     #[arg(long, env = "KICKOVERLAY_DB", default_value = "data/kick-overlay.db")]
     pub db: PathBuf,
+    /// PostgreSQL instead of the SQLite file.
+    #[command(flatten)]
+    pub pg: PgArgs,
 }
 
 /// The database of the server, which must exist already.
 #[derive(Debug, Clone, Args)]
 pub struct ExistingDb {
-    /// The server's SQLite database file (it must exist already).
+    /// The server's SQLite database file (it must exist already); unused with --database-url.
     #[arg(long, env = "KICKOVERLAY_DB", default_value = "data/kick-overlay.db")]
     pub db: PathBuf,
+    /// PostgreSQL instead of the SQLite file.
+    #[command(flatten)]
+    pub pg: PgArgs,
+}
+
+/// A PostgreSQL database instead of the embedded SQLite file.
+#[derive(Debug, Clone, Args)]
+pub struct PgArgs {
+    /// Use PostgreSQL: the server's login, a role that owns nothing and cannot bypass row-level
+    /// security (postgres://kickoverlay_app:PASSWORD@HOST:5432/DB).
+    #[arg(
+        long,
+        env = "KICKOVERLAY_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// The database owner's login, with which the schema is created and upgraded on start
+    /// (needed on first start and after an upgrade).
+    #[arg(
+        long,
+        env = "KICKOVERLAY_DATABASE_OWNER_URL",
+        value_name = "URL",
+        hide_env_values = true,
+        requires = "database_url"
+    )]
+    pub database_owner_url: Option<String>,
+    /// The PostgreSQL schema that holds KickOverlay's tables.
+    #[arg(long, env = "KICKOVERLAY_DATABASE_SCHEMA", default_value = pg_store::DEFAULT_SCHEMA,
+          value_name = "NAME")]
+    pub database_schema: String,
+    /// Most connections to PostgreSQL.
+    #[arg(long, env = "KICKOVERLAY_DATABASE_POOL", default_value_t = 16,
+          value_parser = clap::value_parser!(u16).range(1..=1000), value_name = "N")]
+    pub database_pool: u16,
+}
+
+impl PgArgs {
+    /// PostgreSQL's options when --database-url is given, else the SQLite file `db`.
+    pub fn backend(&self, db: &std::path::Path) -> Backend {
+        match &self.database_url {
+            None => Backend::Sqlite(db.to_path_buf()),
+            Some(url) => {
+                let mut options =
+                    pg_store::PgOptions::new(url.clone()).with_schema(self.database_schema.clone());
+                options.owner_url = self.database_owner_url.clone();
+                options.max_connections = usize::from(self.database_pool);
+                Backend::Postgres(options)
+            }
+        }
+    }
+}
+
+impl NewOrExistingDb {
+    /// Where this command's data is.
+    pub fn backend(&self) -> Backend {
+        self.pg.backend(&self.db)
+    }
+}
+
+impl ExistingDb {
+    /// Where this command's data is.
+    pub fn backend(&self) -> Backend {
+        self.pg.backend(&self.db)
+    }
 }
 
 /// `serve`: where the server keeps its data and where it listens.

@@ -101,26 +101,38 @@ async fn blocking<T: Send + 'static>(
 }
 
 async fn serve(args: &ServeArgs) -> Result<(), String> {
-    let db = &args.db.db;
+    let backend = args.db.backend();
     let operator_key = std::env::var("KICKOVERLAY_OPERATOR_KEY")
         .ok()
         .filter(|k| !k.is_empty());
     // A key too short to be a secret stops the start before any file is made.
     server::check_operator_key(operator_key.as_deref()).map_err(|e| e.to_string())?;
-    // Claimed before the store touches the file (migrations, the check) when it exists; a new
-    // file is claimed as soon as the store has made it. Held until the end of this function,
-    // after the server and its store are gone.
-    let early_claim = if db.exists() {
-        Some(server::claim_for_serving(db).map_err(|e| e.to_string())?)
-    } else {
-        None
-    };
-    let (store, clock) = server::open_store_checked(db, !args.no_integrity_check)
-        .await
-        .map_err(|e| e.to_string())?;
-    let _claim = match early_claim {
-        Some(claim) => claim,
-        None => server::claim_for_serving(db).map_err(|e| e.to_string())?,
+    let (store, clock, _claim) = match &backend {
+        server::Backend::Sqlite(db) => {
+            // Claimed before the store touches the file (migrations, the check) when it
+            // exists; a new file is claimed as soon as the store has made it. Held until the
+            // end of this function, after the server and its store are gone.
+            let early_claim = if db.exists() {
+                Some(server::claim_for_serving(db).map_err(|e| e.to_string())?)
+            } else {
+                None
+            };
+            let (store, clock) = server::open_store_checked(db, !args.no_integrity_check)
+                .await
+                .map_err(|e| e.to_string())?;
+            let claim = match early_claim {
+                Some(claim) => claim,
+                None => server::claim_for_serving(db).map_err(|e| e.to_string())?,
+            };
+            (store, clock, Some(claim))
+        }
+        // Any number of servers may share one PostgreSQL database.
+        server::Backend::Postgres(_) => {
+            let (store, clock) = server::open_backend(&backend, true, false)
+                .await
+                .map_err(|e| e.to_string())?;
+            (store, clock, None)
+        }
     };
     if operator_key.is_none() {
         tracing::warn!("KICKOVERLAY_OPERATOR_KEY is not set: the /api/streamers routes answer 401");
@@ -169,7 +181,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(
         address = %local,
-        db = %db.display(),
+        db = %describe(&backend),
         streamers = streamers.len(),
         max_connections = limits.max_connections,
         "KickOverlay is serving on http://{local}"
@@ -190,7 +202,9 @@ async fn streamer(command: StreamerCommand) -> Result<(), String> {
             kick_user_id,
             avatar_url,
         } => {
-            let (store, _) = server::open_store(&db.db).await.map_err(|e| failed(&e))?;
+            let (store, _) = server::open_backend(&db.backend(), true, false)
+                .await
+                .map_err(|e| failed(&e))?;
             let new = NewStreamer {
                 username,
                 display_name,
@@ -204,7 +218,7 @@ async fn streamer(command: StreamerCommand) -> Result<(), String> {
             print_key(&s.username, &key);
         }
         StreamerCommand::List { db } => {
-            let store = existing(&db.db).await?;
+            let store = existing(&db.backend()).await?;
             let all = store.list_streamers().await.map_err(|e| failed(&e))?;
             if all.is_empty() {
                 println!("No streamers yet: `kick-overlay streamer add USERNAME` creates one.");
@@ -216,7 +230,7 @@ async fn streamer(command: StreamerCommand) -> Result<(), String> {
             }
         }
         StreamerCommand::Remove { db, username, yes } => {
-            let store = existing(&db.db).await?;
+            let store = existing(&db.backend()).await?;
             let s = named(&*store, &username).await?;
             let viewers = store.count_users(s.id).await.map_err(|e| failed(&e))?;
             if !yes {
@@ -237,7 +251,7 @@ async fn streamer(command: StreamerCommand) -> Result<(), String> {
             );
         }
         StreamerCommand::RotateKey { db, username } => {
-            let store = existing(&db.db).await?;
+            let store = existing(&db.backend()).await?;
             let s = named(&*store, &username).await?;
             let key = issue_admin_key(&*store, s.id)
                 .await
@@ -252,6 +266,14 @@ async fn streamer(command: StreamerCommand) -> Result<(), String> {
     Ok(())
 }
 
+/// Where the data is, for the log: the file, or PostgreSQL's schema (never a login).
+fn describe(backend: &server::Backend) -> String {
+    match backend {
+        server::Backend::Sqlite(db) => db.display().to_string(),
+        server::Backend::Postgres(options) => format!("postgresql schema {}", options.schema),
+    }
+}
+
 /// The streamer called `username`, or the error a command prints when there is none.
 async fn named(store: &dyn DataStore, username: &str) -> Result<Streamer, String> {
     store
@@ -262,8 +284,8 @@ async fn named(store: &dyn DataStore, username: &str) -> Result<Streamer, String
 }
 
 /// The store of a database that must exist already.
-async fn existing(db: &Path) -> Result<Arc<dyn DataStore>, String> {
-    server::open_existing_store(db)
+async fn existing(db: &server::Backend) -> Result<Arc<dyn DataStore>, String> {
+    server::open_backend(db, true, true)
         .await
         .map(|(store, _)| store)
         .map_err(|e| e.to_string())
@@ -280,7 +302,7 @@ fn print_key(username: &str, key: &str) {
 /// issues a key, not a failed run (a rerun would only say the file is already migrated).
 async fn issue_key_after_commit(db: &Path, streamer: &str) {
     let issued = async {
-        let store = existing(db).await?;
+        let store = existing(&server::Backend::Sqlite(db.to_path_buf())).await?;
         let s = store
             .get_streamer_by_username(streamer)
             .await

@@ -15,12 +15,24 @@ use tokio::net::TcpListener;
 /// The shortest operator key accepted.
 pub const MIN_OPERATOR_KEY_CHARS: usize = 16;
 
+/// Where the server's data is.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// The embedded SQLite file.
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL database.
+    Postgres(pg_store::PgOptions),
+}
+
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The database could not be opened.
     #[error(transparent)]
     Open(#[from] OpenError),
+    /// PostgreSQL could not be used.
+    #[error(transparent)]
+    Postgres(#[from] pg_store::ConnectError),
     /// The database's directory could not be created.
     #[error("cannot create the directory {path}: {source}")]
     Directory {
@@ -71,6 +83,25 @@ pub async fn open_store_checked(
     };
     let store = SqliteStore::open_with(path, clock.clone(), options).await?;
     Ok((Arc::new(store), clock))
+}
+
+/// Opens the store `backend` names: a PostgreSQL database (migrated with the owner's login when
+/// one is given), or the SQLite file, created when missing unless `must_exist`, and checked for
+/// damage when `check` is set.
+pub async fn open_backend(
+    backend: &Backend,
+    check: bool,
+    must_exist: bool,
+) -> Result<(Arc<dyn DataStore>, Arc<dyn Clock>), StartError> {
+    match backend {
+        Backend::Sqlite(path) if must_exist => open_existing_store(path).await,
+        Backend::Sqlite(path) => open_store_checked(path, check).await,
+        Backend::Postgres(options) => {
+            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+            let store = pg_store::PgStore::connect(options.clone(), clock.clone()).await?;
+            Ok((Arc::new(store), clock))
+        }
+    }
 }
 
 /// Opens the SQLite store at `path`, which must exist (commands that only read or change

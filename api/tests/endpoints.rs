@@ -5,6 +5,8 @@ mod common;
 use common::{OPERATOR_KEY, TestServer};
 use serde_json::json;
 
+on_both_backends! {
+
 #[tokio::test]
 async fn health_openapi_and_unknown_routes() {
     let s = TestServer::start().await;
@@ -1135,4 +1137,5 @@ async fn operator_routes_answer_one_401_whatever_was_sent() {
     assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:#?}");
     assert!(bodies[0].contains("disabled"), "{}", bodies[0]);
     off.stop().await;
+}
 }

@@ -9,6 +9,8 @@ use common::world::World;
 use common::{Fill, TestServer, concrete_path, isolation};
 use serde_json::json;
 
+on_both_backends! {
+
 #[tokio::test]
 async fn every_route_keeps_streamers_apart() {
     let s = TestServer::start().await;
@@ -162,4 +164,5 @@ async fn no_public_route_shows_a_token_a_key_or_a_hash() {
     );
     assert!(!hex64(&e), "the export shows a hash: {e}");
     s.stop().await;
+}
 }

@@ -1,4 +1,5 @@
-//! A real server on 127.0.0.1, port 0, over a temporary SQLite file, and a small client.
+//! A real server on 127.0.0.1, port 0, over a temporary SQLite file or a fresh PostgreSQL
+//! schema, and a small client.
 #![allow(dead_code)]
 
 use api::connections::Limits;
@@ -9,6 +10,69 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
+
+/// The backend a test server stores its data in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    /// A temporary SQLite file (the default).
+    Sqlite,
+    /// A fresh schema on the test PostgreSQL server (see `pg-scratch`).
+    Postgres,
+}
+
+tokio::task_local! {
+    static DB: Db;
+}
+
+/// Runs `test` with every server it starts on `db`.
+pub async fn on<F: std::future::Future>(db: Db, test: F) -> F::Output {
+    DB.scope(db, test).await
+}
+
+/// The backend of servers started here: the one `on` set, else SQLite.
+pub fn current_db() -> Db {
+    DB.try_with(|db| *db).unwrap_or(Db::Sqlite)
+}
+
+/// Each test written inside, twice: once in module `sqlite`, once in module `postgres`, with
+/// every `TestServer` it starts on that backend.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($( $(#[$meta:meta])* async fn $name:ident() $body:block )*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $( $(#[$meta])*
+               async fn $name() { common::on(common::Db::Sqlite, async move $body).await } )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $( $(#[$meta])*
+               async fn $name() { common::on(common::Db::Postgres, async move $body).await } )*
+        }
+    };
+}
+
+/// A store for a test server on the current backend, with its clock.
+pub async fn test_store(dir: &std::path::Path) -> (Arc<dyn DataStore>, Arc<dyn datastore::Clock>) {
+    match current_db() {
+        Db::Sqlite => open_store(&dir.join("data").join("kick-overlay.db"))
+            .await
+            .expect("the store opens"),
+        Db::Postgres => {
+            let scratch = pg_scratch::server().scratch();
+            let options = pg_store::PgOptions::new(scratch.server_url)
+                .with_owner(scratch.owner_url)
+                .with_schema(scratch.schema);
+            let clock: Arc<dyn datastore::Clock> = Arc::new(datastore::SystemClock);
+            let store = pg_store::PgStore::connect(options, clock.clone())
+                .await
+                .expect("a fresh PostgreSQL store");
+            (Arc::new(store), clock)
+        }
+    }
+}
 
 /// The operator key the test servers run with.
 pub const OPERATOR_KEY: &str = "operator-key-for-the-tests-0123456789";
@@ -76,8 +140,7 @@ impl TestServer {
         per_streamer: u32,
     ) -> TestServer {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("data").join("kick-overlay.db");
-        let (store, clock) = open_store(&path).await.expect("the store opens");
+        let (store, clock) = test_store(dir.path()).await;
         let store = wrap(store);
         let mut state: AppState = app_state(store.clone(), clock, operator_key).expect("state");
         state.code_limits = Arc::new(CodeLimits::new(

@@ -1,6 +1,7 @@
-//! The tenant predicates of the SQLite store's SQL, keyed by their meaning: what
-//! `scripts/tenant-mutants` weakens one at a time, and what the mutant table in
-//! `reference-store/README.md` lists (`reference-store/tests/mutant_table.rs` compares them).
+//! The tenant predicates of a store's SQL (SQLite's or PostgreSQL's), keyed by their
+//! meaning: what `scripts/tenant-mutants` weakens one at a time, and what the mutant tables in
+//! `reference-store/README.md` and `pg-store/README.md` list (each crate's
+//! `tests/mutant_table.rs` compares them, through [`mutant_table_problems`]).
 //!
 //! A tenant predicate is a `streamer_id` column, optionally qualified by a one-letter alias,
 //! compared with a bound parameter (`streamer_id = ?1`, `u.streamer_id = ?2`) inside a string
@@ -44,12 +45,17 @@ impl Predicate {
     }
 }
 
-/// The tenant predicates of `src`, the text of the file called `file`.
+/// The tenant predicates of `src`, the text of the file called `file`. SQL in a
+/// `#[cfg(test)]` module is a unit test's sample, not the store's, and does not count.
 pub fn in_source(file: &str, src: &str) -> Vec<Predicate> {
     let (code, literals) = code_and_literals(src);
     let items = items(&code);
+    let tests = test_modules(&code);
     let mut out: Vec<Predicate> = Vec::new();
-    for literal in &literals {
+    for literal in literals
+        .iter()
+        .filter(|l| !tests.iter().any(|r| r.contains(&l.start)))
+    {
         for (offset, text) in find(&literal.text) {
             let at = literal.start + offset;
             let function = items
@@ -82,29 +88,143 @@ pub fn in_source(file: &str, src: &str) -> Vec<Predicate> {
     out
 }
 
-/// Every predicate in `sql`: (byte offset, text).
+/// A mutant's key: (`<crate>/src/file.rs`, item, predicate, ordinal).
+pub type Key = (String, String, String, u32);
+
+/// Every tenant predicate of `<crate_dir>/src/*.rs` (files named `<crate_name>/src/…`), by
+/// key, with whether its line declares it an equivalent mutant.
+pub fn in_crate(
+    crate_dir: &std::path::Path,
+    crate_name: &str,
+) -> std::collections::BTreeMap<Key, bool> {
+    let mut files: Vec<_> = std::fs::read_dir(crate_dir.join("src"))
+        .expect("the crate's src directory")
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.sort();
+    let mut out = std::collections::BTreeMap::new();
+    for path in files {
+        let file = format!(
+            "{crate_name}/src/{}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        );
+        let text = std::fs::read_to_string(&path).expect("a readable source file");
+        for p in in_source(&file, &text) {
+            out.insert(p.key(), p.equivalent.is_some());
+        }
+    }
+    out
+}
+
+/// What is wrong with the mutant table in `<crate_dir>/README.md`: it must list exactly the
+/// tenant predicates the crate's sources hold now (at least `at_least` of them, so a scanner
+/// that stopped finding them fails), each killed, or equivalent where its line says why.
+/// Empty when the table is current.
+pub fn mutant_table_problems(
+    crate_dir: &std::path::Path,
+    crate_name: &str,
+    at_least: usize,
+) -> Vec<String> {
+    let readme = std::fs::read_to_string(crate_dir.join("README.md")).unwrap_or_default();
+    let found = in_crate(crate_dir, crate_name);
+    let mut problems = Vec::new();
+    let mut listed = std::collections::BTreeSet::new();
+    let marker = format!("`{crate_name}/src/");
+    for row in readme
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains(&marker))
+    {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        if cells.len() < 7 {
+            problems.push(format!("a malformed row: {row}"));
+            continue;
+        }
+        let key: Key = (
+            cells[2].trim_matches('`').to_owned(),
+            cells[3].trim_matches('`').to_owned(),
+            cells[4].trim_matches('`').to_owned(),
+            cells[5].parse().unwrap_or(0),
+        );
+        let declared = cells[6] == "equivalent" && found.get(&key).copied().unwrap_or(false);
+        if cells[6] != "killed" && !declared {
+            problems.push(format!("not killed: {row}"));
+        }
+        listed.insert(key);
+    }
+    if found.len() < at_least {
+        problems.push(format!(
+            "the scanner found too few predicates: {} (at least {at_least} expected)",
+            found.len()
+        ));
+    }
+    let found: std::collections::BTreeSet<Key> = found.into_keys().collect();
+    for key in found.difference(&listed) {
+        problems.push(format!(
+            "in the sources, not the table (run scripts/tenant-mutants): {key:?}"
+        ));
+    }
+    for key in listed.difference(&found) {
+        problems.push(format!(
+            "in the table, not the sources (run scripts/tenant-mutants): {key:?}"
+        ));
+    }
+    problems
+}
+
+/// Every predicate in `sql`: (byte offset, text). SQLite's placeholders are `?N` and
+/// PostgreSQL's `$N`; a PostgreSQL store also constrains the `streamers` table itself by its
+/// id, written `streamers.id = $N`.
 fn find(sql: &str) -> Vec<(usize, String)> {
     let bytes = sql.as_bytes();
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut out = Vec::new();
-    for (at, _) in sql.match_indices("streamer_id = ?") {
-        let digits = sql[at + 15..]
-            .bytes()
-            .take_while(u8::is_ascii_digit)
-            .count();
-        if digits == 0 || (at > 0 && ident(bytes[at - 1])) {
+    for needle in ["streamer_id = ?", "streamer_id = $", "streamers.id = $"] {
+        for (at, _) in sql.match_indices(needle) {
+            let end = at + needle.len();
+            let digits = sql[end..].bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 || (at > 0 && ident(bytes[at - 1])) {
+                continue;
+            }
+            let qualified = needle.starts_with("streamer_id")
+                && at >= 2
+                && bytes[at - 1] == b'.'
+                && bytes[at - 2].is_ascii_lowercase()
+                && (at == 2 || !ident(bytes[at - 3]));
+            let start = if qualified { at - 2 } else { at };
+            out.push((start, sql[start..end + digits].to_owned()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The spans of the `#[cfg(test)] mod … { … }` items of `code` (comments and literals blanked).
+fn test_modules(code: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = code.as_bytes();
+    let mut out = Vec::new();
+    for (at, attr) in code.match_indices("#[cfg(test)]") {
+        let rest = code[at + attr.len()..].trim_start();
+        if !rest.starts_with("mod ") {
             continue;
         }
-        let start = if at >= 2
-            && bytes[at - 1] == b'.'
-            && bytes[at - 2].is_ascii_lowercase()
-            && (at == 2 || !ident(bytes[at - 3]))
-        {
-            at - 2
-        } else {
-            at
+        let Some(open) = code[at..].find('{').map(|i| at + i) else {
+            continue;
         };
-        out.push((start, sql[start..at + 15 + digits].to_owned()));
+        let mut depth = 0usize;
+        for (k, &b) in bytes.iter().enumerate().skip(open) {
+            match b {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        out.push(at..k + 1);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
     }
     out
 }
@@ -205,6 +325,11 @@ fn rows<const N: usize>(c: &C) -> &'static str {
     q
 }
 const Q: &'static str = "SELECT 4 FROM t WHERE streamer_id = ?2";
+fn pg() { q("SELECT 5 FROM streamers WHERE streamers.id = $1 AND p.streamer_id = $2 AND mystreamers.id = $3") }
+#[cfg(test)]
+mod tests {
+    fn sample() { q("SELECT 6 FROM t WHERE streamer_id = $1") }
+}
 "#;
 
     #[test]
@@ -234,6 +359,8 @@ const Q: &'static str = "SELECT 4 FROM t WHERE streamer_id = ?2";
                 k("first", "u.streamer_id = ?1", 2, None),
                 k("rows", "streamer_id = ?1", 1, None),
                 k("Q", "streamer_id = ?2", 1, None),
+                k("pg", "streamers.id = $1", 1, None),
+                k("pg", "p.streamer_id = $2", 1, None),
             ]
         );
         let shifted = SRC.replace("fn first", "// A new comment.\n/* another */\nfn first");

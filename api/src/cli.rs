@@ -4,6 +4,7 @@ use api::server::Backend;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand};
 use legacy_migration::console::{ImportArgs, MigrateArgs, RollbackArgs};
+use pg_store::PgOptions;
 use std::path::PathBuf;
 
 /// KickOverlay: stream overlays and a chat economy for many Kick streamers.
@@ -88,6 +89,19 @@ impl PgArgs {
                 options.max_connections = usize::from(self.database_pool);
                 Backend::Postgres(options)
             }
+        }
+    }
+}
+
+impl CopyArgs {
+    /// The PostgreSQL database to copy into, or why the command line does not name one.
+    pub fn target(&self) -> Result<PgOptions, &'static str> {
+        match self.pg.backend(&self.db) {
+            Backend::Postgres(options) if options.owner_url.is_some() => Ok(options),
+            _ => Err(
+                "copy-to-postgres needs --database-url (the server's login) and \
+                 --database-owner-url (the owner's, which creates the schema and loads it)",
+            ),
         }
     }
 }
@@ -180,6 +194,22 @@ pub enum Command {
     /// Add a legacy single-streamer database (read, never changed) as a new streamer of an
     /// existing multi-tenant database.
     ImportLegacy(ImportArgs),
+    /// Copy a whole SQLite deployment (every streamer, with ids, keys, ledgers and times) into
+    /// an empty PostgreSQL schema, check the copy row for row, and commit it. The SQLite file
+    /// is only read; no server may serve it meanwhile.
+    CopyToPostgres(CopyArgs),
+}
+
+/// `copy-to-postgres`: the file to copy, and where to.
+#[derive(Debug, Clone, Args)]
+pub struct CopyArgs {
+    /// The SQLite database file to copy (read, never written).
+    #[arg(long, env = "KICKOVERLAY_DB", default_value = "data/kick-overlay.db")]
+    pub db: PathBuf,
+    /// The PostgreSQL database to copy into (--database-url and --database-owner-url are
+    /// both needed).
+    #[command(flatten)]
+    pub pg: PgArgs,
 }
 
 /// A streamer command.
@@ -235,12 +265,13 @@ pub enum StreamerCommand {
 /// on a command that does not serve. `None` for any other mistake, which clap's own message
 /// explains.
 pub fn misplaced_option_hint(args: &[String], error: &clap::Error) -> Option<&'static str> {
-    const COMMANDS: [&str; 6] = [
+    const COMMANDS: [&str; 7] = [
         "serve",
         "streamer",
         "migrate-legacy",
         "rollback",
         "import-legacy",
+        "copy-to-postgres",
         "help",
     ];
     let is = |arg: &str, name: &str| arg == name || arg.starts_with(&format!("{name}="));

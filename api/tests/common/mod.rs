@@ -172,6 +172,20 @@ impl TestServer {
         }
     }
 
+    /// Stops the server, waits for it, closes its store, and hands back its directory (with
+    /// the SQLite file in `data/kick-overlay.db`).
+    pub async fn stop_keeping_files(mut self) -> TempDir {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.expect("the server task ends cleanly");
+        }
+        let TestServer { dir, store, .. } = self;
+        drop(store);
+        dir
+    }
+
     /// Stops the server and waits for it.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {

@@ -23,6 +23,10 @@ pub fn bin() -> Command {
         "KICKOVERLAY_CODES_PER_STREAMER",
         "KICKOVERLAY_PURGE_INTERVAL",
         "KICKOVERLAY_NO_INTEGRITY_CHECK",
+        "KICKOVERLAY_DATABASE_URL",
+        "KICKOVERLAY_DATABASE_OWNER_URL",
+        "KICKOVERLAY_DATABASE_SCHEMA",
+        "KICKOVERLAY_DATABASE_POOL",
     ] {
         c.env_remove(var);
     }

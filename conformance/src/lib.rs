@@ -35,6 +35,7 @@
 //! 40) and `CONFORMANCE_CASE_TIMEOUT_SECS` (watchdog per case, default 300).
 #![warn(missing_docs)]
 
+pub mod audit;
 pub mod canon;
 pub mod cases;
 pub mod faults;

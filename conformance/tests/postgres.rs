@@ -7,19 +7,19 @@
 //! (`scripts/tenant-mutants --store pg`) run the suite that way, so that each of the store's
 //! own predicates must keep the streamers apart by itself.
 
+mod pg;
+
 use conformance::StoreContext;
-use pg_store::{PgOptions, PgStore};
+use pg_store::PgStore;
 
 async fn postgres(ctx: StoreContext) -> PgStore {
-    let scratch = pg_scratch::server().scratch();
-    let options = PgOptions::new(scratch.server_url)
-        .with_owner(scratch.owner_url.clone())
-        .with_schema(scratch.schema.clone());
-    let store = PgStore::connect(options, ctx.clock())
+    let options = pg::fresh_options();
+    let store = PgStore::connect(options.clone(), ctx.clock())
         .await
         .expect("connect a fresh PostgreSQL store");
     if std::env::var("KICKOVERLAY_TEST_ROW_SECURITY").as_deref() == Ok("off") {
-        switch_row_security_off(&scratch.owner_url, &scratch.schema).await;
+        let owner = options.owner_url.as_deref().expect("an owner login");
+        switch_row_security_off(owner, &options.schema).await;
     }
     store
 }

@@ -9,36 +9,20 @@
 //! B, using the same connections next, sees nothing of A. The same run on a store that keeps
 //! cancelled connections (the bug, switched on for the test) must be caught.
 
+mod pg;
+
 use datastore::{
-    HistoryRequest, ManualClock, NewStreamer, PointDelta, PointSource, PointStore, PowerupStore,
-    PowerupType, StreamerId, StreamerStore, Timestamp, UserId, UserStore,
+    HistoryRequest, PointDelta, PointSource, PointStore, PowerupStore, PowerupType, StreamerId,
+    StreamerStore, UserId, UserStore,
 };
+use pg::{clock, named};
 use pg_store::{PgOptions, PgStore};
-use std::sync::Arc;
 use std::time::Duration;
 
-fn named(username: &str) -> NewStreamer {
-    NewStreamer {
-        username: username.to_owned(),
-        display_name: None,
-        kick_user_id: None,
-        avatar_url: None,
-    }
-}
-
 fn options() -> PgOptions {
-    let scratch = pg_scratch::server().scratch();
-    let mut options = PgOptions::new(scratch.server_url)
-        .with_owner(scratch.owner_url)
-        .with_schema(scratch.schema);
+    let mut options = pg::fresh_options();
     options.max_connections = 4;
     options
-}
-
-fn clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(Timestamp::saturating_from_millis(
-        1_767_225_600_000,
-    )))
 }
 
 /// What one cancellation round left behind: dirty idle connections, and users of A whose

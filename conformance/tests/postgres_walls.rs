@@ -10,66 +10,23 @@
 //! * with the store's own tenant predicates stripped, the isolation cases (every cross-tenant
 //!   sweep included) still pass: the policies alone keep the streamers apart.
 
+mod pg;
+
 use conformance::cases::CASES;
 use conformance::harness::{Options, run_case, runtime};
 use conformance::{Factory, StoreContext};
-use datastore::{
-    ManualClock, NewStreamer, PointDelta, PointSource, PointStore, StreamerStore, Timestamp,
-    UserStore,
-};
+use datastore::{PointDelta, PointSource, PointStore, StreamerStore, UserStore};
+use pg::{clock, named, raw, tenant_tables};
 use pg_store::{ConnectError, PgOptions, PgStore};
-use std::sync::Arc;
 use tokio_postgres::error::SqlState;
-
-fn clock() -> Arc<ManualClock> {
-    Arc::new(ManualClock::new(Timestamp::saturating_from_millis(
-        1_767_225_600_000,
-    )))
-}
-
-fn named(username: &str) -> NewStreamer {
-    NewStreamer {
-        username: username.to_owned(),
-        display_name: None,
-        kick_user_id: None,
-        avatar_url: None,
-    }
-}
 
 /// A migrated store on a fresh schema, with its options.
 async fn fresh() -> (PgStore, PgOptions) {
-    let scratch = pg_scratch::server().scratch();
-    let options = PgOptions::new(scratch.server_url)
-        .with_owner(scratch.owner_url)
-        .with_schema(scratch.schema);
+    let options = pg::fresh_options();
     let store = PgStore::connect(options.clone(), clock())
         .await
         .expect("connect a fresh store");
     (store, options)
-}
-
-/// A raw connection with `url`, on `schema`.
-async fn raw(url: &str, schema: &str) -> tokio_postgres::Client {
-    let mut config: tokio_postgres::Config = url.parse().unwrap();
-    config.options(format!("-c search_path={schema}"));
-    let (client, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(connection);
-    client
-}
-
-/// The tenant tables of `schema`: every table with a `streamer_id` column.
-async fn tenant_tables(owner: &tokio_postgres::Client, schema: &str) -> Vec<String> {
-    owner
-        .query(
-            "SELECT table_name::text FROM information_schema.columns \
-             WHERE table_schema = $1 AND column_name = 'streamer_id' ORDER BY 1",
-            &[&schema],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect()
 }
 
 #[tokio::test]
@@ -341,11 +298,7 @@ async fn migrations_apply_once_and_other_versions_are_refused() {
 /// the streamers.
 fn stripped() -> Factory {
     Factory::new(|ctx: StoreContext| async move {
-        let scratch = pg_scratch::server().scratch();
-        let options = PgOptions::new(scratch.server_url)
-            .with_owner(scratch.owner_url)
-            .with_schema(scratch.schema);
-        PgStore::connect_without_tenant_predicates(options, ctx.clock())
+        PgStore::connect_without_tenant_predicates(pg::fresh_options(), ctx.clock())
             .await
             .expect("connect a fresh store without tenant predicates")
     })

@@ -73,6 +73,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "wall-tests")]
+pub mod audit;
 mod connect_error;
 mod convert;
 mod cooldowns;

@@ -58,6 +58,8 @@ impl Tx {
     }
 
     async fn statement(&self, sql: &str) -> StoreResult<tokio_postgres::Statement> {
+        #[cfg(feature = "wall-tests")]
+        crate::audit::record(sql);
         let client = self.client();
         if self.modes.strip {
             return client

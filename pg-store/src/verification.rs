@@ -78,12 +78,12 @@ impl VerificationStore for PgStore {
             let issued_id: i64 = get(&row, "id")?;
             // Past the bound, the oldest unconfirmed others go first, then the oldest confirmed.
             tx.execute(
-                "WITH mine AS (SELECT id, verified FROM verification_codes \
-                 WHERE streamer_id = $1 AND fold(username) = fold($2)), \
+                "WITH mine AS (SELECT c.id, c.verified FROM verification_codes c \
+                 WHERE c.streamer_id = $1 AND fold(c.username) = fold($2)), \
                  doomed AS (SELECT id FROM mine WHERE id <> $3 ORDER BY verified, id \
                  LIMIT greatest((SELECT count(*) FROM mine) - $4, 0)) \
-                 DELETE FROM verification_codes WHERE id IN (SELECT id FROM doomed) \
-                 AND streamer_id = $1", // equivalent mutant: ids are global and `doomed` holds only this streamer's codes
+                 DELETE FROM verification_codes d WHERE d.id IN (SELECT id FROM doomed) \
+                 AND d.streamer_id = $1", // equivalent mutant: ids are global and `doomed` holds only this streamer's codes
                 &[
                     &streamer.0,
                     &new.username,

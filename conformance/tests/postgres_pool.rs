@@ -12,10 +12,10 @@
 mod pg;
 
 use datastore::{
-    HistoryRequest, PointDelta, PointSource, PointStore, PowerupStore, PowerupType, StreamerId,
-    StreamerStore, UserId, UserStore,
+    HistoryRequest, NewStreamer, PointDelta, PointSource, PointStore, PowerupStore, PowerupType,
+    StreamerId, StreamerStore, UserId, UserStore,
 };
-use pg::{clock, named};
+use pg::clock;
 use pg_store::{PgOptions, PgStore};
 use std::time::Duration;
 
@@ -130,8 +130,16 @@ async fn cancel_under_load(
 
 /// Two streamers, A with a few users holding points.
 async fn populate(store: &PgStore) -> (StreamerId, StreamerId, Vec<UserId>) {
-    let a = store.create_streamer(named("alpha")).await.unwrap().id;
-    let b = store.create_streamer(named("beta")).await.unwrap().id;
+    let a = store
+        .create_streamer(NewStreamer::named("alpha"))
+        .await
+        .unwrap()
+        .id;
+    let b = store
+        .create_streamer(NewStreamer::named("beta"))
+        .await
+        .unwrap()
+        .id;
     let mut users = Vec::new();
     for name in ["ann", "bob", "cid", "dee"] {
         let u = store.get_or_create_user(a, name).await.unwrap().user.id;

@@ -15,8 +15,8 @@ mod pg;
 use conformance::cases::CASES;
 use conformance::harness::{Options, run_case, runtime};
 use conformance::{Factory, StoreContext};
-use datastore::{PointDelta, PointSource, PointStore, StreamerStore, UserStore};
-use pg::{clock, named, raw, tenant_tables};
+use datastore::{NewStreamer, PointDelta, PointSource, PointStore, StreamerStore, UserStore};
+use pg::{clock, raw, tenant_tables};
 use pg_store::{ConnectError, PgOptions, PgStore};
 use tokio_postgres::error::SqlState;
 
@@ -120,8 +120,14 @@ async fn streamer_id_leads_every_key_and_index_of_every_tenant_table() {
 #[tokio::test]
 async fn a_transaction_without_a_streamer_reads_and_writes_nothing() {
     let (store, options) = fresh().await;
-    let a = store.create_streamer(named("alpha")).await.unwrap();
-    let b = store.create_streamer(named("beta")).await.unwrap();
+    let a = store
+        .create_streamer(NewStreamer::named("alpha"))
+        .await
+        .unwrap();
+    let b = store
+        .create_streamer(NewStreamer::named("beta"))
+        .await
+        .unwrap();
     let user = store.get_or_create_user(a.id, "viewer").await.unwrap().user;
     store
         .earn_points(a.id, user.id, PointDelta::new(10, PointSource::Chat))

@@ -9,7 +9,9 @@
 //!   in a temporary directory, listening on a socket in that directory only. PostgreSQL
 //!   refuses to run as root, so under root it runs as the `postgres` user (or `nobody`). It
 //!   stops, and its directory is removed, when the test process exits: a watchdog shell reads
-//!   the test process's end of a pipe and stops the server at end of file.
+//!   the test process's end of a pipe and stops the server at end of file. It runs without
+//!   flushing to disk (tests need no durability) unless `KICKOVERLAY_PG_DURABLE=1`, which the
+//!   benchmarks set, gives it PostgreSQL's defaults.
 //!
 //! Without either, [`server`] panics with a message saying how to install PostgreSQL: a test
 //! that needs it fails, never skips.

@@ -118,14 +118,21 @@ pub(crate) fn start_throwaway() -> (tokio_postgres::Config, Throwaway) {
     }
     let log = dir.join("postgres.log");
     let mut postgres = command(&bin.join("postgres"), user);
-    postgres
-        .arg("-D")
-        .arg(&data)
-        .arg("-k")
-        .arg(&dir)
-        .args(["-c", "listen_addresses=", "-p", "5432"])
-        .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
-        .args(["-c", "full_page_writes=off", "-c", "max_connections=400"]);
+    postgres.arg("-D").arg(&data).arg("-k").arg(&dir).args([
+        "-c",
+        "listen_addresses=",
+        "-p",
+        "5432",
+        "-c",
+        "max_connections=400",
+    ]);
+    // Tests need no durability; benchmarks (KICKOVERLAY_PG_DURABLE=1) get PostgreSQL's own
+    // defaults, as a deployment runs it: every commit flushed to disk.
+    if std::env::var("KICKOVERLAY_PG_DURABLE").as_deref() != Ok("1") {
+        postgres
+            .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
+            .args(["-c", "full_page_writes=off"]);
+    }
     // The watchdog: start the server, wait for end of file on stdin (this process ended),
     // then stop the server and remove its directory.
     let mut args: Vec<String> = Vec::new();

@@ -12,8 +12,9 @@
 //!   `set_config(…, true)`, local to its transaction; without it the policies match nothing
 //!   (they fail closed). The server logs in as a role that owns nothing and cannot bypass row
 //!   security ([`PgStore::connect`] refuses one that can). Operator operations (creating,
-//!   listing, finding and deleting streamers) set `kickoverlay.operator` instead, which opens
-//!   the `streamers` table only.
+//!   listing and finding streamers by name or Kick id) set `kickoverlay.operator` instead,
+//!   which lets them read and insert into the `streamers` table and nothing else; updating or
+//!   deleting a streamer runs as that streamer, behind both walls.
 //!
 //! The schema (`migrations/`) puts `streamer_id` first in every primary key, unique key,
 //! foreign key and index of every tenant table, and rows that hang off a user reference it

@@ -1,7 +1,7 @@
 //! What the PostgreSQL test files share: fresh schemas, stores on them, and small builders.
 #![allow(dead_code)]
 
-use datastore::{Clock, ManualClock, NewStreamer, Timestamp};
+use datastore::{Clock, ManualClock, Timestamp};
 use pg_store::{PgOptions, PgStore};
 use std::sync::Arc;
 
@@ -25,16 +25,6 @@ pub fn clock() -> Arc<ManualClock> {
     Arc::new(ManualClock::new(Timestamp::saturating_from_millis(
         1_767_225_600_000,
     )))
-}
-
-/// A new streamer called `username`.
-pub fn named(username: &str) -> NewStreamer {
-    NewStreamer {
-        username: username.to_owned(),
-        display_name: None,
-        kick_user_id: None,
-        avatar_url: None,
-    }
 }
 
 /// A raw connection with `url`, on `schema`.

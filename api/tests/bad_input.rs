@@ -64,6 +64,7 @@ async fn setup(s: &TestServer) -> Ctx {
     }
 }
 
+on_both_backends! {
 #[tokio::test]
 async fn every_body_refuses_malformed_wrong_unknown_and_oversized_input_and_changes_nothing() {
     let s = TestServer::start().await;
@@ -414,4 +415,21 @@ async fn chunked_bodies_over_the_limit_are_refused_too() {
         .expect("an answer");
     assert_eq!(r.status().as_u16(), 413);
     s.stop().await;
+}
+
+    #[tokio::test]
+    /// A NUL in a path segment (a streamer's name, a viewer's, a key) finds nothing: 404, never
+    /// a 500, whatever the backend's text can hold.
+    async fn a_nul_in_a_path_is_not_found() {
+        let s = TestServer::start().await;
+        let t = s.tenant("probe").await;
+        for path in [
+            "/a%00b/api/goals".to_owned(),
+            format!("/{}/api/users/by-name/a%00b", t.name),
+            format!("/{}/api/overlay/layouts/a%00b", t.name),
+        ] {
+            let r = s.get(&path, Some(&t.key)).await;
+            assert_eq!(r.status, 404, "{path}: {}", r.text);
+        }
+    }
 }

@@ -14,7 +14,13 @@ struct Client {
 }
 
 impl Client {
-    async fn call(&self, addr: &str, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    async fn call(
+        &self,
+        addr: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut req = self
             .http
             .request(method.parse().unwrap(), format!("http://{addr}{path}"))
@@ -53,7 +59,11 @@ async fn two_servers_on_one_database_see_each_others_writes_at_once() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let key = stdout
         .lines()
         .find(|l| l.starts_with("koa_"))
@@ -70,7 +80,12 @@ async fn two_servers_on_one_database_see_each_others_writes_at_once() {
     for (i, name) in ["ann", "bob", "cid"].iter().enumerate() {
         let addr = if i % 2 == 0 { &one.addr } else { &two.addr };
         let (status, body) = c
-            .call(addr, "POST", "/alpha/api/users", Some(json!({ "username": name })))
+            .call(
+                addr,
+                "POST",
+                "/alpha/api/users",
+                Some(json!({ "username": name })),
+            )
             .await;
         assert_eq!(status, 201, "{body}");
         viewers.push(body["id"].as_i64().unwrap());
@@ -94,7 +109,12 @@ async fn two_servers_on_one_database_see_each_others_writes_at_once() {
         assert_eq!(status, 200, "{written}");
         let balance = written["channel_points"].as_i64().unwrap();
         let (_, read) = c
-            .call(reader, "GET", &format!("/alpha/api/users/{viewer}/points"), None)
+            .call(
+                reader,
+                "GET",
+                &format!("/alpha/api/users/{viewer}/points"),
+                None,
+            )
             .await;
         assert_eq!(
             read["points"]["channel_points"].as_i64(),
@@ -122,12 +142,21 @@ async fn two_servers_on_one_database_see_each_others_writes_at_once() {
     let mut tasks = Vec::new();
     for i in 0..60 {
         let c = c.clone();
-        let addr = if i % 2 == 0 { one.addr.clone() } else { two.addr.clone() };
+        let addr = if i % 2 == 0 {
+            one.addr.clone()
+        } else {
+            two.addr.clone()
+        };
         let path = path.clone();
         tasks.push(tokio::spawn(async move {
-            c.call(&addr, "POST", &path, Some(json!({ "amount": 1, "source": "watch" })))
-                .await
-                .0
+            c.call(
+                &addr,
+                "POST",
+                &path,
+                Some(json!({ "amount": 1, "source": "watch" })),
+            )
+            .await
+            .0
         }));
     }
     for t in tasks {
@@ -135,7 +164,11 @@ async fn two_servers_on_one_database_see_each_others_writes_at_once() {
     }
     for addr in [&one.addr, &two.addr] {
         let (_, now) = c.call(addr, "GET", &path, None).await;
-        assert_eq!(now["points"]["channel_points"].as_i64(), Some(start + 60), "{now}");
+        assert_eq!(
+            now["points"]["channel_points"].as_i64(),
+            Some(start + 60),
+            "{now}"
+        );
     }
     one.terminate();
     two.terminate();

@@ -68,19 +68,27 @@ async fn cancel_under_load(
     for t in tasks {
         t.await.expect("a cancelled task does not panic");
     }
+    // What the storm left idle (a pool that discards every cancelled connection may have
+    // nothing idle now), then, once uncancelled operations have run, what they left.
     let mut dirty = Vec::new();
-    for state in store
-        .idle_connection_states()
-        .await
-        .expect("inspect the pool")
-    {
-        let clean = !state.in_transaction
-            && state.streamer.as_deref().unwrap_or("").is_empty()
-            && state.operator.as_deref().unwrap_or("").is_empty();
-        if !clean {
-            dirty.push(format!("{state:?}"));
+    inspect(store, &mut dirty, false).await;
+    // Fill the pool again with uncancelled operations of A, so that the inspection below
+    // sees connections A's transactions ran on (a pool that discarded every cancelled one may
+    // have none idle right now).
+    let refill: Vec<_> = (0..4)
+        .map(|_| {
+            let store = store.clone();
+            let user = users[0];
+            tokio::spawn(async move { store.get_points(a, user).await })
+        })
+        .collect();
+    for r in refill {
+        // A connection left in a failed transaction fails the next operation on it.
+        if let Err(e) = r.await.expect("a read task") {
+            dirty.push(format!("the next operation failed: {e}"));
         }
     }
+    inspect(store, &mut dirty, true).await;
     // B runs next on the same connections, and must see nothing of A.
     let mut b_saw_a = Vec::new();
     for &user in users {
@@ -98,33 +106,53 @@ async fn cancel_under_load(
     }
     let mut torn = Vec::new();
     for &user in users {
-        let balance = store
-            .get_points(a, user)
-            .await
-            .unwrap()
-            .unwrap()
-            .channel_points;
-        let history = store
-            .transaction_history(
-                a,
-                user,
-                HistoryRequest {
-                    limit: 1000,
-                    before: None,
-                },
-            )
-            .await
-            .unwrap()
-            .unwrap();
-        let sum: i64 = history.iter().map(|t| t.amount).sum();
-        if sum != balance {
-            torn.push(user);
+        let page = HistoryRequest {
+            limit: 1000,
+            before: None,
+        };
+        let read = async {
+            let balance = store.get_points(a, user).await?;
+            let history = store.transaction_history(a, user, page).await?;
+            Ok::<_, datastore::StoreError>((balance, history))
+        };
+        match read.await {
+            Ok((Some(points), Some(history))) => {
+                let sum: i64 = history.iter().map(|t| t.amount).sum();
+                if sum != points.channel_points {
+                    torn.push(user);
+                }
+            }
+            Ok(other) => dirty.push(format!("A's user {user:?} went missing: {other:?}")),
+            Err(e) => dirty.push(format!("reading A's ledger failed: {e}")),
         }
     }
     Leftovers {
         dirty,
         torn,
         b_saw_a,
+    }
+}
+
+/// Adds to `dirty` every idle connection of `store` that is inside a transaction or has a
+/// setting in force (or cannot be inspected at all); with `require_some`, there must be one.
+async fn inspect(store: &PgStore, dirty: &mut Vec<String>, require_some: bool) {
+    match store.idle_connection_states().await {
+        // A connection left in a failed transaction cannot even be inspected.
+        Err(e) => dirty.push(format!("an idle connection cannot be inspected: {e}")),
+        Ok(states) => {
+            assert!(
+                !require_some || !states.is_empty(),
+                "no idle connection to inspect"
+            );
+            for state in states {
+                let clean = !state.in_transaction
+                    && state.streamer.as_deref().unwrap_or("").is_empty()
+                    && state.operator.as_deref().unwrap_or("").is_empty();
+                if !clean {
+                    dirty.push(format!("{state:?}"));
+                }
+            }
+        }
     }
 }
 

@@ -336,3 +336,32 @@ fn row_security_alone_keeps_streamers_apart() {
         failures.join("\n\n")
     );
 }
+
+/// The control of `row_security_alone_keeps_streamers_apart`: with the predicates stripped and
+/// row-level security off too, the sweep must see the leak (so stripping really strips, and
+/// the policies are what held above).
+#[test]
+fn without_either_wall_the_sweep_sees_the_leak() {
+    let factory = Factory::new(|ctx: StoreContext| async move {
+        let options = pg::fresh_options();
+        let store = PgStore::connect_without_tenant_predicates(options.clone(), ctx.clock())
+            .await
+            .expect("connect a fresh store without tenant predicates");
+        let owner = options.owner_url.as_deref().expect("an owner login");
+        pg::switch_row_security_off(owner, &options.schema).await;
+        store
+    });
+    let rt = runtime();
+    let options = Options::from_env();
+    for name in ["cross_tenant_sweep_tips", "cross_tenant_sweep_users"] {
+        let case = CASES
+            .iter()
+            .find(|c| c.name == name)
+            .expect("the sweep case");
+        let result = rt.block_on(run_case(case, &factory, options));
+        assert!(
+            result.is_err(),
+            "{name} passed with no wall at all: stripping or the sweep is broken"
+        );
+    }
+}

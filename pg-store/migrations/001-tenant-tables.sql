@@ -6,7 +6,9 @@
 -- composite key (streamer_id, user_id) → users (streamer_id, id), so a row can never point at
 -- another streamer's user. Times are Unix milliseconds (BIGINT); secrets are SHA-256 hashes
 -- (32-byte BYTEA), never the secrets themselves. Text sorts by code point (COLLATE "C"), and
--- names compare without ASCII case through `fold`, as every backend does.
+-- names compare without ASCII case through `fold`, as every backend does. JSON documents are
+-- stored as the text the store wrote and checked as `json`, which (unlike `jsonb`) takes any
+-- document the contract does, `\u0000` included.
 
 CREATE FUNCTION fold(t text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -177,7 +179,7 @@ CREATE TABLE powerup_config (
     emoji        TEXT COLLATE "C" NOT NULL,
     effect       TEXT COLLATE "C" NOT NULL,
     variables    TEXT COLLATE "C" NOT NULL DEFAULT '{}'
-                     CHECK (jsonb_typeof(variables::jsonb) = 'object'),
+                     CHECK (json_typeof(variables::json) = 'object'),
     enabled      BOOLEAN NOT NULL DEFAULT true,
     created_at   BIGINT NOT NULL,
     updated_at   BIGINT NOT NULL,
@@ -198,7 +200,7 @@ CREATE TABLE overlay_layouts (
     id           TEXT COLLATE "C" NOT NULL CHECK (char_length(id) BETWEEN 1 AND 128),
     name         TEXT COLLATE "C" NOT NULL,
     is_default   BOOLEAN NOT NULL DEFAULT false,
-    layout       TEXT COLLATE "C" NOT NULL CHECK (jsonb_typeof(layout::jsonb) = 'object'),
+    layout       TEXT COLLATE "C" NOT NULL CHECK (json_typeof(layout::json) = 'object'),
     created_at   BIGINT NOT NULL,
     updated_at   BIGINT NOT NULL,
     PRIMARY KEY (streamer_id, id)
@@ -209,7 +211,7 @@ CREATE UNIQUE INDEX overlay_layouts_one_default ON overlay_layouts (streamer_id)
 
 CREATE TABLE theme_settings (
     streamer_id  BIGINT NOT NULL PRIMARY KEY REFERENCES streamers (id) ON DELETE CASCADE,
-    theme        TEXT COLLATE "C" NOT NULL CHECK (jsonb_typeof(theme::jsonb) = 'object'),
+    theme        TEXT COLLATE "C" NOT NULL CHECK (json_typeof(theme::json) = 'object'),
     updated_at   BIGINT NOT NULL
 );
 

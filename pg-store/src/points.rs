@@ -474,6 +474,10 @@ impl PointStore for PgStore {
         let tx = self.tenant(streamer).await?;
         let out = async {
             require_streamer(&tx, streamer).await?;
+            // Bulk awards of one streamer take turns: two that create the same new viewers
+            // in different orders would otherwise each wait for the other's new row.
+            tx.execute("SELECT pg_advisory_xact_lock(1, hashtext($1::text))", &[&streamer.0.to_string()])
+                .await?;
             let at = now.as_millis();
             // New viewers first, in the order of first mention. A name a concurrent award or
             // lookup creates meanwhile is skipped (and counted as existing).

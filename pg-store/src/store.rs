@@ -190,10 +190,12 @@ impl PgStore {
         Tx::begin(client, begin, self.inner.modes).await
     }
 
-    /// A transaction of streamer `s`: row-level security shows it `s`'s rows only.
+    /// A transaction of streamer `s`: row-level security shows it `s`'s rows only. Each kind of
+    /// transaction sets both settings, so none can inherit the other's.
     pub(crate) async fn tenant(&self, s: StreamerId) -> StoreResult<Tx> {
         self.begin(&format!(
-            "BEGIN; SELECT set_config('kickoverlay.streamer_id', '{}', true)",
+            "BEGIN; SELECT set_config('kickoverlay.streamer_id', '{}', true), \
+             set_config('kickoverlay.operator', '', true)",
             s.0
         ))
         .await
@@ -204,7 +206,8 @@ impl PgStore {
     pub(crate) async fn snapshot(&self, s: StreamerId) -> StoreResult<Tx> {
         self.begin(&format!(
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
-             SELECT set_config('kickoverlay.streamer_id', '{}', true)",
+             SELECT set_config('kickoverlay.streamer_id', '{}', true), \
+             set_config('kickoverlay.operator', '', true)",
             s.0
         ))
         .await
@@ -212,8 +215,11 @@ impl PgStore {
 
     /// A transaction of the operator: it sees the `streamers` table and no tenant's rows.
     pub(crate) async fn operator(&self) -> StoreResult<Tx> {
-        self.begin("BEGIN; SELECT set_config('kickoverlay.operator', 'on', true)")
-            .await
+        self.begin(
+            "BEGIN; SELECT set_config('kickoverlay.operator', 'on', true), \
+             set_config('kickoverlay.streamer_id', '', true)",
+        )
+        .await
     }
 
     /// What the next operations to take connections from the pool would find on each of its
@@ -246,19 +252,27 @@ impl PgStore {
 
 /// What a connection's next user would find on it.
 async fn state_of(client: &tokio_postgres::Client) -> StoreResult<ConnectionState> {
-    let row = client
-        .query_one(
+    // One simple-protocol message: when it starts its own transaction, that transaction's
+    // start is this statement's start; a transaction left open started earlier.
+    let messages = client
+        .simple_query(
             "SELECT now() <> statement_timestamp(), \
              current_setting('kickoverlay.streamer_id', true), \
              current_setting('kickoverlay.operator', true)",
-            &[],
         )
         .await
         .map_err(db_error)?;
+    let row = messages
+        .iter()
+        .find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(row) => Some(row),
+            _ => None,
+        })
+        .ok_or_else(|| StoreError::backend("the connection state query returned no row"))?;
     Ok(ConnectionState {
-        in_transaction: row.get(0),
-        streamer: row.get(1),
-        operator: row.get(2),
+        in_transaction: row.get(0) == Some("t"),
+        streamer: row.get(1).map(str::to_owned),
+        operator: row.get(2).map(str::to_owned),
     })
 }
 

@@ -73,6 +73,9 @@ impl Tx {
     /// Every row `sql` returns.
     pub(crate) async fn query(&self, sql: &str, params: Params<'_>) -> StoreResult<Vec<Row>> {
         let st = self.statement(sql).await?;
+        if unmatchable(&st, params) {
+            return Ok(Vec::new());
+        }
         self.client().query(&st, params).await.map_err(db_error)
     }
 
@@ -83,6 +86,9 @@ impl Tx {
         params: Params<'_>,
     ) -> StoreResult<Option<Row>> {
         let st = self.statement(sql).await?;
+        if unmatchable(&st, params) {
+            return Ok(None);
+        }
         self.client().query_opt(&st, params).await.map_err(db_error)
     }
 
@@ -95,6 +101,9 @@ impl Tx {
     /// How many rows `sql` changed.
     pub(crate) async fn execute(&self, sql: &str, params: Params<'_>) -> StoreResult<u64> {
         let st = self.statement(sql).await?;
+        if unmatchable(&st, params) {
+            return Ok(0);
+        }
         self.client().execute(&st, params).await.map_err(db_error)
     }
 
@@ -109,15 +118,36 @@ impl Tx {
     }
 }
 
+/// Whether a text parameter of `st` holds a NUL character. PostgreSQL's text cannot hold one,
+/// so no stored row can equal it: a lookup by such a name (a URL segment, say) finds nothing,
+/// as it does on every backend, instead of failing. (Writes never get here with one: the
+/// contract refuses control characters in every text it stores.)
+fn unmatchable(st: &tokio_postgres::Statement, params: Params<'_>) -> bool {
+    use tokio_postgres::types::Type;
+    st.params().iter().zip(params).any(|(ty, p)| {
+        let mut buf = bytes::BytesMut::new();
+        *ty == Type::TEXT && p.to_sql_checked(ty, &mut buf).is_ok() && buf.contains(&0)
+    })
+}
+
 impl Drop for Tx {
     fn drop(&mut self) {
         if self.open
             && !self.modes.keep_cancelled
             && let Some(client) = self.client.take()
         {
-            // Still inside a transaction (cancelled, or its end failed): never reuse it.
+            // Still inside a transaction (cancelled, or its end failed): never reuse it. Closing
+            // it ends the session once PostgreSQL notices; cancelling its statement (one may be
+            // waiting for a lock) makes that now rather than when the statement ends.
             tracing::debug!("discarding a connection whose transaction did not end");
-            drop(Object::take(client));
+            let client = Object::take(client);
+            let cancel = client.cancel_token();
+            drop(client);
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    let _ = cancel.cancel_query(tokio_postgres::NoTls).await;
+                });
+            }
         }
     }
 }

@@ -296,3 +296,31 @@ pub async fn overlay_inputs_are_validated(h: Harness) -> CaseResult {
     check_eq!(export(&*store, s).await?, before, "nothing changed");
     Ok(())
 }
+
+/// JSON documents hold any JSON string, an escaped NUL (`"\u0000"`) included, and come back
+/// as they were written.
+pub async fn documents_keep_escaped_control_characters(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let theme = serde_json::json!({ "siteName": "a\u{0}b", "tab": "\t" });
+    let set = store.set_theme(s, theme.clone()).await?;
+    check_eq!(set.theme, theme, "the theme as set");
+    check_eq!(
+        store.get_theme(s).await?.map(|t| t.theme),
+        Some(theme.clone()),
+        "the theme as read"
+    );
+    let layout = store
+        .upsert_layout(
+            s,
+            &LayoutId::new("main"),
+            LayoutInput {
+                name: "Main".to_owned(),
+                is_default: false,
+                layout: theme.clone(),
+            },
+        )
+        .await?;
+    check_eq!(layout.layout, theme, "the layout as written");
+    Ok(())
+}

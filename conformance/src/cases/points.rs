@@ -612,3 +612,43 @@ pub async fn point_operations_on_unknown_users_are_not_found(h: Harness) -> Case
     check_eq!(store.count_users(s).await?, 1, "nothing was created");
     Ok(())
 }
+
+/// Concurrent bulk awards naming the same new viewers in opposite orders all succeed, create
+/// each viewer once, and award each of them once per award.
+pub async fn concurrent_bulk_awards_create_each_viewer_once(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let names: Vec<String> = (0..20).map(|i| format!("new{i}")).collect();
+    let reversed: Vec<String> = names.iter().rev().cloned().collect();
+    let results = concurrently(8, |i| {
+        let store = store.clone();
+        let names = if i % 2 == 0 {
+            names.clone()
+        } else {
+            reversed.clone()
+        };
+        async move {
+            store
+                .bulk_award(s, &names, PointDelta::new(3, PointSource::Watch))
+                .await
+        }
+    })
+    .await?;
+    check!(
+        results.iter().all(|r| r.is_ok()),
+        "every award succeeds: {results:?}"
+    );
+    check_eq!(store.count_users(s).await?, 20, "each viewer created once");
+    let e = export(&*store, s).await?;
+    check!(
+        e.points.iter().all(|p| p.channel_points == 24),
+        "each viewer awarded once per award: {:?}",
+        e.points
+    );
+    check_eq!(
+        e.transactions.len(),
+        160,
+        "one ledger row per viewer and award"
+    );
+    check_invariants(&e)
+}

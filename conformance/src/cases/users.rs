@@ -381,3 +381,54 @@ pub async fn ids_are_never_reused(h: Harness) -> CaseResult {
     check!(s < gone && gone < again, "streamer ids: {s} {gone} {again}");
     Ok(())
 }
+
+/// A lookup by a name or key holding a NUL character (a `%00` in a URL) finds nothing, and a
+/// delete by one deletes nothing: no stored text can hold one (writes refuse control
+/// characters), and a backend whose text type cannot hold one must still answer, not fail.
+pub async fn lookups_by_text_holding_nul_find_nothing(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    store.get_or_create_user(s, "ab").await?;
+    let nul = "a\0b";
+    check_eq!(
+        store.get_streamer_by_username(nul).await?,
+        None,
+        "a streamer"
+    );
+    check_eq!(store.get_user_by_username(s, nul).await?, None, "a viewer");
+    check_eq!(store.get_overlay_setting(s, nul).await?, None, "a setting");
+    check_eq!(
+        store.get_layout(s, &LayoutId::new(nul)).await?,
+        None,
+        "a layout"
+    );
+    check_eq!(store.get_goal(s, &GoalId::new(nul)).await?, None, "a goal");
+    check_eq!(store.get_oauth_token(s, nul).await?, None, "a token");
+    check_eq!(
+        store.get_verification_code(s, nul, "CODE").await?,
+        None,
+        "a code"
+    );
+    check_eq!(
+        store.latest_verification_code(s, nul).await?,
+        None,
+        "the latest code"
+    );
+    check_err!(
+        store.delete_overlay_setting(s, nul).await,
+        StoreError::not_found(Resource::OverlaySetting),
+        "deleting a setting"
+    );
+    check_err!(
+        store.delete_goal(s, &GoalId::new(nul)).await,
+        StoreError::not_found(Resource::Goal),
+        "deleting a goal"
+    );
+    check_err!(
+        store.get_or_create_user(s, nul).await,
+        StoreError::invalid("username", "must not contain control characters"),
+        "creating a viewer"
+    );
+    check_eq!(store.count_users(s).await?, 1, "nothing was created");
+    Ok(())
+}

@@ -53,3 +53,28 @@ pub async fn tenant_tables(owner: &tokio_postgres::Client, schema: &str) -> Vec<
         .map(|r| r.get(0))
         .collect()
 }
+
+/// Disables row-level security on every table of `schema`.
+pub async fn switch_row_security_off(owner_url: &str, schema: &str) {
+    let (client, connection) = tokio_postgres::connect(owner_url, tokio_postgres::NoTls)
+        .await
+        .expect("the owner connects");
+    tokio::spawn(connection);
+    let tables = client
+        .query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = $1",
+            &[&schema],
+        )
+        .await
+        .expect("list the tables");
+    assert!(tables.len() > 10, "the schema has its tables");
+    for t in tables {
+        let table: String = t.get(0);
+        client
+            .batch_execute(&format!(
+                "ALTER TABLE \"{schema}\".\"{table}\" DISABLE ROW LEVEL SECURITY"
+            ))
+            .await
+            .expect("row-level security switches off");
+    }
+}

@@ -60,6 +60,12 @@ async fn a_copied_deployment_serves_the_same_answers_and_its_file_is_untouched()
     assert!(out.contains("Copied 2 streamers"), "{out}");
     assert!(out.contains(&w.a.name) && out.contains(&w.b.name), "{out}");
     assert_eq!(digest(&db), before, "the SQLite file changed");
+    for side in ["kick-overlay.db-wal", "kick-overlay.db-shm"] {
+        assert!(
+            !dir.path().join("data").join(side).exists(),
+            "the copy left {side} beside the file"
+        );
+    }
 
     // The same answers from a server on each.
     let sqlite = Process::start(&db, &[], None);

@@ -261,6 +261,29 @@ async fn the_server_login_must_be_bound_by_row_security() {
         Err(ConnectError::PrivilegedLogin { why, .. }) => assert!(why.contains("BYPASSRLS")),
         other => panic!("a BYPASSRLS login was accepted: {other:?}"),
     }
+    // A role that may act as the tables' owner (a member of the owner's role).
+    let owner_role: String = admin
+        .query_one("SELECT current_user::text", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let _ = admin
+        .batch_execute("CREATE ROLE kickoverlay_test_member LOGIN PASSWORD 'member'")
+        .await;
+    admin
+        .batch_execute(&format!(
+            "GRANT \"{owner_role}\" TO kickoverlay_test_member"
+        ))
+        .await
+        .unwrap();
+    let mut member: tokio_postgres::Config = options.owner_url.clone().unwrap().parse().unwrap();
+    member.user("kickoverlay_test_member").password("member");
+    let as_member =
+        PgOptions::new(pg_scratch::conn_string(&member, None)).with_schema(store.schema());
+    match PgStore::connect(as_member, clock()).await {
+        Err(ConnectError::PrivilegedLogin { why, .. }) => assert!(why.contains("owns"), "{why}"),
+        other => panic!("a member of the owner's role was accepted: {other:?}"),
+    }
 }
 
 #[tokio::test]

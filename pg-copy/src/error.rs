@@ -1,5 +1,6 @@
-//! [`CopyError`]: why a copy was refused or failed. Whatever the error, the PostgreSQL database
-//! is left as it was (the copy is one transaction) and the SQLite file is never written.
+//! [`CopyError`]: why a copy was refused or failed. Whatever the error, the tables in PostgreSQL
+//! are left as they were (the copy is one transaction; only the empty schema may have been
+//! created or upgraded), and the SQLite file is never written.
 
 /// Why [`copy`](crate::copy) refused or failed.
 #[derive(Debug, thiserror::Error)]

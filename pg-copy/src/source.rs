@@ -59,6 +59,20 @@ pub fn select_all(table: &Table, nulls_first: &str) -> String {
     )
 }
 
+/// `path` as an SQLite URI that opens it immutable.
+fn immutable_uri(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for c in absolute.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' => uri.push_str(&format!("%{:02X}", c as u32)),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
 /// The SQLite file, open read-only inside one read transaction.
 pub struct Source {
     conn: Connection,
@@ -80,10 +94,17 @@ impl Source {
                 reason: "there is no such file".to_owned(),
             });
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
+        // Without a write-ahead log beside it (a server stopped cleanly), the file is opened
+        // immutable: read as it is, with no lock or shared-memory file made next to it. With
+        // one, SQLite must read the log too, and makes its shared-memory file to do so.
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = if Path::new(&wal).exists() {
+            Connection::open_with_flags(path, flags)
+        } else {
+            Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+        }
         .map_err(failed)?;
         conn.busy_timeout(reference_store::BUSY_TIMEOUT)
             .map_err(failed)?;

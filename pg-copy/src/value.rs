@@ -75,7 +75,17 @@ pub fn from_sqlite(row: &rusqlite::Row<'_>, i: usize, kind: Kind) -> rusqlite::R
         (ValueRef::Null, _) => Value::Null,
         (ValueRef::Integer(n), Kind::Bool) => Value::Bool(n != 0),
         (ValueRef::Integer(n), _) => Value::Int(n),
-        (ValueRef::Text(t), _) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        (ValueRef::Text(t), _) => Value::Text(
+            std::str::from_utf8(t)
+                .map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        i,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?
+                .to_owned(),
+        ),
         (ValueRef::Blob(b), _) => Value::Bytes(b.to_vec()),
         (ValueRef::Real(r), _) => Value::Text(r.to_string()),
     })

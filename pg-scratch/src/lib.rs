@@ -16,7 +16,7 @@
 //! Without either, [`server`] panics with a message saying how to install PostgreSQL: a test
 //! that needs it fails, never skips.
 //!
-//! Each test process gets a database of its own (`kickoverlay_test_<pid>_<n>`; those of test
+//! Each test process gets a database of its own (`kickoverlay_test_<pid>_<host>_<n>`; those of test
 //! processes no longer running are dropped on the next run), and [`Server::scratch`] a new
 //! schema in it for every store. The store logs in as `kickoverlay_test_app`, a role that owns
 //! nothing, and migrates with the server's own login.

@@ -34,6 +34,7 @@ async fn prepare(admin: tokio_postgres::Config) -> tokio_postgres::Config {
         .await
         .unwrap_or_else(|e| panic!("cannot connect to the test server ({e}); {INSTALL}"));
     tokio::spawn(connection);
+    let host = host_tag();
     let create_role = format!("CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{APP_PASSWORD}'");
     match client.batch_execute(&create_role).await {
         Ok(()) => {}
@@ -51,11 +52,16 @@ async fn prepare(admin: tokio_postgres::Config) -> tokio_postgres::Config {
         .expect("list the test databases")
     {
         let name: String = row.get(0);
-        let pid = name
+        // kickoverlay_test_<pid>_<host>_<n>: only this machine's, of processes that ended (a
+        // server shared by several machines keeps the others').
+        let mut parts = name
             .strip_prefix("kickoverlay_test_")
-            .and_then(|rest| rest.split('_').next())
-            .and_then(|pid| pid.parse::<i32>().ok());
+            .unwrap_or("")
+            .split('_');
+        let pid = parts.next().and_then(|pid| pid.parse::<i32>().ok());
+        let ours = parts.next() == Some(host.as_str());
         if let Some(pid) = pid
+            && ours
             && !alive(pid)
         {
             let _ = client
@@ -67,7 +73,7 @@ async fn prepare(admin: tokio_postgres::Config) -> tokio_postgres::Config {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    let db = format!("kickoverlay_test_{}_{nanos}", std::process::id());
+    let db = format!("kickoverlay_test_{}_{host}_{nanos}", std::process::id());
     client
         .batch_execute(&format!("CREATE DATABASE \"{db}\""))
         .await
@@ -75,6 +81,16 @@ async fn prepare(admin: tokio_postgres::Config) -> tokio_postgres::Config {
     let mut owner = admin.clone();
     owner.dbname(&db);
     owner
+}
+
+/// A short tag of this machine's name, for the names of its test databases.
+fn host_tag() -> String {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    // FNV-1a: stable across runs and builds, unlike the standard library's hasher.
+    let hash = name.trim().bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{:08x}", hash as u32)
 }
 
 /// Whether process `pid` still runs.

@@ -22,6 +22,18 @@ const UNIQUE: &[(&str, ConflictKind)] = &[
 /// its `Conflict` (by SQLSTATE and constraint name, never by message); anything else is logged
 /// and becomes `Backend`.
 pub(crate) fn db_error(e: tokio_postgres::Error) -> StoreError {
+    // A row written for a streamer or a viewer deleted by a concurrent operation after this one
+    // checked it exists: the same `NotFound` the check would have given a moment later.
+    if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION)
+        && let Some(name) = e.as_db_error().and_then(|d| d.constraint())
+    {
+        if name.ends_with("_streamer_id_user_id_fkey") {
+            return StoreError::not_found(datastore::Resource::User);
+        }
+        if name.ends_with("_streamer_id_fkey") {
+            return StoreError::not_found(datastore::Resource::Streamer);
+        }
+    }
     if e.code() == Some(&SqlState::UNIQUE_VIOLATION)
         && let Some(name) = e.as_db_error().and_then(|d| d.constraint())
         && let Some((_, kind)) = UNIQUE.iter().find(|(c, _)| *c == name)

@@ -66,11 +66,23 @@
 //!   small and rarely written.
 //! * **Local to the coordinator**: `schema_migrations`.
 //!
-//! What would change: the identity columns become sequences Citus hands out per node, so ids
-//! would still be unique but no longer increase with creation across nodes (the contract asks
-//! for both; the ids would need one shared sequence or a per-streamer order); `ON DELETE
-//! CASCADE` from a reference table to distributed tables is supported, so deleting a streamer
-//! stays one statement; the policies stay as they are, and are applied on the workers.
+//! What would change, as far as Citus documents it (none of this has been run on Citus yet): the
+//! identity columns become sequences handed out per node, so ids would stay unique but no longer
+//! increase with creation across nodes (the contract asks for both; the ids would need one
+//! shared sequence or a per-streamer order); `ON DELETE CASCADE` from a reference table to
+//! distributed tables is supported, so deleting a streamer stays one statement; and the tenant
+//! setting must reach the workers that run each statement. A `set_config` in the coordinator's
+//! transaction is not forwarded by default, so the policies would see no tenant there and
+//! match nothing (safe, but every operation would fail): the store would set it with
+//! `SET LOCAL` and `citus.propagate_set_commands = 'local'`, or the policies would move to the
+//! coordinator. Every statement constrains `streamer_id` itself, so routing needs nothing else.
+//!
+//! # Finding a streamer by name
+//!
+//! Every HTTP request names its streamer in the URL, so finding a streamer by username (or Kick
+//! id) runs before any tenant is known, as the operator: the operator's policy lets it read the
+//! `streamers` table (names, display names, Kick ids and times: what the public profile pages
+//! show) and nothing of any tenant's rows.
 
 #![warn(missing_docs)]
 

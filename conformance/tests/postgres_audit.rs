@@ -1,7 +1,8 @@
 //! The whole suite once more on the PostgreSQL store, watching what it runs:
 //!
 //! * every statement it prepared that reads or writes a tenant table must constrain
-//!   `streamer_id` (`conformance::audit::unscoped`); a failure lists the offenders;
+//!   `streamer_id` (`conformance::audit::unscoped`), and every one that changes the
+//!   `streamers` table must name its row (`streamers.id = $N`); a failure lists the offenders;
 //! * no statement's plan scans a whole tenant table: each is prepared with PostgreSQL's generic
 //!   plan (the plan for any parameter values) with sequential scans discouraged, so a
 //!   `Seq Scan` on a tenant table means no index serves the statement.
@@ -157,6 +158,20 @@ fn whole_suite_on_postgres_scopes_every_statement_and_scans_no_tenant_table() {
             unscoped.is_empty(),
             "statements that do not constrain streamer_id:\n{}",
             unscoped.join("\n")
+        );
+        // The streamers table has no streamer_id: a statement that changes it must name its row.
+        let unnamed: Vec<&String> = statements
+            .iter()
+            .filter(|sql| {
+                let upper = sql.trim_start().to_ascii_uppercase();
+                (upper.starts_with("UPDATE STREAMERS")
+                    || upper.starts_with("DELETE FROM STREAMERS"))
+                    && !sql.contains("streamers.id = $")
+            })
+            .collect();
+        assert!(
+            unnamed.is_empty(),
+            "statements that change streamers without naming the row: {unnamed:#?}"
         );
         owner
             .batch_execute("SET enable_seqscan = off; SET plan_cache_mode = force_generic_plan")

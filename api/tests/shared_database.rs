@@ -50,9 +50,29 @@ async fn two_servers_on_one_database_see_each_others_writes_at_once() {
     ];
     let dir = tempfile::tempdir().unwrap();
     let unused = dir.path().join("unused.db");
-    // Both start together: the schema is created once (the migrations take a lock).
+    // Both start together: the schema is created once (the migrations take a lock). The
+    // second is configured through the environment instead of options.
     let one = Process::start(&unused, &pg, None);
-    let two = Process::start(&unused, &pg, None);
+    let two = Process::start_with_env(
+        &unused,
+        &[],
+        None,
+        &[
+            ("KICKOVERLAY_DATABASE_URL", &scratch.server_url),
+            ("KICKOVERLAY_DATABASE_OWNER_URL", &scratch.owner_url),
+            ("KICKOVERLAY_DATABASE_SCHEMA", &scratch.schema),
+        ],
+    );
+    // Its start line names where its data is (the log is kept by a thread: wait for it).
+    let started = std::time::Instant::now();
+    while !two.log().contains("serving on") && started.elapsed().as_secs() < 5 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        two.log().contains("postgresql schema"),
+        "the second server is not on PostgreSQL: {}",
+        two.log()
+    );
     let out = bin()
         .args(["streamer", "add", "alpha"])
         .args(pg)

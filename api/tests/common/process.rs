@@ -65,6 +65,16 @@ impl Process {
     /// Starts the server on `db` with `args`, under an open-file limit of `files` when given,
     /// and waits for its start line.
     pub fn start(db: &Path, args: &[&str], files: Option<u32>) -> Process {
+        Self::start_with_env(db, args, files, &[])
+    }
+
+    /// [`Process::start`] with environment variables `env` set for the server.
+    pub fn start_with_env(
+        db: &Path,
+        args: &[&str],
+        files: Option<u32>,
+        env: &[(&str, &str)],
+    ) -> Process {
         let mut cmd = match files {
             Some(n) => {
                 let c = bin();
@@ -84,6 +94,7 @@ impl Process {
         };
         cmd.args(["--db", db.to_str().unwrap(), "--port", "0"])
             .args(args)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().unwrap();

@@ -494,9 +494,9 @@ impl PointStore for PgStore {
             // Every named user, locked in id order, so that concurrent awards and point writes
             // queue instead of deadlocking or losing updates.
             tx.query(
-                "SELECT u.id FROM users u WHERE u.streamer_id = $1 \
-                 AND fold(u.username) IN (SELECT fold(j.name) FROM unnest($2::text[]) AS j(name)) \
-                 ORDER BY u.id FOR NO KEY UPDATE", // equivalent mutant: it only locks; nothing reads what it returns
+                "SELECT u.id FROM users u WHERE fold(u.username) IN \
+                 (SELECT fold(j.name) FROM unnest($2::text[]) AS j(name)) \
+                 AND u.streamer_id = $1 ORDER BY u.id FOR NO KEY UPDATE", // equivalent mutant: it only locks; nothing reads what it returns
                 &[&streamer.0, &names],
             )
             .await?;

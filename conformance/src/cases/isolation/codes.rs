@@ -66,6 +66,38 @@ pub async fn codes_are_bounded_counted_and_spent_per_streamer(h: Harness) -> Cas
         "A's codes are untouched"
     );
 
+    // A's newer codes of the same username are no part of B's count: B, at its bound, drops
+    // exactly its own oldest code, not as many as A's codes would add.
+    let b_first: Vec<String> = (0..MAX_LIVE_CODES).map(|i| format!("C{i}")).collect();
+    for c in &b_first {
+        tick();
+        store
+            .create_verification_code(b, issue("third", c, &h))
+            .await?;
+    }
+    for c in ["D0", "D1"] {
+        tick();
+        store
+            .create_verification_code(a, issue("third", c, &h))
+            .await?;
+    }
+    tick();
+    store
+        .create_verification_code(b, issue("third", "C9", &h))
+        .await?;
+    let mut expected = b_first[1..].to_vec();
+    expected.push("C9".to_owned());
+    check_eq!(
+        codes_of(&*store, b, "third").await?,
+        expected,
+        "B dropped one code of its own, counting only its own"
+    );
+    check_eq!(
+        codes_of(&*store, a, "third").await?,
+        vec!["D0".to_owned(), "D1".to_owned()],
+        "A's codes are untouched"
+    );
+
     // The same strings under both: B's bound drops B's row only.
     let same: Vec<String> = (0..=MAX_LIVE_CODES).map(|i| format!("S{i}")).collect();
     for c in &same[..MAX_LIVE_CODES] {

@@ -60,7 +60,7 @@ fn fixture(rt: &Runtime, streamers: u32, users: u32, rich: bool) -> Fixture {
         admin
             .execute(
                 "INSERT INTO users (streamer_id, username, created_at, updated_at) \
-                 SELECT s.id, 'viewer' || n, 0, 0 FROM streamers s, generate_series(1, $1) n \
+                 SELECT s.id, 'viewer' || n, 0, 0 FROM streamers s, generate_series(1, $1::bigint) n \
                  ORDER BY s.id, n",
                 &[&i64::from(users)],
             )

@@ -52,7 +52,7 @@ async fn prepare(admin: tokio_postgres::Config) -> tokio_postgres::Config {
         .expect("list the test databases")
     {
         let name: String = row.get(0);
-        // kickoverlay_test_<pid>_<host>_<n>: only this machine's, of processes that ended (a
+        // kickoverlay_test_<pid>_<host>_<n>: only those of processes that ended on the same host (a
         // server shared by several machines keeps the others').
         let mut parts = name
             .strip_prefix("kickoverlay_test_")
@@ -83,7 +83,7 @@ async fn prepare(admin: tokio_postgres::Config) -> tokio_postgres::Config {
     owner
 }
 
-/// A short tag of this machine's name, for the names of its test databases.
+/// A short tag of the host name, for the names of its test databases.
 fn host_tag() -> String {
     let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
     // FNV-1a: stable across runs and builds, unlike the standard library's hasher.

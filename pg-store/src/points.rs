@@ -486,7 +486,7 @@ impl PointStore for PgStore {
                     "INSERT INTO users (streamer_id, username, created_at, updated_at) \
                      SELECT $1, j.name, $2, $2 FROM unnest($3::text[]) WITH ORDINALITY AS j(name, ord) \
                      WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.streamer_id = $1 \
-                     AND fold(u.username) = fold(j.name)) \
+                     AND u.username_key = fold(j.name)) \
                      ORDER BY j.ord ON CONFLICT DO NOTHING",
                     &[&streamer.0, &at, &names],
                 )
@@ -494,7 +494,7 @@ impl PointStore for PgStore {
             // Every named user, locked in id order, so that concurrent awards and point writes
             // queue instead of deadlocking or losing updates.
             tx.query(
-                "SELECT u.id FROM users u WHERE fold(u.username) IN \
+                "SELECT u.id FROM users u WHERE u.username_key IN \
                  (SELECT fold(j.name) FROM unnest($2::text[]) AS j(name)) \
                  AND u.streamer_id = $1 ORDER BY u.id FOR NO KEY UPDATE", // equivalent mutant: it only locks; nothing reads what it returns
                 &[&streamer.0, &names],
@@ -507,7 +507,7 @@ impl PointStore for PgStore {
                     "SELECT p.channel_points FROM user_points p \
                      JOIN users u ON u.streamer_id = p.streamer_id AND u.id = p.user_id \
                      WHERE p.streamer_id = $1 AND p.channel_points > $3 \
-                     AND fold(u.username) IN (SELECT fold(j.name) FROM unnest($2::text[]) AS j(name)) \
+                     AND u.username_key IN (SELECT fold(j.name) FROM unnest($2::text[]) AS j(name)) \
                      LIMIT 1",
                     &[&streamer.0, &names, &(validate::MAX_BALANCE - award.amount)],
                 )
@@ -520,7 +520,7 @@ impl PointStore for PgStore {
                 "INSERT INTO user_points (streamer_id, user_id, channel_points, drop_points, \
                  total_drops, last_updated) \
                  SELECT $1, u.id, $2, 0, 0, $3 FROM users u WHERE u.streamer_id = $1 \
-                 AND fold(u.username) IN (SELECT fold(j.name) FROM unnest($4::text[]) AS j(name)) \
+                 AND u.username_key IN (SELECT fold(j.name) FROM unnest($4::text[]) AS j(name)) \
                  ON CONFLICT (streamer_id, user_id) DO UPDATE SET \
                  channel_points = user_points.channel_points + excluded.channel_points, \
                  last_updated = excluded.last_updated",
@@ -533,7 +533,7 @@ impl PointStore for PgStore {
                  description, created_at) \
                  SELECT $1, u.id, $2, $3, $4, $5 \
                  FROM unnest($6::text[]) WITH ORDINALITY AS j(name, ord) \
-                 JOIN users u ON u.streamer_id = $1 AND fold(u.username) = fold(j.name) \
+                 JOIN users u ON u.streamer_id = $1 AND u.username_key = fold(j.name) \
                  ORDER BY j.ord",
                 &[
                     &streamer.0,

@@ -329,7 +329,7 @@ impl PowerupStore for PgStore {
             // Whether they are the streamer, their stock and the powerup's price, at once.
             let row = tx
                 .query_one(
-                    "SELECT fold(u.username) = fold(streamers.username) AS is_owner, \
+                    "SELECT u.username_key = streamers.username_key AS is_owner, \
                      i.quantity, c.cost, c.enabled FROM users u \
                      JOIN streamers ON streamers.id = $1 \
                      LEFT JOIN powerup_inventory i ON i.streamer_id = u.streamer_id \

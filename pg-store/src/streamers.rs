@@ -48,7 +48,7 @@ pub(crate) async fn read(tx: &Tx, s: StreamerId) -> StoreResult<Option<Streamer>
 async fn check_username_free(tx: &Tx, username: &str) -> StoreResult<()> {
     let taken = tx
         .query_opt(
-            "SELECT 1 FROM streamers WHERE fold(username) = fold($1)",
+            "SELECT 1 FROM streamers WHERE username_key = fold($1)",
             &[&username],
         )
         .await?;
@@ -120,8 +120,7 @@ impl StreamerStore for PgStore {
     }
 
     async fn get_streamer_by_username(&self, username: &str) -> StoreResult<Option<Streamer>> {
-        self.streamer_by("fold(username) = fold($1)", &username)
-            .await
+        self.streamer_by("username_key = fold($1)", &username).await
     }
 
     async fn get_streamer_by_kick_user_id(

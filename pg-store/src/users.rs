@@ -38,9 +38,7 @@ pub(crate) fn from_row(r: &Row) -> StoreResult<User> {
 /// The user of this streamer with this name (ignoring ASCII case).
 pub(crate) async fn by_name(tx: &Tx, s: StreamerId, username: &str) -> StoreResult<Option<User>> {
     tx.query_opt(
-        &format!(
-            "SELECT {COLUMNS} FROM users WHERE streamer_id = $1 AND fold(username) = fold($2)"
-        ),
+        &format!("SELECT {COLUMNS} FROM users WHERE streamer_id = $1 AND username_key = fold($2)"),
         &[&s.0, &username],
     )
     .await?

@@ -50,7 +50,7 @@ impl VerificationStore for PgStore {
             .await?;
             tx.execute(
                 "DELETE FROM verification_codes WHERE streamer_id = $1 \
-                 AND fold(username) = fold($2) AND expires_at <= $3",
+                 AND username_key = fold($2) AND expires_at <= $3",
                 &[&streamer.0, &new.username, &now.as_millis()],
             )
             .await?;
@@ -61,7 +61,7 @@ impl VerificationStore for PgStore {
                     &format!(
                         "INSERT INTO verification_codes (streamer_id, username, code, \
                          secret_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) \
-                         ON CONFLICT (streamer_id, fold(username), code) DO UPDATE SET \
+                         ON CONFLICT (streamer_id, username_key, code) DO UPDATE SET \
                          expires_at = excluded.expires_at RETURNING id, {COLUMNS}"
                     ),
                     &[
@@ -79,7 +79,7 @@ impl VerificationStore for PgStore {
             // Past the bound, the oldest unconfirmed others go first, then the oldest confirmed.
             tx.execute(
                 "WITH mine AS (SELECT c.id, c.verified FROM verification_codes c \
-                 WHERE c.streamer_id = $1 AND fold(c.username) = fold($2)), \
+                 WHERE c.streamer_id = $1 AND c.username_key = fold($2)), \
                  doomed AS (SELECT id FROM mine WHERE id <> $3 ORDER BY verified, id \
                  LIMIT greatest((SELECT count(*) FROM mine) - $4, 0)) \
                  DELETE FROM verification_codes d WHERE d.id IN (SELECT id FROM doomed) \
@@ -110,7 +110,7 @@ impl VerificationStore for PgStore {
             .query_opt(
                 &format!(
                     "SELECT {COLUMNS} FROM verification_codes WHERE streamer_id = $1 \
-                     AND fold(username) = fold($2) AND code = $3 AND expires_at > $4"
+                     AND username_key = fold($2) AND code = $3 AND expires_at > $4"
                 ),
                 &[&streamer.0, &username, &code, &now.as_millis()],
             )
@@ -130,7 +130,7 @@ impl VerificationStore for PgStore {
             .query_opt(
                 &format!(
                     "SELECT {COLUMNS} FROM verification_codes WHERE streamer_id = $1 \
-                     AND fold(username) = fold($2) AND expires_at > $3 ORDER BY id DESC LIMIT 1"
+                     AND username_key = fold($2) AND expires_at > $3 ORDER BY id DESC LIMIT 1"
                 ),
                 &[&streamer.0, &username, &now.as_millis()],
             )
@@ -151,7 +151,7 @@ impl VerificationStore for PgStore {
             .query_opt(
                 &format!(
                     "UPDATE verification_codes SET verified = true WHERE streamer_id = $1 \
-                     AND fold(username) = fold($2) AND code = $3 AND expires_at > $4 \
+                     AND username_key = fold($2) AND code = $3 AND expires_at > $4 \
                      RETURNING {COLUMNS}"
                 ),
                 &[&streamer.0, &username, &code, &now.as_millis()],
@@ -173,7 +173,7 @@ impl VerificationStore for PgStore {
         let n = tx
             .execute(
                 "DELETE FROM verification_codes WHERE streamer_id = $1 \
-                 AND fold(username) = fold($2)",
+                 AND username_key = fold($2)",
                 &[&streamer.0, &username],
             )
             .await;
@@ -195,7 +195,7 @@ impl VerificationStore for PgStore {
             let row = tx
                 .query_opt(
                     "SELECT id, verified, secret_hash, failed_redemptions FROM \
-                     verification_codes WHERE streamer_id = $1 AND fold(username) = fold($2) \
+                     verification_codes WHERE streamer_id = $1 AND username_key = fold($2) \
                      AND code = $3 AND expires_at > $4 FOR UPDATE",
                     &[&streamer.0, &username, &code, &now.as_millis()],
                 )
@@ -223,7 +223,7 @@ impl VerificationStore for PgStore {
             }
             tx.execute(
                 "DELETE FROM verification_codes WHERE streamer_id = $1 \
-                 AND fold(username) = fold($2)",
+                 AND username_key = fold($2)",
                 &[&streamer.0, &username],
             )
             .await?;

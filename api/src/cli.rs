@@ -57,8 +57,8 @@ pub struct PgArgs {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
-    /// The database owner's login, with which the schema is created and upgraded on start
-    /// (needed on first start and after an upgrade).
+    /// The database owner's login, to set up or upgrade the schema on start (needed on first
+    /// start and after an upgrade).
     #[arg(
         long,
         env = "KICKOVERLAY_DATABASE_OWNER_URL",

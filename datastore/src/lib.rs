@@ -59,6 +59,7 @@
 pub mod clock;
 pub mod cooldowns;
 pub mod error;
+pub mod events;
 pub mod export;
 pub mod goals;
 pub mod ids;
@@ -79,6 +80,10 @@ pub mod verification;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use cooldowns::{Cooldown, CooldownCheck, CooldownStore};
+pub use events::{
+    EVENT_TYPES, Event, EventData, EventId, EventPage, EventRetention, EventStore, MAX_EVENT_PAGE,
+    ViewerBalances,
+};
 pub use error::{ConflictKind, Resource, StoreError, StoreResult};
 pub use export::{ExportPart, ExportSink, SECTIONS as EXPORT_SECTIONS, StreamerExport};
 pub use goals::{Goal, GoalInput, GoalStore};
@@ -95,7 +100,7 @@ pub use powerups::{
 };
 pub use reports::{Analytics, PurchaseStats, ReportStore};
 pub use sessions::{
-    AdminKey, NewUserSession, SessionStore, SessionToken, StreamerSession, TokenHash, UserSession,
+    AdminKey, NewUserSession, OverlayKey, SessionStore, SessionToken, StreamerSession, TokenHash, UserSession,
 };
 pub use store::{DataStore, Family, OPERATIONS, Operation};
 pub use streamers::{NewStreamer, Streamer, StreamerStore, StreamerUpdate};

@@ -124,7 +124,16 @@ pub struct AdminKey {
     pub created_at: Timestamp,
 }
 
-/// Viewer and streamer sessions of one streamer, and the streamer's admin key.
+/// A streamer's overlay key, as stored: only its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverlayKey {
+    /// The hash of the key.
+    pub key_hash: TokenHash,
+    /// When the key was set (the store's clock).
+    pub created_at: Timestamp,
+}
+
+/// Viewer and streamer sessions of one streamer, and the streamer's admin and overlay keys.
 ///
 /// Tenant rule for every method: a session is found only under the streamer it was created
 /// for, so a token of one streamer presented under another is no session at all. Token hashes
@@ -203,6 +212,24 @@ pub trait SessionStore: Send + Sync {
     /// Whether `key_hash` is the streamer's current admin key: `false` for another streamer's
     /// key, for a streamer without a key and for a streamer that does not exist.
     async fn check_admin_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<bool>;
+
+    /// Sets the streamer's overlay key (its hash), replacing any previous one: the old key stops
+    /// working at once. The overlay key opens only the few writes a browser source makes, never
+    /// what the admin key opens. `NotFound(Streamer)` for a streamer that does not exist.
+    async fn set_overlay_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<OverlayKey>;
+
+    /// Whether `key_hash` is the streamer's current overlay key: `false` for another streamer's
+    /// key, for the streamer's admin key, for a streamer without an overlay key and for a
+    /// streamer that does not exist.
+    async fn check_overlay_key(
         &self,
         streamer: StreamerId,
         key_hash: &TokenHash,

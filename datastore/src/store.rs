@@ -1,6 +1,7 @@
 //! The [`DataStore`] trait and the explicit list of its operations.
 
 use crate::cooldowns::CooldownStore;
+use crate::events::EventStore;
 use crate::goals::GoalStore;
 use crate::overlay::OverlayStore;
 use crate::points::PointStore;
@@ -33,6 +34,7 @@ pub trait DataStore:
     + VerificationStore
     + CooldownStore
     + ReportStore
+    + EventStore
     + Send
     + Sync
 {
@@ -51,6 +53,7 @@ impl<T> DataStore for T where
         + VerificationStore
         + CooldownStore
         + ReportStore
+        + EventStore
         + Send
         + Sync
 {
@@ -84,11 +87,13 @@ pub enum Family {
     Cooldowns,
     /// [`ReportStore`].
     Reports,
+    /// [`EventStore`].
+    Events,
 }
 
 impl Family {
     /// Every family.
-    pub const ALL: [Family; 12] = [
+    pub const ALL: [Family; 13] = [
         Family::Streamers,
         Family::Users,
         Family::Points,
@@ -101,6 +106,7 @@ impl Family {
         Family::Verification,
         Family::Cooldowns,
         Family::Reports,
+        Family::Events,
     ];
 
     /// The family of the trait called `name`; a build error (at compile time, where
@@ -131,6 +137,7 @@ impl Family {
             Family::Verification => "VerificationStore",
             Family::Cooldowns => "CooldownStore",
             Family::Reports => "ReportStore",
+            Family::Events => "EventStore",
         }
     }
 }

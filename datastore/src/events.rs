@@ -318,6 +318,26 @@ pub struct EventRetention {
 /// The most events a page holds.
 pub const MAX_EVENT_PAGE: u32 = 1000;
 
+/// The most events a retention may keep per streamer.
+pub const MAX_EVENT_RETENTION_COUNT: u32 = 1_000_000;
+
+impl EventRetention {
+    /// Refuses what the contract does not accept.
+    pub fn validate(&self) -> StoreResult<()> {
+        crate::validate::in_range(
+            "max_count",
+            i64::from(self.max_count),
+            1,
+            i64::from(MAX_EVENT_RETENTION_COUNT),
+        )
+    }
+}
+
+/// Refuses a page size the contract does not accept (1 to [`MAX_EVENT_PAGE`]).
+pub fn validate_event_limit(limit: u32) -> StoreResult<()> {
+    crate::validate::in_range("limit", i64::from(limit), 1, i64::from(MAX_EVENT_PAGE))
+}
+
 /// Reading and purging a streamer's events (recording happens inside the writes).
 ///
 /// Tenant rule: a streamer's events are read and purged only under that streamer; ids count per
@@ -334,11 +354,14 @@ pub trait EventStore: Send + Sync {
         limit: u32,
     ) -> StoreResult<EventPage>;
 
-    /// Deletes the streamer's events that `retention` no longer keeps; returns how many.
-    /// `InvalidInput` for a `max_count` of 0 (the latest event is always kept, so a reader can
-    /// tell a purged place from an unknown one).
-    async fn purge_events(&self, streamer: StreamerId, retention: EventRetention)
-    -> StoreResult<u64>;
+    /// Deletes the streamer's events that `retention` no longer keeps; returns how many. The
+    /// counter stays: [`EventPage::last_id`] still tells a reader what was purged.
+    /// `InvalidInput` for a `max_count` of 0 or over [`MAX_EVENT_RETENTION_COUNT`].
+    async fn purge_events(
+        &self,
+        streamer: StreamerId,
+        retention: EventRetention,
+    ) -> StoreResult<u64>;
 }
 
 #[cfg(test)]

@@ -80,11 +80,11 @@ pub mod verification;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use cooldowns::{Cooldown, CooldownCheck, CooldownStore};
+pub use error::{ConflictKind, Resource, StoreError, StoreResult};
 pub use events::{
     EVENT_TYPES, Event, EventData, EventId, EventPage, EventRetention, EventStore, MAX_EVENT_PAGE,
-    ViewerBalances,
+    MAX_EVENT_RETENTION_COUNT, ViewerBalances, validate_event_limit,
 };
-pub use error::{ConflictKind, Resource, StoreError, StoreResult};
 pub use export::{ExportPart, ExportSink, SECTIONS as EXPORT_SECTIONS, StreamerExport};
 pub use goals::{Goal, GoalInput, GoalStore};
 pub use ids::{DropId, GoalId, LayoutId, PurchaseId, StreamerId, TipId, TransactionId, UserId};
@@ -100,7 +100,8 @@ pub use powerups::{
 };
 pub use reports::{Analytics, PurchaseStats, ReportStore};
 pub use sessions::{
-    AdminKey, NewUserSession, OverlayKey, SessionStore, SessionToken, StreamerSession, TokenHash, UserSession,
+    AdminKey, NewUserSession, OverlayKey, SessionStore, SessionToken, StreamerSession, TokenHash,
+    UserSession,
 };
 pub use store::{DataStore, Family, OPERATIONS, Operation};
 pub use streamers::{NewStreamer, Streamer, StreamerStore, StreamerUpdate};

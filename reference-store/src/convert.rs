@@ -134,7 +134,8 @@ impl FromSql for Count {
     }
 }
 
-fn bad_value(column: &str, e: impl std::fmt::Display) -> rusqlite::Error {
+/// The error of a stored value the contract's type refuses.
+pub(crate) fn bad_value(column: &str, e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
         0,
         rusqlite::types::Type::Text,

@@ -87,6 +87,7 @@ mod cache;
 mod checkpoint;
 mod convert;
 mod cooldowns;
+mod events;
 mod expiry;
 mod goals;
 mod integrity;

@@ -109,6 +109,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/007-code-secrets.sql"),
         relax: &[],
     },
+    Migration {
+        name: "008-events-and-overlay-keys.sql",
+        sql: include_str!("../migrations/008-events-and-overlay-keys.sql"),
+        relax: &[],
+    },
 ];
 
 /// The schema version of a fully migrated file.

@@ -1,4 +1,5 @@
-//! Viewer sessions, streamer (admin) sessions and streamer admin keys, stored by hash only.
+//! Viewer sessions, streamer (admin) sessions and streamer admin and overlay keys, stored by
+//! hash only.
 
 use crate::convert::{Db, DbOptional, delete_one, token_hash, ts};
 use crate::expiry::purge;
@@ -7,8 +8,8 @@ use crate::lookups::require_user;
 use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
-    AdminKey, NewUserSession, Resource, SessionStore, StoreResult, StreamerId, StreamerSession,
-    Timestamp, TokenHash, UserId, UserSession,
+    AdminKey, NewUserSession, OverlayKey, Resource, SessionStore, StoreResult, StreamerId,
+    StreamerSession, Timestamp, TokenHash, UserId, UserSession,
 };
 use rusqlite::{Row, params};
 
@@ -37,6 +38,13 @@ pub(crate) const ADMIN_KEY_COLUMNS: &str = "key_hash, created_at";
 
 pub(crate) fn admin_key_from_row(r: &Row<'_>) -> rusqlite::Result<AdminKey> {
     Ok(AdminKey {
+        key_hash: token_hash(r, "key_hash")?,
+        created_at: ts(r, "created_at")?,
+    })
+}
+
+fn overlay_key_from_row(r: &Row<'_>) -> rusqlite::Result<OverlayKey> {
+    Ok(OverlayKey {
         key_hash: token_hash(r, "key_hash")?,
         created_at: ts(r, "created_at")?,
     })
@@ -228,6 +236,49 @@ impl SessionStore for SqliteStore {
         self.read_one(move |c, _| {
             Ok(c.prepare_cached(
                 "SELECT 1 FROM admin_keys WHERE streamer_id = ?1 AND key_hash = ?2",
+            )
+            .db()?
+            .query_row(params![streamer.0, hash.0], |_| Ok(()))
+            .db_optional()?
+            .is_some())
+        })
+        .await
+    }
+
+    async fn set_overlay_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<OverlayKey> {
+        let hash = *key_hash;
+        self.write(streamer, move |tx, now| {
+            require_streamer(tx, streamer)?;
+            // One row per streamer, keyed by it, in a table of its own: a new key replaces the
+            // streamer's own row and is never an admin key.
+            tx.prepare_cached(
+                "INSERT INTO overlay_keys (streamer_id, key_hash, created_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (streamer_id) DO UPDATE SET key_hash = excluded.key_hash, \
+                 created_at = excluded.created_at RETURNING key_hash, created_at",
+            )
+            .db()?
+            .query_row(
+                params![streamer.0, hash.0, now.as_millis()],
+                overlay_key_from_row,
+            )
+            .db()
+        })
+        .await
+    }
+
+    async fn check_overlay_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<bool> {
+        let hash = *key_hash;
+        self.read_one(move |c, _| {
+            Ok(c.prepare_cached(
+                "SELECT 1 FROM overlay_keys WHERE streamer_id = ?1 AND key_hash = ?2",
             )
             .db()?
             .query_row(params![streamer.0, hash.0], |_| Ok(()))

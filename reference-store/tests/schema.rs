@@ -29,6 +29,9 @@ const TENANT_TABLES: &[&str] = &[
     "tips",
     "goals",
     "migration_audit",
+    "events",
+    "event_sequences",
+    "overlay_keys",
 ];
 
 /// Tables whose rows hang off a user.
@@ -313,8 +316,13 @@ fn keys_and_uniqueness_are_per_streamer() {
         "streamer_sessions",
         &[("streamer_id", "BINARY"), ("token_hash", "BINARY")],
     );
-    // theme_settings and admin_keys: one row per streamer, keyed by it alone.
-    for table in ["theme_settings", "admin_keys"] {
+    // One row per streamer, keyed by it alone.
+    for table in [
+        "theme_settings",
+        "admin_keys",
+        "overlay_keys",
+        "event_sequences",
+    ] {
         let pk: Vec<String> = columns(&conn, table)
             .into_iter()
             .filter(|c| c.pk > 0)
@@ -322,6 +330,21 @@ fn keys_and_uniqueness_are_per_streamer() {
             .collect();
         assert_eq!(pk, ["streamer_id"], "{table}'s primary key");
     }
+    // Events: per streamer, numbered per streamer.
+    let pk: Vec<(i64, String)> = {
+        let mut v: Vec<(i64, String)> = columns(&conn, "events")
+            .into_iter()
+            .filter(|c| c.pk > 0)
+            .map(|c| (c.pk, c.name))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        pk,
+        [(1, "streamer_id".to_string()), (2, "id".to_string())],
+        "events' primary key"
+    );
     // At most one default layout per streamer.
     assert!(
         indexes(&conn, "overlay_layouts")
@@ -353,6 +376,7 @@ fn sessions_store_hashes_only_and_checks_guard_the_economy() {
         ("user_sessions", "token_hash"),
         ("streamer_sessions", "token_hash"),
         ("admin_keys", "key_hash"),
+        ("overlay_keys", "key_hash"),
     ] {
         let cols = columns(&conn, table);
         let hash = cols.iter().find(|c| c.name == column).unwrap();
@@ -389,6 +413,19 @@ fn sessions_store_hashes_only_and_checks_guard_the_economy() {
         "INSERT INTO admin_keys (streamer_id, key_hash, created_at) \
          VALUES (NULL, zeroblob(32), 0)",
         "INSERT INTO tips (streamer_id, content, created_at) VALUES (NULL, 'x', 0)",
+        "INSERT INTO overlay_keys (streamer_id, key_hash, created_at) VALUES (1, 'plain-key', 0)",
+        "INSERT INTO overlay_keys (streamer_id, key_hash, created_at) \
+         VALUES (1, zeroblob(16), 0)",
+        "INSERT INTO events (streamer_id, id, kind, payload, created_at) \
+         VALUES (1, 0, 'theme_changed', '{}', 0)",
+        "INSERT INTO events (streamer_id, id, kind, payload, created_at) \
+         VALUES (1, 1, 'theme_changed', 'not json', 0)",
+        "INSERT INTO events (streamer_id, id, kind, payload, created_at) \
+         VALUES (NULL, 1, 'theme_changed', '{}', 0)",
+        "INSERT INTO events (streamer_id, id, kind, payload, created_at) \
+         VALUES (7, 1, 'theme_changed', '{}', 0)",
+        "INSERT INTO event_sequences (streamer_id, last_id) VALUES (1, 0)",
+        "INSERT INTO event_sequences (streamer_id, last_id) VALUES (NULL, 1)",
         // A row of streamer 2 cannot point at streamer 1's user.
         "INSERT INTO streamers (username, display_name, created_at, updated_at) \
          VALUES ('t', 't', 0, 0)",

@@ -259,6 +259,32 @@ pub const TABLES: &[Table] = &[
         ],
         sequence: false,
     },
+    // Event ids count per streamer (the counter is copied with them), not from a sequence.
+    Table {
+        name: "event_sequences",
+        columns: &[("streamer_id", Int), ("last_id", Int)],
+        sequence: false,
+    },
+    Table {
+        name: "events",
+        columns: &[
+            ("streamer_id", Int),
+            ("id", Int),
+            ("kind", Text),
+            ("payload", Text),
+            ("created_at", Int),
+        ],
+        sequence: false,
+    },
+    Table {
+        name: "overlay_keys",
+        columns: &[
+            ("streamer_id", Int),
+            ("key_hash", Bytes),
+            ("created_at", Int),
+        ],
+        sequence: false,
+    },
 ];
 
 /// Tables of the SQLite schema that are not copied, and why.

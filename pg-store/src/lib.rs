@@ -91,6 +91,7 @@ pub mod audit;
 mod connect_error;
 mod convert;
 mod cooldowns;
+mod events;
 mod goals;
 mod lookups;
 pub mod migrations;

@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "002-row-security.sql",
         sql: include_str!("../migrations/002-row-security.sql"),
     },
+    Migration {
+        version: 3,
+        name: "003-events-and-overlay-keys.sql",
+        sql: include_str!("../migrations/003-events-and-overlay-keys.sql"),
+    },
 ];
 
 /// The schema version this program writes.

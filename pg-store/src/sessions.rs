@@ -1,6 +1,6 @@
-//! Viewer sessions, streamer (admin) sessions and streamer admin keys, stored by hash only:
-//! [`SessionStore`] on PostgreSQL and the row conversions of `user_sessions`,
-//! `streamer_sessions` and `admin_keys`.
+//! Viewer sessions, streamer (admin) sessions and streamer admin and overlay keys, stored by
+//! hash only: [`SessionStore`] on PostgreSQL and the row conversions of `user_sessions`,
+//! `streamer_sessions`, `admin_keys` and `overlay_keys`.
 
 use crate::convert::{get, token_hash, ts};
 use crate::lookups::{require_streamer, require_user};
@@ -8,8 +8,8 @@ use crate::overlay::one_deleted;
 use crate::store::PgStore;
 use async_trait::async_trait;
 use datastore::{
-    AdminKey, NewUserSession, Resource, SessionStore, StoreResult, StreamerId, StreamerSession,
-    Timestamp, TokenHash, UserId, UserSession,
+    AdminKey, NewUserSession, OverlayKey, Resource, SessionStore, StoreResult, StreamerId,
+    StreamerSession, Timestamp, TokenHash, UserId, UserSession,
 };
 use tokio_postgres::Row;
 
@@ -44,6 +44,17 @@ pub(crate) const ADMIN_KEY_COLUMNS: &str = "key_hash, created_at";
 /// An `admin_keys` row.
 pub(crate) fn admin_key_from_row(r: &Row) -> StoreResult<AdminKey> {
     Ok(AdminKey {
+        key_hash: token_hash(r, "key_hash")?,
+        created_at: ts(r, "created_at")?,
+    })
+}
+
+/// The columns [`overlay_key_from_row`] reads.
+pub(crate) const OVERLAY_KEY_COLUMNS: &str = "key_hash, created_at";
+
+/// An `overlay_keys` row.
+pub(crate) fn overlay_key_from_row(r: &Row) -> StoreResult<OverlayKey> {
+    Ok(OverlayKey {
         key_hash: token_hash(r, "key_hash")?,
         created_at: ts(r, "created_at")?,
     })
@@ -270,6 +281,48 @@ impl SessionStore for PgStore {
         let found = tx
             .query_opt(
                 "SELECT 1 FROM admin_keys WHERE streamer_id = $1 AND key_hash = $2",
+                &[&streamer.0, &key_hash.0.as_slice()],
+            )
+            .await;
+        Ok(tx.finish(found).await?.is_some())
+    }
+
+    async fn set_overlay_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<OverlayKey> {
+        let now = self.now();
+        let tx = self.tenant(streamer).await?;
+        let written = async {
+            require_streamer(&tx, streamer).await?;
+            // One row per streamer, keyed by it: a new key replaces the streamer's own row.
+            let row = tx
+                .query_one(
+                    &format!(
+                        "INSERT INTO overlay_keys (streamer_id, key_hash, created_at) \
+                         VALUES ($1, $2, $3) ON CONFLICT (streamer_id) DO UPDATE SET \
+                         key_hash = excluded.key_hash, created_at = excluded.created_at \
+                         RETURNING {OVERLAY_KEY_COLUMNS}"
+                    ),
+                    &[&streamer.0, &key_hash.0.as_slice(), &now.as_millis()],
+                )
+                .await?;
+            overlay_key_from_row(&row)
+        }
+        .await;
+        tx.finish(written).await
+    }
+
+    async fn check_overlay_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<bool> {
+        let tx = self.tenant(streamer).await?;
+        let found = tx
+            .query_opt(
+                "SELECT 1 FROM overlay_keys WHERE streamer_id = $1 AND key_hash = $2",
                 &[&streamer.0, &key_hash.0.as_slice()],
             )
             .await;

@@ -30,7 +30,6 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Event> {
 /// Records `events` for `streamer`, in order, stamped `now`, with the streamer's next ids: the
 /// last step of a write, inside its transaction, once nothing else can fail. Nothing at all
 /// for no events (the counter is not touched).
-#[allow(dead_code)]
 pub(crate) fn record(
     conn: &Connection,
     streamer: StreamerId,
@@ -69,6 +68,20 @@ pub(crate) fn record(
             .db()?;
     }
     Ok(())
+}
+
+/// The event of a write to a goal, tip or powerup configuration, which the public reads show
+/// only when enabled: nothing when the row was disabled (or missing) before and is disabled
+/// (or gone) after; otherwise `event` of the row after the write when it is enabled, of `None`
+/// when it is not.
+pub(crate) fn visible_change<T>(
+    enabled_before: bool,
+    after: Option<T>,
+    enabled: impl Fn(&T) -> bool,
+    event: impl FnOnce(Option<T>) -> EventData,
+) -> Option<EventData> {
+    let after = after.filter(|row| enabled(row));
+    (enabled_before || after.is_some()).then(|| event(after))
 }
 
 #[async_trait]

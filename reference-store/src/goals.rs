@@ -1,13 +1,15 @@
 //! Goals shown on stream.
 
-use crate::convert::{Db, DbOptional, delete_one, ts};
+use crate::convert::{Db, DbOptional, ts};
+use crate::events::{record, visible_change};
 use crate::lookups::require_streamer;
 use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
-    Goal, GoalId, GoalInput, GoalStore, Resource, StoreError, StoreResult, StreamerId, validate,
+    EventData, Goal, GoalId, GoalInput, GoalStore, Resource, StoreError, StoreResult, StreamerId,
+    validate,
 };
-use rusqlite::{Row, params};
+use rusqlite::{Connection, Row, params};
 
 pub(crate) const COLUMNS: &str = "id, label, current_value, target_value, enabled, updated_at";
 
@@ -20,6 +22,31 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Goal> {
         enabled: r.get("enabled")?,
         updated_at: ts(r, "updated_at")?,
     })
+}
+
+/// Whether this streamer's goal is enabled (`false` when there is none): what a write that may
+/// disable it needs to know of before.
+fn goal_enabled(c: &Connection, s: StreamerId, goal: &GoalId) -> StoreResult<bool> {
+    Ok(
+        c.prepare_cached("SELECT enabled FROM goals WHERE streamer_id = ?1 AND id = ?2")
+            .db()?
+            .query_row(params![s.0, goal.0], |r| r.get::<_, bool>(0))
+            .db_optional()?
+            .unwrap_or(false),
+    )
+}
+
+/// The event of a write that left the goal as `after` (`None`: deleted).
+fn goal_changed(id: &GoalId, enabled_before: bool, after: Option<&Goal>) -> Option<EventData> {
+    visible_change(
+        enabled_before,
+        after.cloned(),
+        |g| g.enabled,
+        |goal| EventData::GoalChanged {
+            id: id.clone(),
+            goal,
+        },
+    )
 }
 
 #[async_trait]
@@ -76,7 +103,9 @@ impl GoalStore for SqliteStore {
         let goal = goal.clone();
         self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
-            tx.prepare_cached(&format!(
+            // Before matters only to a write that leaves it disabled.
+            let enabled_before = !input.enabled && goal_enabled(tx, streamer, &goal)?;
+            let after = tx.prepare_cached(&format!(
                 "INSERT INTO goals (streamer_id, id, label, current_value, target_value, enabled, \
                  updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
                  ON CONFLICT (streamer_id, id) DO UPDATE SET label = excluded.label, \
@@ -96,7 +125,10 @@ impl GoalStore for SqliteStore {
                 ],
                 from_row,
             )
-            .db()
+            .db()?;
+            let changed = goal_changed(&goal, enabled_before, Some(&after));
+            record(tx, streamer, now, changed.as_slice())?;
+            Ok(after)
         })
         .await
     }
@@ -110,30 +142,39 @@ impl GoalStore for SqliteStore {
         validate::in_range("current_value", current_value, 0, validate::MAX_BALANCE)?;
         let goal = goal.clone();
         self.write(streamer, move |tx, now| {
-            tx.prepare_cached(&format!(
-                "UPDATE goals SET current_value = ?3, updated_at = ?4 \
+            let after = tx
+                .prepare_cached(&format!(
+                    "UPDATE goals SET current_value = ?3, updated_at = ?4 \
                  WHERE streamer_id = ?1 AND id = ?2 RETURNING {COLUMNS}"
-            ))
-            .db()?
-            .query_row(
-                params![streamer.0, goal.0, current_value, now.as_millis()],
-                from_row,
-            )
-            .db_optional()?
-            .ok_or(StoreError::not_found(Resource::Goal))
+                ))
+                .db()?
+                .query_row(
+                    params![streamer.0, goal.0, current_value, now.as_millis()],
+                    from_row,
+                )
+                .db_optional()?
+                .ok_or(StoreError::not_found(Resource::Goal))?;
+            // The flag is left alone: enabled before exactly when after.
+            let changed = goal_changed(&goal, after.enabled, Some(&after));
+            record(tx, streamer, now, changed.as_slice())?;
+            Ok(after)
         })
         .await
     }
 
     async fn delete_goal(&self, streamer: StreamerId, goal: &GoalId) -> StoreResult<()> {
         let goal = goal.clone();
-        self.write(streamer, move |tx, _| {
-            delete_one(
-                tx,
-                "DELETE FROM goals WHERE streamer_id = ?1 AND id = ?2",
-                params![streamer.0, goal.0],
-                Resource::Goal,
-            )
+        self.write(streamer, move |tx, now| {
+            let enabled_before = tx
+                .prepare_cached(
+                    "DELETE FROM goals WHERE streamer_id = ?1 AND id = ?2 RETURNING enabled",
+                )
+                .db()?
+                .query_row(params![streamer.0, goal.0], |r| r.get::<_, bool>(0))
+                .db_optional()?
+                .ok_or(StoreError::not_found(Resource::Goal))?;
+            let changed = goal_changed(&goal, enabled_before, None);
+            record(tx, streamer, now, changed.as_slice())
         })
         .await
     }

@@ -1,14 +1,15 @@
 //! Points: balances, the ledger, drops, the leaderboard and the bulk award.
 
 use crate::convert::{Count, Db, DbOptional, parse, ts};
+use crate::events::record;
 use crate::lookups::require_streamer;
 use crate::store::SqliteStore;
 use crate::users::{self, points_from_row};
 use async_trait::async_trait;
 use datastore::{
-    AdminSetPoints, BulkAward, HistoryRequest, LeaderboardEntry, NewDrop, PointDelta, PointSource,
-    PointStore, PointTransaction, Points, Resource, SourceSummary, StoreError, StoreResult,
-    StreamerId, Timestamp, TransactionId, UserId, validate,
+    AdminSetPoints, BulkAward, EventData, HistoryRequest, LeaderboardEntry, NewDrop, PointDelta,
+    PointSource, PointStore, PointTransaction, Points, Resource, SourceSummary, StoreError,
+    StoreResult, StreamerId, Timestamp, TransactionId, UserId, ViewerBalances, validate,
 };
 use rusqlite::{Connection, Row, params};
 use std::collections::HashSet;
@@ -24,26 +25,76 @@ pub(crate) fn ledger_from_row(r: &Row<'_>) -> rusqlite::Result<PointTransaction>
     })
 }
 
-/// The balances of a user of this streamer (zeros without a balance row), or `None` when the
-/// streamer has no such user: existence and balance in one statement.
-pub(crate) fn balance_of(
+/// The balances of a user of this streamer (zeros without a balance row) as `map` reads them
+/// from the row (which also holds `username`), or `None` when the streamer has no such user:
+/// existence and balance in one statement.
+pub(crate) fn balance_of<T>(
     conn: &Connection,
     s: StreamerId,
     u: UserId,
-) -> StoreResult<Option<Points>> {
+    map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+) -> StoreResult<Option<T>> {
     conn.prepare_cached(
-        "SELECT p.channel_points, p.drop_points, p.total_drops, p.last_updated \
+        "SELECT p.channel_points, p.drop_points, p.total_drops, p.last_updated, u.username \
          FROM users u LEFT JOIN user_points p ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
          WHERE u.streamer_id = ?1 AND u.id = ?2",
     )
     .db()?
-    .query_row([s.0, u.0], points_from_row)
+    .query_row([s.0, u.0], map)
     .db_optional()
 }
 
-/// `balance_of`, with `NotFound(User)` for a missing user.
-pub(crate) fn user_balance(conn: &Connection, s: StreamerId, u: UserId) -> StoreResult<Points> {
-    balance_of(conn, s, u)?.ok_or(StoreError::not_found(Resource::User))
+/// A user's balances before a write, with their username (for the write's events).
+pub(crate) struct Holder {
+    /// The username, as stored.
+    pub(crate) username: String,
+    /// The balances.
+    pub(crate) points: Points,
+}
+
+impl Holder {
+    /// The user's balances `after` a write, for its events.
+    pub(crate) fn balances(&self, u: UserId, after: &Points) -> ViewerBalances {
+        ViewerBalances::of(u, self.username.clone(), after)
+    }
+}
+
+/// `balance_of` with the username, `NotFound(User)` for a missing user.
+pub(crate) fn user_balance(conn: &Connection, s: StreamerId, u: UserId) -> StoreResult<Holder> {
+    balance_of(conn, s, u, |r| {
+        Ok(Holder {
+            username: r.get("username")?,
+            points: points_from_row(r)?,
+        })
+    })?
+    .ok_or(StoreError::not_found(Resource::User))
+}
+
+/// The viewers a bulk award reached (`names`, a JSON array of folded-distinct names, all of
+/// them users of the streamer now), with their balances after it, in the array's order.
+fn awarded_balances(
+    conn: &Connection,
+    s: StreamerId,
+    names: &str,
+) -> StoreResult<Vec<ViewerBalances>> {
+    conn.prepare_cached(
+        "SELECT u.id, u.username, p.channel_points, p.drop_points, p.total_drops \
+         FROM json_each(?2) j CROSS JOIN users u ON u.streamer_id = ?1 AND u.username = j.value \
+         JOIN user_points p ON p.streamer_id = u.streamer_id AND p.user_id = u.id ORDER BY j.key",
+    )
+    .db()?
+    .query_map(params![s.0, names], |r| {
+        Ok(ViewerBalances {
+            user_id: UserId(r.get(0)?),
+            username: r.get(1)?,
+            channel_points: r.get(2)?,
+            drop_points: r.get(3)?,
+            total_drops: r.get(4)?,
+        })
+    })
+    .db()?
+    .collect::<rusqlite::Result<_>>()
+    .db()
 }
 
 /// Writes a user's whole balance row, creating it when missing; returns it as stored.
@@ -132,7 +183,7 @@ pub(crate) fn move_points(
 #[async_trait]
 impl PointStore for SqliteStore {
     async fn get_points(&self, streamer: StreamerId, user: UserId) -> StoreResult<Option<Points>> {
-        self.read_one(move |c, _| balance_of(c, streamer, user))
+        self.read_one(move |c, _| balance_of(c, streamer, user, points_from_row))
             .await
     }
 
@@ -144,19 +195,28 @@ impl PointStore for SqliteStore {
     ) -> StoreResult<Points> {
         earn.validate()?;
         self.write(streamer, move |tx, now| {
-            let before = user_balance(tx, streamer, user)?;
+            let holder = user_balance(tx, streamer, user)?;
+            let before = &holder.points;
             let balance = validate::add_to_balance("amount", before.channel_points, earn.amount)?;
-            move_points(
+            let after = move_points(
                 tx,
                 streamer,
                 user,
-                &before,
+                before,
                 balance,
                 earn.amount,
                 earn.source,
                 earn.description.as_deref(),
                 now,
-            )
+            )?;
+            let changed = EventData::PointsChanged {
+                viewer: holder.balances(user, &after),
+                amount: earn.amount,
+                source: earn.source,
+                description: earn.description,
+            };
+            record(tx, streamer, now, &[changed])?;
+            Ok(after)
         })
         .await
     }
@@ -169,24 +229,33 @@ impl PointStore for SqliteStore {
     ) -> StoreResult<Points> {
         spend.validate()?;
         self.write(streamer, move |tx, now| {
-            let before = user_balance(tx, streamer, user)?;
+            let holder = user_balance(tx, streamer, user)?;
+            let before = &holder.points;
             if before.channel_points < spend.amount {
                 return Err(StoreError::InsufficientPoints {
                     balance: before.channel_points,
                     required: spend.amount,
                 });
             }
-            move_points(
+            let after = move_points(
                 tx,
                 streamer,
                 user,
-                &before,
+                before,
                 before.channel_points - spend.amount,
                 -spend.amount,
                 spend.source,
                 spend.description.as_deref(),
                 now,
-            )
+            )?;
+            let changed = EventData::PointsChanged {
+                viewer: holder.balances(user, &after),
+                amount: -spend.amount,
+                source: spend.source,
+                description: spend.description,
+            };
+            record(tx, streamer, now, &[changed])?;
+            Ok(after)
         })
         .await
     }
@@ -199,19 +268,21 @@ impl PointStore for SqliteStore {
     ) -> StoreResult<Points> {
         set.validate()?;
         self.write(streamer, move |tx, now| {
-            let before = user_balance(tx, streamer, user)?;
+            let holder = user_balance(tx, streamer, user)?;
+            let amount = set.channel_points - holder.points.channel_points;
+            let description = set.ledger_description();
             let after = move_points(
                 tx,
                 streamer,
                 user,
-                &before,
+                &holder.points,
                 set.channel_points,
-                set.channel_points - before.channel_points,
+                amount,
                 PointSource::Admin,
-                Some(&set.ledger_description()),
+                Some(&description),
                 now,
             )?;
-            match set.drop_points {
+            let after = match set.drop_points {
                 Some(d) => store_points(
                     tx,
                     streamer,
@@ -220,9 +291,18 @@ impl PointStore for SqliteStore {
                     d,
                     after.total_drops,
                     now,
-                ),
-                None => Ok(after),
-            }
+                )?,
+                None => after,
+            };
+            // The one ledger row, with the balances after the whole write (drop points too).
+            let changed = EventData::PointsChanged {
+                viewer: holder.balances(user, &after),
+                amount,
+                source: PointSource::Admin,
+                description: Some(description),
+            };
+            record(tx, streamer, now, &[changed])?;
+            Ok(after)
         })
         .await
     }
@@ -235,7 +315,8 @@ impl PointStore for SqliteStore {
     ) -> StoreResult<Points> {
         drop.validate()?;
         self.write(streamer, move |tx, now| {
-            let before = user_balance(tx, streamer, user)?;
+            let holder = user_balance(tx, streamer, user)?;
+            let before = &holder.points;
             let drop_points = validate::add_to_balance("score", before.drop_points, drop.score)?;
             let after = store_points(
                 tx,
@@ -260,6 +341,14 @@ impl PointStore for SqliteStore {
                 now.as_millis()
             ])
             .db()?;
+            // No ledger row: the drop's own event only.
+            let recorded = EventData::DropRecorded {
+                viewer: holder.balances(user, &after),
+                score: drop.score,
+                is_perfect: drop.is_perfect,
+                powerup_used: drop.powerup_used,
+            };
+            record(tx, streamer, now, &[recorded])?;
             Ok(after)
         })
         .await
@@ -448,6 +537,17 @@ impl PointStore for SqliteStore {
                 names_json
             ])
             .db()?;
+            // One event per ledger row, in the same order.
+            let events: Vec<EventData> = awarded_balances(tx, streamer, &names_json)?
+                .into_iter()
+                .map(|viewer| EventData::PointsChanged {
+                    viewer,
+                    amount: award.amount,
+                    source: award.source,
+                    description: award.description.clone(),
+                })
+                .collect();
+            record(tx, streamer, now, &events)?;
             Ok(BulkAward {
                 awarded: names.len() as u64,
                 created: created as u64,

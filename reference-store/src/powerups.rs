@@ -1,15 +1,16 @@
 //! Powerups: each streamer's configuration, inventories and purchases.
 
 use crate::convert::{Db, DbOptional, json_object, json_text, parse, ts};
+use crate::events::{record, visible_change};
 use crate::lookups::require_streamer;
 use crate::points::move_points;
 use crate::store::SqliteStore;
 use crate::users::{joined_rows, points_from_row};
 use async_trait::async_trait;
 use datastore::{
-    InventoryItem, PointSource, PowerupConfig, PowerupConfigInput, PowerupConfigPatch,
+    EventData, InventoryItem, PointSource, PowerupConfig, PowerupConfigInput, PowerupConfigPatch,
     PowerupPurchase, PowerupStore, PowerupType, PurchaseId, PurchaseReceipt, Resource, StoreError,
-    StoreResult, StreamerId, Timestamp, UserId, validate,
+    StoreResult, StreamerId, Timestamp, UserId, ViewerBalances, validate,
 };
 use rusqlite::{Connection, Row, params};
 use serde_json::Value;
@@ -78,20 +79,52 @@ fn configs(c: &Connection, s: StreamerId, sql: &str) -> StoreResult<Vec<PowerupC
         .db()
 }
 
-/// A user of this streamer with how many of `kind` they hold (`None` when they hold none):
-/// existence and quantity in one statement. `NotFound(User)` when the streamer has no such user.
-fn held(c: &Connection, s: StreamerId, u: UserId, kind: PowerupType) -> StoreResult<Option<i64>> {
+/// A user of this streamer, by username, with how many of `kind` they hold (`None` when they
+/// hold none): existence and quantity in one statement. `NotFound(User)` when the streamer has
+/// no such user.
+fn held(
+    c: &Connection,
+    s: StreamerId,
+    u: UserId,
+    kind: PowerupType,
+) -> StoreResult<(String, Option<i64>)> {
     c.prepare_cached(
-        "SELECT i.quantity FROM users u LEFT JOIN powerup_inventory i \
+        "SELECT u.username, i.quantity FROM users u LEFT JOIN powerup_inventory i \
          ON i.streamer_id = u.streamer_id AND i.user_id = u.id AND i.powerup_type = ?3 \
          WHERE u.streamer_id = ?1 AND u.id = ?2",
     )
     .db()?
     .query_row(params![s.0, u.0, kind.as_str()], |r| {
-        r.get::<_, Option<i64>>(0)
+        Ok((r.get(0)?, r.get::<_, Option<i64>>(1)?))
     })
     .db_optional()?
     .ok_or(StoreError::not_found(Resource::User))
+}
+
+/// Whether this streamer's configuration of `kind` is enabled (`false` when there is none):
+/// what a write that may disable it needs to know of before.
+fn powerup_enabled(c: &Connection, s: StreamerId, kind: PowerupType) -> StoreResult<bool> {
+    Ok(
+        c.prepare_cached("SELECT enabled FROM powerup_config WHERE streamer_id = ?1 AND id = ?2")
+            .db()?
+            .query_row(params![s.0, kind.as_str()], |r| r.get::<_, bool>(0))
+            .db_optional()?
+            .unwrap_or(false),
+    )
+}
+
+/// The event of a write that left `kind`'s configuration as `after`.
+fn config_changed(
+    kind: PowerupType,
+    enabled_before: bool,
+    after: &PowerupConfig,
+) -> Option<EventData> {
+    visible_change(
+        enabled_before,
+        Some(after.clone()),
+        |c| c.enabled,
+        |powerup| EventData::PowerupChanged { id: kind, powerup },
+    )
 }
 
 fn store_quantity(
@@ -175,7 +208,12 @@ impl PowerupStore for SqliteStore {
         input.validate()?;
         self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
-            insert_config(tx, streamer, powerup, &input, now)
+            // Before matters only to a write that leaves it disabled.
+            let enabled_before = !input.enabled && powerup_enabled(tx, streamer, powerup)?;
+            let after = insert_config(tx, streamer, powerup, &input, now)?;
+            let changed = config_changed(powerup, enabled_before, &after);
+            record(tx, streamer, now, changed.as_slice())?;
+            Ok(after)
         })
         .await
     }
@@ -188,31 +226,41 @@ impl PowerupStore for SqliteStore {
     ) -> StoreResult<PowerupConfig> {
         patch.validate()?;
         self.write(streamer, move |tx, now| {
-            tx.prepare_cached(&format!(
-                "UPDATE powerup_config SET name = coalesce(?3, name), \
+            // Before matters only to a write that disables it; one that leaves the flag alone
+            // finds it as it was.
+            let enabled_before = match patch.enabled {
+                Some(false) => Some(powerup_enabled(tx, streamer, powerup)?),
+                _ => None,
+            };
+            let after = tx
+                .prepare_cached(&format!(
+                    "UPDATE powerup_config SET name = coalesce(?3, name), \
                  description = coalesce(?4, description), cost = coalesce(?5, cost), \
                  emoji = coalesce(?6, emoji), effect = coalesce(?7, effect), \
                  variables = coalesce(?8, variables), enabled = coalesce(?9, enabled), \
                  updated_at = ?10 WHERE streamer_id = ?1 AND id = ?2 RETURNING {CONFIG_COLUMNS}"
-            ))
-            .db()?
-            .query_row(
-                params![
-                    streamer.0,
-                    powerup.as_str(),
-                    patch.name,
-                    patch.description,
-                    patch.cost,
-                    patch.emoji,
-                    patch.effect,
-                    patch.variables.map(|v| json_text(&Value::Object(v))),
-                    patch.enabled,
-                    now.as_millis()
-                ],
-                config_from_row,
-            )
-            .db_optional()?
-            .ok_or(StoreError::not_found(Resource::Powerup))
+                ))
+                .db()?
+                .query_row(
+                    params![
+                        streamer.0,
+                        powerup.as_str(),
+                        patch.name,
+                        patch.description,
+                        patch.cost,
+                        patch.emoji,
+                        patch.effect,
+                        patch.variables.map(|v| json_text(&Value::Object(v))),
+                        patch.enabled,
+                        now.as_millis()
+                    ],
+                    config_from_row,
+                )
+                .db_optional()?
+                .ok_or(StoreError::not_found(Resource::Powerup))?;
+            let changed = config_changed(powerup, enabled_before.unwrap_or(after.enabled), &after);
+            record(tx, streamer, now, changed.as_slice())?;
+            Ok(after)
         })
         .await
     }
@@ -249,10 +297,19 @@ impl PowerupStore for SqliteStore {
         quantity: i64,
     ) -> StoreResult<InventoryItem> {
         validate::in_range("quantity", quantity, 1, validate::MAX_QUANTITY)?;
-        self.write(streamer, move |tx, _| {
-            let total = held(tx, streamer, user, powerup)?.unwrap_or(0) + quantity;
+        self.write(streamer, move |tx, now| {
+            let (username, before) = held(tx, streamer, user, powerup)?;
+            let total = before.unwrap_or(0) + quantity;
             validate::in_range("quantity", total, 0, validate::MAX_QUANTITY)?;
             store_quantity(tx, streamer, user, powerup, total)?;
+            let added = EventData::PowerupAdded {
+                user_id: user,
+                username,
+                powerup,
+                quantity,
+                owned: total,
+            };
+            record(tx, streamer, now, &[added])?;
             Ok(InventoryItem {
                 powerup,
                 quantity: total,
@@ -267,10 +324,17 @@ impl PowerupStore for SqliteStore {
         user: UserId,
         powerup: PowerupType,
     ) -> StoreResult<InventoryItem> {
-        self.write(streamer, move |tx, _| {
+        self.write(streamer, move |tx, now| {
             match held(tx, streamer, user, powerup)? {
-                Some(q) if q > 0 => {
+                (username, Some(q)) if q > 0 => {
                     store_quantity(tx, streamer, user, powerup, q - 1)?;
+                    let used = EventData::PowerupUsed {
+                        user_id: user,
+                        username,
+                        powerup,
+                        owned: q - 1,
+                    };
+                    record(tx, streamer, now, &[used])?;
                     Ok(InventoryItem {
                         powerup,
                         quantity: q - 1,
@@ -293,7 +357,7 @@ impl PowerupStore for SqliteStore {
             let buyer = tx
                 .prepare_cached(
                     "SELECT u.username = s.username AS is_owner, p.channel_points, p.drop_points, \
-                     p.total_drops, p.last_updated, i.quantity \
+                     p.total_drops, p.last_updated, i.quantity, u.username \
                      FROM users u JOIN streamers s ON s.id = u.streamer_id \
                      LEFT JOIN user_points p ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
                      LEFT JOIN powerup_inventory i ON i.streamer_id = u.streamer_id \
@@ -306,10 +370,11 @@ impl PowerupStore for SqliteStore {
                         r.get::<_, bool>("is_owner")?,
                         points_from_row(r)?,
                         r.get::<_, Option<i64>>("quantity")?.unwrap_or(0),
+                        r.get::<_, String>("username")?,
                     ))
                 })
                 .db_optional()?;
-            let Some((is_owner, before, held)) = buyer else {
+            let Some((is_owner, before, held, username)) = buyer else {
                 return Err(StoreError::not_found(Resource::User));
             };
             let (cost, enabled) = tx
@@ -334,8 +399,11 @@ impl PowerupStore for SqliteStore {
             }
             let quantity = held + 1;
             validate::in_range("quantity", quantity, 0, validate::MAX_QUANTITY)?;
+            // The spend's ledger row (none for a free purchase) and its event first.
+            let mut events = Vec::with_capacity(2);
             let points = if cost > 0 {
-                move_points(
+                let description = format!("powerup: {powerup}");
+                let after = move_points(
                     tx,
                     streamer,
                     user,
@@ -343,9 +411,16 @@ impl PowerupStore for SqliteStore {
                     before.channel_points - cost,
                     -cost,
                     PointSource::Spend,
-                    Some(&format!("powerup: {powerup}")),
+                    Some(&description),
                     now,
-                )?
+                )?;
+                events.push(EventData::PointsChanged {
+                    viewer: ViewerBalances::of(user, username.clone(), &after),
+                    amount: -cost,
+                    source: PointSource::Spend,
+                    description: Some(description),
+                });
+                after
             } else {
                 before
             };
@@ -361,6 +436,14 @@ impl PowerupStore for SqliteStore {
                 )
                 .db()?;
             store_quantity(tx, streamer, user, powerup, quantity)?;
+            events.push(EventData::PowerupPurchased {
+                user_id: user,
+                username,
+                powerup,
+                quantity: 1,
+                owned: quantity,
+            });
+            record(tx, streamer, now, &events)?;
             Ok(PurchaseReceipt {
                 purchase: PowerupPurchase {
                     id: PurchaseId(purchase),

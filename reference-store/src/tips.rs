@@ -1,13 +1,15 @@
 //! Rotating tips.
 
-use crate::convert::{Db, DbOptional, delete_one, ts};
+use crate::convert::{Db, DbOptional, ts};
+use crate::events::{record, visible_change};
 use crate::lookups::require_streamer;
 use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
-    NewTip, Resource, StoreError, StoreResult, StreamerId, Tip, TipId, TipPatch, TipStore,
+    EventData, NewTip, Resource, StoreError, StoreResult, StreamerId, Tip, TipId, TipPatch,
+    TipStore,
 };
-use rusqlite::{Row, params};
+use rusqlite::{Connection, Row, params};
 
 pub(crate) const COLUMNS: &str = "id, content, enabled, sort_order, created_at";
 
@@ -19,6 +21,28 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Tip> {
         sort_order: r.get("sort_order")?,
         created_at: ts(r, "created_at")?,
     })
+}
+
+/// Whether this streamer's tip is enabled (`false` when there is none): what a write that may
+/// disable it needs to know of before.
+fn tip_enabled(c: &Connection, s: StreamerId, tip: TipId) -> StoreResult<bool> {
+    Ok(
+        c.prepare_cached("SELECT enabled FROM tips WHERE streamer_id = ?1 AND id = ?2")
+            .db()?
+            .query_row([s.0, tip.0], |r| r.get::<_, bool>(0))
+            .db_optional()?
+            .unwrap_or(false),
+    )
+}
+
+/// The event of a write that left the tip as `after` (`None`: deleted).
+fn tip_changed(id: TipId, enabled_before: bool, after: Option<&Tip>) -> Option<EventData> {
+    visible_change(
+        enabled_before,
+        after.cloned(),
+        |t| t.enabled,
+        |tip| EventData::TipChanged { id, tip },
+    )
 }
 
 #[async_trait]
@@ -68,22 +92,26 @@ impl TipStore for SqliteStore {
         tip.validate()?;
         self.write(streamer, move |tx, now| {
             require_streamer(tx, streamer)?;
-            tx.prepare_cached(&format!(
-                "INSERT INTO tips (streamer_id, content, enabled, sort_order, created_at) \
+            let created = tx
+                .prepare_cached(&format!(
+                    "INSERT INTO tips (streamer_id, content, enabled, sort_order, created_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5) RETURNING {COLUMNS}"
-            ))
-            .db()?
-            .query_row(
-                params![
-                    streamer.0,
-                    tip.content,
-                    tip.enabled,
-                    tip.sort_order,
-                    now.as_millis()
-                ],
-                from_row,
-            )
-            .db()
+                ))
+                .db()?
+                .query_row(
+                    params![
+                        streamer.0,
+                        tip.content,
+                        tip.enabled,
+                        tip.sort_order,
+                        now.as_millis()
+                    ],
+                    from_row,
+                )
+                .db()?;
+            let changed = tip_changed(created.id, false, Some(&created));
+            record(tx, streamer, now, changed.as_slice())?;
+            Ok(created)
         })
         .await
     }
@@ -95,8 +123,14 @@ impl TipStore for SqliteStore {
         patch: TipPatch,
     ) -> StoreResult<Tip> {
         patch.validate()?;
-        self.write(streamer, move |tx, _| {
-            tx.prepare_cached(&format!(
+        self.write(streamer, move |tx, now| {
+            // Before matters only to a write that disables it; one that leaves the flag alone
+            // finds it as it was.
+            let enabled_before = match patch.enabled {
+                Some(false) => Some(tip_enabled(tx, streamer, tip)?),
+                _ => None,
+            };
+            let after = tx.prepare_cached(&format!(
                 "UPDATE tips SET content = coalesce(?3, content), enabled = coalesce(?4, enabled), \
                  sort_order = coalesce(?5, sort_order) WHERE streamer_id = ?1 AND id = ?2 \
                  RETURNING {COLUMNS}"
@@ -113,19 +147,26 @@ impl TipStore for SqliteStore {
                 from_row,
             )
             .db_optional()?
-            .ok_or(StoreError::not_found(Resource::Tip))
+            .ok_or(StoreError::not_found(Resource::Tip))?;
+            let changed = tip_changed(tip, enabled_before.unwrap_or(after.enabled), Some(&after));
+            record(tx, streamer, now, changed.as_slice())?;
+            Ok(after)
         })
         .await
     }
 
     async fn delete_tip(&self, streamer: StreamerId, tip: TipId) -> StoreResult<()> {
-        self.write(streamer, move |tx, _| {
-            delete_one(
-                tx,
-                "DELETE FROM tips WHERE streamer_id = ?1 AND id = ?2",
-                [streamer.0, tip.0],
-                Resource::Tip,
-            )
+        self.write(streamer, move |tx, now| {
+            let enabled_before = tx
+                .prepare_cached(
+                    "DELETE FROM tips WHERE streamer_id = ?1 AND id = ?2 RETURNING enabled",
+                )
+                .db()?
+                .query_row([streamer.0, tip.0], |r| r.get::<_, bool>(0))
+                .db_optional()?
+                .ok_or(StoreError::not_found(Resource::Tip))?;
+            let changed = tip_changed(tip, enabled_before, None);
+            record(tx, streamer, now, changed.as_slice())
         })
         .await
     }

@@ -1,12 +1,13 @@
 //! Users: the chat viewers of one streamer.
 
 use crate::convert::{Count, Db, DbOptional, ts_at};
+use crate::events::record;
 use crate::lookups::require_streamer;
 use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
-    Page, PageRequest, Points, ProfileUpdate, Resource, StoreError, StoreResult, StreamerId,
-    Timestamp, User, UserId, UserLookup, UserStore, UserWithPoints, validate,
+    EventData, Page, PageRequest, Points, ProfileUpdate, Resource, StoreError, StoreResult,
+    StreamerId, Timestamp, User, UserId, UserLookup, UserStore, UserWithPoints, validate,
 };
 use rusqlite::{Connection, Row, params};
 
@@ -174,37 +175,43 @@ impl UserStore for SqliteStore {
     ) -> StoreResult<User> {
         let update = update.validated()?;
         self.write(streamer, move |tx, now| {
-            tx.prepare_cached(&format!(
-                "UPDATE users SET \
+            let after = tx
+                .prepare_cached(&format!(
+                    "UPDATE users SET \
                  voice_id = CASE WHEN ?3 THEN ?4 ELSE voice_id END, \
                  drop_image = CASE WHEN ?5 THEN ?6 ELSE drop_image END, \
                  country = CASE WHEN ?7 THEN ?8 ELSE country END, updated_at = ?9 \
                  WHERE streamer_id = ?1 AND id = ?2 RETURNING {COLUMNS}"
-            ))
-            .db()?
-            .query_row(
-                params![
-                    streamer.0,
-                    user.0,
-                    update.voice_id.is_some(),
-                    update.voice_id.clone().flatten(),
-                    update.drop_image.is_some(),
-                    update.drop_image.clone().flatten(),
-                    update.country.is_some(),
-                    update.country.clone().flatten(),
-                    now.as_millis()
-                ],
-                from_row,
-            )
-            .db_optional()?
-            .ok_or(StoreError::not_found(Resource::User))
+                ))
+                .db()?
+                .query_row(
+                    params![
+                        streamer.0,
+                        user.0,
+                        update.voice_id.is_some(),
+                        update.voice_id.clone().flatten(),
+                        update.drop_image.is_some(),
+                        update.drop_image.clone().flatten(),
+                        update.country.is_some(),
+                        update.country.clone().flatten(),
+                        now.as_millis()
+                    ],
+                    from_row,
+                )
+                .db_optional()?
+                .ok_or(StoreError::not_found(Resource::User))?;
+            let changed = EventData::ViewerChanged {
+                user: after.clone(),
+            };
+            record(tx, streamer, now, &[changed])?;
+            Ok(after)
         })
         .await
     }
 
     async fn delete_user(&self, streamer: StreamerId, user: UserId) -> StoreResult<()> {
         // Every table that hangs off a user cascades through (streamer_id, user_id).
-        self.write_erasing(streamer, move |tx, _| {
+        self.write_erasing(streamer, move |tx, now| {
             let deleted = tx
                 .prepare_cached("DELETE FROM users WHERE streamer_id = ?1 AND id = ?2")
                 .db()?
@@ -213,7 +220,12 @@ impl UserStore for SqliteStore {
             if deleted == 0 {
                 return Err(StoreError::not_found(Resource::User));
             }
-            Ok(())
+            record(
+                tx,
+                streamer,
+                now,
+                &[EventData::ViewerRemoved { user_id: user }],
+            )
         })
         .await
     }

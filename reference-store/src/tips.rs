@@ -26,13 +26,13 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Tip> {
 /// Whether this streamer's tip is enabled (`false` when there is none): what a write that may
 /// disable it needs to know of before.
 fn tip_enabled(c: &Connection, s: StreamerId, tip: TipId) -> StoreResult<bool> {
-    Ok(
-        c.prepare_cached("SELECT enabled FROM tips WHERE streamer_id = ?1 AND id = ?2")
-            .db()?
-            .query_row([s.0, tip.0], |r| r.get::<_, bool>(0))
-            .db_optional()?
-            .unwrap_or(false),
+    Ok(c.prepare_cached(
+        "SELECT enabled FROM tips WHERE streamer_id = ?1 AND id = ?2", // equivalent mutant: tip ids are global, and the update that follows fails NotFound for another streamer's tip before its flag matters
     )
+    .db()?
+    .query_row([s.0, tip.0], |r| r.get::<_, bool>(0))
+    .db_optional()?
+    .unwrap_or(false))
 }
 
 /// The event of a write that left the tip as `after` (`None`: deleted).

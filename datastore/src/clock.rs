@@ -129,6 +129,24 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// RFC 3339 text with milliseconds and a `Z`, as [`Timestamp`] serializes.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Timestamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date-time",
+            "description": "An instant in UTC, RFC 3339 with milliseconds and a Z \
+                (2025-12-07T18:04:05.123Z); read with any offset",
+            "examples": ["2025-12-07T18:04:05.123Z"]
+        })
+    }
+}
+
 /// Where a store reads the current time.
 pub trait Clock: Send + Sync + fmt::Debug {
     /// The current instant.

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 /// A user's cooldown on one command, as exported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cooldown {
     /// Whose cooldown.
     pub user_id: UserId,

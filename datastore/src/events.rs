@@ -38,6 +38,7 @@ use std::time::Duration;
 
 /// An event's id: its place in its streamer's sequence, from 1 (0 is "before the first").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct EventId(pub i64);
 
@@ -59,6 +60,7 @@ impl fmt::Display for EventId {
 
 /// One recorded event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     /// Its place in the streamer's sequence.
     pub id: EventId,
@@ -71,6 +73,7 @@ pub struct Event {
 
 /// A viewer's balances after a change, with who they are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ViewerBalances {
     /// The viewer.
     pub user_id: UserId,
@@ -100,6 +103,7 @@ impl ViewerBalances {
 /// What changed, with what the overlays need to show it. Serialized as
 /// `{"type": "<name>", "data": {…}}`; [`EventData::kind`] is the name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum EventData {
     /// A viewer's channel points changed, by one ledger row: `earn_points`, `spend_points`,
@@ -276,6 +280,7 @@ impl EventData {
 
 /// A page of a streamer's events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EventPage {
     /// The events after the id asked for, oldest first, at most the limit asked for.
     pub events: Vec<Event>,

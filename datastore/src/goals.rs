@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A goal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Goal {
     /// Unique within the streamer ([`validate::key`]).
     pub id: GoalId,
@@ -26,6 +27,7 @@ pub struct Goal {
 
 /// A goal to create or replace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GoalInput {
     /// See [`Goal::label`].

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 /// One key/value setting the overlays read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OverlaySetting {
     /// Unique within the streamer ([`validate::key`]).
     pub key: String,
@@ -23,6 +24,7 @@ pub struct OverlaySetting {
 
 /// An overlay layout: a JSON document the overlay renders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OverlayLayout {
     /// Unique within the streamer ([`validate::key`]).
     pub id: LayoutId,
@@ -31,6 +33,7 @@ pub struct OverlayLayout {
     /// At most one layout of a streamer is the default.
     pub is_default: bool,
     /// The layout document (a JSON object).
+    #[cfg_attr(feature = "schema", schemars(with = "serde_json::Map<String, Value>"))]
     pub layout: Value,
     /// When it was created.
     pub created_at: Timestamp,
@@ -40,6 +43,7 @@ pub struct OverlayLayout {
 
 /// A layout to create or replace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LayoutInput {
     /// See [`OverlayLayout::name`].
@@ -48,6 +52,7 @@ pub struct LayoutInput {
     #[serde(default)]
     pub is_default: bool,
     /// See [`OverlayLayout::layout`].
+    #[cfg_attr(feature = "schema", schemars(with = "serde_json::Map<String, Value>"))]
     pub layout: Value,
 }
 
@@ -61,8 +66,10 @@ impl LayoutInput {
 
 /// A streamer's theme: one JSON document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Theme {
     /// The theme document (a JSON object).
+    #[cfg_attr(feature = "schema", schemars(with = "serde_json::Map<String, Value>"))]
     pub theme: Value,
     /// When it was last set.
     pub updated_at: Timestamp,

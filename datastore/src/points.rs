@@ -13,6 +13,7 @@ use std::str::FromStr;
 /// Where points came from or went to. Declared in alphabetical order, so `Ord` is the order of
 /// the names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PointSource {
     /// An admin set the balance.
@@ -93,6 +94,7 @@ impl FromStr for PointSource {
 /// A user's balances. Channel points are spendable; drop points come only from the drop game;
 /// leaderboards rank by their sum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Points {
     /// Spendable points.
     pub channel_points: i64,
@@ -116,6 +118,7 @@ impl Points {
 
 /// A user's balance row, as exported. Users who never had points have no row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserPoints {
     /// Whose balances.
     pub user_id: UserId,
@@ -164,6 +167,7 @@ impl PointDelta {
 
 /// An admin's direct setting of a user's balances.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AdminSetPoints {
     /// The new channel points, 0 to [`validate::MAX_BALANCE`].
@@ -201,6 +205,7 @@ impl AdminSetPoints {
 /// A row of the points ledger. Every change of a user's channel points has one, so a user's
 /// ledger sums to the change in their channel points since it began (see [`PointStore`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PointTransaction {
     /// Assigned by the store, increasing.
     pub id: TransactionId,
@@ -218,6 +223,7 @@ pub struct PointTransaction {
 
 /// One drop-game result to record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewDrop {
     /// Drop points earned, 0 to [`validate::MAX_DROP_SCORE`].
@@ -239,6 +245,7 @@ impl NewDrop {
 
 /// A recorded drop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DropRecord {
     /// Assigned by the store.
     pub id: DropId,
@@ -256,6 +263,7 @@ pub struct DropRecord {
 
 /// A leaderboard row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LeaderboardEntry {
     /// 1 for the top row.
     pub rank: u32,
@@ -275,6 +283,7 @@ pub struct LeaderboardEntry {
 
 /// One source's share of a user's ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SourceSummary {
     /// The source.
     pub source: PointSource,
@@ -296,6 +305,7 @@ pub struct HistoryRequest {
 
 /// Result of [`PointStore::bulk_award`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct BulkAward {
     /// Distinct users awarded.
     pub awarded: u64,

@@ -7,6 +7,7 @@ use std::fmt;
 /// The six powerups of the drop game. Declared in alphabetical order, so `Ord` is the order of
 /// the names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PowerupType {
     /// Doubles sideways speed for a moment.

@@ -24,6 +24,7 @@ impl FromStr for PowerupType {
 
 /// A streamer's configuration of one powerup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PowerupConfig {
     /// Which powerup.
     pub id: PowerupType,
@@ -49,6 +50,7 @@ pub struct PowerupConfig {
 
 /// A full powerup configuration, for create-or-replace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PowerupConfigInput {
     /// See [`PowerupConfig::name`].
@@ -280,6 +282,7 @@ pub fn default_powerups() -> Vec<(PowerupType, PowerupConfigInput)> {
 
 /// How many of one powerup a user holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InventoryItem {
     /// The powerup.
     pub powerup: PowerupType,
@@ -289,6 +292,7 @@ pub struct InventoryItem {
 
 /// An inventory row, as exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InventoryRow {
     /// Whose inventory.
     pub user_id: UserId,
@@ -300,6 +304,7 @@ pub struct InventoryRow {
 
 /// A recorded purchase.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PowerupPurchase {
     /// Assigned by the store.
     pub id: PurchaseId,
@@ -315,6 +320,7 @@ pub struct PowerupPurchase {
 
 /// Result of [`PowerupStore::purchase_powerup`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PurchaseReceipt {
     /// The recorded purchase.
     pub purchase: PowerupPurchase,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// Purchases of one powerup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PurchaseStats {
     /// The powerup.
     pub powerup: PowerupType,
@@ -20,6 +21,7 @@ pub struct PurchaseStats {
 
 /// A streamer's numbers, for the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Analytics {
     /// How many users.
     pub users: u64,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A streamer: one Kick channel, the owner of every other row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Streamer {
     /// Assigned by the store.
     pub id: StreamerId,
@@ -28,6 +29,7 @@ pub struct Streamer {
 
 /// What [`StreamerStore::create_streamer`] needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewStreamer {
     /// See [`Streamer::username`]; checked by [`validate::streamer_username`].

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A rotating tip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Tip {
     /// Assigned by the store.
     pub id: TipId,
@@ -24,6 +25,7 @@ pub struct Tip {
 
 /// A tip to create.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewTip {
     /// See [`Tip::content`]; 1 to [`validate::MAX_TEXT_CHARS`] characters.
@@ -64,6 +66,7 @@ impl NewTip {
 
 /// Changes to a tip; absent fields are left alone.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TipPatch {
     /// See [`Tip::content`].

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// A chat viewer of one streamer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct User {
     /// Assigned by the store, unique across the store.
     pub id: UserId,
@@ -40,6 +41,7 @@ pub struct UserLookup {
 
 /// Profile changes; absent fields are left alone, `null` clears.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProfileUpdate {
     /// Set or clear the voice id.
@@ -48,6 +50,7 @@ pub struct ProfileUpdate {
         skip_serializing_if = "Option::is_none",
         with = "crate::patch::nullable"
     )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub voice_id: Option<Option<String>>,
     /// Set or clear the drop image URL.
     #[serde(
@@ -55,6 +58,7 @@ pub struct ProfileUpdate {
         skip_serializing_if = "Option::is_none",
         with = "crate::patch::nullable"
     )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub drop_image: Option<Option<String>>,
     /// Set or clear the country (two letters, either case).
     #[serde(
@@ -62,6 +66,7 @@ pub struct ProfileUpdate {
         skip_serializing_if = "Option::is_none",
         with = "crate::patch::nullable"
     )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub country: Option<Option<String>>,
 }
 
@@ -89,6 +94,7 @@ impl ProfileUpdate {
 
 /// A user with their balances, for the admin's user list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserWithPoints {
     /// The user.
     pub user: User,
@@ -107,6 +113,7 @@ pub struct PageRequest {
 
 /// One page of a list and the size of the whole list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Page<T> {
     /// The rows of this page.
     pub items: Vec<T>,

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 /// Codes are keyed by username, not by user: the viewer may not be a user yet. A username and
 /// code pair is unique within the streamer, the username compared ignoring ASCII case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VerificationCode {
     /// The username the code was issued for, as first given.
     pub username: String,

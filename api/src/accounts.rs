@@ -1,8 +1,9 @@
-//! Streamer accounts: the names the server keeps for its own routes, a streamer's admin keys,
+//! Streamer accounts: the names the server keeps for its own routes, a streamer's admin and
+//! overlay keys,
 //! and creating a streamer with its first key. `POST /api/streamers`, `kick-overlay streamer
 //! add`, `rotate-key` and the legacy commands all go through here.
 
-use crate::auth::{self, ADMIN_KEY_PREFIX};
+use crate::auth::{self, ADMIN_KEY_PREFIX, OVERLAY_KEY_PREFIX};
 use crate::error::ApiError;
 use datastore::{DataStore, NewStreamer, Streamer, StreamerId};
 
@@ -33,6 +34,17 @@ pub async fn issue_admin_key(
 ) -> Result<String, ApiError> {
     let key = auth::new_secret(ADMIN_KEY_PREFIX)?;
     store.set_admin_key(streamer, &key.hash()).await?;
+    Ok(key.expose().to_owned())
+}
+
+/// Makes a fresh overlay key for `streamer` and stores its hash, replacing the old one; answers
+/// the key, to be shown once.
+pub async fn issue_overlay_key(
+    store: &dyn DataStore,
+    streamer: StreamerId,
+) -> Result<String, ApiError> {
+    let key = auth::new_secret(OVERLAY_KEY_PREFIX)?;
+    store.set_overlay_key(streamer, &key.hash()).await?;
     Ok(key.expose().to_owned())
 }
 

@@ -27,6 +27,10 @@ pub fn unauthorized(access: Access) -> ApiError {
             "this route needs the streamer's admin key or a dashboard session of this \
              streamer: send `Authorization: Bearer <key>`"
         }
+        Access::Overlay => {
+            "this route needs the streamer's overlay key (`?key=<key>` in the URL, or \
+             `Authorization: Bearer <key>`) or its admin key"
+        }
         Access::Viewer | Access::Public => {
             "this route needs a viewer session of this streamer: send `Authorization: Bearer \
              <token>` with the token `POST /{streamer}/api/sessions` gave"
@@ -41,6 +45,8 @@ pub const OPERATOR_ROUTES_OFF: ApiError = ApiError::Unauthorized(
 
 /// Prefix of admin keys (so secret scanners and people can tell them apart).
 pub const ADMIN_KEY_PREFIX: &str = "koa_";
+/// Prefix of overlay keys.
+pub const OVERLAY_KEY_PREFIX: &str = "koo_";
 /// Prefix of viewer session tokens.
 pub const SESSION_PREFIX: &str = "kov_";
 
@@ -80,13 +86,26 @@ pub fn bearer(headers: &HeaderMap) -> Option<SessionToken> {
         .then(|| SessionToken::new(token))
 }
 
+/// The key a browser source sends in its URL (`?key=`), if the query has a usable one. Only
+/// overlay routes read it, and only as an overlay key: an admin key in a URL opens nothing.
+pub fn url_key(query: &[(String, String)]) -> Option<SessionToken> {
+    query
+        .iter()
+        .find(|(n, _)| n == "key")
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty() && v.len() <= 512)
+        .map(SessionToken::new)
+}
+
 /// Checks `access` for a request: `Ok(Some(session))` for viewer routes, `Ok(None)` for the
-/// others once the credentials are valid, [`unauthorized`] otherwise.
+/// others once the credentials are valid, [`unauthorized`] otherwise. `url_key` is the
+/// [`url_key`] of the request, read by overlay routes only.
 pub async fn authorize(
     state: &AppState,
     access: Access,
     streamer: Option<&Streamer>,
     token: Option<SessionToken>,
+    url_key: Option<SessionToken>,
 ) -> Result<Option<UserSession>, ApiError> {
     if access == Access::Public {
         return Ok(None);
@@ -96,9 +115,28 @@ pub async fn authorize(
     if access == Access::Operator && state.operator_key.is_none() {
         return Err(OPERATOR_ROUTES_OFF);
     }
+    if access == Access::Overlay {
+        let s = streamer.ok_or(ApiError::Internal)?.id;
+        // A key in the URL is the overlay key or nothing, whatever the header says.
+        if let Some(key) = url_key {
+            return match state.store.check_overlay_key(s, &key.hash()).await? {
+                true => Ok(None),
+                false => Err(unauthorized(access)),
+            };
+        }
+        let hash: TokenHash = token.ok_or(unauthorized(access))?.hash();
+        return if state.store.check_overlay_key(s, &hash).await?
+            || state.store.check_admin_key(s, &hash).await?
+            || state.store.get_streamer_session(s, &hash).await?.is_some()
+        {
+            Ok(None)
+        } else {
+            Err(unauthorized(access))
+        };
+    }
     let hash: TokenHash = token.ok_or(unauthorized(access))?.hash();
     match access {
-        Access::Public => Ok(None),
+        Access::Public | Access::Overlay => Ok(None),
         Access::Operator => match state.operator_key {
             Some(key) if key == hash => Ok(None),
             _ => Err(unauthorized(access)),

@@ -46,6 +46,8 @@ pub struct Call {
     pub body: Bytes,
     /// The client's address, as the server's socket sees it.
     pub client: Option<IpAddr>,
+    /// The request's headers.
+    pub headers: warp::http::HeaderMap,
 }
 
 impl Call {

@@ -9,8 +9,9 @@ use crate::auth;
 use crate::body::{self, MAX_BODY_BYTES};
 use crate::call::{ApiResult, Call};
 use crate::connections::ClientAddr;
+use crate::cors;
 use crate::error::ApiError;
-use crate::route::Access;
+use crate::route::{Access, Verb};
 use crate::routes;
 use crate::state::AppState;
 use bytes::{Buf, Bytes};
@@ -18,6 +19,7 @@ use futures_util::Stream;
 use percent_encoding::percent_decode_str;
 use std::convert::Infallible;
 use std::net::IpAddr;
+use warp::http::header::ORIGIN;
 use warp::http::{HeaderMap, Method};
 use warp::path::FullPath;
 use warp::reply::Response;
@@ -82,10 +84,21 @@ where
     B: Buf + Send,
 {
     let client = client.map(|c| c.0.ip());
-    match handle(method, path.as_str(), &query, headers, client, body, state).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(),
+    // Cross-origin rules ([`cors`]): preflights are answered here, every other answer (errors
+    // too) gets the headers of its route's access.
+    if method == Method::OPTIONS {
+        return cors::preflight(&state.cors, path.as_str(), &headers);
     }
+    let origins = state.cors.clone();
+    let origin = headers.get(ORIGIN).cloned();
+    let access = cors::access_of(&method, path.as_str());
+    let mut response =
+        match handle(method, path.as_str(), &query, headers, client, body, state).await {
+            Ok(r) => r,
+            Err(e) => e.into_response(),
+        };
+    cors::decorate(&origins, access, origin.as_ref(), &mut response);
+    response
 }
 
 async fn handle<S, B>(
@@ -113,11 +126,13 @@ where
         ),
         _ => None,
     };
+    let query = parse_query(query)?;
     let viewer = auth::authorize(
         &state,
         route.access,
         streamer.as_ref(),
         auth::bearer(&headers),
+        auth::url_key(&query),
     )
     .await?;
     let body = match route.body {
@@ -127,16 +142,26 @@ where
         }
         None => Bytes::new(),
     };
+    let rings = route.verb != Verb::Get;
+    let written = streamer.as_ref().map(|s| s.id).filter(|_| rings);
+    let hub = state.events.clone();
     let call = Call {
         state,
         streamer,
         viewer,
         params: matched.params,
-        query: parse_query(query)?,
+        query,
         body,
         client,
+        headers,
     };
-    (route.handler)(call).await
+    let answer = (route.handler)(call).await;
+    // A write that was answered committed its events: the streams of its streamer read them.
+    // (A failed write recorded none; ringing anyway is harmless.)
+    if let Some(s) = written {
+        hub.ring(s);
+    }
+    answer
 }
 
 /// `a=1&b=x%20y` into pairs, percent-decoded (`+` is a space); the first of repeated names wins.

@@ -3,7 +3,7 @@
 mod cli;
 mod malloc;
 
-use api::accounts::{self, create_streamer, issue_admin_key};
+use api::accounts::{self, create_streamer, issue_admin_key, issue_overlay_key};
 use api::connections::{self, Limits};
 use api::housekeeping;
 use api::rate_limit::{CodeLimits, Rate};
@@ -108,6 +108,8 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         .filter(|k| !k.is_empty());
     // A key too short to be a secret stops the start before any file is made.
     server::check_operator_key(operator_key.as_deref()).map_err(|e| e.to_string())?;
+    let cors = api::cors::CorsOrigins::new(&args.cors_origins).map_err(|e| e.to_string())?;
+    let mut doorbell = None;
     let (store, clock, _claim) = match &backend {
         server::Backend::Sqlite(db) => {
             // Claimed before the store touches the file (migrations, the check) when it
@@ -127,11 +129,13 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
             };
             (store, clock, Some(claim))
         }
-        // Any number of servers may share one PostgreSQL database.
-        server::Backend::Postgres(_) => {
-            let (store, clock) = server::open_backend(&backend, true, false)
+        // Any number of servers may share one PostgreSQL database; each hears the others'
+        // writes through the database's doorbell.
+        server::Backend::Postgres(options) => {
+            let (store, clock, bell) = server::open_postgres_serving(options)
                 .await
                 .map_err(|e| e.to_string())?;
+            doorbell = Some(bell);
             (store, clock, None)
         }
     };
@@ -147,6 +151,10 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     }
     let mut state = server::state(store.clone(), clock, operator_key.as_deref())
         .map_err(|e: StartError| e.to_string())?;
+    if !cors.list().is_empty() {
+        tracing::info!(origins = ?cors, "pages of these origins may call the protected routes");
+    }
+    state.cors = cors;
     state.code_limits = Arc::new(CodeLimits::new(
         Rate {
             per_minute: args.codes_per_address,
@@ -155,9 +163,15 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
             per_minute: args.codes_per_streamer,
         },
     ));
+    let events = datastore::EventRetention {
+        max_age: Duration::from_secs(args.events_keep_hours * 3600),
+        max_count: args.events_keep_count,
+    };
+    let ringing = doorbell.map(|bell| tokio::spawn(server::ring_from(bell, state.events.clone())));
     let purging = tokio::spawn(housekeeping::run(
         store,
         Duration::from_secs(args.purge_interval),
+        events,
     ));
     let files = connections::files::raise_soft_limit();
     let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
@@ -189,6 +203,9 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     );
     let stopped = server::serve(listener, state, limits, server::shutdown_signal()).await;
     purging.abort();
+    if let Some(r) = ringing {
+        r.abort();
+    }
     tracing::info!(cut = stopped.cut, "stopped");
     Ok(())
 }
@@ -259,6 +276,19 @@ async fn streamer(command: StreamerCommand) -> Result<(), String> {
                 .map_err(|e| failed(&e))?;
             println!(
                 "New admin key for {} (the old one no longer works):",
+                s.username
+            );
+            println!("{key}");
+        }
+        StreamerCommand::OverlayKey { db, username } => {
+            let store = existing(&db.backend()).await?;
+            let s = named(&*store, &username).await?;
+            let key = issue_overlay_key(&*store, s.id)
+                .await
+                .map_err(|e| failed(&e))?;
+            println!(
+                "New overlay key for {} (the old one no longer works); add ?key=<key> to the \
+                 URLs of browser sources that record drops or use powerups:",
                 s.username
             );
             println!("{key}");

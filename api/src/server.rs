@@ -2,6 +2,7 @@
 
 use crate::connections::{self, Limits, Stopped};
 use crate::filters;
+use crate::live::LiveConfig;
 use crate::rate_limit::{CodeLimits, DEFAULT_PER_ADDRESS, DEFAULT_PER_STREAMER};
 use crate::state::AppState;
 use crate::{openapi, routes};
@@ -104,6 +105,28 @@ pub async fn open_backend(
     }
 }
 
+/// Opens the PostgreSQL store for a server, with its event doorbell: the rings of every
+/// process's writes to this deployment, which [`ring_from`] passes to the server's streams.
+pub async fn open_postgres_serving(
+    options: &pg_store::PgOptions,
+) -> Result<(Arc<dyn DataStore>, Arc<dyn Clock>, pg_store::EventDoorbell), StartError> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let store = pg_store::PgStore::connect(options.clone(), clock.clone()).await?;
+    let doorbell = store.event_doorbell().await?;
+    Ok((Arc::new(store), clock, doorbell))
+}
+
+/// Passes the doorbell's rings to `hub` until the doorbell stops: a streamer's ring to its
+/// streams, a ring for everyone (after a reconnection, when rings may have been missed) to all.
+pub async fn ring_from(mut doorbell: pg_store::EventDoorbell, hub: Arc<crate::live::EventHub>) {
+    while let Some(ring) = doorbell.recv().await {
+        match ring {
+            pg_store::Doorbell::Streamer(s) => hub.ring(s),
+            pg_store::Doorbell::Everyone => hub.ring_all(),
+        }
+    }
+}
+
 /// Opens the SQLite store at `path`, which must exist (commands that only read or change
 /// what is there never create a database).
 pub async fn open_existing_store(
@@ -164,12 +187,14 @@ pub fn state(
     check_operator_key(operator_key)?;
     let operator_key = operator_key.map(|k| SessionToken::new(k).hash());
     Ok(AppState {
-        store,
+        store: store.clone(),
         clock,
         operator_key,
         openapi: Arc::new(openapi::document(routes::all())),
         code_limits: Arc::new(CodeLimits::new(DEFAULT_PER_ADDRESS, DEFAULT_PER_STREAMER)),
         exports: Arc::new(tokio::sync::Semaphore::new(1)),
+        events: crate::live::EventHub::new(store, LiveConfig::default()),
+        cors: crate::cors::origins::CorsOrigins::none(),
     })
 }
 
@@ -181,7 +206,14 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) -> Stopped {
+    let hub = state.events.clone();
     let routes = hyper_util::service::TowerToHyperService::new(warp::service(filters::api(state)));
+    // Event streams never finish by themselves: end them as shutdown begins, so their
+    // connections close cleanly instead of waiting out the grace.
+    let shutdown = async move {
+        shutdown.await;
+        hub.close();
+    };
     connections::serve(listener, routes, limits, shutdown).await
 }
 

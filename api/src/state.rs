@@ -23,6 +23,10 @@ pub struct AppState {
     /// Exports stream one at a time ([`crate::export_json`]): one keeps a core busy, and the
     /// others wait their turn rather than slow every other streamer's reads.
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// The live event streams of this process ([`crate::live`]).
+    pub events: Arc<crate::live::EventHub>,
+    /// The origins whose pages may use the protected routes ([`crate::cors`]).
+    pub cors: crate::cors::origins::CorsOrigins,
 }
 
 impl fmt::Debug for AppState {

@@ -31,7 +31,7 @@ fn key_for(r: &Route, c: &Ctx) -> Option<String> {
     match r.access {
         Access::Public => None,
         Access::Operator => Some(OPERATOR_KEY.to_owned()),
-        Access::Admin => Some(c.t.key.clone()),
+        Access::Admin | Access::Overlay => Some(c.t.key.clone()),
         Access::Viewer => Some(c.viewer.clone()),
     }
 }

@@ -222,7 +222,11 @@ async fn housekeeping_purges_expired_codes_sessions_and_cooldowns_on_its_schedul
         streamers.push(s);
     }
     clock.advance(Duration::from_secs(61));
-    let task = tokio::spawn(housekeeping::run(store.clone(), Duration::from_millis(50)));
+    let task = tokio::spawn(housekeeping::run(
+        store.clone(),
+        Duration::from_millis(50),
+        housekeeping::DEFAULT_EVENT_RETENTION,
+    ));
     tokio::time::sleep(Duration::from_millis(400)).await;
     task.abort();
     for s in streamers {

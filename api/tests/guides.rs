@@ -181,7 +181,26 @@ fn the_readme_walk_through_and_overlay_urls_work_as_pasted() {
         .filter(|l| l.starts_with('{') || l.starts_with('['))
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
         .collect();
-    assert_eq!(answers.len(), 13, "{printed}");
+    assert_eq!(answers.len(), 14, "{printed}");
+    // The walk-through ends watching the event stream while bob earns: the event arrives.
+    let event = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .unwrap_or_else(|| panic!("the stream printed no event: {printed}"));
+    let event: Value = serde_json::from_str(event).expect("the event's JSON");
+    assert_eq!(
+        (
+            &event["type"],
+            &event["data"]["username"],
+            &event["data"]["channel_points"]
+        ),
+        (
+            &Value::from("points_changed"),
+            &Value::from("bob"),
+            &Value::from(35)
+        ),
+        "{printed}"
+    );
     for answer in &answers {
         assert!(
             answer.get("error").is_none(),
@@ -215,7 +234,7 @@ fn the_readme_walk_through_and_overlay_urls_work_as_pasted() {
             )
         })
         .collect();
-    assert_eq!(rows, vec![("alice", 275, 200), ("bob", 25, 0)], "{board}");
+    assert_eq!(rows, vec![("alice", 275, 200), ("bob", 35, 0)], "{board}");
     let (_, goals) = get(&format!("{base}/goals"));
     assert_eq!(goals[0]["label"], "Followers", "{goals}");
     let (_, tips) = get(&format!("{base}/tips"));

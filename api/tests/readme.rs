@@ -12,6 +12,7 @@ fn table() -> String {
             Access::Operator => "operator key",
             Access::Admin => "admin key",
             Access::Viewer => "viewer session",
+            Access::Overlay => "overlay key (`?key=`) or admin key",
         };
         out.push_str(&format!(
             "| {} | `{}` | {access} | {} | {} |\n",

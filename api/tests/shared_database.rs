@@ -1,12 +1,14 @@
 //! Several servers, one PostgreSQL database: two `kick-overlay` processes serve the same
 //! streamers, and a write acknowledged by either is seen by the other's very next read, the
 //! leaderboard included (no server keeps a cache of its own on PostgreSQL). Concurrent writes
-//! through both lose nothing.
+//! through both lose nothing, and each server's event streams carry the other's writes.
 
 mod common;
 
 use common::process::{Process, bin};
+use common::sse::Sse;
 use serde_json::{Value, json};
+use std::time::Duration;
 
 struct Client {
     http: reqwest::Client,
@@ -37,8 +39,15 @@ impl Client {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_servers_on_one_database_see_each_others_writes_at_once() {
+/// Two servers on one fresh PostgreSQL schema (one configured by options, one by the
+/// environment), with a streamer `alpha` made by the command line; answers them and its key.
+fn two_servers() -> (
+    pg_scratch::Scratch,
+    tempfile::TempDir,
+    Process,
+    Process,
+    String,
+) {
     let scratch = pg_scratch::server().scratch();
     let pg = [
         "--database-url",
@@ -90,6 +99,12 @@ async fn two_servers_on_one_database_see_each_others_writes_at_once() {
         .expect("an admin key")
         .to_owned();
     assert!(!unused.exists(), "a PostgreSQL command made a SQLite file");
+    (scratch, dir, one, two, key)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_database_see_each_others_writes_at_once() {
+    let (_scratch, _dir, one, two, key) = two_servers();
     let c = Client {
         http: reqwest::Client::new(),
         key,
@@ -188,6 +203,59 @@ async fn two_servers_on_one_database_see_each_others_writes_at_once() {
             now["points"]["channel_points"].as_i64(),
             Some(start + 60),
             "{now}"
+        );
+    }
+    one.terminate();
+    two.terminate();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_servers_streams_carry_the_other_servers_writes() {
+    let (_scratch, _dir, one, two, key) = two_servers();
+    let c = Client {
+        http: reqwest::Client::new(),
+        key,
+    };
+    let (status, viewer) = c
+        .call(
+            &one.addr,
+            "POST",
+            "/alpha/api/users",
+            Some(json!({"username": "ann"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{viewer}");
+    let viewer = viewer["id"].as_i64().unwrap();
+    let mut on_one = Sse::open(&format!("http://{}", one.addr), "/alpha/api/events", None).await;
+    let mut on_two = Sse::open(&format!("http://{}", two.addr), "/alpha/api/events", None).await;
+    assert_eq!((on_one.status, on_two.status), (200, 200));
+    for (i, writer) in [&one.addr, &two.addr, &one.addr, &two.addr]
+        .into_iter()
+        .enumerate()
+    {
+        let (status, written) = c
+            .call(
+                writer,
+                "POST",
+                &format!("/alpha/api/users/{viewer}/points"),
+                Some(json!({"amount": i + 1, "source": "chat"})),
+            )
+            .await;
+        assert_eq!(status, 200, "{written}");
+        for stream in [&mut on_one, &mut on_two] {
+            let e = stream
+                .next(Duration::from_secs(5))
+                .await
+                .unwrap_or_else(|| panic!("write {i} through {writer} did not reach a stream"));
+            assert_eq!(e.event, "points_changed");
+            assert_eq!(e.data["data"]["amount"], i as i64 + 1);
+            assert_eq!(e.data["data"]["channel_points"], written["channel_points"]);
+        }
+    }
+    for stream in [&mut on_one, &mut on_two] {
+        assert!(
+            stream.next(Duration::from_millis(500)).await.is_none(),
+            "no repeats"
         );
     }
     one.terminate();

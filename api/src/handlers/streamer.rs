@@ -1,9 +1,9 @@
-//! The streamer's own profile and admin key.
+//! The streamer's own profile, admin key and overlay key.
 
-use crate::accounts::issue_admin_key;
+use crate::accounts::{issue_admin_key, issue_overlay_key};
 use crate::call::{ApiResult, Call};
 use crate::error::ApiError;
-use crate::models::streamers::{AdminKeyIssued, Profile};
+use crate::models::streamers::{AdminKeyIssued, OverlayKeyIssued, Profile};
 use crate::reply;
 
 /// `GET /{streamer}/api/profile`.
@@ -16,4 +16,10 @@ pub async fn profile(c: Call) -> ApiResult {
 pub async fn rotate_key(c: Call) -> ApiResult {
     let admin_key = issue_admin_key(c.store(), c.streamer_id()?).await?;
     Ok(reply::ok(&AdminKeyIssued { admin_key }))
+}
+
+/// `POST /{streamer}/api/overlay-key/rotate`.
+pub async fn rotate_overlay_key(c: Call) -> ApiResult {
+    let overlay_key = issue_overlay_key(c.store(), c.streamer_id()?).await?;
+    Ok(reply::ok(&OverlayKeyIssued { overlay_key }))
 }

@@ -1,10 +1,11 @@
 //! Streamers: creation by the operator and the public profile.
 
 use datastore::{Streamer, Timestamp};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// A new streamer and its admin key: the only time the key is shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct StreamerCreated {
     /// The streamer.
     pub streamer: Streamer,
@@ -13,14 +14,21 @@ pub struct StreamerCreated {
 }
 
 /// A new admin key (after a rotation).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct AdminKeyIssued {
     /// The key; the previous one no longer works.
     pub admin_key: String,
 }
 
+/// A new overlay key (after a rotation): the key for browser sources' URLs.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct OverlayKeyIssued {
+    /// The key; the previous one no longer works.
+    pub overlay_key: String,
+}
+
 /// What anyone may read about a streamer (`GET /{streamer}/api/profile`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Profile {
     /// The username.
     pub username: String,

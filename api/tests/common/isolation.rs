@@ -31,6 +31,9 @@ pub enum Expect {
     Scoped,
     /// A success that shows nothing of A and agrees with B's own export (counts, totals).
     AgreesWithExport(fn(&Value, &Value) -> Option<String>),
+    /// An event stream: B's stream, replayed from its first event and then followed while A
+    /// writes, carries only B's own events, numbered from B's own 1.
+    Stream,
     /// Not a tenant route.
     Exempt(&'static str),
 }
@@ -78,6 +81,8 @@ cases! {
 
     "GET /{streamer}/api/profile" => Scoped, |_w| req(&[], None), |_x| req(&[], None);
     "POST /{streamer}/api/admin-key/rotate" => Scoped, |_w| req(&[], None), |_x| req(&[], None);
+    "POST /{streamer}/api/overlay-key/rotate" => Scoped, |_w| req(&[], None), |_x| req(&[], None);
+    "GET /{streamer}/api/events" => Stream, |_w| req(&[], None), |_x| req(&[], None);
 
     "GET /{streamer}/api/users/{id}" => SameAsMissing(404), |w| req(&id(w.a_user), None), |_x| req(&id(NOWHERE), None);
     "GET /{streamer}/api/users/by-name/{username}" => SameAsMissing(404),
@@ -129,6 +134,7 @@ cases! {
     "DELETE /{streamer}/api/overlay/layouts/{id}" => SameAsMissing(404),
         |_w| req(&[("id", "alpha-layout".into())], None), |_x| req(&[("id", "nowhere-layout".into())], None);
     "GET /{streamer}/api/theme" => Scoped, |_w| req(&[], None), |_x| req(&[], None);
+    "GET /{streamer}/overlay" => Scoped, |_w| req(&[], None), |_x| req(&[], None);
     "PUT /{streamer}/api/theme" => Scoped, |_w| req(&[], Some(json!({"accent": "bravo"}))), |_x| req(&[], None);
 
     "GET /{streamer}/api/tips" => Scoped, |_w| req(&[], None), |_x| req(&[], None);
@@ -218,7 +224,7 @@ async fn send(
     let key = match route.access {
         Access::Public => None,
         Access::Operator => Some(OPERATOR_KEY.to_owned()),
-        Access::Admin => Some(b_key.to_owned()),
+        Access::Admin | Access::Overlay => Some(b_key.to_owned()),
         // A fresh session of B's viewer for each viewer route (one of them logs out).
         Access::Viewer => Some(s.try_viewer_session(&w.b, "bravo-viewer").await?),
     };
@@ -269,6 +275,10 @@ pub async fn run(s: &TestServer, w: &mut World) -> (Vec<String>, usize) {
             continue;
         }
         ran += 1;
+        if let Stream = c.expect {
+            found.extend(stream_case(s, w, r).await);
+            continue;
+        }
         let before = w.a_export(s).await;
         let foreign = match send(s, w, r, &(c.foreign)(w), &b_key).await {
             Ok(x) => x,
@@ -337,7 +347,7 @@ pub async fn run(s: &TestServer, w: &mut World) -> (Vec<String>, usize) {
                     found.push(format!("{}: {v}", c.route));
                 }
             }
-            Exempt(_) => {}
+            Stream | Exempt(_) => {}
         }
         let after = w.a_export(s).await;
         if before != after {
@@ -350,13 +360,62 @@ pub async fn run(s: &TestServer, w: &mut World) -> (Vec<String>, usize) {
     (found, ran)
 }
 
-/// A's admin key and A's viewer session, sent under B's path to every admin and viewer route:
-/// each must answer exactly what no credential answers.
+/// B's event stream, from B's first event, while A writes: nothing of A's, B's own ids.
+async fn stream_case(s: &TestServer, w: &World, r: &Route) -> Vec<String> {
+    let mut found = Vec::new();
+    let path = r.path.replace("{streamer}", &w.b.name);
+    let mut b = super::sse::Sse::open(&s.base, &path, Some("0")).await;
+    let a_earn = s
+        .call(
+            "POST",
+            &format!("/{}/api/users/{}/points", w.a.name, w.a_rich),
+            Some(&w.a.key),
+            Some(json!({"amount": 3, "source": "chat", "description": "ALPHA-LEDGER-NOTE"})),
+        )
+        .await;
+    if a_earn.status != 200 {
+        found.push(format!("{}: A's earn failed: {}", r.key(), a_earn.text));
+    }
+    let got = b.collect(std::time::Duration::from_millis(700)).await;
+    let text = format!("{got:?}");
+    for m in A_MARKERS {
+        if text.contains(m) {
+            found.push(format!("{}: B's stream shows A's {m:?}: {text}", r.key()));
+        }
+    }
+    let ids: Vec<i64> = got.iter().filter_map(|e| e.id).collect();
+    if ids.first().is_some_and(|&first| first != 1) || ids.windows(2).any(|p| p[1] != p[0] + 1) {
+        found.push(format!(
+            "{}: B's event ids are not B's own 1, 2, …: {ids:?}",
+            r.key()
+        ));
+    }
+    if b.status != 200 {
+        found.push(format!("{}: B's stream answered {}", r.key(), b.status));
+    }
+    found
+}
+
+/// A's admin key, dashboard session, overlay key and viewer session, sent under B's path to
+/// every route that needs credentials (the overlay key in the URL too): each must answer
+/// exactly what no credential answers.
 async fn foreign_credentials(s: &TestServer, w: &World) -> Vec<String> {
     let mut found = Vec::new();
+    let issued = s
+        .call(
+            "POST",
+            &format!("/{}/api/overlay-key/rotate", w.a.name),
+            Some(&w.a.key),
+            None,
+        )
+        .await;
+    let Some(a_overlay) = issued.json["overlay_key"].as_str().map(str::to_owned) else {
+        return vec![format!("A's overlay key was not issued: {}", issued.text)];
+    };
     for r in routes::all() {
         let keys = match r.access {
-            Access::Admin => vec![w.a.key.clone(), w.a_dashboard.clone()],
+            Access::Admin => vec![w.a.key.clone(), w.a_dashboard.clone(), a_overlay.clone()],
+            Access::Overlay => vec![w.a.key.clone(), w.a_dashboard.clone(), a_overlay.clone()],
             Access::Viewer => vec![w.a_session.clone()],
             _ => continue,
         };
@@ -370,6 +429,18 @@ async fn foreign_credentials(s: &TestServer, w: &World) -> Vec<String> {
         let path = concrete_path(r.path, &fill);
         let body = r.body.map(|_| json!({}));
         let without = s.call(r.verb.as_str(), &path, None, body.clone()).await;
+        if r.access == Access::Overlay {
+            let in_url = format!("{path}?key={a_overlay}");
+            let with = s.call(r.verb.as_str(), &in_url, None, body.clone()).await;
+            if with.status != 401 || with.text != without.text {
+                found.push(format!(
+                    "{}: A's overlay key in the URL under B answered {} {}",
+                    r.key(),
+                    with.status,
+                    with.text
+                ));
+            }
+        }
         for key in keys {
             let with = s
                 .call(r.verb.as_str(), &path, Some(&key), body.clone())

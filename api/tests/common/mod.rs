@@ -124,13 +124,27 @@ impl TestServer {
         wrap: impl FnOnce(Arc<dyn DataStore>) -> Arc<dyn DataStore>,
     ) -> TestServer {
         // Code requests are not limited unless a test asks (`start_limited`).
-        Self::start_full(operator_key, wrap, 0, 0).await
+        Self::start_full(operator_key, wrap, 0, 0, |_| {}).await
+    }
+
+    /// Starts a server on a fresh database whose protected routes answer pages of `origins`
+    /// (`--cors-origin`).
+    pub async fn start_with_cors(origins: &[&str]) -> TestServer {
+        let origins = api::cors::CorsOrigins::new(origins).expect("origins");
+        Self::start_full(
+            Some(OPERATOR_KEY),
+            |s| s,
+            0,
+            0,
+            move |state| state.cors = origins,
+        )
+        .await
     }
 
     /// Starts a server on a fresh database whose code requests are limited per address and per
     /// streamer (per minute; 0 is no limit).
     pub async fn start_limited(per_address: u32, per_streamer: u32) -> TestServer {
-        Self::start_full(Some(OPERATOR_KEY), |s| s, per_address, per_streamer).await
+        Self::start_full(Some(OPERATOR_KEY), |s| s, per_address, per_streamer, |_| {}).await
     }
 
     async fn start_full(
@@ -138,6 +152,7 @@ impl TestServer {
         wrap: impl FnOnce(Arc<dyn DataStore>) -> Arc<dyn DataStore>,
         per_address: u32,
         per_streamer: u32,
+        configure: impl FnOnce(&mut AppState),
     ) -> TestServer {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let (store, clock) = test_store(dir.path()).await;
@@ -151,6 +166,7 @@ impl TestServer {
                 per_minute: per_streamer,
             },
         ));
+        configure(&mut state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a port");
@@ -234,7 +250,10 @@ impl TestServer {
         let status = r.status().as_u16();
         let headers = r.headers().clone();
         let text = r.text().await.expect("a body");
-        let json = if text.is_empty() {
+        let html = headers
+            .get("content-type")
+            .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+        let json = if text.is_empty() || html {
             Value::Null
         } else {
             serde_json::from_str(&text)
@@ -418,4 +437,5 @@ pub fn redact(v: &Value) -> Value {
 }
 pub mod isolation;
 pub mod process;
+pub mod sse;
 pub mod world;

@@ -27,6 +27,9 @@ pub fn bin() -> Command {
         "KICKOVERLAY_DATABASE_OWNER_URL",
         "KICKOVERLAY_DATABASE_SCHEMA",
         "KICKOVERLAY_DATABASE_POOL",
+        "KICKOVERLAY_EVENTS_KEEP_HOURS",
+        "KICKOVERLAY_EVENTS_KEEP_COUNT",
+        "KICKOVERLAY_CORS_ORIGINS",
     ] {
         c.env_remove(var);
     }

@@ -58,6 +58,7 @@ no_ids!(
     OAuthToken,
     StreamerSession,
     AdminKey,
+    OverlayKey,
     VerificationCode,
     CooldownCheck,
     Redemption,
@@ -102,6 +103,34 @@ ids!(Tip { id: Tip });
 ids!(UserSession { user_id: User });
 ids!(Cooldown { user_id: User });
 ids!(Page<UserWithPoints> { ; items });
+
+ids!(ViewerBalances { user_id: User });
+ids!(EventPage { ; events });
+ids!(Event { ; data });
+
+impl VisitIds for EventData {
+    fn visit_ids(&mut self, f: &mut dyn FnMut(IdKind, &mut i64)) {
+        match self {
+            EventData::PointsChanged { viewer, .. } | EventData::DropRecorded { viewer, .. } => {
+                viewer.visit_ids(f)
+            }
+            EventData::PowerupPurchased { user_id, .. }
+            | EventData::PowerupAdded { user_id, .. }
+            | EventData::PowerupUsed { user_id, .. }
+            | EventData::ViewerRemoved { user_id } => f(IdKind::User, &mut user_id.0),
+            EventData::TipChanged { id, tip } => {
+                f(IdKind::Tip, &mut id.0);
+                tip.visit_ids(f);
+            }
+            EventData::ViewerChanged { user } => user.visit_ids(f),
+            EventData::PowerupChanged { .. }
+            | EventData::GoalChanged { .. }
+            | EventData::SettingChanged { .. }
+            | EventData::LayoutChanged { .. }
+            | EventData::ThemeChanged { .. } => {}
+        }
+    }
+}
 
 impl<T: VisitIds> VisitIds for Vec<T> {
     fn visit_ids(&mut self, f: &mut dyn FnMut(IdKind, &mut i64)) {

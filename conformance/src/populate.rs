@@ -69,6 +69,9 @@ struct Values {
     tnt_cost: i64,
     price_bump: i64,
     disabled: PowerupType,
+    /// How many times the theme is set: streamers record different numbers of events, so a
+    /// read of another streamer's counter shows.
+    theme_writes: i64,
 }
 
 impl Values {
@@ -88,12 +91,13 @@ impl Values {
             } else {
                 PowerupType::Shield
             },
+            theme_writes: 1 + k % 5,
         }
     }
 
     /// Each value, for comparing two streamers field by field.
     #[cfg(test)]
-    fn fields(&self) -> [String; 10] {
+    fn fields(&self) -> [String; 11] {
         [
             self.sub.to_string(),
             self.tip.to_string(),
@@ -105,6 +109,7 @@ impl Values {
             self.tnt_cost.to_string(),
             self.price_bump.to_string(),
             self.disabled.to_string(),
+            self.theme_writes.to_string(),
         ]
     }
 }
@@ -143,6 +148,10 @@ pub struct Population {
     /// The hash of the streamer's admin key (derived from its username and Kick id, so no two
     /// populated streamers share it).
     pub admin_key: TokenHash,
+    /// The hash of the streamer's overlay key (derived likewise, never its admin key).
+    pub overlay_key: TokenHash,
+    /// The id of the streamer's latest event once populated.
+    pub last_event: EventId,
     /// Verification (username, code) pairs (live, expired, verified).
     pub codes: Vec<(String, String)>,
     /// Commands with a cooldown.
@@ -405,6 +414,10 @@ pub async fn populate(
             )
             .await?;
     }
+    for draft in 1..v.theme_writes {
+        tick();
+        store.set_theme(s, json!({"draft": draft})).await?;
+    }
     tick();
     store
         .set_theme(
@@ -505,6 +518,9 @@ pub async fn populate(
     let admin_key = SessionToken::new(format!("{username}-admin-key-{kick_user_id}")).hash();
     tick();
     store.set_admin_key(s, &admin_key).await?;
+    let overlay_key = SessionToken::new(format!("{username}-overlay-key-{kick_user_id}")).hash();
+    tick();
+    store.set_overlay_key(s, &overlay_key).await?;
     let codes = vec![
         (names[1].clone(), "123456".to_owned()),
         (names[2].clone(), format!("{kick_user_id}")),
@@ -553,6 +569,7 @@ pub async fn populate(
         .iter()
         .map(|t| t.id)
         .collect();
+    let last_event = store.read_events(s, EventId::START, 1).await?.last_id;
     Ok(Population {
         streamer: s,
         username: username.to_owned(),
@@ -569,6 +586,8 @@ pub async fn populate(
         user_sessions,
         streamer_sessions,
         admin_key,
+        overlay_key,
+        last_event,
         codes,
         commands,
     })

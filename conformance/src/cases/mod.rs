@@ -7,6 +7,8 @@
 //! (`tests/coverage.rs` names a case written but not listed).
 
 pub mod cooldowns;
+pub mod event_reads;
+pub mod events;
 pub mod goals;
 pub mod isolation;
 pub mod overlay;
@@ -84,6 +86,8 @@ macro_rules! __suite_cases {
             sessions::session_tokens_are_unique_within_a_streamer,
             sessions::user_sessions_need_an_existing_user,
             sessions::admin_keys_replace_and_check,
+            sessions::overlay_keys_replace_and_check,
+            sessions::overlay_key_of_another_streamer_is_refused,
             verification::verification_codes_refresh_and_expire,
             verification::latest_verification_code_is_the_newest,
             verification::verification_codes_are_verified_and_deleted,
@@ -96,6 +100,17 @@ macro_rules! __suite_cases {
             reports::analytics_counts_one_streamer,
             reports::export_holds_everything_in_order,
             reports::streamed_export_is_the_export_in_parts,
+            events::point_writes_record_their_events,
+            events::powerup_writes_record_their_events,
+            events::goals_and_tips_record_only_what_the_public_sees,
+            events::overlay_and_viewer_writes_record_their_events,
+            events::failed_writes_record_nothing,
+            events::other_writes_record_nothing,
+            event_reads::event_ids_count_per_streamer_from_one,
+            event_reads::read_events_pages_after_an_id,
+            event_reads::purge_events_by_age_and_count_keeps_the_counter,
+            event_reads::delete_streamer_removes_its_events,
+            event_reads::concurrent_writes_record_dense_unique_events,
             isolation::cannot_get_user_from_another_streamer,
             isolation::cannot_update_user_from_another_streamer,
             isolation::cannot_view_points_from_another_streamer,
@@ -126,6 +141,7 @@ macro_rules! __suite_cases {
             isolation::cross_tenant_sweep_verification,
             isolation::cross_tenant_sweep_cooldowns,
             isolation::cross_tenant_sweep_reports,
+            isolation::cross_tenant_sweep_events,
             isolation::matches_model_under_random_operations,
         ] }
     };

@@ -306,3 +306,167 @@ pub async fn admin_keys_replace_and_check(h: Harness) -> CaseResult {
     );
     Ok(())
 }
+
+/// An overlay key is set (replacing the previous one, which stops working at once) and
+/// checked like the admin key, in a slot of its own: the admin key is no overlay key, the
+/// overlay key no admin key, setting one leaves the other as it was, and neither setting
+/// records an event. The overlay key is not part of the export.
+pub async fn overlay_keys_replace_and_check(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let admin = SessionToken::new("the admin key").hash();
+    let first = SessionToken::new("first overlay key").hash();
+    let second = SessionToken::new("second overlay key").hash();
+    check_eq!(
+        store.check_overlay_key(s, &first).await?,
+        false,
+        "no key is set yet"
+    );
+    store.set_admin_key(s, &admin).await?;
+    check_eq!(
+        store.check_overlay_key(s, &admin).await?,
+        false,
+        "the admin key is no overlay key"
+    );
+    let set = store.set_overlay_key(s, &first).await?;
+    check_eq!(
+        set,
+        OverlayKey {
+            key_hash: first,
+            created_at: h.clock().now()
+        },
+        "the key as set"
+    );
+    check_eq!(
+        (
+            store.check_overlay_key(s, &first).await?,
+            store.check_overlay_key(s, &second).await?,
+            store.check_overlay_key(s, &admin).await?,
+        ),
+        (true, false, false),
+        "only the overlay key opens as one"
+    );
+    check_eq!(
+        (
+            store.check_admin_key(s, &first).await?,
+            store.check_admin_key(s, &admin).await?,
+        ),
+        (false, true),
+        "the overlay key is no admin key, and the admin key still works"
+    );
+    h.clock().advance(Duration::from_secs(5));
+    let replaced = store.set_overlay_key(s, &second).await?;
+    check_eq!(
+        replaced,
+        OverlayKey {
+            key_hash: second,
+            created_at: h.clock().now()
+        },
+        "the new key, stamped when set"
+    );
+    check_eq!(
+        (
+            store.check_overlay_key(s, &first).await?,
+            store.check_overlay_key(s, &second).await?,
+        ),
+        (false, true),
+        "the old key stops working at once, the new one works"
+    );
+    let new_admin = SessionToken::new("a new admin key").hash();
+    store.set_admin_key(s, &new_admin).await?;
+    check_eq!(
+        (
+            store.check_overlay_key(s, &second).await?,
+            store.check_overlay_key(s, &new_admin).await?,
+        ),
+        (true, false),
+        "setting the admin key leaves the overlay key as it was"
+    );
+    let e = export(&*store, s).await?;
+    check_eq!(
+        e.admin_key.as_ref().map(|k| k.key_hash),
+        Some(new_admin),
+        "the export's admin key"
+    );
+    let text = serde_json::to_string(&e).map_err(|x| crate::harness::Failure(x.to_string()))?;
+    check_eq!(
+        [first, second].iter().any(|k| text.contains(&k.to_hex())),
+        false,
+        "the overlay key is not in the export"
+    );
+    check_eq!(
+        store.read_events(s, EventId::START, 10).await?,
+        EventPage {
+            events: vec![],
+            last_id: EventId::START
+        },
+        "setting keys records no event"
+    );
+    let unknown = StreamerId(s.0 + 1000);
+    check_err!(
+        store.set_overlay_key(unknown, &first).await,
+        StoreError::not_found(Resource::Streamer),
+        "a streamer that does not exist"
+    );
+    check_eq!(
+        store.check_overlay_key(unknown, &first).await?,
+        false,
+        "a streamer that does not exist has no key"
+    );
+    store.delete_streamer(s).await?;
+    check_eq!(
+        store.check_overlay_key(s, &second).await?,
+        false,
+        "a deleted streamer's key opens nothing"
+    );
+    let again = streamer(&*store, "chan").await?;
+    check_eq!(
+        store.check_overlay_key(again, &second).await?,
+        false,
+        "a new streamer of the same name has no key"
+    );
+    Ok(())
+}
+
+/// An overlay key opens only its own streamer: A's key is no key under B, B setting its key
+/// to A's hash leaves A's key working (each under its own streamer), and deleting B leaves
+/// A's key working.
+pub async fn overlay_key_of_another_streamer_is_refused(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let a = streamer(&*store, "alpha").await?;
+    let b = streamer(&*store, "bravo").await?;
+    let ka = SessionToken::new("alpha overlay key").hash();
+    let kb = SessionToken::new("bravo overlay key").hash();
+    store.set_overlay_key(a, &ka).await?;
+    check_eq!(
+        store.check_overlay_key(b, &ka).await?,
+        false,
+        "A's key under B, which has none"
+    );
+    store.set_overlay_key(b, &kb).await?;
+    check_eq!(
+        (
+            store.check_overlay_key(b, &ka).await?,
+            store.check_overlay_key(a, &kb).await?,
+        ),
+        (false, false),
+        "each key opens only its own streamer"
+    );
+    store.set_overlay_key(b, &ka).await?;
+    check_eq!(
+        (
+            store.check_overlay_key(a, &ka).await?,
+            store.check_overlay_key(b, &ka).await?,
+            store.check_overlay_key(b, &kb).await?,
+        ),
+        (true, true, false),
+        "B taking A's hash replaces B's key only"
+    );
+    store.delete_streamer(b).await?;
+    check_eq!(
+        store.check_overlay_key(a, &ka).await?,
+        true,
+        "deleting B leaves A's key working"
+    );
+    Ok(())
+}

@@ -41,6 +41,24 @@ pub async fn export(store: &dyn DataStore, s: StreamerId) -> Result<StreamerExpo
         .ok_or_else(|| Failure(format!("streamer {s} has no export")))
 }
 
+/// Every event the streamer keeps, read page by page from the start, with the last page's
+/// `last_id`.
+pub async fn all_events(store: &dyn DataStore, s: StreamerId) -> StoreResult<EventPage> {
+    let mut after = EventId::START;
+    let mut events = Vec::new();
+    loop {
+        let page = store.read_events(s, after, MAX_EVENT_PAGE).await?;
+        if page.events.is_empty() {
+            return Ok(EventPage {
+                events,
+                last_id: page.last_id,
+            });
+        }
+        after = page.next_after(after);
+        events.extend(page.events);
+    }
+}
+
 /// A user's channel points.
 pub async fn balance(store: &dyn DataStore, s: StreamerId, u: UserId) -> Result<i64, Failure> {
     Ok(store

@@ -201,6 +201,29 @@ impl SessionStore for Faulty {
         }
         Ok(own)
     }
+    async fn set_overlay_key(&self, s: StreamerId, h: &TokenHash) -> StoreResult<OverlayKey> {
+        self.note("set_overlay_key");
+        let own = self.inner.set_overlay_key(s, h).await;
+        if own.is_ok() && self.is(F::OverlayKeySetAll) {
+            // `UPDATE overlay_keys SET key_hash = ?2` without its streamer predicate.
+            for o in self.others(s).await {
+                let _ = self.inner.set_overlay_key(o, h).await;
+            }
+        }
+        own
+    }
+    async fn check_overlay_key(&self, s: StreamerId, h: &TokenHash) -> StoreResult<bool> {
+        self.note("check_overlay_key");
+        let own = self.inner.check_overlay_key(s, h).await?;
+        if !own && self.is(F::OverlayKeyAnyTenant) {
+            for o in self.others(s).await {
+                if let Ok(true) = self.inner.check_overlay_key(o, h).await {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(own)
+    }
 }
 
 #[async_trait]

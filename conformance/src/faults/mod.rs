@@ -17,6 +17,7 @@ pub mod matrix;
 mod access;
 mod content;
 mod economy;
+mod events;
 mod tenants;
 
 use datastore::{DataStore, Family, StreamerId, UserId};
@@ -114,6 +115,8 @@ faults! {
     SessionDeleteAnyTenant (Sessions) [delete_user_session, delete_streamer_session]: "deleting a session deletes it under any streamer",
     AdminKeyAnyTenant (Sessions) [check_admin_key]: "check_admin_key accepts any streamer's key",
     AdminKeySetAll (Sessions) [set_admin_key]: "set_admin_key replaces every streamer's key",
+    OverlayKeyAnyTenant (Sessions) [check_overlay_key]: "check_overlay_key accepts any streamer's overlay key",
+    OverlayKeySetAll (Sessions) [set_overlay_key]: "set_overlay_key replaces every streamer's overlay key",
     CodeReadAnyTenant (Verification) [get_verification_code]: "get_verification_code falls back to other streamers",
     LatestCodeAcrossTenants (Verification) [latest_verification_code]: "latest_verification_code picks the newest code of any streamer",
     CodeRefreshGlobal (Verification) [create_verification_code]: "re-issuing a code also refreshes other streamers' code for the username (a global unique key)",
@@ -125,6 +128,9 @@ faults! {
     PurgeCooldownsAllTenants (Cooldowns) [purge_expired_cooldowns]: "purging expired cooldowns purges every streamer's",
     AnalyticsAllTenants (Reports) [analytics]: "analytics counts every streamer's users and points",
     ExportIncludesOthers (Reports) [export_streamer, stream_export]: "the export includes every streamer's tips",
+    EventsReadAnyTenant (Events) [read_events]: "read_events reads every streamer's events after the id (a query without its streamer predicate)",
+    EventLastIdFirstRow (Events) [read_events]: "read_events answers the first streamer's counter as last_id (the counter read without its streamer predicate)",
+    EventsPurgeAllTenants (Events) [purge_events]: "purge_events purges every streamer's events",
     DeletedNamesakeInherits (Tokens) [get_oauth_token]: "a new streamer inherits the OAuth tokens of a deleted streamer of the same name (rows keyed by channel name, not cleaned up)",
     RacyLastInsertId (Tips) [create_tip]: "create_tip returns the last id inserted on a shared connection, which a concurrent streamer may have moved",
 }
@@ -159,10 +165,12 @@ fn is_read(method: &str) -> bool {
     const READS: &[&str] = &[
         "analytics",
         "check_admin_key",
+        "check_overlay_key",
         "export_streamer",
         "latest_verification_code",
         "leaderboard",
         "points_summary",
+        "read_events",
         "transaction_history",
     ];
     READS.contains(&method)

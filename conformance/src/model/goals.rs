@@ -1,8 +1,24 @@
 use super::ModelStore;
+use super::events::visible_change;
 use async_trait::async_trait;
 use datastore::{
-    Goal, GoalId, GoalInput, GoalStore, Resource, StoreError, StoreResult, StreamerId, validate,
+    EventData, Goal, GoalId, GoalInput, GoalStore, Resource, StoreError, StoreResult, StreamerId,
+    validate,
 };
+
+/// The `GoalChanged` of a write that left `after` (`None`: deleted), when the public list
+/// shows the goal before or after it.
+fn goal_changed(id: &GoalId, enabled_before: bool, after: Option<&Goal>) -> Option<EventData> {
+    visible_change(
+        enabled_before,
+        after,
+        |g| g.enabled,
+        |goal| EventData::GoalChanged {
+            id: id.clone(),
+            goal,
+        },
+    )
+}
 
 #[async_trait]
 impl GoalStore for ModelStore {
@@ -44,7 +60,10 @@ impl GoalStore for ModelStore {
             enabled: input.enabled,
             updated_at: now,
         };
-        st.owner(streamer)?.goals.insert(goal.clone(), g.clone());
+        let t = st.owner(streamer)?;
+        let enabled_before = t.goals.get(goal).is_some_and(|g| g.enabled);
+        t.goals.insert(goal.clone(), g.clone());
+        t.record(now, goal_changed(goal, enabled_before, Some(&g)));
         Ok(g)
     }
 
@@ -57,22 +76,28 @@ impl GoalStore for ModelStore {
         validate::in_range("current_value", current_value, 0, validate::MAX_BALANCE)?;
         let now = self.clock.now();
         let mut st = self.state();
-        let g = st
-            .tenant_for(streamer, Resource::Goal)?
+        let t = st.tenant_for(streamer, Resource::Goal)?;
+        let g = t
             .goals
             .get_mut(goal)
             .ok_or(StoreError::not_found(Resource::Goal))?;
+        let enabled_before = g.enabled;
         g.current_value = current_value;
         g.updated_at = now;
-        Ok(g.clone())
+        let g = g.clone();
+        t.record(now, goal_changed(goal, enabled_before, Some(&g)));
+        Ok(g)
     }
 
     async fn delete_goal(&self, streamer: StreamerId, goal: &GoalId) -> StoreResult<()> {
+        let now = self.clock.now();
         let mut st = self.state();
-        st.tenant_for(streamer, Resource::Goal)?
+        let t = st.tenant_for(streamer, Resource::Goal)?;
+        let gone = t
             .goals
             .remove(goal)
-            .map(|_| ())
-            .ok_or(StoreError::not_found(Resource::Goal))
+            .ok_or(StoreError::not_found(Resource::Goal))?;
+        t.record(now, goal_changed(goal, gone.enabled, None));
+        Ok(())
     }
 }

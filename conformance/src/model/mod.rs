@@ -7,6 +7,7 @@
 //! that is the plainest code.
 
 mod cooldowns;
+mod events;
 mod goals;
 mod overlay;
 mod points;
@@ -20,11 +21,11 @@ mod users;
 mod verification;
 
 use datastore::{
-    AdminKey, Clock, Cooldown, DropRecord, Goal, GoalId, InventoryRow, LayoutId, OAuthToken,
-    OverlayLayout, OverlaySetting, PointSource, PointTransaction, Points, PowerupConfig,
-    PowerupPurchase, PowerupType, Resource, StoreError, StoreResult, Streamer, StreamerId,
-    StreamerSession, Theme, Timestamp, Tip, TipId, TokenHash, TransactionId, User, UserId,
-    UserPoints, UserSession, VerificationCode,
+    AdminKey, Clock, Cooldown, DropRecord, Event, Goal, GoalId, InventoryRow, LayoutId, OAuthToken,
+    OverlayKey, OverlayLayout, OverlaySetting, PointSource, PointTransaction, Points,
+    PowerupConfig, PowerupPurchase, PowerupType, Resource, StoreError, StoreResult, Streamer,
+    StreamerId, StreamerSession, Theme, Timestamp, Tip, TipId, TokenHash, TransactionId, User,
+    UserId, UserPoints, UserSession, VerificationCode,
 };
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -91,6 +92,8 @@ struct Tenant {
     streamer_sessions: BTreeMap<TokenHash, StreamerSession>,
     /// The admin key, when set (at most one: setting replaces it).
     admin_key: Option<AdminKey>,
+    /// The overlay key, when set (a slot of its own: never the admin key).
+    overlay_key: Option<OverlayKey>,
     /// In issue order, with the issue sequence number.
     verification: Vec<(u64, VerificationCode)>,
     /// Per issued code (by sequence number): the secret hash and the failed redemptions.
@@ -102,6 +105,10 @@ struct Tenant {
     theme: Option<Theme>,
     tips: BTreeMap<TipId, Tip>,
     goals: BTreeMap<GoalId, Goal>,
+    /// The events still kept, in id order.
+    events: Vec<Event>,
+    /// The id of the latest event ever recorded (0 for none); a purge never lowers it.
+    last_event: i64,
 }
 
 impl Tenant {
@@ -118,6 +125,7 @@ impl Tenant {
             user_sessions: BTreeMap::new(),
             streamer_sessions: BTreeMap::new(),
             admin_key: None,
+            overlay_key: None,
             verification: Vec::new(),
             code_secrets: BTreeMap::new(),
             oauth: BTreeMap::new(),
@@ -127,6 +135,8 @@ impl Tenant {
             theme: None,
             tips: BTreeMap::new(),
             goals: BTreeMap::new(),
+            events: Vec::new(),
+            last_event: 0,
         }
     }
 

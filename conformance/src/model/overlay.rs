@@ -2,8 +2,8 @@ use super::ModelStore;
 use async_trait::async_trait;
 use datastore::overlay::validate_setting;
 use datastore::{
-    ConflictKind, LayoutId, LayoutInput, OverlayLayout, OverlaySetting, OverlayStore, Resource,
-    StoreError, StoreResult, StreamerId, Theme, validate,
+    ConflictKind, EventData, LayoutId, LayoutInput, OverlayLayout, OverlaySetting, OverlayStore,
+    Resource, StoreError, StoreResult, StreamerId, Theme, validate,
 };
 use serde_json::Value;
 
@@ -53,16 +53,31 @@ impl OverlayStore for ModelStore {
             updated_at: now,
         };
         t.settings.insert(key.to_owned(), s.clone());
+        t.record(
+            now,
+            [EventData::SettingChanged {
+                key: key.to_owned(),
+                setting: Some(s.clone()),
+            }],
+        );
         Ok(s)
     }
 
     async fn delete_overlay_setting(&self, streamer: StreamerId, key: &str) -> StoreResult<()> {
+        let now = self.clock.now();
         let mut st = self.state();
-        st.tenant_for(streamer, Resource::OverlaySetting)?
-            .settings
+        let t = st.tenant_for(streamer, Resource::OverlaySetting)?;
+        t.settings
             .remove(key)
-            .map(|_| ())
-            .ok_or(StoreError::not_found(Resource::OverlaySetting))
+            .ok_or(StoreError::not_found(Resource::OverlaySetting))?;
+        t.record(
+            now,
+            [EventData::SettingChanged {
+                key: key.to_owned(),
+                setting: None,
+            }],
+        );
+        Ok(())
     }
 
     async fn get_layout(
@@ -101,8 +116,13 @@ impl OverlayStore for ModelStore {
         {
             return Err(StoreError::conflict(ConflictKind::LayoutName));
         }
+        // The other layouts whose default flag this write clears, by id.
+        let mut cleared = Vec::new();
         if layout.is_default {
             for l in t.layouts.values_mut() {
+                if l.is_default && &l.id != id {
+                    cleared.push(l.id.clone());
+                }
                 l.is_default = false;
             }
         }
@@ -116,16 +136,34 @@ impl OverlayStore for ModelStore {
             updated_at: now,
         };
         t.layouts.insert(id.clone(), l.clone());
+        // The written layout first, then each other layout whose default flag changed.
+        let mut events = vec![EventData::LayoutChanged {
+            id: id.clone(),
+            layout: Some(l.clone()),
+        }];
+        events.extend(cleared.into_iter().map(|other| EventData::LayoutChanged {
+            layout: t.layouts.get(&other).cloned(),
+            id: other,
+        }));
+        t.record(now, events);
         Ok(l)
     }
 
     async fn delete_layout(&self, streamer: StreamerId, id: &LayoutId) -> StoreResult<()> {
+        let now = self.clock.now();
         let mut st = self.state();
-        st.tenant_for(streamer, Resource::Layout)?
-            .layouts
+        let t = st.tenant_for(streamer, Resource::Layout)?;
+        t.layouts
             .remove(id)
-            .map(|_| ())
-            .ok_or(StoreError::not_found(Resource::Layout))
+            .ok_or(StoreError::not_found(Resource::Layout))?;
+        t.record(
+            now,
+            [EventData::LayoutChanged {
+                id: id.clone(),
+                layout: None,
+            }],
+        );
+        Ok(())
     }
 
     async fn get_theme(&self, streamer: StreamerId) -> StoreResult<Option<Theme>> {
@@ -142,6 +180,12 @@ impl OverlayStore for ModelStore {
             updated_at: now,
         };
         t.theme = Some(theme.clone());
+        t.record(
+            now,
+            [EventData::ThemeChanged {
+                theme: theme.clone(),
+            }],
+        );
         Ok(theme)
     }
 }

@@ -1,10 +1,24 @@
 use super::{ModelStore, next};
 use async_trait::async_trait;
 use datastore::{
-    AdminSetPoints, BulkAward, DropId, DropRecord, HistoryRequest, LeaderboardEntry, NewDrop,
-    PointDelta, PointSource, PointStore, PointTransaction, Points, Resource, SourceSummary,
-    StoreError, StoreResult, StreamerId, User, UserId, validate,
+    AdminSetPoints, BulkAward, DropId, DropRecord, EventData, HistoryRequest, LeaderboardEntry,
+    NewDrop, PointDelta, PointSource, PointStore, PointTransaction, Points, Resource,
+    SourceSummary, StoreError, StoreResult, StreamerId, User, UserId, ViewerBalances, validate,
 };
+
+/// The `PointsChanged` of one ledger row, given the viewer's balances after the write.
+pub(super) fn points_changed(
+    amount: i64,
+    source: PointSource,
+    description: Option<String>,
+) -> impl FnOnce(ViewerBalances) -> EventData {
+    move |viewer| EventData::PointsChanged {
+        viewer,
+        amount,
+        source,
+        description,
+    }
+}
 use std::collections::BTreeMap;
 
 #[async_trait]
@@ -30,7 +44,8 @@ impl PointStore for ModelStore {
             .points_of(user)
             .channel_points;
         let balance = validate::add_to_balance("amount", current, earn.amount)?;
-        Ok(st.move_points(
+        let event = points_changed(earn.amount, earn.source, earn.description.clone());
+        st.move_points(
             streamer,
             user,
             balance,
@@ -38,7 +53,8 @@ impl PointStore for ModelStore {
             earn.source,
             earn.description,
             now,
-        ))
+        );
+        st.record_for(streamer, user, now, [event])
     }
 
     async fn spend_points(
@@ -60,7 +76,8 @@ impl PointStore for ModelStore {
                 required: spend.amount,
             });
         }
-        Ok(st.move_points(
+        let event = points_changed(-spend.amount, spend.source, spend.description.clone());
+        st.move_points(
             streamer,
             user,
             current - spend.amount,
@@ -68,7 +85,8 @@ impl PointStore for ModelStore {
             spend.source,
             spend.description,
             now,
-        ))
+        );
+        st.record_for(streamer, user, now, [event])
     }
 
     async fn set_points(
@@ -85,11 +103,13 @@ impl PointStore for ModelStore {
             .points_of(user)
             .channel_points;
         let description = Some(set.ledger_description());
+        let amount = set.channel_points - current;
+        let event = points_changed(amount, PointSource::Admin, description.clone());
         st.move_points(
             streamer,
             user,
             set.channel_points,
-            set.channel_points - current,
+            amount,
             PointSource::Admin,
             description,
             now,
@@ -98,7 +118,8 @@ impl PointStore for ModelStore {
         if let Some(d) = set.drop_points {
             t.points_row(user, now).drop_points = d;
         }
-        Ok(t.points_of(user))
+        // The balances after the whole write, drop points included.
+        st.record_for(streamer, user, now, [event])
     }
 
     async fn add_drop_points(
@@ -126,7 +147,14 @@ impl PointStore for ModelStore {
             powerup_used: drop.powerup_used,
             created_at: now,
         });
-        Ok(t.points_of(user))
+        // No ledger row (drop points are not channel points), so no PointsChanged.
+        let event = move |viewer| EventData::DropRecorded {
+            viewer,
+            score: drop.score,
+            is_perfect: drop.is_perfect,
+            powerup_used: drop.powerup_used,
+        };
+        st.record_for(streamer, user, now, [event])
     }
 
     async fn leaderboard(
@@ -236,6 +264,7 @@ impl PointStore for ModelStore {
             targets.push((name, existing));
         }
         let mut created = 0;
+        let mut awarded = Vec::with_capacity(targets.len());
         for (name, existing) in &targets {
             let user = match existing {
                 Some(u) => *u,
@@ -272,7 +301,21 @@ impl PointStore for ModelStore {
                 award.description.clone(),
                 now,
             );
+            awarded.push(user);
         }
+        // One PointsChanged per awarded viewer, in the order of first mention, each with the
+        // balances after the whole award.
+        let t = st.owner(streamer)?;
+        let events: Vec<EventData> = awarded
+            .iter()
+            .map(|&u| EventData::PointsChanged {
+                viewer: t.balances(u),
+                amount: award.amount,
+                source: award.source,
+                description: award.description.clone(),
+            })
+            .collect();
+        t.record(now, events);
         Ok(BulkAward {
             awarded: targets.len() as u64,
             created,

@@ -1,10 +1,27 @@
-use super::{ModelStore, next};
+use super::events::visible_change;
+use super::points::points_changed;
+use super::{ModelStore, Tenant, next};
 use async_trait::async_trait;
 use datastore::{
-    InventoryItem, InventoryRow, PointSource, PowerupConfig, PowerupConfigInput,
+    EventData, InventoryItem, InventoryRow, PointSource, PowerupConfig, PowerupConfigInput,
     PowerupConfigPatch, PowerupPurchase, PowerupStore, PowerupType, PurchaseId, PurchaseReceipt,
-    Resource, StoreError, StoreResult, StreamerId, UserId, validate,
+    Resource, StoreError, StoreResult, StreamerId, Timestamp, UserId, validate,
 };
+
+/// Records the `PowerupChanged` of a configuration write, if the public list shows the powerup
+/// before or after it.
+fn record_config(t: &mut Tenant, enabled_before: bool, after: &PowerupConfig, now: Timestamp) {
+    let event = visible_change(
+        enabled_before,
+        Some(after),
+        |c| c.enabled,
+        |powerup| EventData::PowerupChanged {
+            id: after.id,
+            powerup,
+        },
+    );
+    t.record(now, event);
+}
 
 #[async_trait]
 impl PowerupStore for ModelStore {
@@ -48,8 +65,10 @@ impl PowerupStore for ModelStore {
         let mut st = self.state();
         let t = st.owner(streamer)?;
         let created = t.powerups.get(&powerup).map_or(now, |p| p.created_at);
+        let enabled_before = t.powerups.get(&powerup).is_some_and(|p| p.enabled);
         let c = input.into_config(powerup, created, now);
         t.powerups.insert(powerup, c.clone());
+        record_config(t, enabled_before, &c, now);
         Ok(c)
     }
 
@@ -67,10 +86,12 @@ impl PowerupStore for ModelStore {
             .powerups
             .get(&powerup)
             .ok_or(StoreError::not_found(Resource::Powerup))?;
+        let enabled_before = current.enabled;
         let c = patch
             .apply_to(current)
             .into_config(powerup, current.created_at, now);
         t.powerups.insert(powerup, c.clone());
+        record_config(t, enabled_before, &c, now);
         Ok(c)
     }
 
@@ -99,6 +120,7 @@ impl PowerupStore for ModelStore {
         quantity: i64,
     ) -> StoreResult<InventoryItem> {
         validate::in_range("quantity", quantity, 1, validate::MAX_QUANTITY)?;
+        let now = self.clock.now();
         let mut st = self.state();
         let t = st.user_tenant(streamer, user)?;
         let held = t.inventory.get(&(user, powerup)).map_or(0, |r| r.quantity);
@@ -112,6 +134,17 @@ impl PowerupStore for ModelStore {
                 quantity: total,
             },
         );
+        let username = t.users[&user].username.clone();
+        t.record(
+            now,
+            [EventData::PowerupAdded {
+                user_id: user,
+                username,
+                powerup,
+                quantity,
+                owned: total,
+            }],
+        );
         Ok(InventoryItem {
             powerup,
             quantity: total,
@@ -124,18 +157,30 @@ impl PowerupStore for ModelStore {
         user: UserId,
         powerup: PowerupType,
     ) -> StoreResult<InventoryItem> {
+        let now = self.clock.now();
         let mut st = self.state();
         let t = st.user_tenant(streamer, user)?;
-        match t.inventory.get_mut(&(user, powerup)) {
+        let owned = match t.inventory.get_mut(&(user, powerup)) {
             Some(r) if r.quantity > 0 => {
                 r.quantity -= 1;
-                Ok(InventoryItem {
-                    powerup,
-                    quantity: r.quantity,
-                })
+                r.quantity
             }
-            _ => Err(StoreError::NoPowerupLeft { powerup }),
-        }
+            _ => return Err(StoreError::NoPowerupLeft { powerup }),
+        };
+        let username = t.users[&user].username.clone();
+        t.record(
+            now,
+            [EventData::PowerupUsed {
+                user_id: user,
+                username,
+                powerup,
+                owned,
+            }],
+        );
+        Ok(InventoryItem {
+            powerup,
+            quantity: owned,
+        })
     }
 
     async fn purchase_powerup(
@@ -168,7 +213,8 @@ impl PowerupStore for ModelStore {
         let quantity = t.inventory.get(&(user, powerup)).map_or(0, |r| r.quantity) + 1;
         validate::in_range("quantity", quantity, 0, validate::MAX_QUANTITY)?;
 
-        if cost > 0 {
+        // The spend's ledger row (none for a free purchase) and its PointsChanged.
+        let spent = if cost > 0 {
             let description = Some(format!("powerup: {powerup}"));
             st.move_points(
                 streamer,
@@ -176,10 +222,13 @@ impl PowerupStore for ModelStore {
                 balance - cost,
                 -cost,
                 PointSource::Spend,
-                description,
+                description.clone(),
                 now,
             );
-        }
+            Some(points_changed(-cost, PointSource::Spend, description))
+        } else {
+            None
+        };
         let id = PurchaseId(next(&mut st.ids.purchase));
         let t = st.user_tenant(streamer, user)?;
         t.inventory.insert(
@@ -198,6 +247,16 @@ impl PowerupStore for ModelStore {
             purchased_at: now,
         };
         t.purchases.push(purchase.clone());
+        let balances = t.balances(user);
+        let bought = EventData::PowerupPurchased {
+            user_id: user,
+            username: balances.username.clone(),
+            powerup,
+            quantity: 1,
+            owned: quantity,
+        };
+        let events: Vec<EventData> = spent.map(|f| f(balances)).into_iter().collect();
+        t.record(now, events.into_iter().chain([bought]));
         Ok(PurchaseReceipt {
             purchase,
             quantity,

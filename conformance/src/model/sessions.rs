@@ -1,8 +1,8 @@
 use super::ModelStore;
 use async_trait::async_trait;
 use datastore::{
-    AdminKey, ConflictKind, NewUserSession, Resource, SessionStore, StoreError, StoreResult,
-    StreamerId, StreamerSession, Timestamp, TokenHash, UserSession,
+    AdminKey, ConflictKind, NewUserSession, OverlayKey, Resource, SessionStore, StoreError,
+    StoreResult, StreamerId, StreamerSession, Timestamp, TokenHash, UserSession,
 };
 
 #[async_trait]
@@ -147,6 +147,33 @@ impl SessionStore for ModelStore {
             .state()
             .tenant(streamer)
             .and_then(|t| t.admin_key.as_ref())
+            .is_some_and(|k| k.key_hash == *key_hash))
+    }
+
+    async fn set_overlay_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<OverlayKey> {
+        let now = self.clock.now();
+        let mut st = self.state();
+        let key = OverlayKey {
+            key_hash: *key_hash,
+            created_at: now,
+        };
+        st.owner(streamer)?.overlay_key = Some(key.clone());
+        Ok(key)
+    }
+
+    async fn check_overlay_key(
+        &self,
+        streamer: StreamerId,
+        key_hash: &TokenHash,
+    ) -> StoreResult<bool> {
+        Ok(self
+            .state()
+            .tenant(streamer)
+            .and_then(|t| t.overlay_key.as_ref())
             .is_some_and(|k| k.key_hash == *key_hash))
     }
 }

@@ -1,8 +1,21 @@
+use super::events::visible_change;
 use super::{ModelStore, next};
 use async_trait::async_trait;
 use datastore::{
-    NewTip, Resource, StoreError, StoreResult, StreamerId, Tip, TipId, TipPatch, TipStore,
+    EventData, NewTip, Resource, StoreError, StoreResult, StreamerId, Tip, TipId, TipPatch,
+    TipStore,
 };
+
+/// The `TipChanged` of a write that left `after` (`None`: deleted), when the public list shows
+/// the tip before or after it.
+fn tip_changed(id: TipId, enabled_before: bool, after: Option<&Tip>) -> Option<EventData> {
+    visible_change(
+        enabled_before,
+        after,
+        |t| t.enabled,
+        |tip| EventData::TipChanged { id, tip },
+    )
+}
 
 fn in_order(tips: impl Iterator<Item = Tip>) -> Vec<Tip> {
     let mut out: Vec<Tip> = tips.collect();
@@ -46,7 +59,9 @@ impl TipStore for ModelStore {
             sort_order: tip.sort_order,
             created_at: now,
         };
-        st.owner(streamer)?.tips.insert(id, tip.clone());
+        let t = st.owner(streamer)?;
+        t.tips.insert(id, tip.clone());
+        t.record(now, tip_changed(id, false, Some(&tip)));
         Ok(tip)
     }
 
@@ -57,22 +72,29 @@ impl TipStore for ModelStore {
         patch: TipPatch,
     ) -> StoreResult<Tip> {
         patch.validate()?;
+        let now = self.clock.now();
         let mut st = self.state();
         let t = st.tenant_for(streamer, Resource::Tip)?;
         let current = t
             .tips
             .get_mut(&tip)
             .ok_or(StoreError::not_found(Resource::Tip))?;
+        let enabled_before = current.enabled;
         *current = patch.apply_to(current);
-        Ok(current.clone())
+        let updated = current.clone();
+        t.record(now, tip_changed(tip, enabled_before, Some(&updated)));
+        Ok(updated)
     }
 
     async fn delete_tip(&self, streamer: StreamerId, tip: TipId) -> StoreResult<()> {
+        let now = self.clock.now();
         let mut st = self.state();
-        st.tenant_for(streamer, Resource::Tip)?
+        let t = st.tenant_for(streamer, Resource::Tip)?;
+        let gone = t
             .tips
             .remove(&tip)
-            .map(|_| ())
-            .ok_or(StoreError::not_found(Resource::Tip))
+            .ok_or(StoreError::not_found(Resource::Tip))?;
+        t.record(now, tip_changed(tip, gone.enabled, None));
+        Ok(())
     }
 }

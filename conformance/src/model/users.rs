@@ -1,8 +1,8 @@
 use super::{ModelStore, next};
 use async_trait::async_trait;
 use datastore::{
-    Page, PageRequest, ProfileUpdate, Resource, StoreError, StoreResult, StreamerId, User, UserId,
-    UserLookup, UserStore, UserWithPoints, validate,
+    EventData, Page, PageRequest, ProfileUpdate, Resource, StoreError, StoreResult, StreamerId,
+    User, UserId, UserLookup, UserStore, UserWithPoints, validate,
 };
 
 #[async_trait]
@@ -83,10 +83,13 @@ impl UserStore for ModelStore {
             u.country = v;
         }
         u.updated_at = now;
-        Ok(u.clone())
+        let u = u.clone();
+        t.record(now, [EventData::ViewerChanged { user: u.clone() }]);
+        Ok(u)
     }
 
     async fn delete_user(&self, streamer: StreamerId, user: UserId) -> StoreResult<()> {
+        let now = self.clock.now();
         let mut st = self.state();
         let t = st.user_tenant(streamer, user)?;
         t.users.remove(&user);
@@ -97,6 +100,7 @@ impl UserStore for ModelStore {
         t.drops.retain(|r| r.user_id != user);
         t.cooldowns.retain(|(u, _), _| *u != user);
         t.user_sessions.retain(|_, r| r.user_id != user);
+        t.record(now, [EventData::ViewerRemoved { user_id: user }]);
         Ok(())
     }
 

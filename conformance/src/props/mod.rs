@@ -2,15 +2,15 @@
 //! the backend under test and [`ModelStore`] side by side.
 //!
 //! After every step the two results must be equal (ids compared canonically, see
-//! [`crate::canon`]), every streamer's export must be equal between the two stores, and the
-//! data invariants must hold. Operations pick their streamer and their ids at random, so many
+//! [`crate::canon`]), every streamer's export, events and overlay key must be equal between the
+//! two stores, and the data invariants must hold. Operations pick their streamer and their ids at random, so many
 //! of them aim at another streamer's rows. A failure is shrunk by proptest to a minimal
 //! sequence, printed with the step that diverged.
 
 mod ops;
 
 use crate::canon::Canon;
-use crate::cases::support::check_invariants;
+use crate::cases::support::{all_events, check_invariants};
 use crate::harness::{CaseResult, Failure, Harness, START};
 use crate::model::ModelStore;
 use datastore::{DataStore, ManualClock};
@@ -111,9 +111,12 @@ async fn run_sequence(h: &Harness, ops: &[Op]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Every streamer's export from one side, with canonical ids, once the invariants are checked.
+/// Every streamer's export, events and overlay key (which of the steps' tokens opens it) from
+/// one side, with canonical ids, once the invariants are checked.
 async fn state_of(side: &mut Side, label: &str) -> Result<Value, Failure> {
     let mut exports = Vec::new();
+    let mut events = Vec::new();
+    let mut overlay_keys = Vec::new();
     for s in side.store.list_streamers().await? {
         let e =
             side.store.export_streamer(s.id).await?.ok_or_else(|| {
@@ -121,9 +124,16 @@ async fn state_of(side: &mut Side, label: &str) -> Result<Value, Failure> {
             })?;
         check_invariants(&e).map_err(|f| Failure(format!("{label}: invariant broken: {f}")))?;
         exports.push(e);
+        events.push(all_events(&*side.store, s.id).await?);
+        let mut opens = Vec::new();
+        for t in ops::TOKENS {
+            opens.push(side.store.check_overlay_key(s.id, &ops::token(t)).await?);
+        }
+        overlay_keys.push(opens);
     }
     side.canon.apply(&mut exports);
-    serde_json::to_value(exports).map_err(|e| Failure(e.to_string()))
+    side.canon.apply(&mut events);
+    serde_json::to_value((exports, events, overlay_keys)).map_err(|e| Failure(e.to_string()))
 }
 
 /// Every streamer's export, canonical ids, equal on both sides, and the invariants hold.

@@ -123,6 +123,8 @@ kinds!(
     PurgeStreamerSessions,
     SetAdminKey,
     CheckAdminKey,
+    SetOverlayKey,
+    CheckOverlayKey,
     CreateCode,
     GetCode,
     LatestCode,
@@ -135,6 +137,8 @@ kinds!(
     Analytics,
     Export,
     StreamExport,
+    ReadEvents,
+    PurgeEvents,
 );
 
 /// One step: an operation and its small random arguments. `s` picks the streamer, `x` and `y`
@@ -198,7 +202,7 @@ pub fn one_of_each_kind() -> Vec<Op> {
 
 /// The state every sequence starts from: three streamers, each with users holding points,
 /// a goal, a tip, a setting, a layout, a token, a verification code, a viewer session, a
-/// streamer session and an admin key.
+/// streamer session, an admin key and an overlay key (another token than the admin key).
 pub fn setup() -> Vec<Op> {
     let op = |kind, s, x, y, n| Op { kind, s, x, y, n };
     let mut steps: Vec<Op> = (0..3)
@@ -221,6 +225,7 @@ pub fn setup() -> Vec<Op> {
             op(Kind::CreateUserSession, s, 1, s, 500),
             op(Kind::CreateStreamerSession, s, s, 0, 500),
             op(Kind::SetAdminKey, s, s, 0, 0),
+            op(Kind::SetOverlayKey, s, s + 1, 0, 0),
         ]);
     }
     steps
@@ -272,7 +277,11 @@ fn source(i: u8) -> PointSource {
     PointSource::ALL[usize::from(i) % PointSource::ALL.len()]
 }
 
-fn token(i: u8) -> TokenHash {
+/// The handles of every distinct token the steps use.
+pub(crate) const TOKENS: std::ops::Range<u8> = 0..4;
+
+/// The token of a handle (one of four: sessions, admin and overlay keys share them).
+pub(crate) fn token(i: u8) -> TokenHash {
     SessionToken::new(format!("token-{}", i % 4)).hash()
 }
 
@@ -552,6 +561,8 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
         Kind::PurgeStreamerSessions => ob!(st.purge_expired_streamer_sessions(s)),
         Kind::SetAdminKey => ob!(st.set_admin_key(s, &token(x))),
         Kind::CheckAdminKey => ob!(st.check_admin_key(s, &token(x))),
+        Kind::SetOverlayKey => ob!(st.set_overlay_key(s, &token(x))),
+        Kind::CheckOverlayKey => ob!(st.check_overlay_key(s, &token(x))),
         Kind::CreateCode => {
             let code = NewVerificationCode {
                 username: pick(&NAMES, x).into(),
@@ -600,6 +611,39 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
         Kind::StreamExport => {
             called = Some("stream_export");
             observe(c, crate::held_export::collect_stream(&*st, s).await)
+        }
+        Kind::ReadEvents => {
+            // From the start, from a small id, or from near the streamer's latest id; a limit
+            // of 0 to 5, or one past the most a page holds.
+            let last = match st.read_events(s, EventId::START, 1).await {
+                Ok(p) => p.last_id.get(),
+                Err(_) => 0,
+            };
+            let after = match y % 3 {
+                0 => EventId::START,
+                1 => EventId(i64::from(x % 20)),
+                _ => EventId((last - i64::from(x % 4) + 1).max(0)),
+            };
+            let limit = if y % 7 == 0 {
+                MAX_EVENT_PAGE + 1
+            } else {
+                u32::from(x % 6)
+            };
+            ob!(st.read_events(s, after, limit))
+        }
+        Kind::PurgeEvents => {
+            // An age in whole clock steps (the clock moves by multiples of 7 seconds), a count
+            // of 0 to 29, or one past the most a retention keeps.
+            let max_count = if y % 11 == 0 {
+                MAX_EVENT_RETENTION_COUNT + 1
+            } else {
+                u32::try_from(n % 30).unwrap_or(0)
+            };
+            let retention = EventRetention {
+                max_age: Duration::from_secs(u64::from(x % 16) * 7 * 20),
+                max_count,
+            };
+            ob!(st.purge_events(s, retention))
         }
     };
     side.last_call = called;

@@ -9,9 +9,9 @@
 //!
 //! * any result B got differs between the worlds (rows, counts, pagination totals, error
 //!   variants and error text: ids are compared canonically, see [`crate::canon`]);
-//! * A's full export changed;
-//! * B's full export ended up different between the worlds (a write landed elsewhere, or
-//!   copied A's data).
+//! * A's holdings changed (its full export, its events, whether its overlay key opens it);
+//! * B's holdings ended up different between the worlds (a write landed elsewhere, or copied
+//!   A's data, or recorded an event it should not have).
 //!
 //! If merely populating A already changed what B has, that is reported on its own (as a
 //! population violation) and the entry's calls are not judged, since every comparison after it
@@ -25,9 +25,10 @@ pub mod table;
 pub use env::{Env, SweepEntry};
 
 use crate::canon::{Canon, IdKind, VisitIds, diff};
+use crate::cases::support::all_events;
 use crate::harness::{Failure, Harness, START};
 use crate::populate::{ALPHA, BRAVO, DECOY, Population, populate};
-use datastore::{DataStore, Family, ManualClock, StreamerId, Timestamp};
+use datastore::{DataStore, Family, ManualClock, Timestamp};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -127,16 +128,31 @@ async fn world(
     Ok((w, a))
 }
 
-async fn export_value(store: &dyn DataStore, s: StreamerId) -> Result<Value, Failure> {
-    let e = store.export_streamer(s).await?;
-    serde_json::to_value(e).map_err(|e| Failure(e.to_string()))
+/// What a streamer holds: its export, every event it keeps with its counter, and whether its
+/// populated overlay key still opens it (neither events nor the overlay key are in the
+/// export). Ids are made canonical with `canon`, when given.
+async fn holdings(
+    store: &dyn DataStore,
+    p: &Population,
+    canon: Option<&mut Canon>,
+) -> Result<Value, Failure> {
+    let mut export = store.export_streamer(p.streamer).await?;
+    let mut events = all_events(store, p.streamer).await?;
+    let overlay_key_opens = store.check_overlay_key(p.streamer, &p.overlay_key).await?;
+    if let Some(canon) = canon {
+        canon.apply(&mut export);
+        canon.apply(&mut events);
+    }
+    Ok(serde_json::json!({
+        "export": export,
+        "events": events,
+        "overlay_key_opens": overlay_key_opens,
+    }))
 }
 
-/// B's export with canonical ids.
+/// B's holdings with canonical ids.
 async fn canonical_export(w: &mut World) -> Result<Value, Failure> {
-    let mut e = w.store.export_streamer(w.b.streamer).await?;
-    w.canon.apply(&mut e);
-    serde_json::to_value(e).map_err(|e| Failure(e.to_string()))
+    holdings(&*w.store, &w.b, Some(&mut w.canon)).await
 }
 
 /// Runs one entry in both orders. An `Err` means the two worlds could not be built or
@@ -197,7 +213,7 @@ async fn run_entry_in(
         absent
     });
 
-    let a_before = export_value(&*with_a.store, a.streamer).await?;
+    let a_before = holdings(&*with_a.store, &a, None).await?;
     let run = |w: &World, them: Population| {
         (entry.run)(Env::new(
             w.store.clone(),
@@ -226,7 +242,7 @@ async fn run_entry_in(
         }
     }
     // From here on an error is the entry's doing, not the worlds': report it as a finding.
-    match export_value(&*with_a.store, a.streamer).await {
+    match holdings(&*with_a.store, &a, None).await {
         Ok(a_after) => {
             for d in diff(&a_before, &a_after, 5) {
                 found

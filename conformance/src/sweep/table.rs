@@ -516,6 +516,21 @@ entries! {
             e.see(r);
         }
     }
+    set_overlay_key |e| {
+        // A's overlay key, then A's admin key, as B's overlay key, then a fresh one: A's keys
+        // must stay A's, untouched (the sweep checks A's overlay key still opens A).
+        for h in [e.them.overlay_key, e.them.admin_key, fresh_token(1)] {
+            let r = e.store.set_overlay_key(e.s(), &h).await;
+            e.see(r);
+        }
+    }
+    check_overlay_key |e| {
+        // A's overlay key under B's id opens nothing; B's own does; no admin key is one.
+        for h in [e.them.overlay_key, e.me.overlay_key, e.them.admin_key, e.me.admin_key] {
+            let r = e.store.check_overlay_key(e.s(), &h).await;
+            e.see(r);
+        }
+    }
 
     // Verification codes.
     create_verification_code |e| {
@@ -595,5 +610,31 @@ entries! {
     stream_export |e| {
         let r = crate::held_export::collect_stream(&*e.store, e.s()).await;
         e.see(r);
+    }
+
+    // Events.
+    read_events |e| {
+        // From the start, around A's latest id (A records more events than B) and past it:
+        // B's own events and B's own counter, whatever A recorded.
+        let theirs = e.them.last_event.get();
+        for after in [0, 1, theirs - 1, theirs, theirs + 1, i64::MAX] {
+            for limit in [1, 3, MAX_EVENT_PAGE] {
+                let r = e.store.read_events(e.s(), EventId(after), limit).await;
+                e.see(r);
+            }
+        }
+    }
+    purge_events |e| {
+        // By count (B keeps three), then by age (everything B recorded while populating is
+        // older than an hour): A's events stay, whatever B purges.
+        for retention in [
+            EventRetention { max_age: Duration::from_secs(365 * 24 * 3600), max_count: 3 },
+            EventRetention { max_age: Duration::from_secs(3600), max_count: MAX_EVENT_RETENTION_COUNT },
+        ] {
+            let r = e.store.purge_events(e.s(), retention).await;
+            e.see(r);
+            let r = e.store.read_events(e.s(), EventId::START, MAX_EVENT_PAGE).await;
+            e.see(r);
+        }
     }
 }

@@ -40,6 +40,7 @@ sweep_cases! {
     cross_tenant_sweep_verification => Verification,
     cross_tenant_sweep_cooldowns => Cooldowns,
     cross_tenant_sweep_reports => Reports,
+    cross_tenant_sweep_events => Events,
 }
 
 /// Random operation sequences across three streamers match [`crate::ModelStore`] step by

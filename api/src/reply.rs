@@ -1,4 +1,4 @@
-//! Building responses: JSON bodies, empty ones, and bodies streamed as they are produced.
+//! Building responses: JSON bodies, HTML pages, empty ones, and bodies streamed as they are produced.
 
 use bytes::Bytes;
 use serde::Serialize;
@@ -43,6 +43,16 @@ pub fn created<T: Serialize + ?Sized>(value: &T) -> Response {
 pub fn no_content() -> Response {
     let mut r = Response::new(bytes::Bytes::new().into());
     *r.status_mut() = StatusCode::NO_CONTENT;
+    r
+}
+
+/// `200 OK` with an HTML page (`text/html; charset=utf-8`).
+pub fn html(page: &'static str) -> Response {
+    let mut r = Response::new(page.into());
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     r
 }
 

@@ -3,10 +3,12 @@
 //! or an [`ApiError`](crate::error::ApiError). They reach data only through
 //! [`datastore::DataStore`].
 
+pub mod events;
 pub mod goals;
 pub mod meta;
 pub mod operator;
 pub mod overlay;
+pub mod overlay_page;
 pub mod points;
 pub mod powerups;
 pub mod reports;

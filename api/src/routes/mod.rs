@@ -10,10 +10,12 @@
 //! percent-decoded. Where two templates match a path, the one with a literal segment earlier
 //! wins (`/users/by-name/{username}` beats `/users/{id}/points`).
 
+mod events;
 mod goals;
 mod meta;
 mod operator;
 mod overlay;
+mod overlay_page;
 mod points;
 mod powerups;
 mod reports;
@@ -40,11 +42,13 @@ pub fn all() -> &'static [&'static Route] {
             points::ROUTES,
             powerups::ROUTES,
             overlay::ROUTES,
+            overlay_page::ROUTES,
             tips::ROUTES,
             goals::ROUTES,
             tokens::ROUTES,
             reports::ROUTES,
             viewers::ROUTES,
+            events::ROUTES,
         ]
         .into_iter()
         .flatten()
@@ -177,7 +181,9 @@ mod tests {
             let params: Vec<_> = r.params().collect();
             if params.contains(&"streamer") {
                 assert!(
-                    r.path.starts_with("/{streamer}/api/") || r.path.starts_with("/api/"),
+                    r.path.starts_with("/{streamer}/api/")
+                        || r.path.starts_with("/api/")
+                        || r.path == "/{streamer}/overlay",
                     "{}",
                     r.key()
                 );

@@ -344,6 +344,7 @@ struct Setup {
     bob: i64,
     carol: i64,
     b_fan: i64,
+    first_tip: i64,
 }
 
 /// What only streamer A's data holds: none of it may ever reach B's page.
@@ -357,6 +358,8 @@ const A_ONLY: &[&str] = &[
     "Subscribers",
     "!points",
     "!drop",
+    "Butter",
+    "#ff8800",
 ];
 
 async fn setup() -> Setup {
@@ -388,13 +391,16 @@ async fn setup() -> Setup {
         json!({"label": "Subscribers", "current_value": 12, "target_value": 25}),
     )
     .await;
-    api.call(
-        "POST",
-        &a("tips"),
-        &a_key,
-        json!({"content": "Type !points in chat to see your balance"}),
-    )
-    .await;
+    let first_tip = api
+        .call(
+            "POST",
+            &a("tips"),
+            &a_key,
+            json!({"content": "Type !points in chat to see your balance"}),
+        )
+        .await["id"]
+        .as_i64()
+        .expect("a tip id");
     api.call(
         "POST",
         &a("tips"),
@@ -428,6 +434,7 @@ async fn setup() -> Setup {
         bob,
         carol,
         b_fan,
+        first_tip,
     }
 }
 
@@ -603,6 +610,41 @@ async fn the_page_shows_its_streamer_live_and_nothing_of_another() {
         json!("240"),
         "the shield's 400 points are off carol's balance"
     );
+    // A new theme restyles the page; a value that is not a colour is not applied.
+    s.api
+        .call(
+            "PUT",
+            "/alpha/api/theme",
+            &s.a_key,
+            json!({"siteName": "Butter", "siteNameAccent": "Cast", "brandColor": "#ff8800",
+                   "brandColorForeground": "url(https://example.com/x.png)"}),
+        )
+        .await;
+    a.wait_for(
+        "const s = getComputedStyle(document.documentElement); \
+         return [document.querySelector('h1').textContent, \
+                 s.getPropertyValue('--brand').trim(), s.getPropertyValue('--brand-fg').trim()];",
+        &json!(["ButterCast", "#ff8800", "#0b0e0f"]),
+        Duration::from_secs(2),
+        "the new theme",
+    )
+    .await;
+    // Disabling the tip on show brings the next one.
+    s.api
+        .call(
+            "PUT",
+            &format!("/alpha/api/tips/{}", s.first_tip),
+            &s.a_key,
+            json!({"enabled": false}),
+        )
+        .await;
+    a.wait_for(
+        "return document.getElementById('tip').textContent;",
+        &json!("Type !drop to play the drop game"),
+        Duration::from_secs(2),
+        "the remaining tip",
+    )
+    .await;
     let kept = a
         .js("return [window.overlayMarker, performance.timeOrigin];")
         .await;

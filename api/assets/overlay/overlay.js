@@ -62,6 +62,12 @@
     return node;
   }
 
+  // `list`'s children become `rows` (replaceChildren, for the older Chromium of older OBS).
+  function replaceRows(list, rows) {
+    while (list.firstChild) list.removeChild(list.firstChild);
+    rows.forEach(function (row) { list.appendChild(row); });
+  }
+
   // Runs `fn` once, `ms` after the last call with the same key.
   function debounce(key, fn, ms) {
     clearTimeout(timers[key]);
@@ -171,7 +177,7 @@
       li.appendChild(el('span', 'points', numbers.format(e.total)));
       return li;
     });
-    list.replaceChildren.apply(list, rows);
+    replaceRows(list, rows);
     byId('board-empty').hidden = rows.length > 0;
     if (bumped !== undefined) {
       debounce('unbump', function () {
@@ -266,7 +272,7 @@
       li.appendChild(bar);
       return li;
     });
-    list.replaceChildren.apply(list, rows);
+    replaceRows(list, rows);
     list.closest('section').hidden = rows.length === 0;
   }
 

@@ -1,18 +1,100 @@
-//! Events: [`EventStore`] on PostgreSQL (reading and purging a streamer's events) and the row
-//! conversion of `events`.
+//! Events: recorded by the other domain modules' writes through [`PgStore::record`], inside
+//! their own transaction, as their last step; read and purged here ([`EventStore`]).
 //!
 //! A streamer's events are numbered by its row of `event_sequences`, which purging never
-//! touches, so a page's `last_id` still tells a reader what was purged.
+//! touches, so a page's `last_id` still tells a reader what was purged. A write takes its ids
+//! with one upsert of that row and holds the row's lock until it commits, so two writes of one
+//! streamer take their ids in turn and commit in id order: a reader of "after `n`" can never
+//! miss an event that commits later with a smaller id. The counter is the last lock a write
+//! takes (every other row it locks, it locked before), so waiting for it never closes a cycle.
+//!
+//! The same statement rings the deployment's doorbell for the streamer (`pg_notify`, delivered
+//! when the transaction commits): see the `doorbell` module.
 
 use crate::convert::{get, ts};
+use crate::doorbell::{channel, ring};
 use crate::store::PgStore;
+use crate::tx::Tx;
 use async_trait::async_trait;
 use datastore::events::validate_event_limit;
 use datastore::{
     Event, EventData, EventId, EventPage, EventRetention, EventStore, StoreError, StoreResult,
-    StreamerId,
+    StreamerId, Timestamp,
 };
 use tokio_postgres::Row;
+
+impl PgStore {
+    /// Records `events` for `streamer`, in order, stamped `at`, with the streamer's next ids,
+    /// and rings its doorbell: the last step of a write, in its transaction, once everything
+    /// else has succeeded. No events: nothing at all (the counter is not touched, no ring).
+    pub(crate) async fn record(
+        &self,
+        tx: &Tx,
+        streamer: StreamerId,
+        at: Timestamp,
+        events: impl IntoIterator<Item = EventData>,
+    ) -> StoreResult<()> {
+        let events: Vec<EventData> = events.into_iter().collect();
+        if events.is_empty() {
+            return Ok(());
+        }
+        let n = events.len() as i64;
+        // All n ids at once: the counter's new value is the last of them.
+        let counter = tx
+            .query_one(
+                "INSERT INTO event_sequences (streamer_id, last_id) VALUES ($1, $2) \
+                 ON CONFLICT (streamer_id) DO UPDATE \
+                 SET last_id = event_sequences.last_id + excluded.last_id \
+                 RETURNING last_id, pg_notify($3, $4)",
+                &[
+                    &streamer.0,
+                    &n,
+                    &channel(self.schema()),
+                    &ring(self.schema(), streamer),
+                ],
+            )
+            .await?;
+        let last: i64 = get(&counter, "last_id")?;
+        let kinds: Vec<&str> = events.iter().map(EventData::kind).collect();
+        let payloads: Vec<String> = events.iter().map(EventData::payload_json).collect();
+        tx.execute(
+            "INSERT INTO events (streamer_id, id, kind, payload, created_at) \
+             SELECT $1, $2 + e.ord, e.kind, e.payload, $3 \
+             FROM unnest($4::text[], $5::text[]) WITH ORDINALITY AS e(kind, payload, ord)",
+            &[&streamer.0, &(last - n), &at.as_millis(), &kinds, &payloads],
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// Makes the writes that may create one row take turns, each until its transaction ends: an
+/// advisory lock keyed by `key` (which names the row). A write that must know the row's state
+/// before it (to decide its event) locks the row to read it; when there is no row yet, there
+/// is nothing to lock, and two such writes would each find none and then write over the
+/// other's insert. Taken before the row's lock, by every write that may create the row.
+pub(crate) async fn take_turns(tx: &Tx, key: &str) -> StoreResult<()> {
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(2, hashtext($1::text))",
+        &[&key],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The event of a write to a goal, tip or powerup configuration, which the public reads show
+/// only when enabled: nothing when the row was disabled (or missing) before and is disabled
+/// (or gone) after; otherwise `event` of the row after the write when it is enabled, of `None`
+/// when it is not.
+pub(crate) fn visible_change<T>(
+    enabled_before: bool,
+    after: Option<T>,
+    enabled: impl Fn(&T) -> bool,
+    event: impl FnOnce(Option<T>) -> EventData,
+) -> Option<EventData> {
+    let after = after.filter(|row| enabled(row));
+    (enabled_before || after.is_some()).then(|| event(after))
+}
 
 /// The columns [`from_row`] reads.
 const COLUMNS: &str = "id, kind, payload, created_at";

@@ -1,12 +1,14 @@
 //! Goals shown on stream: [`GoalStore`] on PostgreSQL and the row conversion of `goals`.
 
 use crate::convert::{get, ts};
+use crate::events::{take_turns, visible_change};
 use crate::lookups::require_streamer;
-use crate::overlay::one_deleted;
 use crate::store::PgStore;
+use crate::tx::Tx;
 use async_trait::async_trait;
 use datastore::{
-    Goal, GoalId, GoalInput, GoalStore, Resource, StoreError, StoreResult, StreamerId, validate,
+    EventData, Goal, GoalId, GoalInput, GoalStore, Resource, StoreError, StoreResult, StreamerId,
+    validate,
 };
 use tokio_postgres::Row;
 
@@ -23,6 +25,32 @@ pub(crate) fn from_row(r: &Row) -> StoreResult<Goal> {
         enabled: get(r, "enabled")?,
         updated_at: ts(r, "updated_at")?,
     })
+}
+
+/// The `GoalChanged` of a write that left `after` (`None`: deleted), when the public list shows
+/// the goal before or after it.
+fn goal_changed(id: &GoalId, enabled_before: bool, after: Option<Goal>) -> Option<EventData> {
+    visible_change(
+        enabled_before,
+        after,
+        |g| g.enabled,
+        |goal| EventData::GoalChanged {
+            id: id.clone(),
+            goal,
+        },
+    )
+}
+
+/// Whether goal `id` of streamer `s` is shown (enabled), its row locked until the transaction
+/// ends so that it stays as read; `false` when there is no such goal.
+async fn locked_enabled(tx: &Tx, s: StreamerId, id: &GoalId) -> StoreResult<bool> {
+    let row = tx
+        .query_opt(
+            "SELECT enabled FROM goals WHERE streamer_id = $1 AND id = $2 FOR UPDATE",
+            &[&s.0, &id.as_str()],
+        )
+        .await?;
+    row.map_or(Ok(false), |r| get(&r, "enabled"))
 }
 
 impl PgStore {
@@ -74,6 +102,10 @@ impl GoalStore for PgStore {
         let tx = self.tenant(streamer).await?;
         let written = async {
             require_streamer(&tx, streamer).await?;
+            // Upserts of one goal take turns, so each finds the one before it: whether the goal
+            // was shown before decides the event.
+            take_turns(&tx, &format!("goal {} {}", streamer.0, goal.as_str())).await?;
+            let enabled_before = locked_enabled(&tx, streamer, goal).await?;
             let row = tx
                 .query_one(
                     &format!(
@@ -95,7 +127,10 @@ impl GoalStore for PgStore {
                     ],
                 )
                 .await?;
-            from_row(&row)
+            let written = from_row(&row)?;
+            let event = goal_changed(goal, enabled_before, Some(written.clone()));
+            self.record(&tx, streamer, now, event).await?;
+            Ok(written)
         }
         .await;
         tx.finish(written).await
@@ -126,20 +161,31 @@ impl GoalStore for PgStore {
                 )
                 .await?
                 .ok_or(StoreError::not_found(Resource::Goal))?;
-            from_row(&row)
+            let updated = from_row(&row)?;
+            // Progress never shows or hides a goal: it was shown before when it is now.
+            let event = goal_changed(goal, updated.enabled, Some(updated.clone()));
+            self.record(&tx, streamer, now, event).await?;
+            Ok(updated)
         }
         .await;
         tx.finish(updated).await
     }
 
     async fn delete_goal(&self, streamer: StreamerId, goal: &GoalId) -> StoreResult<()> {
+        let now = self.now();
         let tx = self.tenant(streamer).await?;
-        let deleted = tx
-            .execute(
-                "DELETE FROM goals WHERE streamer_id = $1 AND id = $2",
-                &[&streamer.0, &goal.as_str()],
-            )
-            .await;
-        tx.finish(one_deleted(deleted, Resource::Goal)).await
+        let deleted = async {
+            let gone = tx
+                .query_opt(
+                    "DELETE FROM goals WHERE streamer_id = $1 AND id = $2 RETURNING enabled",
+                    &[&streamer.0, &goal.as_str()],
+                )
+                .await?
+                .ok_or(StoreError::not_found(Resource::Goal))?;
+            let event = goal_changed(goal, get(&gone, "enabled")?, None);
+            self.record(&tx, streamer, now, event).await
+        }
+        .await;
+        tx.finish(deleted).await
     }
 }

@@ -50,6 +50,31 @@
 //! an operation cancelled half way (a client hung up) drops its connection instead, so no later
 //! operation can inherit an open transaction or a tenant setting.
 //!
+//! # Events and the doorbell
+//!
+//! Every write that changes what an overlay shows records its events in its own transaction, as
+//! its last step (`datastore::events` says which write records what). The streamer's counter
+//! row in `event_sequences` hands out the ids, with one upsert, and stays locked until the
+//! write commits: the writes of one streamer take their ids in turn and commit in id order, so
+//! a reader of "after `n`" never misses a smaller id that commits later. The counter is the
+//! last lock a write takes, so waiting for it closes no cycle. A write that must know whether
+//! a goal or powerup configuration was shown before it (to decide its event) locks that row
+//! first, and the writes that may create one take turns on an advisory lock, so that two never
+//! both find it missing.
+//!
+//! The same statement rings the deployment's doorbell: `pg_notify` on a channel named after the
+//! schema, naming the streamer, delivered by PostgreSQL when the transaction commits and never
+//! when it rolls back. [`PgStore::event_doorbell`] listens on a connection of its own and
+//! yields a [`Doorbell`] per committed write, and [`Doorbell::Everyone`] whenever rings may
+//! have been missed (it reconnects by itself). Any process serving the schema hears every
+//! other's writes; another schema's are never heard.
+//!
+//! The ring has a price: PostgreSQL queues notifications in commit order by holding one
+//! database-wide lock from just before a notifying transaction commits until its commit is
+//! flushed, so the writes that record events commit one at a time, across all streamers,
+//! instead of sharing flushes (group commit). Their commit rate is then bounded by one WAL
+//! flush each.
+//!
 //! # Distribution by tenant (Citus)
 //!
 //! The schema is ready to be distributed by `streamer_id`:
@@ -58,7 +83,7 @@
 //!   `point_transactions`, `powerup_inventory`, `powerup_purchases`, `drop_history`,
 //!   `command_cooldowns`, `user_sessions`, `streamer_sessions`, `verification_codes`,
 //!   `api_tokens`, `powerup_config`, `overlay_settings`, `overlay_layouts`, `theme_settings`,
-//!   `tips`, `goals`, `admin_keys`. Every key and index leads with `streamer_id`, and every
+//!   `tips`, `goals`, `admin_keys`, `overlay_keys`, `events`, `event_sequences`. Every key and index leads with `streamer_id`, and every
 //!   statement constrains it, so each operation routes to one shard and its joins and foreign
 //!   keys stay on that shard.
 //! * **Reference table**: `streamers`, replicated to every node. Its usernames and Kick ids are
@@ -76,6 +101,9 @@
 //! match nothing (safe, but every operation would fail): the store would set it with
 //! `SET LOCAL` and `citus.propagate_set_commands = 'local'`, or the policies would move to the
 //! coordinator. Every statement constrains `streamer_id` itself, so routing needs nothing else.
+//! The doorbell's `pg_notify` rides on the counter's upsert, which Citus would run on the
+//! worker holding the shard, whose notifications reach that worker's listeners only: it would
+//! become a statement of its own, run on the coordinator, where the servers listen.
 //!
 //! # Finding a streamer by name
 //!
@@ -91,6 +119,7 @@ pub mod audit;
 mod connect_error;
 mod convert;
 mod cooldowns;
+mod doorbell;
 mod events;
 mod goals;
 mod lookups;
@@ -111,5 +140,6 @@ mod users;
 mod verification;
 
 pub use connect_error::ConnectError;
+pub use doorbell::{Doorbell, EventDoorbell};
 pub use options::{DEFAULT_SCHEMA, PgOptions};
 pub use store::{ConnectionState, PgStore};

@@ -8,8 +8,8 @@ use crate::store::PgStore;
 use async_trait::async_trait;
 use datastore::overlay::validate_setting;
 use datastore::{
-    LayoutId, LayoutInput, OverlayLayout, OverlaySetting, OverlayStore, Resource, StoreError,
-    StoreResult, StreamerId, Theme, validate,
+    EventData, LayoutId, LayoutInput, OverlayLayout, OverlaySetting, OverlayStore, Resource,
+    StoreError, StoreResult, StreamerId, Theme, validate,
 };
 use serde_json::Value;
 use tokio_postgres::Row;
@@ -126,22 +126,37 @@ impl OverlayStore for PgStore {
                     &[&streamer.0, &key, &value, &description, &now.as_millis()],
                 )
                 .await?;
-            setting_from_row(&row)
+            let setting = setting_from_row(&row)?;
+            let event = EventData::SettingChanged {
+                key: key.to_owned(),
+                setting: Some(setting.clone()),
+            };
+            self.record(&tx, streamer, now, [event]).await?;
+            Ok(setting)
         }
         .await;
         tx.finish(written).await
     }
 
     async fn delete_overlay_setting(&self, streamer: StreamerId, key: &str) -> StoreResult<()> {
+        let now = self.now();
         let tx = self.tenant(streamer).await?;
-        let deleted = tx
-            .execute(
-                "DELETE FROM overlay_settings WHERE streamer_id = $1 AND key = $2",
-                &[&streamer.0, &key],
-            )
-            .await;
-        tx.finish(one_deleted(deleted, Resource::OverlaySetting))
-            .await
+        let deleted = async {
+            let deleted = tx
+                .execute(
+                    "DELETE FROM overlay_settings WHERE streamer_id = $1 AND key = $2",
+                    &[&streamer.0, &key],
+                )
+                .await;
+            one_deleted(deleted, Resource::OverlaySetting)?;
+            let event = EventData::SettingChanged {
+                key: key.to_owned(),
+                setting: None,
+            };
+            self.record(&tx, streamer, now, [event]).await
+        }
+        .await;
+        tx.finish(deleted).await
     }
 
     async fn get_layout(
@@ -189,6 +204,7 @@ impl OverlayStore for PgStore {
         let now = self.now();
         let tx = self.tenant(streamer).await?;
         let written = async {
+            let mut cleared = Vec::new();
             if layout.is_default {
                 // Moving the default is a read-then-write over the streamer's layouts (which one
                 // is the default now?) that a row lock cannot cover when there is none yet: the
@@ -202,12 +218,16 @@ impl OverlayStore for PgStore {
                 .await?
                 .ok_or(StoreError::not_found(Resource::Streamer))?;
                 // The new default replaces the old one (the partial unique index allows one).
-                tx.execute(
-                    "UPDATE overlay_layouts SET is_default = false \
-                     WHERE streamer_id = $1 AND is_default AND id <> $2",
-                    &[&streamer.0, &id.as_str()],
-                )
-                .await?;
+                cleared = tx
+                    .query(
+                        &format!(
+                            "UPDATE overlay_layouts SET is_default = false \
+                             WHERE streamer_id = $1 AND is_default AND id <> $2 \
+                             RETURNING {LAYOUT_COLUMNS}"
+                        ),
+                        &[&streamer.0, &id.as_str()],
+                    )
+                    .await?;
             } else {
                 require_streamer(&tx, streamer).await?;
             }
@@ -233,21 +253,47 @@ impl OverlayStore for PgStore {
                     ],
                 )
                 .await?;
-            layout_from_row(&row)
+            let written = layout_from_row(&row)?;
+            // The written layout first, then each other one whose default flag it cleared, by
+            // id (the index allows one, but the order is the contract's either way).
+            let mut others = cleared
+                .iter()
+                .map(layout_from_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+            others.sort_by(|a, b| a.id.cmp(&b.id));
+            let events =
+                std::iter::once(written.clone())
+                    .chain(others)
+                    .map(|l| EventData::LayoutChanged {
+                        id: l.id.clone(),
+                        layout: Some(l),
+                    });
+            self.record(&tx, streamer, now, events).await?;
+            Ok(written)
         }
         .await;
         tx.finish(written).await
     }
 
     async fn delete_layout(&self, streamer: StreamerId, id: &LayoutId) -> StoreResult<()> {
+        let now = self.now();
         let tx = self.tenant(streamer).await?;
-        let deleted = tx
-            .execute(
-                "DELETE FROM overlay_layouts WHERE streamer_id = $1 AND id = $2",
-                &[&streamer.0, &id.as_str()],
-            )
-            .await;
-        tx.finish(one_deleted(deleted, Resource::Layout)).await
+        let deleted = async {
+            let deleted = tx
+                .execute(
+                    "DELETE FROM overlay_layouts WHERE streamer_id = $1 AND id = $2",
+                    &[&streamer.0, &id.as_str()],
+                )
+                .await;
+            one_deleted(deleted, Resource::Layout)?;
+            let event = EventData::LayoutChanged {
+                id: id.clone(),
+                layout: None,
+            };
+            self.record(&tx, streamer, now, [event]).await
+        }
+        .await;
+        tx.finish(deleted).await
     }
 
     async fn get_theme(&self, streamer: StreamerId) -> StoreResult<Option<Theme>> {
@@ -279,7 +325,12 @@ impl OverlayStore for PgStore {
                     &[&streamer.0, &json_text(&theme), &now.as_millis()],
                 )
                 .await?;
-            theme_from_row(&row)
+            let theme = theme_from_row(&row)?;
+            let event = EventData::ThemeChanged {
+                theme: theme.clone(),
+            };
+            self.record(&tx, streamer, now, [event]).await?;
+            Ok(theme)
         }
         .await;
         tx.finish(written).await

@@ -1,6 +1,6 @@
 //! Points: balances, the ledger, drops, the leaderboard and the bulk award, and the balance
 //! helpers the other modules share (`points_from_row`, `balance_of`, `locked_balance`,
-//! `store_points`, `move_points`, `ledger_from_row`, `joined_rows`).
+//! `store_points`, `move_points`, `points_changed`, `ledger_from_row`, `joined_rows`).
 
 use crate::convert::{count, get, parse, ts};
 use crate::lookups::require_streamer;
@@ -8,9 +8,9 @@ use crate::store::PgStore;
 use crate::tx::{Params, Tx};
 use async_trait::async_trait;
 use datastore::{
-    AdminSetPoints, BulkAward, HistoryRequest, LeaderboardEntry, NewDrop, PointDelta, PointSource,
-    PointStore, PointTransaction, Points, Resource, SourceSummary, StoreError, StoreResult,
-    StreamerId, Timestamp, TransactionId, UserId, validate,
+    AdminSetPoints, BulkAward, EventData, HistoryRequest, LeaderboardEntry, NewDrop, PointDelta,
+    PointSource, PointStore, PointTransaction, Points, Resource, SourceSummary, StoreError,
+    StoreResult, StreamerId, Timestamp, TransactionId, UserId, ViewerBalances, validate,
 };
 use std::collections::HashSet;
 use tokio_postgres::Row;
@@ -51,19 +51,25 @@ pub(crate) async fn balance_of(tx: &Tx, s: StreamerId, u: UserId) -> StoreResult
 
 /// `balance_of` for a write that reads the balance and then changes it: the user's row is
 /// locked until the transaction ends, so concurrent changes of one user's balances queue
-/// behind each other (two spends can never both see the old balance). `NotFound(User)` for a
-/// missing user.
+/// behind each other (two spends can never both see the old balance). Returns the user's
+/// username (for the write's events) and balances; `NotFound(User)` for a missing user.
 ///
 /// The balance is read by a second statement, after the lock is held: under READ COMMITTED
 /// each statement sees what was committed when it began, so a statement that waited for the
 /// lock would still see the balance from before the change it waited for.
-pub(crate) async fn locked_balance(tx: &Tx, s: StreamerId, u: UserId) -> StoreResult<Points> {
-    tx.query_opt(
-        "SELECT 1 FROM users WHERE streamer_id = $1 AND id = $2 FOR NO KEY UPDATE",
-        &[&s.0, &u.0],
-    )
-    .await?
-    .ok_or(StoreError::not_found(Resource::User))?;
+pub(crate) async fn locked_balance(
+    tx: &Tx,
+    s: StreamerId,
+    u: UserId,
+) -> StoreResult<(String, Points)> {
+    let user = tx
+        .query_opt(
+            "SELECT username FROM users WHERE streamer_id = $1 AND id = $2 FOR NO KEY UPDATE",
+            &[&s.0, &u.0],
+        )
+        .await?
+        .ok_or(StoreError::not_found(Resource::User))?;
+    let username = get(&user, "username")?;
     let row = tx
         .query_opt(
             "SELECT channel_points, drop_points, total_drops, last_updated FROM user_points \
@@ -71,10 +77,29 @@ pub(crate) async fn locked_balance(tx: &Tx, s: StreamerId, u: UserId) -> StoreRe
             &[&s.0, &u.0],
         )
         .await?;
-    Ok(match row {
+    let points = match row {
         Some(r) => points_from_row(&r)?,
         None => Points::ZERO,
-    })
+    };
+    Ok((username, points))
+}
+
+/// The `PointsChanged` of a ledger row of `amount` for user `u` (called `username`), whose
+/// balances after the whole write are `after`.
+pub(crate) fn points_changed(
+    u: UserId,
+    username: &str,
+    after: &Points,
+    amount: i64,
+    source: PointSource,
+    description: Option<&str>,
+) -> EventData {
+    EventData::PointsChanged {
+        viewer: ViewerBalances::of(u, username, after),
+        amount,
+        source,
+        description: description.map(str::to_owned),
+    }
 }
 
 /// Writes a user's whole balance row, creating it when missing; returns it as stored. The
@@ -217,9 +242,10 @@ impl PointStore for PgStore {
         let now = self.now();
         let tx = self.tenant(streamer).await?;
         let out = async {
-            let before = locked_balance(&tx, streamer, user).await?;
+            let (username, before) = locked_balance(&tx, streamer, user).await?;
             let balance = validate::add_to_balance("amount", before.channel_points, earn.amount)?;
-            move_points(
+            let description = earn.description.as_deref();
+            let after = move_points(
                 &tx,
                 streamer,
                 user,
@@ -227,10 +253,20 @@ impl PointStore for PgStore {
                 balance,
                 earn.amount,
                 earn.source,
-                earn.description.as_deref(),
+                description,
                 now,
             )
-            .await
+            .await?;
+            let event = points_changed(
+                user,
+                &username,
+                &after,
+                earn.amount,
+                earn.source,
+                description,
+            );
+            self.record(&tx, streamer, now, [event]).await?;
+            Ok(after)
         }
         .await;
         tx.finish(out).await
@@ -246,14 +282,15 @@ impl PointStore for PgStore {
         let now = self.now();
         let tx = self.tenant(streamer).await?;
         let out = async {
-            let before = locked_balance(&tx, streamer, user).await?;
+            let (username, before) = locked_balance(&tx, streamer, user).await?;
             if before.channel_points < spend.amount {
                 return Err(StoreError::InsufficientPoints {
                     balance: before.channel_points,
                     required: spend.amount,
                 });
             }
-            move_points(
+            let description = spend.description.as_deref();
+            let after = move_points(
                 &tx,
                 streamer,
                 user,
@@ -261,10 +298,20 @@ impl PointStore for PgStore {
                 before.channel_points - spend.amount,
                 -spend.amount,
                 spend.source,
-                spend.description.as_deref(),
+                description,
                 now,
             )
-            .await
+            .await?;
+            let event = points_changed(
+                user,
+                &username,
+                &after,
+                -spend.amount,
+                spend.source,
+                description,
+            );
+            self.record(&tx, streamer, now, [event]).await?;
+            Ok(after)
         }
         .await;
         tx.finish(out).await
@@ -280,20 +327,22 @@ impl PointStore for PgStore {
         let now = self.now();
         let tx = self.tenant(streamer).await?;
         let out = async {
-            let before = locked_balance(&tx, streamer, user).await?;
+            let (username, before) = locked_balance(&tx, streamer, user).await?;
+            let amount = set.channel_points - before.channel_points;
+            let description = set.ledger_description();
             let after = move_points(
                 &tx,
                 streamer,
                 user,
                 &before,
                 set.channel_points,
-                set.channel_points - before.channel_points,
+                amount,
                 PointSource::Admin,
-                Some(&set.ledger_description()),
+                Some(&description),
                 now,
             )
             .await?;
-            match set.drop_points {
+            let after = match set.drop_points {
                 Some(d) => {
                     store_points(
                         &tx,
@@ -304,10 +353,21 @@ impl PointStore for PgStore {
                         after.total_drops,
                         now,
                     )
-                    .await
+                    .await?
                 }
-                None => Ok(after),
-            }
+                None => after,
+            };
+            // The ledger row's change, with the balances after the whole write.
+            let event = points_changed(
+                user,
+                &username,
+                &after,
+                amount,
+                PointSource::Admin,
+                Some(&description),
+            );
+            self.record(&tx, streamer, now, [event]).await?;
+            Ok(after)
         }
         .await;
         tx.finish(out).await
@@ -323,7 +383,7 @@ impl PointStore for PgStore {
         let now = self.now();
         let tx = self.tenant(streamer).await?;
         let out = async {
-            let before = locked_balance(&tx, streamer, user).await?;
+            let (username, before) = locked_balance(&tx, streamer, user).await?;
             let drop_points = validate::add_to_balance("score", before.drop_points, drop.score)?;
             let after = store_points(
                 &tx,
@@ -348,6 +408,14 @@ impl PointStore for PgStore {
                 ],
             )
             .await?;
+            // No ledger row (drop points are not channel points), so no `PointsChanged`.
+            let event = EventData::DropRecorded {
+                viewer: ViewerBalances::of(user, username, &after),
+                score: drop.score,
+                is_perfect: drop.is_perfect,
+                powerup_used: drop.powerup_used,
+            };
+            self.record(&tx, streamer, now, [event]).await?;
             Ok(after)
         }
         .await;
@@ -545,6 +613,30 @@ impl PointStore for PgStore {
                 ],
             )
             .await?;
+            // One `PointsChanged` per awarded viewer, in the order of first mention, with the
+            // balances after the award.
+            let awarded = tx
+                .query(
+                    "SELECT u.id, u.username, p.channel_points, p.drop_points, p.total_drops, \
+                     p.last_updated FROM unnest($2::text[]) WITH ORDINALITY AS j(name, ord) \
+                     JOIN users u ON u.streamer_id = $1 AND u.username_key = fold(j.name) \
+                     JOIN user_points p ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
+                     ORDER BY j.ord",
+                    &[&streamer.0, &names],
+                )
+                .await?;
+            let mut events = Vec::with_capacity(awarded.len());
+            for r in &awarded {
+                events.push(points_changed(
+                    UserId(get(r, "id")?),
+                    get(r, "username")?,
+                    &points_from_row(r)?,
+                    award.amount,
+                    award.source,
+                    award.description.as_deref(),
+                ));
+            }
+            self.record(&tx, streamer, now, events).await?;
             Ok(BulkAward {
                 awarded: names.len() as u64,
                 created,

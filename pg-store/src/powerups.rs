@@ -5,13 +5,14 @@
 //! purchases (which also spend the user's channel points) queue behind each other.
 
 use crate::convert::{get, json_object, json_text, parse, ts};
+use crate::events::{take_turns, visible_change};
 use crate::lookups::require_streamer;
-use crate::points::{locked_balance, move_points};
+use crate::points::{locked_balance, move_points, points_changed};
 use crate::store::PgStore;
 use crate::tx::Tx;
 use async_trait::async_trait;
 use datastore::{
-    InventoryItem, PointSource, PowerupConfig, PowerupConfigInput, PowerupConfigPatch,
+    EventData, InventoryItem, PointSource, PowerupConfig, PowerupConfigInput, PowerupConfigPatch,
     PowerupPurchase, PowerupStore, PowerupType, PurchaseId, PurchaseReceipt, Resource, StoreError,
     StoreResult, StreamerId, Timestamp, UserId, validate,
 };
@@ -79,19 +80,46 @@ pub(crate) fn config_from_row(r: &Row) -> StoreResult<PowerupConfig> {
 /// Locks a user's row until the transaction ends, so that reads of the user's stock and
 /// balance made after it (in later statements, which see what committed before the lock was
 /// granted) stay true until this transaction writes. Every write of an inventory takes it
-/// first (a purchase through [`locked_balance`], the same lock). `NotFound(User)` when the
-/// streamer has no such user.
+/// first (a purchase through [`locked_balance`], the same lock). Returns the user's username
+/// (for the write's event); `NotFound(User)` when the streamer has no such user.
 ///
 /// The lock is its own statement on purpose: a statement that both waits for a row lock and
 /// reads other tables through a join returns those tables as they were before it waited.
-async fn lock_user(tx: &Tx, s: StreamerId, u: UserId) -> StoreResult<()> {
-    tx.query_opt(
-        "SELECT 1 FROM users WHERE streamer_id = $1 AND id = $2 FOR NO KEY UPDATE",
-        &[&s.0, &u.0],
+async fn lock_user(tx: &Tx, s: StreamerId, u: UserId) -> StoreResult<String> {
+    let row = tx
+        .query_opt(
+            "SELECT username FROM users WHERE streamer_id = $1 AND id = $2 FOR NO KEY UPDATE",
+            &[&s.0, &u.0],
+        )
+        .await?
+        .ok_or(StoreError::not_found(Resource::User))?;
+    get(&row, "username")
+}
+
+/// Whether powerup `kind` of streamer `s` is on sale (enabled), its configuration locked until
+/// the transaction ends: what a configuration write must know to decide its event. `false`
+/// when there is no configuration. A statement of its own, before the write: the locked row
+/// is read as it is once the lock is granted.
+async fn locked_enabled(tx: &Tx, s: StreamerId, kind: PowerupType) -> StoreResult<bool> {
+    let row = tx
+        .query_opt(
+            "SELECT enabled FROM powerup_config WHERE streamer_id = $1 AND id = $2 FOR UPDATE",
+            &[&s.0, &kind.as_str()],
+        )
+        .await?;
+    row.map_or(Ok(false), |r| get(&r, "enabled"))
+}
+
+/// The `PowerupChanged` of a configuration write that left `after`, when the public list shows
+/// the powerup before or after it.
+fn config_changed(enabled_before: bool, after: PowerupConfig) -> Option<EventData> {
+    let id = after.id;
+    visible_change(
+        enabled_before,
+        Some(after),
+        |c| c.enabled,
+        |powerup| EventData::PowerupChanged { id, powerup },
     )
-    .await?
-    .map(|_| ())
-    .ok_or(StoreError::not_found(Resource::User))
 }
 
 /// How many of `kind` a user holds (0 without an inventory row).
@@ -188,7 +216,19 @@ impl PowerupStore for PgStore {
         let tx = self.tenant(streamer).await?;
         let out = async {
             require_streamer(&tx, streamer).await?;
-            insert_config(&tx, streamer, powerup, &input, now).await
+            // Writes that may create this configuration take turns, so each finds the one
+            // before it (whether it was on sale decides the event).
+            take_turns(&tx, &format!("powerup {} {powerup}", streamer.0)).await?;
+            let enabled_before = locked_enabled(&tx, streamer, powerup).await?;
+            let config = insert_config(&tx, streamer, powerup, &input, now).await?;
+            self.record(
+                &tx,
+                streamer,
+                now,
+                config_changed(enabled_before, config.clone()),
+            )
+            .await?;
+            Ok(config)
         }
         .await;
         tx.finish(out).await
@@ -204,35 +244,50 @@ impl PowerupStore for PgStore {
         let now = self.now();
         let tx = self.tenant(streamer).await?;
         let variables = patch.variables.map(|v| json_text(&Value::Object(v)));
-        let row = tx
-            .query_opt(
-                &format!(
-                    "UPDATE powerup_config SET name = coalesce($3, name), \
+        let out = async {
+            // Whether it was on sale matters only to a patch that takes it off sale: otherwise
+            // it is on sale after the write when it was before.
+            let enabled_before = match patch.enabled {
+                Some(false) => locked_enabled(&tx, streamer, powerup).await?,
+                _ => false,
+            };
+            let row = tx
+                .query_opt(
+                    &format!(
+                        "UPDATE powerup_config SET name = coalesce($3, name), \
                      description = coalesce($4, description), cost = coalesce($5, cost), \
                      emoji = coalesce($6, emoji), effect = coalesce($7, effect), \
                      variables = coalesce($8, variables), enabled = coalesce($9, enabled), \
                      updated_at = $10 WHERE streamer_id = $1 AND id = $2 \
                      RETURNING {CONFIG_COLUMNS}"
-                ),
-                &[
-                    &streamer.0,
-                    &powerup.as_str(),
-                    &patch.name,
-                    &patch.description,
-                    &patch.cost,
-                    &patch.emoji,
-                    &patch.effect,
-                    &variables,
-                    &patch.enabled,
-                    &now.as_millis(),
-                ],
+                    ),
+                    &[
+                        &streamer.0,
+                        &powerup.as_str(),
+                        &patch.name,
+                        &patch.description,
+                        &patch.cost,
+                        &patch.emoji,
+                        &patch.effect,
+                        &variables,
+                        &patch.enabled,
+                        &now.as_millis(),
+                    ],
+                )
+                .await?
+                .ok_or(StoreError::not_found(Resource::Powerup))?;
+            let config = config_from_row(&row)?;
+            self.record(
+                &tx,
+                streamer,
+                now,
+                config_changed(enabled_before, config.clone()),
             )
-            .await;
-        let row = tx.finish(row).await?;
-        row.as_ref()
-            .map(config_from_row)
-            .transpose()?
-            .ok_or(StoreError::not_found(Resource::Powerup))
+            .await?;
+            Ok(config)
+        }
+        .await;
+        tx.finish(out).await
     }
 
     async fn get_inventory(
@@ -275,12 +330,21 @@ impl PowerupStore for PgStore {
         quantity: i64,
     ) -> StoreResult<InventoryItem> {
         validate::in_range("quantity", quantity, 1, validate::MAX_QUANTITY)?;
+        let now = self.now();
         let tx = self.tenant(streamer).await?;
         let out = async {
-            lock_user(&tx, streamer, user).await?;
+            let username = lock_user(&tx, streamer, user).await?;
             let total = held(&tx, streamer, user, powerup).await? + quantity;
             validate::in_range("quantity", total, 0, validate::MAX_QUANTITY)?;
             store_quantity(&tx, streamer, user, powerup, total).await?;
+            let event = EventData::PowerupAdded {
+                user_id: user,
+                username,
+                powerup,
+                quantity,
+                owned: total,
+            };
+            self.record(&tx, streamer, now, [event]).await?;
             Ok(InventoryItem {
                 powerup,
                 quantity: total,
@@ -296,19 +360,26 @@ impl PowerupStore for PgStore {
         user: UserId,
         powerup: PowerupType,
     ) -> StoreResult<InventoryItem> {
+        let now = self.now();
         let tx = self.tenant(streamer).await?;
         let out = async {
-            lock_user(&tx, streamer, user).await?;
-            match held(&tx, streamer, user, powerup).await? {
-                q if q > 0 => {
-                    store_quantity(&tx, streamer, user, powerup, q - 1).await?;
-                    Ok(InventoryItem {
-                        powerup,
-                        quantity: q - 1,
-                    })
-                }
-                _ => Err(StoreError::NoPowerupLeft { powerup }),
-            }
+            let username = lock_user(&tx, streamer, user).await?;
+            let owned = match held(&tx, streamer, user, powerup).await? {
+                q if q > 0 => q - 1,
+                _ => return Err(StoreError::NoPowerupLeft { powerup }),
+            };
+            store_quantity(&tx, streamer, user, powerup, owned).await?;
+            let event = EventData::PowerupUsed {
+                user_id: user,
+                username,
+                powerup,
+                owned,
+            };
+            self.record(&tx, streamer, now, [event]).await?;
+            Ok(InventoryItem {
+                powerup,
+                quantity: owned,
+            })
         }
         .await;
         tx.finish(out).await
@@ -325,7 +396,7 @@ impl PowerupStore for PgStore {
         let out = async {
             // The buyer's balance, their row locked (`NotFound(User)` first, as every backend
             // checks): balance and stock stay as read until this transaction ends.
-            let before = locked_balance(&tx, streamer, user).await?;
+            let (username, before) = locked_balance(&tx, streamer, user).await?;
             // Whether they are the streamer, their stock and the powerup's price, at once.
             let row = tx
                 .query_one(
@@ -358,8 +429,10 @@ impl PowerupStore for PgStore {
             }
             let quantity = held.unwrap_or(0) + 1;
             validate::in_range("quantity", quantity, 0, validate::MAX_QUANTITY)?;
+            let description = format!("powerup: {powerup}");
+            let mut events = Vec::with_capacity(2);
             let points = if cost > 0 {
-                move_points(
+                let after = move_points(
                     &tx,
                     streamer,
                     user,
@@ -367,10 +440,19 @@ impl PowerupStore for PgStore {
                     before.channel_points - cost,
                     -cost,
                     PointSource::Spend,
-                    Some(&format!("powerup: {powerup}")),
+                    Some(&description),
                     now,
                 )
-                .await?
+                .await?;
+                events.push(points_changed(
+                    user,
+                    &username,
+                    &after,
+                    -cost,
+                    PointSource::Spend,
+                    Some(&description),
+                ));
+                after
             } else {
                 before
             };
@@ -389,6 +471,14 @@ impl PowerupStore for PgStore {
                 .await?;
             let purchase = PurchaseId(get(&purchase, "id")?);
             store_quantity(&tx, streamer, user, powerup, quantity).await?;
+            events.push(EventData::PowerupPurchased {
+                user_id: user,
+                username,
+                powerup,
+                quantity: 1,
+                owned: quantity,
+            });
+            self.record(&tx, streamer, now, events).await?;
             Ok(PurchaseReceipt {
                 purchase: PowerupPurchase {
                     id: purchase,

@@ -10,6 +10,7 @@ use crate::tx::{TestModes, Tx};
 use datastore::{Clock, StoreError, StoreResult, StreamerId, Timestamp};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio_postgres::NoTls;
 
 /// The PostgreSQL backend. Cheap to clone: clones share one pool.
@@ -20,6 +21,9 @@ pub struct PgStore {
 
 struct Inner {
     pool: Pool,
+    /// The server's login, for connections of the store's own outside the pool (the event
+    /// doorbell's).
+    listen: tokio_postgres::Config,
     clock: Arc<dyn Clock>,
     schema: String,
     /// Broken on purpose, in the tests of the walls only.
@@ -127,6 +131,14 @@ impl PgStore {
             .options(format!("-c search_path={}", options.schema))
             .application_name("kick-overlay")
             .connect_timeout(options.connect_timeout);
+        // A listening connection is idle for long stretches: keepalives tell a dead one apart
+        // within a minute or so, rather than the system's two hours.
+        let mut listen = server.clone();
+        listen
+            .application_name("kick-overlay events")
+            .keepalives_idle(Duration::from_secs(30))
+            .keepalives_interval(Duration::from_secs(10))
+            .keepalives_retries(3);
         let manager = Manager::from_config(
             server,
             NoTls,
@@ -165,6 +177,7 @@ impl PgStore {
         Ok(PgStore {
             inner: Arc::new(Inner {
                 pool,
+                listen,
                 clock,
                 schema: options.schema,
                 modes,
@@ -175,6 +188,11 @@ impl PgStore {
     /// The schema the store's tables are in.
     pub fn schema(&self) -> &str {
         &self.inner.schema
+    }
+
+    /// The server's login, for a connection outside the pool.
+    pub(crate) fn listen_config(&self) -> &tokio_postgres::Config {
+        &self.inner.listen
     }
 
     /// The time now, on the store's clock.

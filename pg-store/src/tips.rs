@@ -1,12 +1,14 @@
 //! Rotating tips: [`TipStore`] on PostgreSQL and the row conversion of `tips`.
 
 use crate::convert::{get, ts};
+use crate::events::visible_change;
 use crate::lookups::require_streamer;
-use crate::overlay::one_deleted;
 use crate::store::PgStore;
+use crate::tx::Tx;
 use async_trait::async_trait;
 use datastore::{
-    NewTip, Resource, StoreError, StoreResult, StreamerId, Tip, TipId, TipPatch, TipStore,
+    EventData, NewTip, Resource, StoreError, StoreResult, StreamerId, Tip, TipId, TipPatch,
+    TipStore,
 };
 use tokio_postgres::Row;
 
@@ -22,6 +24,29 @@ pub(crate) fn from_row(r: &Row) -> StoreResult<Tip> {
         sort_order: get(r, "sort_order")?,
         created_at: ts(r, "created_at")?,
     })
+}
+
+/// The `TipChanged` of a write that left `after` (`None`: deleted), when the public list shows
+/// the tip before or after it.
+fn tip_changed(id: TipId, enabled_before: bool, after: Option<Tip>) -> Option<EventData> {
+    visible_change(
+        enabled_before,
+        after,
+        |t| t.enabled,
+        |tip| EventData::TipChanged { id, tip },
+    )
+}
+
+/// Whether tip `id` of streamer `s` is shown (enabled), its row locked until the transaction
+/// ends so that it stays as read; `false` when there is no such tip.
+async fn locked_enabled(tx: &Tx, s: StreamerId, id: TipId) -> StoreResult<bool> {
+    let row = tx
+        .query_opt(
+            "SELECT enabled FROM tips WHERE streamer_id = $1 AND id = $2 FOR UPDATE", // equivalent mutant: tip ids are global, and when this one is another streamer's, the update that follows finds nothing and the write fails
+            &[&s.0, &id.0],
+        )
+        .await?;
+    row.map_or(Ok(false), |r| get(&r, "enabled"))
 }
 
 impl PgStore {
@@ -86,7 +111,15 @@ impl TipStore for PgStore {
                     ],
                 )
                 .await?;
-            from_row(&row)
+            let created = from_row(&row)?;
+            self.record(
+                &tx,
+                streamer,
+                now,
+                tip_changed(created.id, false, Some(created.clone())),
+            )
+            .await?;
+            Ok(created)
         }
         .await;
         tx.finish(created).await
@@ -99,8 +132,15 @@ impl TipStore for PgStore {
         patch: TipPatch,
     ) -> StoreResult<Tip> {
         patch.validate()?;
+        let now = self.now();
         let tx = self.tenant(streamer).await?;
         let updated = async {
+            // Whether the tip was shown matters only to a patch that hides it: otherwise it is
+            // shown after the write when it was before.
+            let enabled_before = match patch.enabled {
+                Some(false) => locked_enabled(&tx, streamer, tip).await?,
+                _ => false,
+            };
             let row = tx
                 .query_opt(
                     &format!(
@@ -118,20 +158,35 @@ impl TipStore for PgStore {
                 )
                 .await?
                 .ok_or(StoreError::not_found(Resource::Tip))?;
-            from_row(&row)
+            let updated = from_row(&row)?;
+            self.record(
+                &tx,
+                streamer,
+                now,
+                tip_changed(tip, enabled_before, Some(updated.clone())),
+            )
+            .await?;
+            Ok(updated)
         }
         .await;
         tx.finish(updated).await
     }
 
     async fn delete_tip(&self, streamer: StreamerId, tip: TipId) -> StoreResult<()> {
+        let now = self.now();
         let tx = self.tenant(streamer).await?;
-        let deleted = tx
-            .execute(
-                "DELETE FROM tips WHERE streamer_id = $1 AND id = $2",
-                &[&streamer.0, &tip.0],
-            )
-            .await;
-        tx.finish(one_deleted(deleted, Resource::Tip)).await
+        let deleted = async {
+            let gone = tx
+                .query_opt(
+                    "DELETE FROM tips WHERE streamer_id = $1 AND id = $2 RETURNING enabled",
+                    &[&streamer.0, &tip.0],
+                )
+                .await?
+                .ok_or(StoreError::not_found(Resource::Tip))?;
+            let event = tip_changed(tip, get(&gone, "enabled")?, None);
+            self.record(&tx, streamer, now, event).await
+        }
+        .await;
+        tx.finish(deleted).await
     }
 }

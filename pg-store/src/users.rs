@@ -8,8 +8,8 @@ use crate::store::PgStore;
 use crate::tx::Tx;
 use async_trait::async_trait;
 use datastore::{
-    Page, PageRequest, ProfileUpdate, Resource, StoreError, StoreResult, StreamerId, Timestamp,
-    User, UserId, UserLookup, UserStore, UserWithPoints, validate,
+    EventData, Page, PageRequest, ProfileUpdate, Resource, StoreError, StoreResult, StreamerId,
+    Timestamp, User, UserId, UserLookup, UserStore, UserWithPoints, validate,
 };
 use tokio_postgres::Row;
 
@@ -148,49 +148,57 @@ impl UserStore for PgStore {
         let update = update.validated()?;
         let now = self.now();
         let tx = self.tenant(streamer).await?;
-        let row = tx
-            .query_opt(
-                &format!(
-                    "UPDATE users SET \
+        let updated = async {
+            let row = tx
+                .query_opt(
+                    &format!(
+                        "UPDATE users SET \
                      voice_id = CASE WHEN $3 THEN $4 ELSE voice_id END, \
                      drop_image = CASE WHEN $5 THEN $6 ELSE drop_image END, \
                      country = CASE WHEN $7 THEN $8 ELSE country END, updated_at = $9 \
                      WHERE streamer_id = $1 AND id = $2 RETURNING {COLUMNS}"
-                ),
-                &[
-                    &streamer.0,
-                    &user.0,
-                    &update.voice_id.is_some(),
-                    &update.voice_id.clone().flatten(),
-                    &update.drop_image.is_some(),
-                    &update.drop_image.clone().flatten(),
-                    &update.country.is_some(),
-                    &update.country.clone().flatten(),
-                    &now.as_millis(),
-                ],
-            )
-            .await;
-        let row = tx.finish(row).await?;
-        row.as_ref()
-            .map(from_row)
-            .transpose()?
-            .ok_or(StoreError::not_found(Resource::User))
+                    ),
+                    &[
+                        &streamer.0,
+                        &user.0,
+                        &update.voice_id.is_some(),
+                        &update.voice_id.clone().flatten(),
+                        &update.drop_image.is_some(),
+                        &update.drop_image.clone().flatten(),
+                        &update.country.is_some(),
+                        &update.country.clone().flatten(),
+                        &now.as_millis(),
+                    ],
+                )
+                .await?
+                .ok_or(StoreError::not_found(Resource::User))?;
+            let user = from_row(&row)?;
+            let event = EventData::ViewerChanged { user: user.clone() };
+            self.record(&tx, streamer, now, [event]).await?;
+            Ok(user)
+        }
+        .await;
+        tx.finish(updated).await
     }
 
     async fn delete_user(&self, streamer: StreamerId, user: UserId) -> StoreResult<()> {
         // Every table that hangs off a user cascades through (streamer_id, user_id).
+        let now = self.now();
         let tx = self.tenant(streamer).await?;
-        let deleted = tx
-            .execute(
-                "DELETE FROM users WHERE streamer_id = $1 AND id = $2",
-                &[&streamer.0, &user.0],
-            )
-            .await;
-        let deleted = match deleted {
-            Ok(0) => Err(StoreError::not_found(Resource::User)),
-            Ok(_) => Ok(()),
-            Err(e) => Err(e),
-        };
+        let deleted = async {
+            let deleted = tx
+                .execute(
+                    "DELETE FROM users WHERE streamer_id = $1 AND id = $2",
+                    &[&streamer.0, &user.0],
+                )
+                .await?;
+            if deleted == 0 {
+                return Err(StoreError::not_found(Resource::User));
+            }
+            let event = EventData::ViewerRemoved { user_id: user };
+            self.record(&tx, streamer, now, [event]).await
+        }
+        .await;
         tx.finish(deleted).await
     }
 

@@ -105,8 +105,10 @@ async fn a_client_behind_the_broadcast_catches_up_from_the_store_in_order_once()
     };
     let hub = EventHub::new(store.clone(), config);
     let mut slow = stream::open(&hub, s, None);
-    // The preamble, then the writes while the client dawdles.
+    // The preamble and the ready point (nothing yet), then the writes while the client dawdles.
     let _ = slow.recv().await.unwrap().unwrap();
+    let ready = slow.recv().await.unwrap().unwrap();
+    assert!(std::str::from_utf8(&ready).unwrap().starts_with("id: 0\nevent: ready\n"));
     let writer = {
         let (store, hub) = (store.clone(), hub.clone());
         tokio::spawn(async move {

@@ -107,7 +107,8 @@ impl ViewerBalances {
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum EventData {
     /// A viewer's channel points changed, by one ledger row: `earn_points`, `spend_points`,
-    /// `set_points` (when a balance changed), `bulk_award` (one per viewer),
+    /// `set_points` (always one; amount 0 when the channel points stay), `bulk_award` (one per
+    /// viewer),
     /// `purchase_powerup` (the spend, before its `PowerupPurchased`).
     PointsChanged {
         /// The viewer and their balances after the change.

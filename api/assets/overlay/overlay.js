@@ -414,16 +414,28 @@
   var opened = 0;
 
   // The stream starts from now, unless the browser says where it was (the id of the last event
-  // it received, sent by itself when it reconnects). So the data is read once the stream is
-  // open: then nothing that commits after the read can be missed. It is read again whenever a
-  // stream opens without such an id.
+  // it received, sent by itself when it reconnects). Its first event, `ready`, says the server
+  // follows everything after that point: the data is read then, so nothing that commits after
+  // the read can be missed (an event also in the read is applied again, harmlessly: it carries
+  // balances, not differences). It is read again whenever a stream starts without such an id.
   function connect() {
     source = new EventSource(base + 'api/events');
     opened = 0;
     source.addEventListener('open', function () {
       root.dataset.live = 'true';
+    });
+    source.addEventListener('ready', function (message) {
       opened += 1;
-      if (opened === 1 || state.lastId === 0) loadAll();
+      if (opened !== 1 && state.lastId !== 0) return;
+      var ready = {};
+      try {
+        ready = JSON.parse(message.data);
+      } catch (e) {
+        ready = {};
+      }
+      // Events up to the ready point are in the data read now.
+      state.lastId = Math.max(state.lastId, count(ready && ready.last_id));
+      loadAll();
     });
     source.addEventListener('error', function () {
       root.dataset.live = 'false';

@@ -32,6 +32,15 @@ pub fn reset(last_id: EventId) -> Bytes {
     ))
 }
 
+/// The `ready` event: the stream now follows everything after `last_id` (what the client
+/// missed, if it said where it was, has been sent). A client that reads its data after this
+/// event misses nothing; its `id:` is where a reconnection goes on from.
+pub fn ready(last_id: EventId) -> Bytes {
+    Bytes::from(format!(
+        "id: {last_id}\nevent: ready\ndata: {{\"last_id\":{last_id}}}\n\n"
+    ))
+}
+
 /// A comment that keeps idle connections (and the proxies between) open.
 pub fn keep_alive() -> Bytes {
     Bytes::from_static(b": keep-alive\n\n")

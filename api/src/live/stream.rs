@@ -51,6 +51,7 @@ async fn run(
             Some(after) => client.catch_up(after).await?,
             None => hub.latest(streamer).await.ok_or(End::Store)?,
         };
+        client.send(sse::ready(sent)).await?;
         let mut keep_alive = tokio::time::interval(hub.config().keep_alive);
         keep_alive.reset();
         loop {

@@ -23,6 +23,9 @@ pub struct Sse {
     pub comments: Vec<String>,
     /// Whether the server ended the body cleanly.
     pub ended: bool,
+    /// The id the last `ready` event named (the stream's starting point); `ready` events are
+    /// not returned by `next`.
+    pub ready: Option<i64>,
 }
 
 impl Sse {
@@ -40,6 +43,7 @@ impl Sse {
             buffer: String::new(),
             comments: Vec::new(),
             ended: false,
+            ready: None,
         }
     }
 
@@ -108,6 +112,10 @@ impl Sse {
                 }
             }
             if comment_only || data.is_none() {
+                continue;
+            }
+            if event == "ready" {
+                self.ready = id;
                 continue;
             }
             return Some(Received {

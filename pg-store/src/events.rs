@@ -5,8 +5,9 @@
 //! touches, so a page's `last_id` still tells a reader what was purged. A write takes its ids
 //! with one upsert of that row and holds the row's lock until it commits, so two writes of one
 //! streamer take their ids in turn and commit in id order: a reader of "after `n`" can never
-//! miss an event that commits later with a smaller id. The counter is the last lock a write
-//! takes (every other row it locks, it locked before), so waiting for it never closes a cycle.
+//! miss an event that commits later with a smaller id. The counter is the last row a write
+//! locks (every other row it locks, it locked before), so two writes waiting for each other's
+//! counter or rows can never wait in a cycle.
 //!
 //! The same statement rings the deployment's doorbell for the streamer (`pg_notify`, delivered
 //! when the transaction commits): see the `doorbell` module.

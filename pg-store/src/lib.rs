@@ -57,10 +57,10 @@
 //! row in `event_sequences` hands out the ids, with one upsert, and stays locked until the
 //! write commits: the writes of one streamer take their ids in turn and commit in id order, so
 //! a reader of "after `n`" never misses a smaller id that commits later. The counter is the
-//! last lock a write takes, so waiting for it closes no cycle. A write that must know whether
-//! a goal or powerup configuration was shown before it (to decide its event) locks that row
-//! first, and the writes that may create one take turns on an advisory lock, so that two never
-//! both find it missing.
+//! last row a write locks, so writes waiting for it never wait for each other in a cycle. A
+//! write that must know whether a goal, tip or powerup configuration was shown before it (to
+//! decide its event) locks that row first, and the upserts that may create a goal or a
+//! configuration take turns on an advisory lock, so that two never both find it missing.
 //!
 //! The same statement rings the deployment's doorbell: `pg_notify` on a channel named after the
 //! schema, naming the streamer, delivered by PostgreSQL when the transaction commits and never

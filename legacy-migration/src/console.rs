@@ -230,6 +230,16 @@ pub fn rollback(args: &RollbackArgs) -> Result<(), LegacyError> {
             )
         );
     }
+    if done.discarded_overlay_keys > 0 {
+        println!(
+            "{} discarded: the legacy app has no overlay keys.",
+            count(
+                done.discarded_overlay_keys,
+                "overlay key was",
+                "overlay keys were"
+            )
+        );
+    }
     println!(
         "The multi-tenant file was saved to {} first.",
         done.saved_current.display()

@@ -16,7 +16,9 @@
 //! * [`import()`] adds a legacy file as a new streamer of an existing multi-tenant file, reading
 //!   the legacy file only through a consistent snapshot, with new ids where old ones collide.
 //! * [`rollback()`] restores the pre-migration backup, refusing (unless forced) when the migrated
-//!   file has been written to since, and backing the current file up first.
+//!   file has been written to since, and backing the current file up first. Admin and overlay
+//!   keys issued since are not data the legacy file could hold: they are discarded and reported,
+//!   and the event log every overlay-visible write appends to is not counted again beside it.
 //!
 //! What is refused and what is carried: a value the legacy app accepted by design (a username
 //! of any length, an empty tip, a goal of 0) is carried; a value that breaks what the legacy

@@ -17,7 +17,9 @@ use crate::error::{LegacyError, unreadable};
 use crate::files::open_for_reading;
 use crate::functions;
 use crate::lock::{checkpoint_on_close, open_exclusive};
-use crate::own_objects::{other_objects, triggers_on_legacy_tables, user_foreign_keys};
+use crate::own_objects::{
+    names_the_schema_takes, other_objects, triggers_on_legacy_tables, user_foreign_keys,
+};
 use crate::plan::Plan;
 use crate::preflight::{self, Findings};
 use crate::progress::{Event, Steps};
@@ -348,6 +350,18 @@ fn inspect(
                  those tables: {}. Drop them in the legacy file (and recreate them on the new \
                  tables afterwards), then run this again",
                 doomed.join(", ")
+            ),
+        ));
+    }
+    let clashes = names_the_schema_takes(conn).map_err(&failed)?;
+    if !clashes.is_empty() {
+        return Err(LegacyError::refused(
+            db,
+            format!(
+                "has objects of its own named like tables or indexes the multi-tenant schema \
+                 creates, which could not be created beside them: {}. Rename them in the legacy \
+                 file (and what refers to them), then run this again",
+                clashes.join(", ")
             ),
         ));
     }

@@ -1,7 +1,8 @@
 //! What a legacy file holds beyond the legacy schema: the user's own tables, views and triggers.
 //! Tables and views are kept (and checked against the new tables before the commit); a
-//! trigger on a legacy table, a foreign key to a table the new schema lacks, and rows that
-//! already break one of the user's foreign keys are refused before anything is written.
+//! trigger on a legacy table, a foreign key to a table the new schema lacks, rows that already
+//! break one of the user's foreign keys, and a name the new schema takes are refused before
+//! anything is written.
 
 use crate::sql::ident;
 use crate::tables::TABLES;
@@ -23,6 +24,40 @@ pub(crate) fn other_objects(conn: &Connection) -> rusqlite::Result<Vec<String>> 
         .filter(|(_, _, on)| !TABLES.iter().any(|t| t.legacy.eq_ignore_ascii_case(on)))
         .map(|(kind, name, _)| format!("{kind} {name}"))
         .collect())
+}
+
+/// The user's tables, views and indexes named like a table or index the multi-tenant schema
+/// creates (`events`, say), as "table events": creating the schema would fail on them, since
+/// SQLite gives tables, views and indexes one namespace, in any case. The legacy tables are not
+/// among them (they are renamed aside first); an index on one is (it keeps its name).
+pub(crate) fn names_the_schema_takes(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let taken = schema_names()?;
+    let mut stmt = conn.prepare(
+        "SELECT type, name FROM sqlite_schema \
+         WHERE type IN ('table', 'view', 'index') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+         ORDER BY type, name",
+    )?;
+    let rows: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows
+        .into_iter()
+        .filter(|(kind, name)| {
+            !(kind == "table" && TABLES.iter().any(|t| t.legacy.eq_ignore_ascii_case(name)))
+                && taken.iter().any(|t| t.eq_ignore_ascii_case(name))
+        })
+        .map(|(kind, name)| format!("{kind} {name}"))
+        .collect())
+}
+
+/// The tables and indexes the multi-tenant schema creates, read from the schema made in memory.
+fn schema_names() -> rusqlite::Result<Vec<String>> {
+    let mut conn = Connection::open_in_memory()?;
+    let tx = conn.transaction()?;
+    reference_store::migrations::create_all(&tx)?;
+    tx.prepare("SELECT name FROM sqlite_schema WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")?
+        .query_map([], |r| r.get(0))?
+        .collect()
 }
 
 /// The foreign keys of the user's own tables, as the pre-flight sees them.

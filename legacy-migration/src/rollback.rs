@@ -17,7 +17,7 @@ use crate::progress::Event;
 use crate::sql::ident;
 use crate::step::{Counts, Step};
 use crate::text::count;
-use crate::writes::{ADMIN_KEYS, Record, Writes, sql_failed, writes_since};
+use crate::writes::{ADMIN_KEYS, OVERLAY_KEYS, Record, Writes, sql_failed, writes_since};
 use rusqlite::{Connection, MAIN_DB};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -46,6 +46,15 @@ pub struct RolledBack {
     pub written_since: Option<u64>,
     /// Admin keys the file held (a legacy file has none; its owner uses the legacy dashboard).
     pub discarded_admin_keys: u64,
+    /// Overlay keys the file held (a legacy file has none: the legacy app has no such key).
+    pub discarded_overlay_keys: u64,
+}
+
+/// The keys a rollback discards rather than counts as writes: a legacy file has neither kind.
+#[derive(Debug, Clone, Copy)]
+struct Discarded {
+    admin_keys: u64,
+    overlay_keys: u64,
 }
 
 /// Restores the legacy file `db` was migrated from (the [crate] documentation tells the steps).
@@ -110,10 +119,14 @@ pub fn rollback(
         ),
         elapsed: t.elapsed(),
     });
-    let discarded_admin_keys = match count_rows_of(&conn, ADMIN_KEYS) {
-        Ok(n) => n,
-        Err(_) if options.force => 0,
-        Err(e) => return Err(sql_failed(e)),
+    let keys_in = |table: &str| match count_rows_of(&conn, table) {
+        Ok(n) => Ok(n),
+        Err(_) if options.force => Ok(0),
+        Err(e) => Err(sql_failed(e)),
+    };
+    let discarded = Discarded {
+        admin_keys: keys_in(ADMIN_KEYS)?,
+        overlay_keys: keys_in(OVERLAY_KEYS)?,
     };
     let written_since = count_writes(
         &conn,
@@ -121,7 +134,7 @@ pub fn rollback(
         &backup,
         record.as_ref(),
         options.force,
-        discarded_admin_keys,
+        discarded,
         emit,
     )?;
     let saved_current = save_current(&conn, db, emit)?;
@@ -130,7 +143,8 @@ pub fn rollback(
         restored_from: backup,
         saved_current,
         written_since,
-        discarded_admin_keys,
+        discarded_admin_keys: discarded.admin_keys,
+        discarded_overlay_keys: discarded.overlay_keys,
     })
 }
 
@@ -216,16 +230,17 @@ fn choose_backup(
     Ok(backup)
 }
 
-/// The Verify step of a rollback: the rows written since the migration. Refused when there
-/// are some, unless forced; `None` when a forced rollback could not count them (or there is no
-/// migration record to count against).
+/// The Verify step of a rollback: the rows written since the migration (admin and overlay keys
+/// are not among them, only reported as `discarded`, and neither is the event log those writes
+/// appended to). Refused when there are some, unless forced; `None` when a forced rollback
+/// could not count them (or there is no migration record to count against).
 fn count_writes(
     conn: &Connection,
     db: &Path,
     backup: &Path,
     record: Option<&Record>,
     force: bool,
-    discarded_admin_keys: u64,
+    discarded: Discarded,
     emit: &mut dyn FnMut(Event),
 ) -> Result<Option<u64>, LegacyError> {
     let Some(record) = record else {
@@ -242,7 +257,7 @@ fn count_writes(
                 step: Step::Verify,
                 detail: format!(
                     "{} since the migration{}; {} since (the legacy file still has them); {} \
-                     to discard (a legacy file has none)",
+                     and {} to discard (a legacy file has neither)",
                     count(rows, "row written", "rows written"),
                     if detail.is_empty() {
                         String::new()
@@ -250,7 +265,8 @@ fn count_writes(
                         format!(" ({detail})")
                     },
                     count(expired, "expired row purged", "expired rows purged"),
-                    count(discarded_admin_keys, "admin key", "admin keys"),
+                    count(discarded.admin_keys, "admin key", "admin keys"),
+                    count(discarded.overlay_keys, "overlay key", "overlay keys"),
                 ),
                 elapsed: t.elapsed(),
             });
@@ -329,7 +345,17 @@ fn restore(
     Ok(())
 }
 
+/// The rows of `table`, or 0 when the file lacks it (`overlay_keys` is schema 008: a file
+/// migrated before, which the server has not opened since, has none).
 fn count_rows_of(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
+    let exists: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM main.sqlite_schema WHERE type = 'table' AND name = ?1",
+        [table],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Ok(0);
+    }
     conn.query_row(
         &format!("SELECT count(*) FROM main.{}", ident(table)),
         [],

@@ -17,6 +17,25 @@ const AUDIT: &str = "migration_audit";
 /// issued since the migration are discarded, and said so, rather than counted as data.
 pub(crate) const ADMIN_KEYS: &str = "admin_keys";
 
+/// Overlay keys, likewise: a legacy file has none (the legacy app has no such key), so one set up
+/// since the migration for a browser source is discarded and said so, never a write that
+/// refuses the rollback.
+pub(crate) const OVERLAY_KEYS: &str = "overlay_keys";
+
+/// The event log and its counter: every overlay-visible write appends its events in its own
+/// transaction, so they record writes already counted in their own tables. Counting them would
+/// count each write again; the legacy file has no place for them, and nothing reads them once
+/// the overlays follow the legacy app again.
+const EVENT_LOG: &[&str] = &["events", "event_sequences"];
+
+/// Tables whose rows are not data a rollback loses: the audit trail, the keys, the event log.
+fn not_data(table: &str) -> bool {
+    [AUDIT, ADMIN_KEYS, OVERLAY_KEYS]
+        .iter()
+        .chain(EVENT_LOG)
+        .any(|t| t.eq_ignore_ascii_case(table))
+}
+
 /// Tables whose rows the server deletes once `expires_at` has passed: such a deletion is not a
 /// write a rollback would lose (the legacy file keeps the expired row, which means nothing).
 const PURGED_WHEN_EXPIRED: &[&str] = &[
@@ -60,7 +79,8 @@ pub(crate) struct Writes {
 /// way (same streamer, same start time): every row added, changed or removed since the
 /// migration, each counted once. Per table: the rows of the current file found nowhere in the
 /// fresh one (added or changed) plus the keys of the fresh file the current one lacks
-/// (removed).
+/// (removed). The audit trail, admin and overlay keys and the event log are left out (see
+/// `not_data`).
 pub(crate) fn writes_since(
     conn: &Connection,
     db: &Path,
@@ -108,7 +128,7 @@ fn count_differences(conn: &Connection) -> rusqlite::Result<Writes> {
         expired: 0,
     };
     let mut detail = Vec::new();
-    for table in tables.iter().filter(|t| *t != AUDIT && *t != ADMIN_KEYS) {
+    for table in tables.iter().filter(|t| !not_data(t)) {
         let column_list = |schema: &str| -> rusqlite::Result<Vec<(String, i64)>> {
             conn.prepare("SELECT name, pk FROM pragma_table_info(?1, ?2) ORDER BY cid")?
                 .query_map([table.as_str(), schema], |r| Ok((r.get(0)?, r.get(1)?)))?

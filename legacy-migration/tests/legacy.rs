@@ -3,12 +3,13 @@
 mod support;
 
 use datastore::{
-    AdminSetPoints, NewStreamer, OverlayStore, PointStore, ReportStore, SessionStore, SessionToken,
-    StreamerId, StreamerStore, TipStore, UserStore,
+    AdminSetPoints, NewStreamer, OverlayStore, PointDelta, PointSource, PointStore, ReportStore,
+    SessionStore, SessionToken, StreamerId, StreamerStore, TipStore, UserStore,
 };
 use legacy_fixtures::{AWKWARD_USERNAMES, Spec};
 use legacy_migration::{
-    ImportOptions, LegacyError, MigrateOptions, Migrated, RollbackOptions, Step, import, rollback,
+    Event, ImportOptions, LegacyError, MigrateOptions, Migrated, RollbackOptions, Step, import,
+    rollback,
 };
 use rusqlite::Connection;
 use support::{default_streamer, legacy_dump, legacy_file, migrate, open, quiet, scalar};
@@ -420,6 +421,89 @@ async fn rollback_restores_the_original_and_refuses_to_lose_later_writes() {
         rollback(&path, &RollbackOptions::default(), &mut quiet()).unwrap_err(),
         LegacyError::Refused { .. }
     ));
+}
+
+/// An overlay key set up for a browser source since the migration is no write: the rollback
+/// discards it and says so. An earn is the rows it wrote (the balance and its ledger row), each
+/// counted once: the event it appended and the counter it took the event's id from are a log
+/// of that write, not writes of their own.
+#[tokio::test(flavor = "multi_thread")]
+async fn rollback_discards_overlay_keys_and_counts_an_earn_once_without_its_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = legacy_file(dir.path(), "kick-overlay.db", &Spec::default());
+    let before = legacy_dump(&path);
+    migrate(&path, &MigrateOptions::default()).unwrap();
+    {
+        let store = open(&path).await;
+        let s = default_streamer(&store).await;
+        store
+            .set_overlay_key(s, &SessionToken::new("overlay key one").hash())
+            .await
+            .unwrap();
+        let user = store.get_user_by_username(s, "x").await.unwrap().unwrap();
+        store
+            .earn_points(s, user.id, PointDelta::new(5, PointSource::Chat))
+            .await
+            .unwrap();
+    }
+    // The earn appended its event, with an id from the streamer's counter.
+    assert_eq!(scalar(&path, "SELECT count(*) FROM events"), 1);
+    assert_eq!(scalar(&path, "SELECT last_id FROM event_sequences"), 1);
+    let refused = rollback(&path, &RollbackOptions::default(), &mut quiet()).unwrap_err();
+    match &refused {
+        LegacyError::WrittenSince { rows, detail } => {
+            assert_eq!(*rows, 2, "{refused}");
+            assert_eq!(detail, "point_transactions: 1, user_points: 1");
+        }
+        other => panic!("{other}"),
+    }
+    let forced = RollbackOptions {
+        force: true,
+        ..RollbackOptions::default()
+    };
+    let done = rollback(&path, &forced, &mut quiet()).unwrap();
+    assert_eq!(done.written_since, Some(2));
+    assert_eq!(
+        (done.discarded_admin_keys, done.discarded_overlay_keys),
+        (0, 1)
+    );
+    assert_eq!(legacy_dump(&path), before);
+
+    // Migrated again, and only an overlay key set up since: nothing to lose, the key discarded.
+    migrate(&path, &MigrateOptions::default()).unwrap();
+    {
+        let store = open(&path).await;
+        let s = default_streamer(&store).await;
+        store
+            .set_overlay_key(s, &SessionToken::new("overlay key two").hash())
+            .await
+            .unwrap();
+    }
+    let mut verify = Vec::new();
+    let done = rollback(&path, &RollbackOptions::default(), &mut |e| {
+        if let Event::Step {
+            step: Step::Verify,
+            detail,
+            ..
+        } = e
+        {
+            verify.push(detail);
+        }
+    })
+    .unwrap();
+    assert_eq!(done.written_since, Some(0));
+    assert_eq!(
+        (done.discarded_admin_keys, done.discarded_overlay_keys),
+        (0, 1)
+    );
+    assert_eq!(verify.len(), 1, "{verify:?}");
+    assert!(
+        verify[0].starts_with("0 rows written since the migration;")
+            && verify[0]
+                .ends_with("0 admin keys and 1 overlay key to discard (a legacy file has neither)"),
+        "{verify:?}"
+    );
+    assert_eq!(legacy_dump(&path), before);
 }
 
 #[tokio::test(flavor = "multi_thread")]

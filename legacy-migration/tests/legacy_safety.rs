@@ -854,7 +854,7 @@ fn rollback_restores_the_recorded_backup_and_counts_each_written_row_once() {
 
 #[test]
 fn objects_of_the_users_that_the_new_tables_would_break_are_refused_untouched() {
-    let cases: [(&str, &str, &str); 9] = [
+    let cases: [(&str, &str, &str); 11] = [
         (
             "a column a later version or the owner added to a legacy table",
             "ALTER TABLE users ADD COLUMN avatar TEXT;
@@ -913,6 +913,18 @@ fn objects_of_the_users_that_the_new_tables_would_break_are_refused_untouched() 
                user_id INTEGER REFERENCES users (id), body TEXT);
              INSERT INTO notes (user_id, body) VALUES (987654, 'orphan');",
             "notes rowid 1: references a row of users that does not exist",
+        ),
+        (
+            "a table of the user's named like one the new schema creates",
+            "CREATE TABLE Events (id INTEGER PRIMARY KEY, what TEXT);
+             INSERT INTO Events (what) VALUES ('went live');",
+            "named like tables or indexes the multi-tenant schema creates, which could not be \
+             created beside them: table Events.",
+        ),
+        (
+            "an index of the user's on a legacy table, named like one of the new schema's",
+            "CREATE INDEX tips_in_order ON tips (id);",
+            "could not be created beside them: index tips_in_order.",
         ),
     ];
     for (i, (what, sql, expected)) in cases.into_iter().enumerate() {

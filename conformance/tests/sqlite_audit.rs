@@ -134,7 +134,11 @@ fn whole_suite_on_sqlite_scopes_every_statement_and_leaves_clean_files() {
     let files = files.lock().unwrap().clone();
     assert!(files.len() >= CASES.len(), "every case opened a store");
     let tenant = tenant_tables(&files[0]);
-    assert_eq!(tenant.len(), 19, "{tenant:?}");
+    // Nineteen, and the events, their counters and the overlay keys.
+    assert_eq!(tenant.len(), 22, "{tenant:?}");
+    for t in ["events", "event_sequences", "overlay_keys"] {
+        assert!(tenant.contains(t), "{t} is a tenant table: {tenant:?}");
+    }
 
     // Every statement on tenant data constrains streamer_id.
     let statements = statements.lock().unwrap();

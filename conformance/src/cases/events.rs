@@ -565,6 +565,17 @@ pub async fn goals_and_tips_record_only_what_the_public_sees(h: Harness) -> Case
     )
     .await?;
     let at = tick(&h);
+    let g = store.upsert_goal(s, &id, goal(true, 2)).await?;
+    last = check_recorded(
+        &*store,
+        s,
+        last,
+        at,
+        vec![changed(Some(g))],
+        "rewritten, enabled",
+    )
+    .await?;
+    let at = tick(&h);
     store.upsert_goal(s, &id, goal(false, 3)).await?;
     last = check_recorded(
         &*store,
@@ -620,6 +631,17 @@ pub async fn goals_and_tips_record_only_what_the_public_sees(h: Harness) -> Case
         tip: Some(shown),
     }];
     last = check_recorded(&*store, s, last, at, want, "a new enabled tip").await?;
+    let at = tick(&h);
+    let reworded = TipPatch {
+        content: Some("Type !drop to play".into()),
+        ..Default::default()
+    };
+    let shown = store.update_tip(s, tip, reworded).await?;
+    let want = vec![EventData::TipChanged {
+        id: tip,
+        tip: Some(shown),
+    }];
+    last = check_recorded(&*store, s, last, at, want, "an enabled tip changed").await?;
     tick(&h);
     let hidden = store
         .create_tip(

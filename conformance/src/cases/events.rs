@@ -1270,3 +1270,40 @@ pub async fn other_writes_record_nothing(h: Harness) -> CaseResult {
         .await?;
     check_nothing(&*store, s, EventId::START, "writes no overlay shows").await
 }
+
+/// Whether a write records an event depends on the row as this streamer has it, never on
+/// another streamer's row of the same id: B writing its goal `g` or its `tnt` disabled, while
+/// A's are enabled, records nothing for B (and nothing for A).
+pub async fn another_streamers_row_never_decides_what_is_recorded(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let a = streamer(&*store, "alpha").await?;
+    let b = streamer(&*store, "bravo").await?;
+    let id = GoalId::new("g");
+    let goal = |enabled: bool| GoalInput {
+        label: "Goal".into(),
+        current_value: 1,
+        target_value: 10,
+        enabled,
+    };
+    store.upsert_goal(a, &id, goal(true)).await?;
+    let off = PowerupConfigPatch {
+        enabled: Some(false),
+        ..Default::default()
+    };
+    store.update_powerup(b, PowerupType::Tnt, off).await?;
+    let (a_last, b_last) = (last_id(&*store, a).await?, last_id(&*store, b).await?);
+    tick(&h);
+    // B has no goal `g`: a disabled one, new, is invisible before and after.
+    store.upsert_goal(b, &id, goal(false)).await?;
+    store.set_goal_progress(b, &id, 5).await?;
+    store.delete_goal(b, &id).await?;
+    // B's tnt is off sale (A's is on sale, the default): a patch keeping it off shows nothing.
+    let cheaper = PowerupConfigPatch {
+        cost: Some(3),
+        ..Default::default()
+    };
+    store.update_powerup(b, PowerupType::Tnt, cheaper).await?;
+    check_nothing(&*store, b, b_last, "B's writes to its own disabled rows").await?;
+    check_nothing(&*store, a, a_last, "A, while B writes").await?;
+    Ok(())
+}

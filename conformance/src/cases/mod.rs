@@ -106,6 +106,7 @@ macro_rules! __suite_cases {
             events::overlay_and_viewer_writes_record_their_events,
             events::failed_writes_record_nothing,
             events::other_writes_record_nothing,
+            events::another_streamers_row_never_decides_what_is_recorded,
             event_reads::event_ids_count_per_streamer_from_one,
             event_reads::read_events_pages_after_an_id,
             event_reads::purge_events_by_age_and_count_keeps_the_counter,

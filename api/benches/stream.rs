@@ -56,6 +56,11 @@ fn bench() -> Result<bool, String> {
          SQLite)",
         config.streams, config.streamers, config.seconds, config.rate
     );
+    // Other work on the machine moves the tails: say how busy it was.
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let load: Vec<&str> = load.split_whitespace().take(3).collect();
+        println!("load average before the run: {}", load.join(" "));
+    }
     let files = raise_file_limit(config.streams as usize + 256)?;
     let dir = tempfile::tempdir().map_err(|e| format!("no temporary directory: {e}"))?;
     let max_connections = (config.streams + 256).max(4096);
@@ -301,6 +306,9 @@ struct Report {
     rss_open_kib: u64,
     hwm_kib: u64,
     writing: Duration,
+    /// CPU seconds of the server and of this client from the first write until the last
+    /// event arrived, and how long that was.
+    cpu: (f64, f64, Duration),
     writes: Writes,
     expected: u64,
     received: u64,
@@ -361,6 +369,10 @@ async fn run(config: &Config, server: &Server) -> Result<Report, String> {
     let rss_open_kib = server.memory_kib("VmRSS")?;
 
     let started = Instant::now();
+    let cpu_before = (
+        cpu_seconds(server.child.id())?,
+        cpu_seconds(std::process::id())?,
+    );
     let writes = write(&addr, &tenants, config, &shared).await?;
     let writing = started.elapsed();
     let per = config.streams_per_streamer();
@@ -382,6 +394,11 @@ async fn run(config: &Config, server: &Server) -> Result<Report, String> {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    let cpu = (
+        cpu_seconds(server.child.id())? - cpu_before.0,
+        cpu_seconds(std::process::id())? - cpu_before.1,
+        started.elapsed(),
+    );
     tokio::time::sleep(SETTLE).await;
     let hwm_kib = server.memory_kib("VmHWM")?;
     let _ = stop.send(true);
@@ -399,6 +416,7 @@ async fn run(config: &Config, server: &Server) -> Result<Report, String> {
         rss_open_kib,
         hwm_kib,
         writing,
+        cpu,
         writes,
         expected,
         received: reports.iter().map(|r| r.events).sum(),
@@ -670,6 +688,28 @@ async fn writer(
     Ok(out)
 }
 
+/// The CPU time process `pid` has used, user and system, in seconds.
+fn cpu_seconds(pid: u32) -> Result<f64, String> {
+    let path = format!("/proc/{pid}/stat");
+    let stat = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+    // After the command name (in parentheses): state is the 3rd field, utime the 14th and
+    // stime the 15th, in clock ticks.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
+    let (Some(user), Some(system)) = (ticks(11), ticks(12)) else {
+        return Err(format!("{path} has no CPU times"));
+    };
+    // SAFETY: sysconf only reads a configuration value.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if per_second <= 0 {
+        return Err("no clock tick rate".into());
+    }
+    Ok((user + system) as f64 / per_second as f64)
+}
+
 /// A small fixed-seed generator, so runs pick the same streamers.
 struct XorShift(u64);
 
@@ -876,7 +916,7 @@ impl Report {
         let w = &self.writes;
         let acked: u64 = w.acked.iter().sum();
         println!(
-            "set-up: {} streamers with a viewer each in {:.1} s; {} streams opened in {:.1} s",
+            "set-up: {} streamers with a viewer each in {:.2} s; {} streams opened in {:.2} s",
             c.streamers,
             self.setup.as_secs_f64(),
             c.streams,
@@ -888,6 +928,14 @@ impl Report {
             w.failures.len(),
             self.writing.as_secs_f64(),
             acked as f64 / self.writing.as_secs_f64()
+        );
+        let (server_cpu, client_cpu, busy) = self.cpu;
+        println!(
+            "CPU from the first write to the last event ({:.1} s), as a share of one core: \
+             server {:.0} %, this client {:.0} %",
+            busy.as_secs_f64(),
+            100.0 * server_cpu / busy.as_secs_f64(),
+            100.0 * client_cpu / busy.as_secs_f64()
         );
         let faulty: Vec<&StreamReport> = self
             .streams

@@ -171,6 +171,25 @@ pub struct ServeArgs {
     #[arg(long, env = "KICKOVERLAY_PURGE_INTERVAL", default_value_t = 600,
           value_parser = clap::value_parser!(u64).range(1..=86_400), value_name = "SECONDS")]
     pub purge_interval: u64,
+    /// Hours each streamer's events are kept for overlays that reconnect (one that was away
+    /// longer reloads its data); purged with the expired rows.
+    #[arg(long, env = "KICKOVERLAY_EVENTS_KEEP_HOURS", default_value_t = 24,
+          value_parser = clap::value_parser!(u64).range(1..=8760), value_name = "HOURS")]
+    pub events_keep_hours: u64,
+    /// The most events kept per streamer (the newest).
+    #[arg(long, env = "KICKOVERLAY_EVENTS_KEEP_COUNT", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N")]
+    pub events_keep_count: u32,
+    /// An origin (scheme://host or scheme://host:port) whose web pages may call the admin,
+    /// viewer, operator and overlay-key routes; repeat it for more (the variable takes a
+    /// comma-separated list). Public routes answer pages of any origin.
+    #[arg(
+        long = "cors-origin",
+        env = "KICKOVERLAY_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGIN"
+    )]
+    pub cors_origins: Vec<String>,
     /// Start without checking the database file for damage (SQLite's quick_check, which reads
     /// the whole file: about 3 s for 230 MB).
     #[arg(long, env = "KICKOVERLAY_NO_INTEGRITY_CHECK")]
@@ -252,6 +271,16 @@ pub enum StreamerCommand {
     },
     /// Issue a new admin key for a streamer (the old one stops working) and print it.
     RotateKey {
+        /// The database.
+        #[command(flatten)]
+        db: ExistingDb,
+        /// The streamer's username.
+        username: String,
+    },
+    /// Issue a new overlay key for a streamer's browser sources (the old one stops working)
+    /// and print it: it opens only what an overlay writes (drop results, using a viewer's
+    /// powerup, finding a viewer), never the admin routes.
+    OverlayKey {
         /// The database.
         #[command(flatten)]
         db: ExistingDb,

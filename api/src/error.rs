@@ -7,9 +7,28 @@
 //! to the client.
 
 use datastore::{ConflictKind, StoreError};
+use schemars::JsonSchema;
 use serde::Serialize;
 use warp::http::{HeaderValue, StatusCode, header};
 use warp::reply::Response;
+
+/// The body of every error response, as sent: `{"error": {"code": "…", "message": "…"}}`
+/// (its schema is the OpenAPI document's `ErrorBody`).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, in an [`ErrorBody`].
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ErrorDetail {
+    /// A stable machine-readable code ([`ApiError::code`]: `not_found`, `invalid_body`,
+    /// `insufficient_points`, …).
+    pub code: &'static str,
+    /// What happened, for a person.
+    pub message: String,
+}
 
 /// An error answered to the client.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -137,17 +156,8 @@ impl ApiError {
 
     /// The response: status, JSON body and, where HTTP asks for one, a header.
     pub fn into_response(self) -> Response {
-        #[derive(Serialize)]
-        struct Body<'a> {
-            error: Detail<'a>,
-        }
-        #[derive(Serialize)]
-        struct Detail<'a> {
-            code: &'a str,
-            message: String,
-        }
-        let body = Body {
-            error: Detail {
+        let body = ErrorBody {
+            error: ErrorDetail {
                 code: self.code(),
                 message: self.to_string(),
             },

@@ -1,17 +1,22 @@
 //! The route table's types: a [`Route`] (method, path template, credentials, status, summary,
-//! example body, handler), its [`Verb`] and [`Access`], and the `route!` macro the domain
-//! tables in [`crate::routes`] are written with.
+//! example body, the types of its request and response bodies, handler), its [`Verb`] and
+//! [`Access`], and the `route!` macro the domain tables in [`crate::routes`] are written with.
 
 use crate::call::{Call, HandlerFuture};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use warp::http::Method;
 
 /// One [`Route`] of a domain table:
 /// `route!(Get "/{streamer}/api/x/{id}", Public, 200, "What it does", handlers::x::get)`,
-/// optionally followed by `, body: r#"{…example…}"#`, `, query: ["limit"]` and
-/// `, also: [429]` (statuses the handler answers that the rules of [`Route::statuses`] do not
-/// give).
+/// optionally followed by `, req: NewX` (the type the handler reads its body as), `, res: X`
+/// (the type its success answer serializes; `sse: T` instead for Server-Sent Events whose
+/// `data:` lines are `T`, `html: String` for a page), `, body: r#"{…example…}"#`,
+/// `, query: ["limit"]` and `, also: [429]` (statuses the handler answers that the rules of
+/// [`Route::statuses`] do not give). The OpenAPI document's schemas come from `req` and `res`
+/// ([`crate::openapi::document`]).
 macro_rules! route {
     ($verb:ident $path:literal, $access:ident, $status:literal, $summary:literal, $handler:path
+     $(, req: $req:ty)? $(, res: $res:ty)? $(, sse: $sse:ty)? $(, html: $html:ty)?
      $(, body: $body:literal)? $(, query: [$($q:literal),*])? $(, also: [$($a:literal),*])?) => {
         $crate::route::Route {
             verb: $crate::route::Verb::$verb,
@@ -20,6 +25,8 @@ macro_rules! route {
             status: $status,
             summary: $summary,
             body: route!(@body $($body)?),
+            request: route!(@req $($req)?),
+            response: route!(@res $(json $res)? $(sse $sse)? $(html $html)?),
             query: &[$($($q),*)?],
             also: &[$($($a),*)?],
             handler: |call| ::std::boxed::Box::pin($handler(call)),
@@ -27,6 +34,18 @@ macro_rules! route {
     };
     (@body) => { None };
     (@body $b:literal) => { Some($b) };
+    (@req) => { None };
+    (@req $t:ty) => { Some($crate::route::schema_of::<$t> as $crate::route::SchemaFn) };
+    (@res) => { None };
+    (@res json $t:ty) => {
+        Some($crate::route::Payload::json($crate::route::schema_of::<$t> as $crate::route::SchemaFn))
+    };
+    (@res sse $t:ty) => {
+        Some($crate::route::Payload::events($crate::route::schema_of::<$t> as $crate::route::SchemaFn))
+    };
+    (@res html $t:ty) => {
+        Some($crate::route::Payload::html($crate::route::schema_of::<$t> as $crate::route::SchemaFn))
+    };
 }
 pub(crate) use route;
 
@@ -81,6 +100,58 @@ pub enum Access {
     Admin,
     /// A viewer session token of that streamer.
     Viewer,
+    /// The streamer's overlay key, in the URL (`?key=`, since a browser source cannot set
+    /// headers) or as a bearer token; anything that opens [`Access::Admin`] opens these too.
+    /// Only the few writes a browser source makes.
+    Overlay,
+}
+
+/// Writes the JSON Schema of a body into a generator, answering the schema (or a `$ref` to it).
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// The JSON Schema of `T`, as a [`SchemaFn`]: what `req:` and `res:` store.
+pub fn schema_of<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+/// A body a route answers: its media type and the schema of its content.
+#[derive(Debug, Clone, Copy)]
+pub struct Payload {
+    /// `application/json`, `text/event-stream` for Server-Sent Events, or `text/html`.
+    pub media_type: &'static str,
+    /// The schema of the JSON body, or of each event's `data:` line.
+    pub schema: SchemaFn,
+}
+
+impl Payload {
+    /// A JSON body of the schema `schema`.
+    pub const fn json(schema: SchemaFn) -> Self {
+        Payload {
+            media_type: "application/json",
+            schema,
+        }
+    }
+
+    /// Server-Sent Events whose `data:` lines are JSON of the schema `schema`.
+    pub const fn events(schema: SchemaFn) -> Self {
+        Payload {
+            media_type: "text/event-stream",
+            schema,
+        }
+    }
+
+    /// An HTML page (the schema of its text).
+    pub const fn html(schema: SchemaFn) -> Self {
+        Payload {
+            media_type: "text/html",
+            schema,
+        }
+    }
+
+    /// Whether this is an event stream.
+    pub fn is_event_stream(&self) -> bool {
+        self.media_type == "text/event-stream"
+    }
 }
 
 /// One route.
@@ -96,6 +167,11 @@ pub struct Route {
     pub summary: &'static str,
     /// An example JSON body; `None` for a route that reads no body.
     pub body: Option<&'static str>,
+    /// The schema of the body the handler reads (`req:`); `None` for a route that reads none.
+    pub request: Option<SchemaFn>,
+    /// What the success answer carries (`res:`, `sse:` or `html:`); `None` for an answer without a body
+    /// (204).
+    pub response: Option<Payload>,
     /// The query parameters it reads.
     pub query: &'static [&'static str],
     /// Its success status.

@@ -14,7 +14,7 @@ async fn health_openapi_and_unknown_routes() {
     assert_eq!((r.status, r.json.clone()), (200, json!({"status": "ok"})));
     let r = s.get("/api/openapi.json", None).await;
     assert_eq!(r.status, 200);
-    assert_eq!(r.json["openapi"], "3.0.3");
+    assert_eq!(r.json["openapi"], "3.1.0");
     assert_eq!(
         r.json["paths"]["/{streamer}/api/leaderboard"]["get"]["parameters"][1]["name"],
         "limit"

@@ -4,6 +4,7 @@
 use super::limits::Limits;
 use super::registry::{Activity, BusyGuard};
 use crate::body::MAX_BODY_BYTES;
+use crate::cors::{self, origins::CorsOrigins};
 use crate::error::ApiError;
 use crate::reply::StreamedBody;
 use bytes::{Bytes, BytesMut};
@@ -14,7 +15,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use warp::http::header::{CONNECTION, CONTENT_LENGTH};
+use warp::http::header::{CONNECTION, CONTENT_LENGTH, ORIGIN};
 use warp::http::{HeaderValue, Request};
 use warp::reply::Response;
 
@@ -126,6 +127,19 @@ impl<S: Routes> hyper::service::Service<Request<Incoming>> for Front<S> {
         Box::pin(async move {
             let (mut parts, body) = req.into_parts();
             parts.extensions.insert(ClientAddr(addr));
+            // An answer given before routing still carries its route's CORS headers (those a
+            // public route's answers carry; a protected route's need the configured origins,
+            // which only the routes know, so those stay unreadable to other origins).
+            let cors = |mut r: Response| {
+                let access = cors::access_of(&parts.method, parts.uri.path());
+                cors::decorate(
+                    &CorsOrigins::none(),
+                    access,
+                    parts.headers.get(ORIGIN),
+                    &mut r,
+                );
+                r
+            };
             let reading = activity.reading();
             let read = tokio::time::timeout(body_timeout, read(&parts.headers, body)).await;
             drop(reading);
@@ -135,20 +149,20 @@ impl<S: Routes> hyper::service::Service<Request<Incoming>> for Front<S> {
                 Ok(Err(e)) => {
                     tracing::debug!(error = %e, "the client stopped sending its body");
                     return Ok(outgoing(
-                        closing(
+                        closing(cors(
                             ApiError::InvalidBody("it could not be read".into()).into_response(),
-                        ),
+                        )),
                         busy,
                     ));
                 }
                 Err(_) => {
                     return Ok(outgoing(
-                        closing(
+                        closing(cors(
                             ApiError::RequestTimeout {
                                 seconds: body_timeout.as_secs().max(1),
                             }
                             .into_response(),
-                        ),
+                        )),
                         busy,
                     ));
                 }

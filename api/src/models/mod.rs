@@ -7,7 +7,9 @@
 //! definition of it. Every body refuses unknown fields: a misspelt field is a 400, not
 //! silently ignored.
 
+pub mod export;
 pub mod goals;
+pub mod meta;
 pub mod overlay;
 pub mod points;
 pub mod streamers;

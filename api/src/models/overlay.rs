@@ -1,11 +1,12 @@
 //! Overlay settings, layouts and the theme.
 
 use datastore::{Theme, Timestamp, default_theme};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// `PUT /{streamer}/api/overlay/settings/{key}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingBody {
     /// The value.
@@ -15,11 +16,15 @@ pub struct SettingBody {
     pub description: Option<String>,
 }
 
+/// `PUT /{streamer}/api/theme`: the theme document, any JSON object.
+pub type ThemeDocument = serde_json::Map<String, Value>;
+
 /// `GET /{streamer}/api/theme`: the streamer's theme, or the default theme
 /// ([`datastore::default_theme`]) until one is set, as the legacy app answered.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ThemeView {
-    /// The theme document.
+    /// The theme document (a JSON object).
+    #[schemars(with = "serde_json::Map<String, Value>")]
     pub theme: Value,
     /// Whether this is the default theme (the streamer has not set one).
     pub is_default: bool,

@@ -1,10 +1,11 @@
 //! Channel points, drops and bulk awards.
 
 use datastore::{PointSource, Points, SourceSummary};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `POST /{streamer}/api/users/{id}/points`: a positive amount earns, a negative one spends.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PointsChange {
     /// Points to add (positive) or spend (negative); never zero.
@@ -17,7 +18,7 @@ pub struct PointsChange {
 }
 
 /// `POST /{streamer}/api/points/award`: one amount to many viewers (created when new).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Award {
     /// The viewers' usernames.
@@ -32,7 +33,7 @@ pub struct Award {
 }
 
 /// `GET /{streamer}/api/users/{id}/points`: balances and the ledger summed by source.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct PointsView {
     /// The balances.
     pub points: Points,

@@ -1,11 +1,12 @@
 //! OAuth tokens: written in full, read back as metadata only.
 
 use datastore::{OAuthToken, Timestamp};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// `PUT /{streamer}/api/tokens/{provider}`.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenBody {
     /// The access token.
@@ -30,7 +31,7 @@ impl fmt::Debug for TokenBody {
 }
 
 /// What the API tells about a stored token: never the token itself.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct TokenMetadata {
     /// The provider.
     pub provider: String,

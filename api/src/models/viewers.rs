@@ -1,10 +1,11 @@
 //! Viewers proving who they are: chat verification codes and sessions.
 
 use datastore::{Timestamp, User};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// `POST /{streamer}/api/verifications`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerificationRequest {
     /// The Kick username to prove.
@@ -12,7 +13,7 @@ pub struct VerificationRequest {
 }
 
 /// A code to type in the streamer's chat, and the secret that logs in once it is confirmed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VerificationIssued {
     /// The username it proves.
     pub username: String,
@@ -25,7 +26,7 @@ pub struct VerificationIssued {
 }
 
 /// `POST /{streamer}/api/verifications/confirm`: the chat bot saw the code from that username.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodeProof {
     /// The username.
@@ -36,7 +37,7 @@ pub struct CodeProof {
 
 /// `POST /{streamer}/api/sessions`: the viewer logs in with the confirmed code and the secret
 /// it was issued with.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogIn {
     /// The username.
@@ -48,7 +49,7 @@ pub struct LogIn {
 }
 
 /// A confirmed code.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct VerificationConfirmed {
     /// The username.
     pub username: String,
@@ -59,7 +60,7 @@ pub struct VerificationConfirmed {
 }
 
 /// A new viewer session: the only time the token is shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SessionIssued {
     /// The bearer token.
     pub token: String,

@@ -20,6 +20,14 @@
 //! and ledger rows, the enabled goals, tips and powerups, the settings, layouts and theme. A
 //! goal, tip or powerup that is disabled (or deleted) appears as its id with no body, so a
 //! stream never shows what the public lists hide. Never a key, token, secret or hash.
+//!
+//! # Deleted viewers
+//!
+//! Deleting a viewer (`UserStore::delete_user`) takes their name out of the event log too: in
+//! the same transaction, every earlier event of the streamer that names the viewer
+//! ([`EventData::viewer`] is `Some` of them) becomes [`EventData::ViewerRemoved`] for them,
+//! with its id and time kept, before the deletion records its own `ViewerRemoved`. Ids stay
+//! dense, and a reader that replays the log just removes the viewer again.
 
 use crate::clock::Timestamp;
 use crate::error::StoreResult;
@@ -218,6 +226,10 @@ pub enum EventData {
         user: User,
     },
     /// A viewer was deleted with their balances, ledger and inventory (`delete_user`).
+    ///
+    /// `delete_user` also rewrites every earlier event of the streamer that names the viewer
+    /// ([`EventData::viewer`]) into this one, keeping its id and time, so the viewer's name
+    /// leaves the event log with them.
     ViewerRemoved {
         /// The viewer.
         user_id: UserId,
@@ -260,6 +272,29 @@ impl EventData {
             EventData::ThemeChanged { .. } => "theme_changed",
             EventData::ViewerChanged { .. } => "viewer_changed",
             EventData::ViewerRemoved { .. } => "viewer_removed",
+        }
+    }
+
+    /// The viewer whose name or profile the event holds: `Some` for `PointsChanged`,
+    /// `DropRecorded`, `PowerupPurchased`, `PowerupAdded`, `PowerupUsed` and `ViewerChanged`;
+    /// `None` for the others, `ViewerRemoved` included (it holds only the id). Stored with the
+    /// event, so `delete_user` finds the events to rewrite.
+    pub fn viewer(&self) -> Option<UserId> {
+        match self {
+            EventData::PointsChanged { viewer, .. } | EventData::DropRecorded { viewer, .. } => {
+                Some(viewer.user_id)
+            }
+            EventData::PowerupPurchased { user_id, .. }
+            | EventData::PowerupAdded { user_id, .. }
+            | EventData::PowerupUsed { user_id, .. } => Some(*user_id),
+            EventData::ViewerChanged { user } => Some(user.id),
+            EventData::PowerupChanged { .. }
+            | EventData::GoalChanged { .. }
+            | EventData::TipChanged { .. }
+            | EventData::SettingChanged { .. }
+            | EventData::LayoutChanged { .. }
+            | EventData::ThemeChanged { .. }
+            | EventData::ViewerRemoved { .. } => None,
         }
     }
 
@@ -403,6 +438,106 @@ mod tests {
         assert_eq!(EventData::from_stored(e.kind(), &payload).unwrap(), e);
         assert!(EventData::from_stored("no_such_type", &payload).is_err());
         assert!(EVENT_TYPES.contains(&e.kind()));
+    }
+
+    #[test]
+    fn viewer_names_the_viewer_an_event_holds() {
+        let at = Timestamp::from_millis(1).unwrap();
+        let balances = ViewerBalances::of(UserId(3), "bob", &Points::ZERO);
+        let user = User {
+            id: UserId(4),
+            streamer_id: StreamerId(1),
+            username: "carol".into(),
+            voice_id: None,
+            drop_image: None,
+            country: None,
+            created_at: at,
+            updated_at: at,
+        };
+        let cases = [
+            (
+                EventData::PointsChanged {
+                    viewer: balances.clone(),
+                    amount: 1,
+                    source: PointSource::Chat,
+                    description: None,
+                },
+                Some(UserId(3)),
+            ),
+            (
+                EventData::DropRecorded {
+                    viewer: balances,
+                    score: 1,
+                    is_perfect: false,
+                    powerup_used: None,
+                },
+                Some(UserId(3)),
+            ),
+            (
+                EventData::PowerupPurchased {
+                    user_id: UserId(5),
+                    username: "dan".into(),
+                    powerup: PowerupType::Shield,
+                    quantity: 1,
+                    owned: 1,
+                },
+                Some(UserId(5)),
+            ),
+            (
+                EventData::PowerupAdded {
+                    user_id: UserId(6),
+                    username: "eve".into(),
+                    powerup: PowerupType::Shield,
+                    quantity: 1,
+                    owned: 1,
+                },
+                Some(UserId(6)),
+            ),
+            (
+                EventData::PowerupUsed {
+                    user_id: UserId(7),
+                    username: "fay".into(),
+                    powerup: PowerupType::Shield,
+                    owned: 0,
+                },
+                Some(UserId(7)),
+            ),
+            (EventData::ViewerChanged { user }, Some(UserId(4))),
+            (EventData::ViewerRemoved { user_id: UserId(8) }, None),
+            (
+                EventData::GoalChanged {
+                    id: GoalId::new("g"),
+                    goal: None,
+                },
+                None,
+            ),
+            (
+                EventData::TipChanged {
+                    id: TipId(1),
+                    tip: None,
+                },
+                None,
+            ),
+            (
+                EventData::SettingChanged {
+                    key: "k".into(),
+                    setting: None,
+                },
+                None,
+            ),
+            (
+                EventData::ThemeChanged {
+                    theme: Theme {
+                        theme: serde_json::json!({}),
+                        updated_at: at,
+                    },
+                },
+                None,
+            ),
+        ];
+        for (event, viewer) in cases {
+            assert_eq!(event.viewer(), viewer, "{}", event.kind());
+        }
     }
 
     #[test]

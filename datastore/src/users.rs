@@ -164,6 +164,12 @@ pub trait UserStore: Send + Sync {
     /// Deletes the user and everything of theirs: points, ledger, inventory, purchases, drops,
     /// cooldowns and sessions. Verification codes are keyed by username and stay.
     ///
+    /// Events: in the same transaction, every earlier event of the streamer that names the user
+    /// ([`EventData::viewer`](crate::events::EventData::viewer) is `Some(user)`) is rewritten
+    /// into `ViewerRemoved { user_id }` with its id and time kept; then the deletion records its
+    /// own `ViewerRemoved` as the last event. So the user's name leaves the event log too, ids
+    /// stay dense, and a reader replaying the log just removes the viewer again.
+    ///
     /// Errors: `NotFound(User)` (also for another streamer's user, which is left unchanged).
     async fn delete_user(&self, streamer: StreamerId, user: UserId) -> StoreResult<()>;
 

@@ -108,7 +108,11 @@ async fn a_client_behind_the_broadcast_catches_up_from_the_store_in_order_once()
     // The preamble and the ready point (nothing yet), then the writes while the client dawdles.
     let _ = slow.recv().await.unwrap().unwrap();
     let ready = slow.recv().await.unwrap().unwrap();
-    assert!(std::str::from_utf8(&ready).unwrap().starts_with("id: 0\nevent: ready\n"));
+    assert!(
+        std::str::from_utf8(&ready)
+            .unwrap()
+            .starts_with("id: 0\nevent: ready\n")
+    );
     let writer = {
         let (store, hub) = (store.clone(), hub.clone());
         tokio::spawn(async move {

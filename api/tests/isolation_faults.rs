@@ -76,6 +76,10 @@ const NOT_REACHABLE: &[(&str, &str)] = &[
     ("CodeRefreshGlobal", "codes are random per request"),
     ("CooldownLandsInOwner", "no route checks cooldowns"),
     (
+        "EventsPurgeAllTenants",
+        "no route purges events (the scheduled purge runs for every streamer)",
+    ),
+    (
         "DeletedNamesakeInherits",
         "needs a deleted and re-created streamer",
     ),

@@ -61,7 +61,7 @@ mod tests {
         let text = String::from_utf8(event(&e).to_vec()).unwrap();
         assert_eq!(
             text,
-            "id: 7\nevent: viewer_removed\ndata: {\"id\":7,\"at\":5,\"type\":\"viewer_removed\",\"data\":{\"user_id\":3}}\n\n"
+            "id: 7\nevent: viewer_removed\ndata: {\"id\":7,\"at\":\"1970-01-01T00:00:00.005Z\",\"type\":\"viewer_removed\",\"data\":{\"user_id\":3}}\n\n"
         );
         assert_eq!(
             &reset(EventId(9))[..],

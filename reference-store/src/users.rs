@@ -1,7 +1,7 @@
 //! Users: the chat viewers of one streamer.
 
 use crate::convert::{Count, Db, DbOptional, ts_at};
-use crate::events::record;
+use crate::events::{forget_viewer, record};
 use crate::lookups::require_streamer;
 use crate::store::SqliteStore;
 use async_trait::async_trait;
@@ -220,6 +220,9 @@ impl UserStore for SqliteStore {
             if deleted == 0 {
                 return Err(StoreError::not_found(Resource::User));
             }
+            // Their earlier events lose their name too (secure_delete zeroes the old payloads'
+            // bytes; write_erasing empties the log that still holds them).
+            forget_viewer(tx, streamer, user)?;
             record(
                 tx,
                 streamer,

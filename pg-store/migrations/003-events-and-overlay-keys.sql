@@ -5,7 +5,10 @@
 -- `event_sequences`, apart from the events, so purging events never resets it. Each write takes
 -- the counter last, with one upsert, and holds its row until it commits, so a streamer's
 -- events commit in id order. A payload is the event's data as JSON text (`EventData`'s `data`
--- member), checked as `json` like the other documents.
+-- member), checked as `json` like the other documents. `user_id` is the viewer the event names
+-- (`EventData::viewer`), NULL for the others: deleting a viewer rewrites their events into
+-- `viewer_removed` ones by it, so their name leaves the log too. No index on it: a deletion
+-- reads the streamer's range, which retention keeps short.
 --
 -- `overlay_keys` holds each streamer's overlay key, as its hash, beside (never in) `admin_keys`.
 --
@@ -26,6 +29,7 @@ CREATE TABLE events (
                      'theme_changed', 'viewer_changed', 'viewer_removed')),
     payload      TEXT COLLATE "C" NOT NULL CHECK (json_typeof(payload::json) = 'object'),
     created_at   BIGINT NOT NULL,
+    user_id      BIGINT,
     PRIMARY KEY (streamer_id, id)
 );
 

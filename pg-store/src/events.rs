@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use datastore::events::validate_event_limit;
 use datastore::{
     Event, EventData, EventId, EventPage, EventRetention, EventStore, StoreError, StoreResult,
-    StreamerId, Timestamp,
+    StreamerId, Timestamp, UserId,
 };
 use tokio_postgres::Row;
 
@@ -58,15 +58,45 @@ impl PgStore {
         let last: i64 = get(&counter, "last_id")?;
         let kinds: Vec<&str> = events.iter().map(EventData::kind).collect();
         let payloads: Vec<String> = events.iter().map(EventData::payload_json).collect();
+        let viewers: Vec<Option<i64>> = events.iter().map(|e| e.viewer().map(|u| u.0)).collect();
         tx.execute(
-            "INSERT INTO events (streamer_id, id, kind, payload, created_at) \
-             SELECT $1, $2 + e.ord, e.kind, e.payload, $3 \
-             FROM unnest($4::text[], $5::text[]) WITH ORDINALITY AS e(kind, payload, ord)",
-            &[&streamer.0, &(last - n), &at.as_millis(), &kinds, &payloads],
+            "INSERT INTO events (streamer_id, id, kind, payload, created_at, user_id) \
+             SELECT $1, $2 + e.ord, e.kind, e.payload, $3, e.user_id \
+             FROM unnest($4::text[], $5::text[], $6::bigint[]) \
+             WITH ORDINALITY AS e(kind, payload, user_id, ord)",
+            &[
+                &streamer.0,
+                &(last - n),
+                &at.as_millis(),
+                &kinds,
+                &payloads,
+                &viewers,
+            ],
         )
         .await?;
         Ok(())
     }
+}
+
+/// Rewrites every event of `streamer` that names `user` into `ViewerRemoved` for them, ids and
+/// times kept: the step of deleting a viewer that takes their name out of the event log. Runs
+/// in the deletion's transaction, after the user's row is deleted (every write that records an
+/// event naming the user locks that row first, so none is still to commit) and before the
+/// deletion records its own event (the counter stays the last row locked).
+pub(crate) async fn forget_viewer(tx: &Tx, streamer: StreamerId, user: UserId) -> StoreResult<()> {
+    let removed = EventData::ViewerRemoved { user_id: user };
+    tx.execute(
+        "UPDATE events SET kind = $3, payload = $4, user_id = NULL \
+         WHERE streamer_id = $1 AND user_id = $2", // equivalent mutant: user ids are global and the caller has just deleted this user under this streamer, so only its events name them
+        &[
+            &streamer.0,
+            &user.0,
+            &removed.kind(),
+            &removed.payload_json(),
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Makes the writes that may create one row take turns, each until its transaction ends: an

@@ -2,6 +2,7 @@
 //! other modules share (`from_row`, `by_name`, `insert`).
 
 use crate::convert::{count, get, ts};
+use crate::events::forget_viewer;
 use crate::lookups::require_streamer;
 use crate::points::points_from_row;
 use crate::store::PgStore;
@@ -195,6 +196,8 @@ impl UserStore for PgStore {
             if deleted == 0 {
                 return Err(StoreError::not_found(Resource::User));
             }
+            // Their earlier events lose their name too.
+            forget_viewer(&tx, streamer, user).await?;
             let event = EventData::ViewerRemoved { user_id: user };
             self.record(&tx, streamer, now, [event]).await
         }

@@ -273,6 +273,7 @@ pub const TABLES: &[Table] = &[
             ("kind", Text),
             ("payload", Text),
             ("created_at", Int),
+            ("user_id", Int),
         ],
         sequence: false,
     },

@@ -79,4 +79,26 @@ async fn events_keys_and_counters_are_copied_and_ids_go_on() {
     let after = pg.read_events(a, EventId(3), 100).await.unwrap();
     let ids: Vec<i64> = after.events.iter().map(|e| e.id.0).collect();
     assert_eq!(ids, [4], "the counter went on from SQLite's");
+
+    // The viewer each copied event names came along: deleting alice on PostgreSQL rewrites the
+    // events SQLite recorded of her too, and leaves the setting's.
+    pg.delete_user(a, alice).await.unwrap();
+    let kinds: Vec<(i64, &str)> = pg
+        .read_events(a, EventId::START, 100)
+        .await
+        .unwrap()
+        .events
+        .iter()
+        .map(|e| (e.id.0, e.data.kind()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (1, "viewer_removed"),
+            (2, "viewer_removed"),
+            (3, "setting_changed"),
+            (4, "viewer_removed"),
+            (5, "viewer_removed"),
+        ]
+    );
 }

@@ -1307,3 +1307,127 @@ pub async fn another_streamers_row_never_decides_what_is_recorded(h: Harness) ->
     check_nothing(&*store, a, a_last, "A, while B writes").await?;
     Ok(())
 }
+
+/// Deleting a viewer takes their name out of the event log: every earlier event of the
+/// streamer that names them (earns, a drop, a purchase, a profile change) becomes
+/// `ViewerRemoved` for them with its id and time kept, another viewer's and the overlay's
+/// events stay as they were, and the deletion then records one more `ViewerRemoved`. Another
+/// streamer's events of a namesake (user ids are global, so the name is what they share) stay.
+pub async fn deleting_a_viewer_rewrites_the_events_that_name_them(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let other = streamer(&*store, "other").await?;
+    let secrets = credentials(&*store, s).await?;
+    let x = user(&*store, s, "xena_to_forget").await?;
+    let y = user(&*store, s, "yuri_who_stays").await?;
+    let namesake = user(&*store, other, "xena_to_forget").await?;
+
+    tick(&h);
+    store
+        .earn_points(s, x, PointDelta::new(400, PointSource::Chat))
+        .await?;
+    tick(&h);
+    store
+        .earn_points(s, y, PointDelta::new(30, PointSource::Chat))
+        .await?;
+    tick(&h);
+    store
+        .earn_points(s, x, PointDelta::new(600, PointSource::Sub))
+        .await?;
+    tick(&h);
+    let drop = NewDrop {
+        score: 12,
+        is_perfect: true,
+        powerup_used: None,
+    };
+    store.add_drop_points(s, x, drop).await?;
+    tick(&h);
+    store.purchase_powerup(s, x, PowerupType::Boost).await?;
+    tick(&h);
+    store.upsert_overlay_setting(s, "volume", "5", None).await?;
+    tick(&h);
+    let update = ProfileUpdate {
+        country: Some(Some("de".into())),
+        voice_id: Some(Some("xena-voice".into())),
+        drop_image: None,
+    };
+    store.update_user_profile(s, x, update.clone()).await?;
+    tick(&h);
+    store
+        .earn_points(other, namesake, PointDelta::new(5, PointSource::Chat))
+        .await?;
+    store.update_user_profile(other, namesake, update).await?;
+
+    let before = all_events(&*store, s).await?;
+    let others_before = all_events(&*store, other).await?;
+    let of = |page: &EventPage, u: UserId| -> Vec<&'static str> {
+        page.events
+            .iter()
+            .filter(|e| e.data.viewer() == Some(u))
+            .map(|e| e.data.kind())
+            .collect()
+    };
+    check_eq!(
+        of(&before, x),
+        [
+            "points_changed",
+            "points_changed",
+            "drop_recorded",
+            "points_changed",
+            "powerup_purchased",
+            "viewer_changed"
+        ],
+        "the events that name the viewer before the deletion"
+    );
+    check_eq!(of(&before, y), ["points_changed"], "the other viewer's");
+    check!(
+        others_before
+            .events
+            .iter()
+            .any(|e| e.data.payload_json().contains("xena_to_forget")),
+        "the other streamer's events name the namesake"
+    );
+
+    let at = tick(&h);
+    store.delete_user(s, x).await?;
+    let removed = EventData::ViewerRemoved { user_id: x };
+    let mut want: Vec<Event> = before
+        .events
+        .iter()
+        .map(|e| match e.data.viewer() {
+            Some(u) if u == x => Event {
+                id: e.id,
+                at: e.at,
+                data: removed.clone(),
+            },
+            _ => e.clone(),
+        })
+        .collect();
+    let next = EventId(before.last_id.get() + 1);
+    want.push(Event {
+        id: next,
+        at,
+        data: removed,
+    });
+    let after = all_events(&*store, s).await?;
+    check_eq!(
+        after.events,
+        want,
+        "the viewer's events rewritten in place, the others kept, one more recorded"
+    );
+    check_eq!(after.last_id, next, "one id taken, none freed");
+    for e in &after.events {
+        let text = e.data.payload_json();
+        check!(
+            !text.contains("xena"),
+            "event {} still names the deleted viewer: {text}",
+            e.id
+        );
+    }
+    check_eq!(
+        all_events(&*store, other).await?,
+        others_before,
+        "the other streamer's events, the namesake's included"
+    );
+    check_payloads(&*store, s, &secrets).await
+}

@@ -107,6 +107,7 @@ macro_rules! __suite_cases {
             events::failed_writes_record_nothing,
             events::other_writes_record_nothing,
             events::another_streamers_row_never_decides_what_is_recorded,
+            events::deleting_a_viewer_rewrites_the_events_that_name_them,
             event_reads::event_ids_count_per_streamer_from_one,
             event_reads::read_events_pages_after_an_id,
             event_reads::purge_events_by_age_and_count_keeps_the_counter,

@@ -22,6 +22,16 @@ impl Tenant {
         }
     }
 
+    /// Rewrites every kept event that names `user` into `ViewerRemoved` for them, ids and
+    /// times kept: the step of deleting a viewer that takes their name out of the event log.
+    pub(super) fn forget_viewer(&mut self, user: UserId) {
+        for event in &mut self.events {
+            if event.data.viewer() == Some(user) {
+                event.data = EventData::ViewerRemoved { user_id: user };
+            }
+        }
+    }
+
     /// A user's username and balances as they are now.
     pub(super) fn balances(&self, u: UserId) -> ViewerBalances {
         let username = self

@@ -100,6 +100,7 @@ impl UserStore for ModelStore {
         t.drops.retain(|r| r.user_id != user);
         t.cooldowns.retain(|(u, _), _| *u != user);
         t.user_sessions.retain(|_, r| r.user_id != user);
+        t.forget_viewer(user);
         t.record(now, [EventData::ViewerRemoved { user_id: user }]);
         Ok(())
     }

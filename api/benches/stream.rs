@@ -179,6 +179,9 @@ impl Server {
             .arg(db)
             .args(["--host", "127.0.0.1", "--port", "0", "--max-connections"])
             .arg(max_connections.to_string())
+            // Every stream comes from this one address: lift the stream limits to the run's.
+            .args(["--max-streams", &max_connections.to_string()])
+            .args(["--max-streams-per-address", &max_connections.to_string()])
             .env("KICKOVERLAY_OPERATOR_KEY", OPERATOR_KEY)
             // The start line (it names the port), and trouble; not a line per request.
             .env("RUST_LOG", "warn,kick_overlay=info")

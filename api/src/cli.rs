@@ -171,6 +171,15 @@ pub struct ServeArgs {
     #[arg(long, env = "KICKOVERLAY_PURGE_INTERVAL", default_value_t = 600,
           value_parser = clap::value_parser!(u64).range(1..=86_400), value_name = "SECONDS")]
     pub purge_interval: u64,
+    /// The most event streams (`GET /{streamer}/api/events`) open at once; each holds a
+    /// connection, so keep it well below --max-connections (default: half of it).
+    #[arg(long, env = "KICKOVERLAY_MAX_STREAMS",
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000), value_name = "N")]
+    pub max_streams: Option<u64>,
+    /// The most event streams one client address may hold open (a browser source holds one).
+    #[arg(long, env = "KICKOVERLAY_MAX_STREAMS_PER_ADDRESS", default_value_t = 32,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000), value_name = "N")]
+    pub max_streams_per_address: u64,
     /// Hours each streamer's events are kept for overlays that reconnect (one that was away
     /// longer reloads its data); purged with the expired rows.
     #[arg(long, env = "KICKOVERLAY_EVENTS_KEEP_HOURS", default_value_t = 24,

@@ -155,13 +155,22 @@ where
         client,
         headers,
     };
-    let answer = (route.handler)(call).await;
-    // A write that was answered committed its events: the streams of its streamer read them.
-    // (A failed write recorded none; ringing anyway is harmless.)
-    if let Some(s) = written {
+    let Some(s) = written else {
+        return (route.handler)(call).await;
+    };
+    // A write runs to its end on a task of its own, even when its client hangs up (a store may
+    // commit it anyway), and then rings its streamer's bell: the streams of that streamer read
+    // what it committed. (A failed write recorded nothing; ringing anyway is harmless.)
+    let handler = route.handler;
+    let write = tokio::spawn(async move {
+        let answer = handler(call).await;
         hub.ring(s);
-    }
-    answer
+        answer
+    });
+    write.await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a write's task failed");
+        Err(ApiError::Internal)
+    })
 }
 
 /// `a=1&b=x%20y` into pairs, percent-decoded (`+` is a space); the first of repeated names wins.

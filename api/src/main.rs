@@ -155,6 +155,21 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         tracing::info!(origins = ?cors, "pages of these origins may call the protected routes");
     }
     state.cors = cors;
+    let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+    state.events = api::live::EventHub::new(
+        store.clone(),
+        api::live::LiveConfig {
+            max_streams: args
+                .max_streams
+                .map_or(max_connections / 2, |n| {
+                    usize::try_from(n).unwrap_or(usize::MAX)
+                })
+                .max(1),
+            max_streams_per_address: usize::try_from(args.max_streams_per_address)
+                .unwrap_or(usize::MAX),
+            ..api::live::LiveConfig::default()
+        },
+    );
     state.code_limits = Arc::new(CodeLimits::new(
         Rate {
             per_minute: args.codes_per_address,
@@ -174,7 +189,6 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         events,
     ));
     let files = connections::files::raise_soft_limit();
-    let max_connections = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
     let limits = Limits {
         header_timeout: Duration::from_secs(args.header_timeout),
         body_timeout: Duration::from_secs(args.body_timeout),

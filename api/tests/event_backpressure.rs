@@ -63,9 +63,10 @@ async fn a_client_that_stops_reading_holds_its_queue_at_most_and_is_dropped() {
         channel_events: 4,
         client_frames: 2,
         send_timeout: Duration::from_millis(200),
+        ..LiveConfig::default()
     };
     let hub = EventHub::new(store.clone(), config);
-    let mut stalled = stream::open(&hub, s, Some(EventId::START));
+    let mut stalled = stream::open(&hub, s, Some(EventId::START), None).unwrap();
     for _ in 0..40 {
         earn(&*store, &hub, s, u).await;
     }
@@ -102,9 +103,11 @@ async fn a_client_behind_the_broadcast_catches_up_from_the_store_in_order_once()
         channel_events: 2,
         client_frames: 1,
         send_timeout: Duration::from_secs(10),
+        catch_up_page: 7,
+        ..LiveConfig::default()
     };
     let hub = EventHub::new(store.clone(), config);
-    let mut slow = stream::open(&hub, s, None);
+    let mut slow = stream::open(&hub, s, None, None).unwrap();
     // The preamble and the ready point (nothing yet), then the writes while the client dawdles.
     let _ = slow.recv().await.unwrap().unwrap();
     let ready = slow.recv().await.unwrap().unwrap();
@@ -142,4 +145,41 @@ async fn a_client_behind_the_broadcast_catches_up_from_the_store_in_order_once()
         .is_ok(),
         "closing the hub ends the stream"
     );
+}
+
+#[tokio::test]
+async fn streams_are_limited_per_address_and_in_all_and_a_closed_one_gives_its_place_back() {
+    let (_dir, store, s, _u) = store_with_viewer().await;
+    let config = LiveConfig {
+        max_streams: 3,
+        max_streams_per_address: 2,
+        ..LiveConfig::default()
+    };
+    let hub = EventHub::new(store, config);
+    let one: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+    let two: std::net::IpAddr = "10.0.0.2".parse().unwrap();
+    let a = stream::open(&hub, s, None, Some(one)).unwrap();
+    let _b = stream::open(&hub, s, None, Some(one)).unwrap();
+    assert_eq!(
+        stream::open(&hub, s, None, Some(one)).err(),
+        Some(api::live::hub::Refused::AddressFull)
+    );
+    let _c = stream::open(&hub, s, None, Some(two)).unwrap();
+    assert_eq!(
+        stream::open(&hub, s, None, Some(two)).err(),
+        Some(api::live::hub::Refused::Full)
+    );
+    assert_eq!(hub.open_streams(), 3);
+    // The client of `a` hangs up: its stream ends at once, without waiting for a frame.
+    drop(a);
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    while hub.open_streams() == 3 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        hub.open_streams(),
+        2,
+        "the place of a closed stream is given back"
+    );
+    assert!(stream::open(&hub, s, None, Some(one)).is_ok());
 }

@@ -150,6 +150,33 @@ on_both_backends! {
     }
 
     #[tokio::test]
+    async fn a_write_whose_client_hung_up_still_reaches_the_streams() {
+        use tokio::io::AsyncWriteExt;
+        let s = TestServer::start().await;
+        let a = s.tenant("alpha").await;
+        let mut stream = Sse::open(&s.base, "/alpha/api/events", None).await;
+        let names: Vec<String> = (0..1500).map(|i| format!("viewer{i}")).collect();
+        let body = json!({"usernames": names, "amount": 1, "source": "watch"}).to_string();
+        let addr = s.base.trim_start_matches("http://");
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST /alpha/api/points/award HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            a.key,
+            body.len()
+        );
+        tcp.write_all(head.as_bytes()).await.unwrap();
+        tcp.write_all(body.as_bytes()).await.unwrap();
+        // Hang up before the answer.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        drop(tcp);
+        let got = stream.collect(Duration::from_secs(8)).await;
+        assert_eq!(got.len(), 1500, "the award's events reach the open stream");
+        assert!(got.iter().all(|e| e.event == "points_changed"));
+        s.stop().await;
+    }
+
+    #[tokio::test]
     async fn shutdown_ends_open_streams_cleanly_and_at_once() {
         let s = TestServer::start().await;
         s.tenant("alpha").await;

@@ -1,9 +1,11 @@
 //! Cross-origin requests (CORS): which web pages on other origins may read the API's answers.
 //!
-//! - A [`Access::Public`] route (what overlays and profile pages read) answers any origin:
-//!   `Access-Control-Allow-Origin: *`, without credentials (the API uses bearer tokens, never
-//!   cookies, so no answer is ever shared with credentials).
-//! - Every other route (admin, viewer, operator, overlay key) answers only the origins the
+//! - A [`Access::Public`] route (what overlays and profile pages read) and an
+//!   [`Access::Overlay`] route (what a browser source writes with the overlay key in its URL;
+//!   an OBS local file's origin is `null`, which no configuration could name) answer any
+//!   origin: `Access-Control-Allow-Origin: *`, without credentials (the API uses bearer
+//!   tokens and keys in URLs, never cookies, so no answer is ever shared with credentials).
+//! - Every other route (admin, viewer, operator) answers only the origins the
 //!   operator configured (`--cors-origin`, `KICKOVERLAY_CORS_ORIGINS`): the origin is echoed,
 //!   with `Vary: Origin`. A page on any other origin gets no `Access-Control-Allow-Origin`, so
 //!   its browser keeps the answer from it.
@@ -42,7 +44,7 @@ pub const MAX_AGE_S: u32 = 600;
 
 /// Whether the answers of a route of `access` (`None`: no route) are shared with any origin.
 fn shared_with_anyone(access: Option<Access>) -> bool {
-    matches!(access, None | Some(Access::Public))
+    matches!(access, None | Some(Access::Public) | Some(Access::Overlay))
 }
 
 /// The credentials the route `method` and `path` name requires; `None` when no route has them.
@@ -173,12 +175,7 @@ mod tests {
         );
         assert_eq!(r.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], "*");
         assert!(r.headers().get(VARY).is_none());
-        for access in [
-            Access::Admin,
-            Access::Viewer,
-            Access::Operator,
-            Access::Overlay,
-        ] {
+        for access in [Access::Admin, Access::Viewer, Access::Operator] {
             let mut r = crate::reply::no_content();
             decorate(
                 &o,

@@ -2,6 +2,7 @@
 
 use crate::call::{ApiResult, Call};
 use crate::error::ApiError;
+use crate::live::hub::Refused;
 use crate::live::stream;
 use crate::reply;
 use datastore::EventId;
@@ -41,7 +42,16 @@ pub async fn stream(c: Call) -> ApiResult {
         },
     };
     let hub = &c.state.events;
-    let frames = stream::open(hub, c.streamer_id()?, after);
+    let frames = stream::open(hub, c.streamer_id()?, after, c.client).map_err(|refused| {
+        tracing::warn!(reason = %refused, "refused an event stream");
+        ApiError::Busy {
+            what: match refused {
+                Refused::Full => "this server's event streams",
+                Refused::AddressFull => "this address's event streams",
+            },
+            retry_after_s: 30,
+        }
+    })?;
     let mut r = reply::streamed("text/event-stream", frames);
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

@@ -1,7 +1,10 @@
-//! The per-streamer channels of one server process, and their bells.
+//! The per-streamer channels of one server process, their bells, and the limits on streams.
 
-use datastore::{DataStore, Event, EventId, MAX_EVENT_PAGE, StreamerId};
+use crate::live::sse;
+use bytes::Bytes;
+use datastore::{DataStore, EventId, StreamerId};
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{Notify, broadcast, watch};
@@ -19,6 +22,14 @@ pub struct LiveConfig {
     pub client_frames: usize,
     /// How long a frame may wait for a client that does not read.
     pub send_timeout: Duration,
+    /// Events a stream reads from the store at a time while it catches up (what a stalled
+    /// client can make the server hold, with its queue).
+    pub catch_up_page: u32,
+    /// The most streams open at once on this server (each holds a connection: the rest are
+    /// kept for other requests).
+    pub max_streams: usize,
+    /// The most streams one client address may hold open.
+    pub max_streams_per_address: usize,
 }
 
 impl Default for LiveConfig {
@@ -26,26 +37,47 @@ impl Default for LiveConfig {
         LiveConfig {
             keep_alive: Duration::from_secs(15),
             channel_events: 256,
-            client_frames: 64,
-            send_timeout: Duration::from_secs(30),
+            client_frames: 16,
+            send_timeout: Duration::from_secs(10),
+            catch_up_page: 32,
+            max_streams: 2048,
+            max_streams_per_address: 32,
         }
     }
 }
 
-/// One streamer's channel: the events broadcast to its streams, and the bell that says new
-/// ones were committed.
+/// An event as the channel broadcasts it: its id and its frame, formatted once for every
+/// stream.
+#[derive(Debug)]
+pub struct Framed {
+    /// The event's id.
+    pub id: EventId,
+    /// Its Server-Sent Events frame.
+    pub frame: Bytes,
+}
+
+/// One streamer's channel: the events broadcast to its streams, the bell that says new ones
+/// were committed, and whether its reader has taken its starting point.
 #[derive(Debug)]
 pub(crate) struct Channel {
-    pub(crate) events: broadcast::Sender<Arc<Event>>,
+    pub(crate) events: broadcast::Sender<Arc<Framed>>,
     bell: Notify,
+    started: watch::Sender<bool>,
 }
 
 /// The streams of one server process, by streamer.
 pub struct EventHub {
     store: Arc<dyn DataStore>,
     channels: Mutex<HashMap<StreamerId, Arc<Channel>>>,
+    open: Mutex<OpenStreams>,
     closing: watch::Sender<bool>,
     config: LiveConfig,
+}
+
+#[derive(Debug, Default)]
+struct OpenStreams {
+    total: usize,
+    by_address: HashMap<Option<IpAddr>, usize>,
 }
 
 impl std::fmt::Debug for EventHub {
@@ -57,12 +89,26 @@ impl std::fmt::Debug for EventHub {
     }
 }
 
-/// What a new stream gets: the events broadcast from now on, and a guard that lets the
-/// channel go when the stream ends.
+/// Why a stream was not opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// The server holds as many streams as it may.
+    #[error("the server holds as many event streams as it may")]
+    Full,
+    /// This client address holds as many streams as it may.
+    #[error("this address holds as many event streams as it may")]
+    AddressFull,
+}
+
+/// What a new stream gets: the events broadcast from now on, a signal that the channel's
+/// reader has its starting point, and guards that let the channel and the stream's place go
+/// when the stream ends.
 #[derive(Debug)]
 pub struct Subscription {
-    pub(crate) events: broadcast::Receiver<Arc<Event>>,
+    pub(crate) events: broadcast::Receiver<Arc<Framed>>,
+    pub(crate) started: watch::Receiver<bool>,
     pub(crate) leave: Leave,
+    pub(crate) place: Place,
 }
 
 /// Rings the channel's bell when a stream ends, so that a channel nobody watches is closed.
@@ -75,12 +121,35 @@ impl Drop for Leave {
     }
 }
 
+/// A stream's place in the limits, given back when it ends.
+#[derive(Debug)]
+pub(crate) struct Place {
+    hub: std::sync::Weak<EventHub>,
+    address: Option<IpAddr>,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        if let Some(hub) = self.hub.upgrade() {
+            let mut open = hub.open.lock().unwrap_or_else(PoisonError::into_inner);
+            open.total = open.total.saturating_sub(1);
+            if let Some(n) = open.by_address.get_mut(&self.address) {
+                *n -= 1;
+                if *n == 0 {
+                    open.by_address.remove(&self.address);
+                }
+            }
+        }
+    }
+}
+
 impl EventHub {
     /// A hub reading from `store`.
     pub fn new(store: Arc<dyn DataStore>, config: LiveConfig) -> Arc<Self> {
         Arc::new(EventHub {
             store,
             channels: Mutex::new(HashMap::new()),
+            open: Mutex::new(OpenStreams::default()),
             closing: watch::channel(false).0,
             config,
         })
@@ -121,6 +190,14 @@ impl EventHub {
             .len()
     }
 
+    /// How many streams are open.
+    pub fn open_streams(&self) -> usize {
+        self.open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .total
+    }
+
     /// Ends every stream: the server is shutting down.
     pub fn close(&self) {
         self.closing.send_replace(true);
@@ -137,27 +214,57 @@ impl EventHub {
         *self.closing.borrow()
     }
 
-    /// Joins `streamer`'s channel, opening it (and its reader) when it is the first stream.
-    pub fn subscribe(self: &Arc<Self>, streamer: StreamerId) -> Subscription {
+    /// Takes a place for a stream of `address`, within the limits.
+    fn take_place(self: &Arc<Self>, address: Option<IpAddr>) -> Result<Place, Refused> {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        if open.total >= self.config.max_streams {
+            return Err(Refused::Full);
+        }
+        let mine = open.by_address.entry(address).or_insert(0);
+        if *mine >= self.config.max_streams_per_address {
+            return Err(Refused::AddressFull);
+        }
+        *mine += 1;
+        open.total += 1;
+        Ok(Place {
+            hub: Arc::downgrade(self),
+            address,
+        })
+    }
+
+    /// Joins `streamer`'s channel for a client at `address`, opening the channel (and its
+    /// reader) when it is the first stream; refused beyond the limits.
+    pub fn subscribe(
+        self: &Arc<Self>,
+        streamer: StreamerId,
+        address: Option<IpAddr>,
+    ) -> Result<Subscription, Refused> {
+        let place = self.take_place(address)?;
         let mut channels = self.channels.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(c) = channels.get(&streamer) {
-            return Subscription {
+            return Ok(Subscription {
                 events: c.events.subscribe(),
+                started: c.started.subscribe(),
                 leave: Leave(c.clone()),
-            };
+                place,
+            });
         }
         let channel = Arc::new(Channel {
             events: broadcast::channel(self.config.channel_events.max(1)).0,
             bell: Notify::new(),
+            started: watch::channel(false).0,
         });
         let events = channel.events.subscribe();
+        let started = channel.started.subscribe();
         channels.insert(streamer, channel.clone());
         drop(channels);
         tokio::spawn(self.clone().read_for(streamer, channel.clone()));
-        Subscription {
+        Ok(Subscription {
             events,
+            started,
             leave: Leave(channel),
-        }
+            place,
+        })
     }
 
     /// Closes `streamer`'s channel if `channel` is it and nobody watches it any more.
@@ -174,17 +281,15 @@ impl EventHub {
         unwatched
     }
 
-    /// The channel's reader: on each ring, reads the streamer's new events once and
-    /// broadcasts them; ends when nobody watches or the server closes.
+    /// The channel's reader: takes its starting point (before any of its streams takes
+    /// theirs: they wait for `started`), then on each ring reads the streamer's new events once
+    /// and broadcasts them, formatted once; ends when nobody watches or the server closes.
     async fn read_for(self: Arc<Self>, streamer: StreamerId, channel: Arc<Channel>) {
-        let mut cursor = match self.latest(streamer).await {
-            Some(id) => id,
-            None => {
-                // The store failed: streams catch up from the store themselves on the next
-                // ring, so start from the beginning of what is kept.
-                EventId::START
-            }
-        };
+        // A store that fails here leaves the reader at the start: it then reads (and streams
+        // skip) what is kept, which is slower but loses nothing.
+        let mut cursor = self.latest(streamer).await.unwrap_or(EventId::START);
+        channel.started.send_replace(true);
+        let page = self.config.catch_up_page.max(1);
         loop {
             tokio::select! {
                 () = channel.bell.notified() => {}
@@ -194,25 +299,29 @@ impl EventHub {
                 return;
             }
             loop {
-                match self
-                    .store
-                    .read_events(streamer, cursor, MAX_EVENT_PAGE)
-                    .await
-                {
-                    Ok(page) => {
-                        let full = page.events.len() == MAX_EVENT_PAGE as usize;
-                        for e in page.events {
+                match self.store.read_events(streamer, cursor, page).await {
+                    Ok(read) => {
+                        let full = read.events.len() == page as usize;
+                        for e in read.events {
                             cursor = e.id;
+                            let framed = Framed {
+                                id: e.id,
+                                frame: sse::event(&e),
+                            };
                             // No receiver left is not an error: the next ring closes the
                             // channel.
-                            let _ = channel.events.send(Arc::new(e));
+                            let _ = channel.events.send(Arc::new(framed));
                         }
                         if !full {
                             break;
                         }
                     }
                     Err(e) => {
-                        tracing::warn!(streamer = %streamer, error = %e, "cannot read new events");
+                        tracing::warn!(streamer = %streamer, error = %e, "cannot read new events; trying again");
+                        // Ring again after a pause, so the events are read without waiting
+                        // for the streamer's next write.
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        channel.bell.notify_one();
                         break;
                     }
                 }

@@ -1,10 +1,11 @@
 //! One client's event stream: what it missed, then what happens, in order, once.
 
-use crate::live::hub::{EventHub, Subscription};
+use crate::live::hub::{EventHub, Refused, Subscription};
 use crate::live::sse;
 use crate::reply::Chunk;
 use bytes::Bytes;
-use datastore::{EventId, MAX_EVENT_PAGE, StreamerId};
+use datastore::{EventId, StreamerId};
+use std::net::IpAddr;
 use std::sync::Arc;
 use tokio::sync::{broadcast, mpsc};
 
@@ -16,20 +17,22 @@ enum End {
     Store,
 }
 
-/// Opens a stream of `streamer`'s events for one client: after `after` when the client says
-/// where it was (`Last-Event-ID`), else from now. The returned receiver yields the body's
-/// frames; the stream ends when the client goes, the store fails, or the server closes.
+/// Opens a stream of `streamer`'s events for a client at `address`: after `after` when the
+/// client says where it was (`Last-Event-ID`), else from now. The returned receiver yields the
+/// body's frames; the stream ends when the client goes, the store fails, or the server closes.
+/// Refused beyond the hub's limits on streams.
 pub fn open(
     hub: &Arc<EventHub>,
     streamer: StreamerId,
     after: Option<EventId>,
-) -> mpsc::Receiver<Chunk> {
+    address: Option<IpAddr>,
+) -> Result<mpsc::Receiver<Chunk>, Refused> {
     let config = hub.config();
-    let (tx, rx) = mpsc::channel(config.client_frames.max(1));
     // Join the broadcast before reading the store, so nothing committed in between is lost.
-    let subscription = hub.subscribe(streamer);
+    let subscription = hub.subscribe(streamer, address)?;
+    let (tx, rx) = mpsc::channel(config.client_frames.max(1));
     tokio::spawn(run(hub.clone(), streamer, after, subscription, tx));
-    rx
+    Ok(rx)
 }
 
 async fn run(
@@ -39,7 +42,12 @@ async fn run(
     subscription: Subscription,
     tx: mpsc::Sender<Chunk>,
 ) {
-    let Subscription { mut events, leave } = subscription;
+    let Subscription {
+        mut events,
+        mut started,
+        leave,
+        place,
+    } = subscription;
     let client = Client {
         hub: &hub,
         streamer,
@@ -47,6 +55,9 @@ async fn run(
     };
     let result = async {
         client.send(sse::preamble()).await?;
+        // The channel's reader takes its starting point first: every event after ours is then
+        // one it reads and broadcasts.
+        let _ = started.wait_for(|s| *s).await;
         let mut sent = match after {
             Some(after) => client.catch_up(after).await?,
             None => hub.latest(streamer).await.ok_or(End::Store)?,
@@ -59,7 +70,7 @@ async fn run(
                 received = events.recv() => match received {
                     Ok(e) if e.id <= sent => {}
                     Ok(e) if e.id.0 == sent.0 + 1 => {
-                        client.send(sse::event(&e)).await?;
+                        client.send(e.frame.clone()).await?;
                         sent = e.id;
                     }
                     // A hole (an event committed before this stream joined the broadcast), or
@@ -71,6 +82,8 @@ async fn run(
                 },
                 _ = keep_alive.tick() => client.send(sse::keep_alive()).await?,
                 () = hub.closed() => return Ok(()),
+                // The client hung up (the connection dropped the body): leave at once.
+                () = client.tx.closed() => return Ok(()),
             }
         }
     }
@@ -79,7 +92,10 @@ async fn run(
         // Cut the body short: the browser reconnects with its last id and catches up.
         let _ = tx.try_send(Err(std::io::Error::other("the store failed")));
     }
+    // Stop receiving before leaving, so the channel sees this stream gone when it is rung.
+    drop(events);
     drop(leave);
+    drop(place);
 }
 
 struct Client<'a> {
@@ -102,24 +118,28 @@ impl Client<'_> {
         }
     }
 
-    /// Sends what the store holds after `after`, a page at a time; a `reset` when some of it
-    /// was purged (or `after` is from another history). Returns the last id sent.
+    /// Sends what the store holds after `after`, a small page at a time; a `reset` when some
+    /// of it was purged (a hole before or inside a page, or `after` from another history).
+    /// Returns the last id sent.
     async fn catch_up(&self, mut after: EventId) -> Result<EventId, End> {
+        let page_size = self.hub.config().catch_up_page.max(1);
         loop {
             let page = self
                 .hub
                 .store()
-                .read_events(self.streamer, after, MAX_EVENT_PAGE)
+                .read_events(self.streamer, after, page_size)
                 .await
                 .map_err(|e| {
                     tracing::warn!(streamer = %self.streamer, error = %e, "cannot read missed events");
                     End::Store
                 })?;
-            if !page.continues_from(after) {
+            let unbroken = page.continues_from(after)
+                && page.events.windows(2).all(|w| w[1].id.0 == w[0].id.0 + 1);
+            if !unbroken {
                 self.send(sse::reset(page.last_id)).await?;
                 return Ok(page.last_id);
             }
-            let full = page.events.len() == MAX_EVENT_PAGE as usize;
+            let full = page.events.len() == page_size as usize;
             for e in &page.events {
                 self.send(sse::event(e)).await?;
             }

@@ -394,8 +394,7 @@ async fn stream_case(s: &TestServer, w: &World, r: &Route) -> Vec<String> {
         found.push(format!("{}: B's stream answered {}", r.key(), b.status));
     }
     // A stream opened without a place starts at B's own latest event: its `ready` names it.
-    let mut fresh = super::sse::Sse::open(&s.base, &path, None).await;
-    let _ = fresh.next(std::time::Duration::from_millis(400)).await;
+    let fresh = super::sse::Sse::open(&s.base, &path, None).await;
     let b_latest = ids.last().copied().unwrap_or(0);
     if fresh.ready != Some(b_latest) {
         found.push(format!(

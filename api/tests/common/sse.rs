@@ -29,14 +29,15 @@ pub struct Sse {
 }
 
 impl Sse {
-    /// Opens `path` on `base`, with `Last-Event-ID` when given.
+    /// Opens `path` on `base`, with `Last-Event-ID` when given; a stream from now is returned
+    /// once it has started (its `ready` event), so what commits after this returns reaches it.
     pub async fn open(base: &str, path: &str, last_event_id: Option<&str>) -> Sse {
         let mut req = reqwest::Client::new().get(format!("{base}{path}"));
         if let Some(id) = last_event_id {
             req = req.header("last-event-id", id);
         }
         let r = req.send().await.expect("the server answers");
-        Sse {
+        let mut sse = Sse {
             status: r.status().as_u16(),
             headers: r.headers().clone(),
             body: Some(r.bytes_stream().boxed()),
@@ -44,6 +45,42 @@ impl Sse {
             comments: Vec::new(),
             ended: false,
             ready: None,
+        };
+        // A stream from now starts with its ready event; one that replays from a place sends
+        // what it replays first (and its ready after it).
+        if sse.status == 200 && last_event_id.is_none() && !path.contains("last_event_id=") {
+            sse.wait_ready().await;
+        }
+        sse
+    }
+
+    /// Reads up to the stream's `ready` event (its starting point: what commits after it is
+    /// streamed), leaving whatever follows it for `next`.
+    async fn wait_ready(&mut self) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let frame = self.buffer[..end].to_owned();
+                if frame.lines().any(|l| l.starts_with("data:")) && !frame.contains("event: ready")
+                {
+                    panic!("an event before the stream's ready: {frame:?}");
+                }
+                self.buffer.drain(..end + 2);
+                if frame.contains("event: ready") {
+                    self.ready = frame
+                        .lines()
+                        .find_map(|l| l.strip_prefix("id: "))
+                        .map(|n| n.parse().expect("a numeric id"));
+                    return;
+                }
+            }
+            let body = self.body.as_mut().expect("the stream is open");
+            match tokio::time::timeout_at(deadline, body.next()).await {
+                Ok(Some(Ok(chunk))) => self
+                    .buffer
+                    .push_str(std::str::from_utf8(&chunk).expect("UTF-8 frames")),
+                other => panic!("the stream ended or stalled before its ready event: {other:?}"),
+            }
         }
     }
 

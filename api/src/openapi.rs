@@ -177,6 +177,16 @@ fn operation(r: &Route, schemas: &mut Schemas, error: &Value) -> Value {
         };
         parameters.push(json!({"name": q, "in": "query", "required": false, "schema": schema}));
     }
+    if r.response.as_ref().is_some_and(|p| p.is_event_stream()) {
+        parameters.push(json!({
+            "name": "Last-Event-ID", "in": "header", "required": false,
+            "description": "The id of the last event the client received (browsers send it when \
+                they reconnect): the stream first sends what came after it, or `reset` when that \
+                is no longer kept. `?last_event_id=` does the same for clients that cannot set \
+                headers.",
+            "schema": {"type": "integer", "minimum": 0}
+        }));
+    }
     let mut responses = Map::new();
     for status in r.statuses() {
         let answer = if status == r.status {

@@ -116,13 +116,28 @@ pub async fn open_postgres_serving(
     Ok((Arc::new(store), clock, doorbell))
 }
 
+/// How often [`ring_from`] rings every open channel anyway: a write rings the doorbell just
+/// after it commits, so a ring can be lost (its process stopped in between), and this bounds
+/// how long such a write's events wait to reach the streams.
+const RING_ALL_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Passes the doorbell's rings to `hub` until the doorbell stops: a streamer's ring to its
 /// streams, a ring for everyone (after a reconnection, when rings may have been missed) to all.
+/// Every 5 s it also rings all, since a ring can be lost; that is cheap, as the
+/// hub reads only the streamers that have streams open.
 pub async fn ring_from(mut doorbell: pg_store::EventDoorbell, hub: Arc<crate::live::EventHub>) {
-    while let Some(ring) = doorbell.recv().await {
-        match ring {
-            pg_store::Doorbell::Streamer(s) => hub.ring(s),
-            pg_store::Doorbell::Everyone => hub.ring_all(),
+    let mut timer = tokio::time::interval(RING_ALL_EVERY);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is at once; the doorbell's first ring is `Everyone` already.
+    timer.tick().await;
+    loop {
+        tokio::select! {
+            ring = doorbell.recv() => match ring {
+                Some(pg_store::Doorbell::Streamer(s)) => hub.ring(s),
+                Some(pg_store::Doorbell::Everyone) => hub.ring_all(),
+                None => return,
+            },
+            _ = timer.tick() => hub.ring_all(),
         }
     }
 }

@@ -1,12 +1,24 @@
 //! The event doorbell: how a server learns, at once, that another process (or itself) recorded
 //! a streamer's events, without polling every streamer's events.
 //!
-//! Every write that records events also calls `pg_notify` in its transaction, naming its
-//! streamer; PostgreSQL delivers the notification when the transaction commits, and never when
-//! it rolls back. A server listens with [`PgStore::event_doorbell`] on a connection of its own
-//! (outside the pool: a pooled connection is reset between operations, and `LISTEN` must stay
-//! in force) and reads each streamer's new events when its bell rings. A ring carries only a
-//! streamer id: what changed is read from the events, under the streamer, like any read.
+//! A write that records events remembers its streamer (its `Tx` does); once the write has
+//! committed, and never when it rolls back, it rings: `pg_notify` naming the streamer, sent on
+//! the same connection as a transaction of its own that does not wait for its commit to reach
+//! the disk (`ring_sql`). The ring stays out of the write's transaction because PostgreSQL
+//! holds one database-wide lock from just before a notifying transaction commits until its
+//! commit is flushed: a `pg_notify` inside every write would make all writes that record
+//! events commit one at a time, across all streamers, instead of sharing flushes. A ring that
+//! fails is logged and the write still succeeds.
+//!
+//! So a ring can be lost (the process stops between the commit and the ring, the ring fails, or
+//! its unflushed transaction is lost in a crash), and it can arrive a moment after the events
+//! are readable. A listener must not depend on every ring: the server also reads all watched
+//! streamers' events on a timer (`ring_from` in the api's `server` module).
+//!
+//! A server listens with [`PgStore::event_doorbell`] on a connection of its own (outside the
+//! pool: a pooled connection is reset between operations, and `LISTEN` must stay in force) and
+//! reads each streamer's new events when its bell rings. A ring carries only a streamer id:
+//! what changed is read from the events, under the streamer, like any read.
 //!
 //! Deployments in different schemas of one database never ring each other: the channel is
 //! named after the schema, and each notification's payload names the schema again (a channel
@@ -14,7 +26,7 @@
 //! checks.
 
 use crate::connect_error::ConnectError;
-use crate::migrations::{describe, quote_ident};
+use crate::migrations::{describe, quote_ident, quote_literal};
 use crate::store::PgStore;
 use datastore::StreamerId;
 use std::future::poll_fn;
@@ -46,6 +58,22 @@ pub(crate) fn ring(schema: &str, streamer: StreamerId) -> String {
     format!("{schema} {}", streamer.0)
 }
 
+/// The rings `(channel, payload)` of a committed write, as one simple-protocol batch: a
+/// transaction of their own, with `synchronous_commit` off so that it does not wait for a flush
+/// (a ring lost in a crash is covered by the listeners' timer).
+pub(crate) fn ring_sql(rings: &[(String, String)]) -> String {
+    let mut sql = "BEGIN; SET LOCAL synchronous_commit = off;".to_owned();
+    for (channel, payload) in rings {
+        sql.push_str(&format!(
+            " SELECT pg_notify({}, {});",
+            quote_literal(channel),
+            quote_literal(payload)
+        ));
+    }
+    sql.push_str(" COMMIT");
+    sql
+}
+
 /// The streamer a ring's `payload` names, when it is a ring of the deployment in `schema`.
 fn rung(schema: &str, payload: &str) -> Option<StreamerId> {
     let (from, id) = payload.split_once(' ')?;
@@ -56,7 +84,8 @@ fn rung(schema: &str, payload: &str) -> Option<StreamerId> {
 /// What the doorbell says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Doorbell {
-    /// A transaction that recorded events of this streamer has committed.
+    /// A transaction that recorded events of this streamer has committed (rung just after its
+    /// commit: the events are readable).
     Streamer(StreamerId),
     /// Rings may have been missed (the doorbell has just connected or reconnected, or its
     /// receiver fell too far behind): any streamer may have new events.
@@ -72,7 +101,8 @@ pub struct EventDoorbell {
 }
 
 impl EventDoorbell {
-    /// The next ring, in the order the transactions committed. The first is always
+    /// The next ring, in the order the rings were sent (each just after its write committed).
+    /// Rings can be lost (see the module docs): read on a timer too. The first is always
     /// [`Doorbell::Everyone`]; another follows each reconnection. `None` never comes while the
     /// doorbell lives (it keeps reconnecting).
     pub async fn recv(&mut self) -> Option<Doorbell> {
@@ -229,5 +259,19 @@ mod tests {
         let long = "s".repeat(63);
         assert_eq!(channel(&long).len(), MAX_CHANNEL);
         assert_ne!(channel("a"), channel("b"));
+    }
+
+    #[test]
+    fn the_ring_batch_is_its_own_unflushed_transaction_with_quoted_literals() {
+        let rings = [
+            (channel("kickoverlay"), ring("kickoverlay", StreamerId(7))),
+            ("it's".to_owned(), "a\\b".to_owned()),
+        ];
+        assert_eq!(
+            ring_sql(&rings),
+            "BEGIN; SET LOCAL synchronous_commit = off; \
+             SELECT pg_notify(E'kickoverlay_events.kickoverlay', E'kickoverlay 7'); \
+             SELECT pg_notify(E'it''s', E'a\\\\b'); COMMIT"
+        );
     }
 }

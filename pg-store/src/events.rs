@@ -9,8 +9,8 @@
 //! locks (every other row it locks, it locked before), so two writes waiting for each other's
 //! counter or rows can never wait in a cycle.
 //!
-//! The same statement rings the deployment's doorbell for the streamer (`pg_notify`, delivered
-//! when the transaction commits): see the `doorbell` module.
+//! Recording also asks the write's `Tx` to ring the deployment's doorbell for the streamer once
+//! the write has committed (outside its transaction): see the `doorbell` module.
 
 use crate::convert::{get, ts};
 use crate::doorbell::{channel, ring};
@@ -26,8 +26,9 @@ use tokio_postgres::Row;
 
 impl PgStore {
     /// Records `events` for `streamer`, in order, stamped `at`, with the streamer's next ids,
-    /// and rings its doorbell: the last step of a write, in its transaction, once everything
-    /// else has succeeded. No events: nothing at all (the counter is not touched, no ring).
+    /// and has `tx` ring its doorbell after committing: the last step of a write, in its
+    /// transaction, once everything else has succeeded. No events: nothing at all (the counter
+    /// is not touched, no ring).
     pub(crate) async fn record(
         &self,
         tx: &Tx,
@@ -46,15 +47,11 @@ impl PgStore {
                 "INSERT INTO event_sequences (streamer_id, last_id) VALUES ($1, $2) \
                  ON CONFLICT (streamer_id) DO UPDATE \
                  SET last_id = event_sequences.last_id + excluded.last_id \
-                 RETURNING last_id, pg_notify($3, $4)",
-                &[
-                    &streamer.0,
-                    &n,
-                    &channel(self.schema()),
-                    &ring(self.schema(), streamer),
-                ],
+                 RETURNING last_id",
+                &[&streamer.0, &n],
             )
             .await?;
+        tx.ring_after_commit(channel(self.schema()), ring(self.schema(), streamer));
         let last: i64 = get(&counter, "last_id")?;
         let kinds: Vec<&str> = events.iter().map(EventData::kind).collect();
         let payloads: Vec<String> = events.iter().map(EventData::payload_json).collect();

@@ -62,18 +62,22 @@
 //! decide its event) locks that row first, and the upserts that may create a goal or a
 //! configuration take turns on an advisory lock, so that two never both find it missing.
 //!
-//! The same statement rings the deployment's doorbell: `pg_notify` on a channel named after the
-//! schema, naming the streamer, delivered by PostgreSQL when the transaction commits and never
-//! when it rolls back. [`PgStore::event_doorbell`] listens on a connection of its own and
-//! yields a [`Doorbell`] per committed write, and [`Doorbell::Everyone`] whenever rings may
-//! have been missed (it reconnects by itself). Any process serving the schema hears every
-//! other's writes; another schema's are never heard.
+//! Once the write has committed (never when it rolls back) it rings the deployment's doorbell:
+//! `pg_notify` on a channel named after the schema, naming the streamer, sent on the same
+//! connection as a transaction of its own with `synchronous_commit` off.
+//! [`PgStore::event_doorbell`] listens on a connection of its own and yields a [`Doorbell`] per
+//! committed write, and [`Doorbell::Everyone`] whenever rings may have been missed (it
+//! reconnects by itself). Any process serving the schema hears every other's writes; another
+//! schema's are never heard.
 //!
-//! The ring has a price: PostgreSQL queues notifications in commit order by holding one
-//! database-wide lock from just before a notifying transaction commits until its commit is
-//! flushed, so the writes that record events commit one at a time, across all streamers,
-//! instead of sharing flushes (group commit). Their commit rate is then bounded by one WAL
-//! flush each.
+//! The ring stays out of the write's transaction because a notifying commit is expensive:
+//! PostgreSQL queues notifications in commit order by holding one database-wide lock from just
+//! before a notifying transaction commits until its commit is flushed, so writes that notified
+//! inside their transactions would commit one at a time, across all streamers, instead of
+//! sharing flushes (group commit). The ring's own transaction still takes that lock, but it
+//! does not wait for a flush while holding it. The price: a ring can be lost (the process stops
+//! between the commit and the ring, or the ring fails, which is logged and never fails the
+//! write), so listeners also read on a timer.
 //!
 //! # Distribution by tenant (Citus)
 //!
@@ -101,9 +105,8 @@
 //! match nothing (safe, but every operation would fail): the store would set it with
 //! `SET LOCAL` and `citus.propagate_set_commands = 'local'`, or the policies would move to the
 //! coordinator. Every statement constrains `streamer_id` itself, so routing needs nothing else.
-//! The doorbell's `pg_notify` rides on the counter's upsert, which Citus would run on the
-//! worker holding the shard, whose notifications reach that worker's listeners only: it would
-//! become a statement of its own, run on the coordinator, where the servers listen.
+//! The doorbell's `pg_notify` is already a transaction of its own, with no table in it, so
+//! Citus would run it on the coordinator, where the servers listen.
 //!
 //! # Finding a streamer by name
 //!

@@ -47,6 +47,12 @@ pub(crate) fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// A string, quoted as an SQL literal that reads the same whatever
+/// `standard_conforming_strings` says (an `E''` string, its quotes and backslashes escaped).
+pub(crate) fn quote_literal(text: &str) -> String {
+    format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+}
+
 fn failed(e: impl std::fmt::Display) -> ConnectError {
     ConnectError::Migration(e.to_string())
 }

@@ -8,11 +8,17 @@
 //! the connection back clean. A `Tx` dropped before that (the request was cancelled, its task
 //! aborted, a panic) is still inside its transaction: its connection is taken out of the pool
 //! and closed, and PostgreSQL rolls the transaction back. No later operation can run on it.
+//!
+//! A `Tx` also carries the doorbell rings of the events recorded in it: [`Tx::finish`] sends
+//! them once the commit has succeeded, as a transaction of their own on the same connection
+//! (see the `doorbell` module), and never after a rollback.
 
 use crate::convert::db_error;
+use crate::doorbell::ring_sql;
 use crate::strip;
 use datastore::StoreResult;
 use deadpool_postgres::Object;
+use std::sync::{Mutex, PoisonError};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
@@ -26,6 +32,9 @@ pub(crate) struct Tx {
     /// until its end is confirmed).
     open: bool,
     modes: TestModes,
+    /// The doorbell rings `(channel, payload)` to send once the transaction has committed, each
+    /// once.
+    rings: Mutex<Vec<(String, String)>>,
 }
 
 /// Ways to break a store on purpose, for the tests that prove each wall holds by itself (the
@@ -46,6 +55,7 @@ impl Tx {
             client: Some(client),
             open: true,
             modes,
+            rings: Mutex::new(Vec::new()),
         };
         tx.client().batch_execute(begin).await.map_err(db_error)?;
         Ok(tx)
@@ -107,14 +117,45 @@ impl Tx {
         self.client().execute(&st, params).await.map_err(db_error)
     }
 
+    /// Rings `payload` on `channel` once this transaction has committed (once, however often
+    /// it is asked for); nothing if it rolls back.
+    pub(crate) fn ring_after_commit(&self, channel: String, payload: String) {
+        let mut rings = self.rings.lock().unwrap_or_else(PoisonError::into_inner);
+        let ring = (channel, payload);
+        if !rings.contains(&ring) {
+            rings.push(ring);
+        }
+    }
+
     /// Ends the transaction: commits when `result` is `Ok`, rolls back when it is an error, and
-    /// returns `result` (or the commit's error). The connection goes back to the pool only when
-    /// PostgreSQL has confirmed the end.
+    /// returns `result` (or the commit's error). After a commit, sends the rings asked for, in a
+    /// transaction of their own; a ring that fails is logged and does not change the result.
+    /// The connection goes back to the pool only when PostgreSQL has confirmed the end.
     pub(crate) async fn finish<T>(mut self, result: StoreResult<T>) -> StoreResult<T> {
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
         self.client().batch_execute(end).await.map_err(db_error)?;
         self.open = false;
+        if result.is_ok() {
+            self.ring().await;
+        }
         result
+    }
+
+    /// Sends the rings of the committed transaction. While they are on their way the
+    /// connection counts as inside a transaction again: dropped then (cancelled) or after a
+    /// failure (the ring's transaction may be left open), it is discarded, not pooled.
+    async fn ring(&mut self) {
+        let rings = std::mem::take(self.rings.get_mut().unwrap_or_else(PoisonError::into_inner));
+        if rings.is_empty() {
+            return;
+        }
+        self.open = true;
+        match self.client().batch_execute(&ring_sql(&rings)).await {
+            Ok(()) => self.open = false,
+            Err(e) => {
+                tracing::warn!(error = %e, rings = rings.len(), "a committed write could not ring the event doorbell");
+            }
+        }
     }
 }
 

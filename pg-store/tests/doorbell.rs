@@ -2,8 +2,9 @@
 //! write that fails or records nothing rings nothing; another schema's writes never ring; a
 //! lost connection is replaced and says `Everyone`; dropping the doorbell ends its connection.
 //!
-//! Rings arrive in commit order, so "nothing rang for X" is shown by the next ring being the
-//! one of a later write, not by waiting for a silence.
+//! A write rings just after it commits, outside its transaction, and returns once the ring is
+//! sent: the rings of writes made one after another arrive in that order, so "nothing rang for
+//! X" is shown by the next ring being the one of a later write, not by waiting for a silence.
 
 mod common;
 

@@ -13,7 +13,7 @@
 //! the write has committed (outside its transaction): see the `doorbell` module.
 
 use crate::convert::{get, ts};
-use crate::doorbell::{channel, ring};
+use crate::rings::{channel, ring};
 use crate::store::PgStore;
 use crate::tx::Tx;
 use async_trait::async_trait;

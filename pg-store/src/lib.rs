@@ -132,6 +132,7 @@ mod overlay;
 mod points;
 mod powerups;
 mod reports;
+mod rings;
 mod sessions;
 mod store;
 mod streamers;

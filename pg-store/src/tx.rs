@@ -14,7 +14,7 @@
 //! (see the `doorbell` module), and never after a rollback.
 
 use crate::convert::db_error;
-use crate::doorbell::ring_sql;
+use crate::rings::ring_sql;
 use crate::strip;
 use datastore::StoreResult;
 use deadpool_postgres::Object;

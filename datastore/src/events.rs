@@ -314,6 +314,20 @@ impl EventData {
     }
 }
 
+/// The event of a write to a goal, tip or powerup configuration, which the public reads show
+/// only when enabled: `None` (nothing recorded) when the row was disabled (or missing) before
+/// and is disabled (or gone) after; otherwise `event` of the row after the write when it is
+/// enabled, of `None` when it is not. Every backend decides with this, so all record alike.
+pub fn visible_change<T>(
+    enabled_before: bool,
+    after: Option<T>,
+    enabled: impl Fn(&T) -> bool,
+    event: impl FnOnce(Option<T>) -> EventData,
+) -> Option<EventData> {
+    let after = after.filter(|row| enabled(row));
+    (enabled_before || after.is_some()).then(|| event(after))
+}
+
 /// A page of a streamer's events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

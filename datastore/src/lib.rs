@@ -83,7 +83,7 @@ pub use cooldowns::{Cooldown, CooldownCheck, CooldownStore};
 pub use error::{ConflictKind, Resource, StoreError, StoreResult};
 pub use events::{
     EVENT_TYPES, Event, EventData, EventId, EventPage, EventRetention, EventStore, MAX_EVENT_PAGE,
-    MAX_EVENT_RETENTION_COUNT, ViewerBalances, validate_event_limit,
+    MAX_EVENT_RETENTION_COUNT, ViewerBalances, validate_event_limit, visible_change,
 };
 pub use export::{ExportPart, ExportSink, SECTIONS as EXPORT_SECTIONS, StreamerExport};
 pub use goals::{Goal, GoalInput, GoalStore};

@@ -110,20 +110,6 @@ pub(crate) async fn take_turns(tx: &Tx, key: &str) -> StoreResult<()> {
     Ok(())
 }
 
-/// The event of a write to a goal, tip or powerup configuration, which the public reads show
-/// only when enabled: nothing when the row was disabled (or missing) before and is disabled
-/// (or gone) after; otherwise `event` of the row after the write when it is enabled, of `None`
-/// when it is not.
-pub(crate) fn visible_change<T>(
-    enabled_before: bool,
-    after: Option<T>,
-    enabled: impl Fn(&T) -> bool,
-    event: impl FnOnce(Option<T>) -> EventData,
-) -> Option<EventData> {
-    let after = after.filter(|row| enabled(row));
-    (enabled_before || after.is_some()).then(|| event(after))
-}
-
 /// The columns [`from_row`] reads.
 const COLUMNS: &str = "id, kind, payload, created_at";
 

@@ -1,11 +1,12 @@
 //! Goals shown on stream: [`GoalStore`] on PostgreSQL and the row conversion of `goals`.
 
 use crate::convert::{get, ts};
-use crate::events::{take_turns, visible_change};
+use crate::events::take_turns;
 use crate::lookups::require_streamer;
 use crate::store::PgStore;
 use crate::tx::Tx;
 use async_trait::async_trait;
+use datastore::visible_change;
 use datastore::{
     EventData, Goal, GoalId, GoalInput, GoalStore, Resource, StoreError, StoreResult, StreamerId,
     validate,

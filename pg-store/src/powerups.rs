@@ -5,12 +5,13 @@
 //! purchases (which also spend the user's channel points) queue behind each other.
 
 use crate::convert::{get, json_object, json_text, parse, ts};
-use crate::events::{take_turns, visible_change};
+use crate::events::take_turns;
 use crate::lookups::require_streamer;
 use crate::points::{locked_balance, move_points, points_changed};
 use crate::store::PgStore;
 use crate::tx::Tx;
 use async_trait::async_trait;
+use datastore::visible_change;
 use datastore::{
     EventData, InventoryItem, PointSource, PowerupConfig, PowerupConfigInput, PowerupConfigPatch,
     PowerupPurchase, PowerupStore, PowerupType, PurchaseId, PurchaseReceipt, Resource, StoreError,

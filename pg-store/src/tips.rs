@@ -1,11 +1,11 @@
 //! Rotating tips: [`TipStore`] on PostgreSQL and the row conversion of `tips`.
 
 use crate::convert::{get, ts};
-use crate::events::visible_change;
 use crate::lookups::require_streamer;
 use crate::store::PgStore;
 use crate::tx::Tx;
 use async_trait::async_trait;
+use datastore::visible_change;
 use datastore::{
     EventData, NewTip, Resource, StoreError, StoreResult, StreamerId, Tip, TipId, TipPatch,
     TipStore,

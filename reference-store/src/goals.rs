@@ -1,10 +1,11 @@
 //! Goals shown on stream.
 
 use crate::convert::{Db, DbOptional, ts};
-use crate::events::{record, visible_change};
+use crate::events::record;
 use crate::lookups::require_streamer;
 use crate::store::SqliteStore;
 use async_trait::async_trait;
+use datastore::visible_change;
 use datastore::{
     EventData, Goal, GoalId, GoalInput, GoalStore, Resource, StoreError, StoreResult, StreamerId,
     validate,

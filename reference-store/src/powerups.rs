@@ -1,12 +1,13 @@
 //! Powerups: each streamer's configuration, inventories and purchases.
 
 use crate::convert::{Db, DbOptional, json_object, json_text, parse, ts};
-use crate::events::{record, visible_change};
+use crate::events::record;
 use crate::lookups::require_streamer;
 use crate::points::move_points;
 use crate::store::SqliteStore;
 use crate::users::{joined_rows, points_from_row};
 use async_trait::async_trait;
+use datastore::visible_change;
 use datastore::{
     EventData, InventoryItem, PointSource, PowerupConfig, PowerupConfigInput, PowerupConfigPatch,
     PowerupPurchase, PowerupStore, PowerupType, PurchaseId, PurchaseReceipt, Resource, StoreError,

@@ -1,10 +1,11 @@
 //! Rotating tips.
 
 use crate::convert::{Db, DbOptional, ts};
-use crate::events::{record, visible_change};
+use crate::events::record;
 use crate::lookups::require_streamer;
 use crate::store::SqliteStore;
 use async_trait::async_trait;
+use datastore::visible_change;
 use datastore::{
     EventData, NewTip, Resource, StoreError, StoreResult, StreamerId, Tip, TipId, TipPatch,
     TipStore,

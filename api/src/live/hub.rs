@@ -209,11 +209,6 @@ impl EventHub {
         let _ = rx.wait_for(|c| *c).await;
     }
 
-    /// Whether [`EventHub::close`] was called.
-    pub fn is_closed(&self) -> bool {
-        *self.closing.borrow()
-    }
-
     /// Takes a place for a stream of `address`, within the limits.
     fn take_place(self: &Arc<Self>, address: Option<IpAddr>) -> Result<Place, Refused> {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);

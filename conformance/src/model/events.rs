@@ -62,22 +62,6 @@ impl State {
     }
 }
 
-/// The event of a write to a goal, tip or powerup, which the public reads show only when
-/// enabled: `None` (nothing recorded) when the row was disabled (or missing) before and is
-/// disabled (or gone) after; otherwise the row after the write when enabled, no body when not.
-pub(super) fn visible_change<T>(
-    enabled_before: bool,
-    after: Option<&T>,
-    enabled: impl Fn(&T) -> bool,
-    event: impl FnOnce(Option<T>) -> EventData,
-) -> Option<EventData>
-where
-    T: Clone,
-{
-    let enabled_after = after.is_some_and(&enabled);
-    (enabled_before || enabled_after).then(|| event(after.filter(|r| enabled(r)).cloned()))
-}
-
 #[async_trait]
 impl EventStore for ModelStore {
     async fn read_events(

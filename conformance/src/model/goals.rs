@@ -1,6 +1,6 @@
 use super::ModelStore;
-use super::events::visible_change;
 use async_trait::async_trait;
+use datastore::visible_change;
 use datastore::{
     EventData, Goal, GoalId, GoalInput, GoalStore, Resource, StoreError, StoreResult, StreamerId,
     validate,
@@ -11,7 +11,7 @@ use datastore::{
 fn goal_changed(id: &GoalId, enabled_before: bool, after: Option<&Goal>) -> Option<EventData> {
     visible_change(
         enabled_before,
-        after,
+        after.cloned(),
         |g| g.enabled,
         |goal| EventData::GoalChanged {
             id: id.clone(),

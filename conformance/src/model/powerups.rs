@@ -1,7 +1,7 @@
-use super::events::visible_change;
 use super::points::points_changed;
 use super::{ModelStore, Tenant, next};
 use async_trait::async_trait;
+use datastore::visible_change;
 use datastore::{
     EventData, InventoryItem, InventoryRow, PointSource, PowerupConfig, PowerupConfigInput,
     PowerupConfigPatch, PowerupPurchase, PowerupStore, PowerupType, PurchaseId, PurchaseReceipt,
@@ -13,7 +13,7 @@ use datastore::{
 fn record_config(t: &mut Tenant, enabled_before: bool, after: &PowerupConfig, now: Timestamp) {
     let event = visible_change(
         enabled_before,
-        Some(after),
+        Some(after.clone()),
         |c| c.enabled,
         |powerup| EventData::PowerupChanged {
             id: after.id,

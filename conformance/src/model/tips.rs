@@ -1,6 +1,6 @@
-use super::events::visible_change;
 use super::{ModelStore, next};
 use async_trait::async_trait;
+use datastore::visible_change;
 use datastore::{
     EventData, NewTip, Resource, StoreError, StoreResult, StreamerId, Tip, TipId, TipPatch,
     TipStore,
@@ -11,7 +11,7 @@ use datastore::{
 fn tip_changed(id: TipId, enabled_before: bool, after: Option<&Tip>) -> Option<EventData> {
     visible_change(
         enabled_before,
-        after,
+        after.cloned(),
         |t| t.enabled,
         |tip| EventData::TipChanged { id, tip },
     )

@@ -234,10 +234,50 @@ pub enum EventData {
         /// The viewer.
         user_id: UserId,
     },
+    /// Something happened on Kick that overlays announce: a follow, a subscription, gifts,
+    /// kicks (`apply_delivery`'s `Alert` step).
+    Alert {
+        /// What happened.
+        kind: AlertKind,
+        /// Who did it; `None` for an anonymous gift.
+        user_id: Option<UserId>,
+        /// Their username.
+        username: Option<String>,
+        /// How many (gifts, kicks); 1 otherwise.
+        amount: i64,
+    },
+    /// A viewer queued a text-to-speech message (`apply_delivery`'s `Speak` step).
+    SpeechQueued {
+        /// The viewer.
+        user_id: UserId,
+        /// Their username.
+        username: String,
+        /// What to say.
+        text: String,
+        /// The voice chosen, when one was.
+        voice: Option<String>,
+    },
+}
+
+/// What an overlay alert announces ([`EventData::Alert`], from `apply_delivery`'s `Alert` step).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// A new follower.
+    Follow,
+    /// A new subscription.
+    Subscription,
+    /// A renewed subscription.
+    Renewal,
+    /// Gifted subscriptions (`amount` of them).
+    Gift,
+    /// Kicks tipped (`amount` of them).
+    Kicks,
 }
 
 /// Every event type name, in [`EventData`]'s order.
-pub const EVENT_TYPES: [&str; 14] = [
+pub const EVENT_TYPES: [&str; 16] = [
     "points_changed",
     "drop_recorded",
     "powerup_purchased",
@@ -251,6 +291,8 @@ pub const EVENT_TYPES: [&str; 14] = [
     "theme_changed",
     "viewer_changed",
     "viewer_removed",
+    "alert",
+    "speech_queued",
     // Not stored: what the event stream sends a reader whose place was purged.
     "reset",
 ];
@@ -272,6 +314,8 @@ impl EventData {
             EventData::ThemeChanged { .. } => "theme_changed",
             EventData::ViewerChanged { .. } => "viewer_changed",
             EventData::ViewerRemoved { .. } => "viewer_removed",
+            EventData::Alert { .. } => "alert",
+            EventData::SpeechQueued { .. } => "speech_queued",
         }
     }
 
@@ -288,6 +332,8 @@ impl EventData {
             | EventData::PowerupAdded { user_id, .. }
             | EventData::PowerupUsed { user_id, .. } => Some(*user_id),
             EventData::ViewerChanged { user } => Some(user.id),
+            EventData::SpeechQueued { user_id, .. } => Some(*user_id),
+            EventData::Alert { user_id, .. } => *user_id,
             EventData::PowerupChanged { .. }
             | EventData::GoalChanged { .. }
             | EventData::TipChanged { .. }

@@ -58,11 +58,13 @@
 
 pub mod clock;
 pub mod cooldowns;
+pub mod economy;
 pub mod error;
 pub mod events;
 pub mod export;
 pub mod goals;
 pub mod ids;
+pub mod kick;
 pub mod overlay;
 pub mod patch;
 pub mod points;
@@ -81,13 +83,18 @@ pub mod verification;
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use cooldowns::{Cooldown, CooldownCheck, CooldownStore};
 pub use error::{ConflictKind, Resource, StoreError, StoreResult};
+pub use economy::{CommandConfig, CommandsConfig, EconomyConfig, MAX_COMMAND_COOLDOWN_SECS};
 pub use events::{
-    EVENT_TYPES, Event, EventData, EventId, EventPage, EventRetention, EventStore, MAX_EVENT_PAGE,
+    AlertKind, EVENT_TYPES, Event, EventData, EventId, EventPage, EventRetention, EventStore, MAX_EVENT_PAGE,
     MAX_EVENT_RETENTION_COUNT, ViewerBalances, validate_event_limit, visible_change,
 };
 pub use export::{ExportPart, ExportSink, SECTIONS as EXPORT_SECTIONS, StreamerExport};
 pub use goals::{Goal, GoalInput, GoalStore};
 pub use ids::{DropId, GoalId, LayoutId, PurchaseId, StreamerId, TipId, TransactionId, UserId};
+pub use kick::{
+    CommandOutcome, Delivery, DeliveryId, DeliveryOutcome, Duel, KickStore, KickViewer, Refusal,
+    Step, StepResult, StreamState, WatchAward, WatchMinute,
+};
 pub use overlay::{LayoutInput, OverlayLayout, OverlaySetting, OverlayStore, Theme, default_theme};
 pub use points::{
     AdminSetPoints, BulkAward, DropRecord, HistoryRequest, LeaderboardEntry, NewDrop, PointDelta,

@@ -3,6 +3,7 @@
 use crate::cooldowns::CooldownStore;
 use crate::events::EventStore;
 use crate::goals::GoalStore;
+use crate::kick::KickStore;
 use crate::overlay::OverlayStore;
 use crate::points::PointStore;
 use crate::powerups::PowerupStore;
@@ -35,6 +36,7 @@ pub trait DataStore:
     + CooldownStore
     + ReportStore
     + EventStore
+    + KickStore
     + Send
     + Sync
 {
@@ -54,6 +56,7 @@ impl<T> DataStore for T where
         + CooldownStore
         + ReportStore
         + EventStore
+        + KickStore
         + Send
         + Sync
 {
@@ -89,11 +92,13 @@ pub enum Family {
     Reports,
     /// [`EventStore`].
     Events,
+    /// [`KickStore`].
+    Kick,
 }
 
 impl Family {
     /// Every family.
-    pub const ALL: [Family; 13] = [
+    pub const ALL: [Family; 14] = [
         Family::Streamers,
         Family::Users,
         Family::Points,
@@ -107,6 +112,7 @@ impl Family {
         Family::Cooldowns,
         Family::Reports,
         Family::Events,
+        Family::Kick,
     ];
 
     /// The family of the trait called `name`; a build error (at compile time, where
@@ -138,6 +144,7 @@ impl Family {
             Family::Cooldowns => "CooldownStore",
             Family::Reports => "ReportStore",
             Family::Events => "EventStore",
+            Family::Kick => "KickStore",
         }
     }
 }

@@ -152,6 +152,10 @@ pub trait StreamerStore: Send + Sync {
     /// Every streamer, by id.
     async fn list_streamers(&self) -> StoreResult<Vec<Streamer>>;
 
+    /// The streamers whose stream is live ([`crate::KickStore::get_stream_state`]), by id: what
+    /// the watch award visits every minute.
+    async fn list_live_streamers(&self) -> StoreResult<Vec<StreamerId>>;
+
     /// Deletes the streamer and every row it owns, in one step. Other streamers' rows, including
     /// users with the same usernames, are untouched.
     ///

@@ -1,0 +1,639 @@
+//! Kick drives the economy: webhook deliveries applied exactly once, the stream's live state,
+//! the per-minute watch award and chat duels.
+//!
+//! The HTTP layer verifies a delivery, decides what it does (amounts from the streamer's
+//! [`EconomyConfig`], randomness drawn from a secure source) and hands the store one
+//! [`Delivery`]: a list of [`Step`]s. The store runs every step of a delivery and records its
+//! id in **one transaction**, so a redelivery changes nothing ([`DeliveryOutcome::Duplicate`])
+//! and a crash leaves either all of it or none of it.
+//!
+//! Viewers are Kick users ([`KickViewer`]): every step that names one resolves them the same
+//! way (see [`KickStore::apply_delivery`]), creating the viewer on first sight.
+
+use crate::clock::Timestamp;
+use crate::economy::EconomyConfig;
+use crate::error::{StoreError, StoreResult};
+use crate::events::{AlertKind, ViewerBalances};
+use crate::goals::Goal;
+use crate::ids::{GoalId, StreamerId, UserId};
+use crate::points::PointSource;
+use crate::powerup_type::PowerupType;
+use crate::powerups::{InventoryItem, PurchaseReceipt};
+use crate::users::User;
+use crate::validate;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Longest delivery id (Kick's `Kick-Event-Message-Id`), in characters.
+pub const MAX_DELIVERY_ID_CHARS: usize = 128;
+/// Most steps one delivery may hold (effects and command together).
+pub const MAX_DELIVERY_STEPS: usize = 32;
+/// Longest text-to-speech message, in characters.
+pub const MAX_SPEECH_CHARS: usize = 500;
+/// Largest payout of a wager, as a multiple of its stake.
+pub const MAX_WAGER_MULTIPLIER: i64 = 100;
+/// Longest a duel may stay open.
+pub const MAX_DUEL_WAIT: Duration = Duration::from_secs(3600);
+/// Longest window of "recent" chatters a watch award may reach back.
+pub const MAX_WATCH_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// A Kick user as a delivery names them: Kick's numeric id and their current username.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KickViewer {
+    /// Kick's numeric user id, positive; stable across renames.
+    pub kick_user_id: i64,
+    /// The username Kick shows now ([`validate::username`]).
+    pub username: String,
+}
+
+impl KickViewer {
+    /// A Kick user.
+    pub fn new(kick_user_id: i64, username: impl Into<String>) -> Self {
+        KickViewer {
+            kick_user_id,
+            username: username.into(),
+        }
+    }
+
+    /// Checks the id is positive and the username valid.
+    pub fn validate(&self) -> StoreResult<()> {
+        if self.kick_user_id <= 0 {
+            return Err(StoreError::invalid("kick_user_id", "must be positive"));
+        }
+        validate::username(&self.username)
+    }
+}
+
+/// The id of one webhook delivery (Kick's `Kick-Event-Message-Id`), recorded per streamer so
+/// that a redelivery is recognised.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DeliveryId(pub String);
+
+impl DeliveryId {
+    /// Checks 1 to [`MAX_DELIVERY_ID_CHARS`] printable ASCII characters without spaces.
+    pub fn validate(&self) -> StoreResult<()> {
+        let n = self.0.chars().count();
+        if n == 0 || n > MAX_DELIVERY_ID_CHARS {
+            return Err(StoreError::invalid(
+                "delivery_id",
+                format!("must be 1 to {MAX_DELIVERY_ID_CHARS} characters"),
+            ));
+        }
+        if !self.0.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(StoreError::invalid(
+                "delivery_id",
+                "must be printable ASCII without spaces",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One data change of a delivery. Steps run in order inside the delivery's transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Step {
+    /// Adds channel points with a ledger row, like `earn_points`.
+    /// Result: [`StepResult::Balances`]. Errors: `InvalidInput` (amount, balance range).
+    Earn {
+        /// Who earns.
+        viewer: KickViewer,
+        /// 1 to [`validate::MAX_AMOUNT`].
+        amount: i64,
+        /// The ledger row's source.
+        source: PointSource,
+        /// The ledger row's description.
+        description: Option<String>,
+    },
+    /// Spends channel points only when the balance covers them, like `spend_points`.
+    /// Result: [`StepResult::Balances`]. Errors: `InsufficientPoints`, `InvalidInput`.
+    Spend {
+        /// Who spends.
+        viewer: KickViewer,
+        /// 1 to [`validate::MAX_AMOUNT`].
+        amount: i64,
+        /// The ledger row's source.
+        source: PointSource,
+        /// The ledger row's description.
+        description: Option<String>,
+    },
+    /// A bet already decided: needs `stake` covered by the balance, then moves the balance by
+    /// `payout - stake` in one ledger row (none when that is 0).
+    /// Result: [`StepResult::Balances`]. Errors: `InsufficientPoints`, `InvalidInput` (stake
+    /// 1 to [`validate::MAX_AMOUNT`], payout 0 to stake × [`MAX_WAGER_MULTIPLIER`]).
+    Wager {
+        /// Who bets.
+        viewer: KickViewer,
+        /// What is at risk.
+        stake: i64,
+        /// What comes back (0 when lost).
+        payout: i64,
+        /// The ledger row's source (`gamble`).
+        source: PointSource,
+        /// The ledger row's description.
+        description: Option<String>,
+    },
+    /// Remembers the viewer as a recent chatter now (for the watch award).
+    /// Result: [`StepResult::Viewer`].
+    Chatted {
+        /// Who chatted.
+        viewer: KickViewer,
+    },
+    /// Sets the live flag, unless a change stamped later than `at` was already applied (so
+    /// late, out-of-order deliveries never undo a newer state). Result: [`StepResult::Live`]
+    /// with the flag as it stands after the step.
+    SetLive {
+        /// Live or not.
+        live: bool,
+        /// When the change happened, by the delivery's own clock.
+        at: Timestamp,
+    },
+    /// Adds `by` to a goal's current value (capped at [`validate::MAX_BALANCE`]), atomically;
+    /// a missing goal is left alone. Result: [`StepResult::Goal`] (`None` when missing).
+    /// Errors: `InvalidInput` (`by` 1 to [`validate::MAX_AMOUNT`]).
+    AdvanceGoal {
+        /// The goal.
+        goal: GoalId,
+        /// How much.
+        by: i64,
+    },
+    /// Records an [`crate::EventData::Alert`] for the overlays. Result: [`StepResult::Done`].
+    Alert {
+        /// What happened.
+        kind: AlertKind,
+        /// Who did it (resolved to a viewer), or nobody (an anonymous gift).
+        viewer: Option<KickViewer>,
+        /// How many (subscriptions gifted, kicks), 1 otherwise; 1 to [`validate::MAX_AMOUNT`].
+        amount: i64,
+    },
+    /// Atomic check-and-set of a command cooldown, like `check_cooldown`.
+    /// Result: [`StepResult::Done`]. Refusal: [`Refusal::CoolingDown`].
+    Cooldown {
+        /// Whose cooldown.
+        viewer: KickViewer,
+        /// The command ([`validate::command`]).
+        command: String,
+        /// How long it cools down (at most [`validate::MAX_COOLDOWN`]).
+        cooldown: Duration,
+    },
+    /// Buys one powerup, like `purchase_powerup` (the streamer's own account buys free).
+    /// Result: [`StepResult::Purchase`].
+    BuyPowerup {
+        /// Who buys.
+        viewer: KickViewer,
+        /// What.
+        powerup: PowerupType,
+    },
+    /// Uses one powerup, like `use_powerup`. Result: [`StepResult::Inventory`].
+    UsePowerup {
+        /// Who uses it.
+        viewer: KickViewer,
+        /// What.
+        powerup: PowerupType,
+    },
+    /// Opens a duel: the challenger must cover the stake now, the opponent (an existing viewer
+    /// of the streamer, by username ignoring ASCII case, not the challenger) must be named in
+    /// no open duel, and the challenger must have no open duel either. Expired duels count as
+    /// closed. Result: [`StepResult::Duel`]. Refusals: `NotFound(User)` for the opponent,
+    /// [`Refusal::DuelPending`], `InsufficientPoints`, `InvalidInput` (stake 1 to
+    /// [`validate::MAX_AMOUNT`], `expires_in` 1 s to [`MAX_DUEL_WAIT`], a duel with oneself).
+    ChallengeDuel {
+        /// Who challenges.
+        challenger: KickViewer,
+        /// Whom, by username.
+        opponent: String,
+        /// What each stakes.
+        stake: i64,
+        /// How long the opponent has to accept.
+        expires_in: Duration,
+    },
+    /// Accepts the open, unexpired duel naming this viewer as opponent and settles it: the
+    /// loser pays the winner the stake (one `duel` ledger row each, in one step), so neither
+    /// can be overdrawn; the duel closes. Result: [`StepResult::DuelSettled`]. Refusals:
+    /// [`Refusal::NoDuel`]; `InsufficientPoints` when the loser no longer covers the stake
+    /// (the duel stays open).
+    AcceptDuel {
+        /// The opponent accepting.
+        opponent: KickViewer,
+        /// Decided by the caller's secure randomness.
+        challenger_wins: bool,
+    },
+    /// Declines the open duel naming this viewer as opponent; it closes.
+    /// Result: [`StepResult::Duel`]. Refusal: [`Refusal::NoDuel`].
+    DeclineDuel {
+        /// The opponent declining.
+        opponent: KickViewer,
+    },
+    /// Withdraws the open duel this viewer started; it closes.
+    /// Result: [`StepResult::Duel`]. Refusal: [`Refusal::NoDuel`].
+    CancelDuel {
+        /// The challenger.
+        challenger: KickViewer,
+    },
+    /// Queues a text-to-speech message for the overlay: spends `cost` (when not 0, as a
+    /// `spend` ledger row), remembers `voice` on the viewer's profile when given, and records
+    /// an [`crate::EventData::SpeechQueued`]. Result: [`StepResult::Balances`].
+    /// Errors: `InsufficientPoints`; `InvalidInput` (text 1 to [`MAX_SPEECH_CHARS`], voice a
+    /// key, cost 0 to [`validate::MAX_AMOUNT`]).
+    Speak {
+        /// Who speaks.
+        viewer: KickViewer,
+        /// What to say.
+        text: String,
+        /// The voice, when chosen.
+        voice: Option<String>,
+        /// What it costs.
+        cost: i64,
+    },
+    /// Marks the viewer's unexpired verification code verified, like
+    /// `mark_verification_code_verified` for the viewer's username. Result:
+    /// [`StepResult::Done`]. Refusal: `NotFound(VerificationCode)`.
+    Verify {
+        /// Who verifies.
+        viewer: KickViewer,
+        /// The code they typed.
+        code: String,
+    },
+}
+
+impl Step {
+    /// Checks the step's own arguments (not the data it touches).
+    pub fn validate(&self) -> StoreResult<()> {
+        let amount = |field: &str, n: i64| {
+            if (1..=validate::MAX_AMOUNT).contains(&n) {
+                Ok(())
+            } else {
+                Err(StoreError::invalid(
+                    field,
+                    format!("must be 1 to {}", validate::MAX_AMOUNT),
+                ))
+            }
+        };
+        let description = |d: &Option<String>| match d {
+            Some(d) => validate::text("description", d, 0, validate::MAX_TEXT_CHARS),
+            None => Ok(()),
+        };
+        match self {
+            Step::Earn {
+                viewer,
+                amount: n,
+                description: d,
+                ..
+            }
+            | Step::Spend {
+                viewer,
+                amount: n,
+                description: d,
+                ..
+            } => {
+                viewer.validate()?;
+                amount("amount", *n)?;
+                description(d)
+            }
+            Step::Wager {
+                viewer,
+                stake,
+                payout,
+                description: d,
+                ..
+            } => {
+                viewer.validate()?;
+                amount("stake", *stake)?;
+                if *payout < 0 || *payout > stake.saturating_mul(MAX_WAGER_MULTIPLIER) {
+                    return Err(StoreError::invalid(
+                        "payout",
+                        format!("must be 0 to {MAX_WAGER_MULTIPLIER} times the stake"),
+                    ));
+                }
+                description(d)
+            }
+            Step::Chatted { viewer }
+            | Step::BuyPowerup { viewer, .. }
+            | Step::UsePowerup { viewer, .. } => viewer.validate(),
+            Step::SetLive { .. } => Ok(()),
+            Step::AdvanceGoal { goal, by } => {
+                validate::key("goal", &goal.0)?;
+                amount("by", *by)
+            }
+            Step::Alert {
+                viewer,
+                amount: n,
+                ..
+            } => {
+                if let Some(v) = viewer {
+                    v.validate()?;
+                }
+                amount("amount", *n)
+            }
+            Step::Cooldown {
+                viewer,
+                command,
+                cooldown,
+            } => {
+                viewer.validate()?;
+                validate::command(command)?;
+                if *cooldown > validate::MAX_COOLDOWN {
+                    return Err(StoreError::invalid("cooldown", "is too long"));
+                }
+                Ok(())
+            }
+            Step::ChallengeDuel {
+                challenger,
+                opponent,
+                stake,
+                expires_in,
+            } => {
+                challenger.validate()?;
+                validate::username(opponent)?;
+                amount("stake", *stake)?;
+                if *expires_in < Duration::from_secs(1) || *expires_in > MAX_DUEL_WAIT {
+                    return Err(StoreError::invalid(
+                        "expires_in",
+                        "must be 1 second to an hour",
+                    ));
+                }
+                if challenger.username.eq_ignore_ascii_case(opponent) {
+                    return Err(StoreError::invalid("opponent", "must not be the challenger"));
+                }
+                Ok(())
+            }
+            Step::AcceptDuel { opponent, .. } | Step::DeclineDuel { opponent } => {
+                opponent.validate()
+            }
+            Step::CancelDuel { challenger } => challenger.validate(),
+            Step::Speak {
+                viewer,
+                text,
+                voice,
+                cost,
+            } => {
+                viewer.validate()?;
+                validate::text("text", text, 1, MAX_SPEECH_CHARS)?;
+                if let Some(v) = voice {
+                    validate::key("voice", v)?;
+                }
+                if !(0..=validate::MAX_AMOUNT).contains(cost) {
+                    return Err(StoreError::invalid(
+                        "cost",
+                        format!("must be 0 to {}", validate::MAX_AMOUNT),
+                    ));
+                }
+                Ok(())
+            }
+            Step::Verify { viewer, code } => {
+                viewer.validate()?;
+                validate::text("code", code, 1, validate::MAX_CODE_CHARS)
+            }
+        }
+    }
+}
+
+/// One webhook delivery, as the store applies it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    /// Kick's message id: recorded, so the delivery applies once.
+    pub id: DeliveryId,
+    /// What the event itself does (points for a chat message, a goal for a follow, …). Every
+    /// effect must succeed, or the whole delivery fails with that error and nothing is
+    /// recorded (not even its id).
+    pub effects: Vec<Step>,
+    /// A chat command's steps: all or nothing. When one is refused, the command's earlier
+    /// steps are undone, the rest are skipped, and the delivery still commits its effects and
+    /// its id ([`CommandOutcome::Refused`]). Empty when the delivery runs no command.
+    pub command: Vec<Step>,
+}
+
+impl Delivery {
+    /// Checks the id, the number of steps and every step's own arguments.
+    pub fn validate(&self) -> StoreResult<()> {
+        self.id.validate()?;
+        if self.effects.len() + self.command.len() > MAX_DELIVERY_STEPS {
+            return Err(StoreError::invalid(
+                "steps",
+                format!("at most {MAX_DELIVERY_STEPS} steps"),
+            ));
+        }
+        self.effects
+            .iter()
+            .chain(&self.command)
+            .try_for_each(Step::validate)
+    }
+}
+
+/// An open duel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Duel {
+    /// Who challenged.
+    pub challenger: UserId,
+    /// Their username.
+    pub challenger_name: String,
+    /// Who was challenged.
+    pub opponent: UserId,
+    /// Their username.
+    pub opponent_name: String,
+    /// What each staked.
+    pub stake: i64,
+    /// Until when it can be accepted.
+    pub expires_at: Timestamp,
+}
+
+/// What one step did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum StepResult {
+    /// The viewer's balances after the step.
+    Balances(ViewerBalances),
+    /// The viewer the step resolved.
+    Viewer(UserId),
+    /// The live flag after the step.
+    Live(bool),
+    /// The goal after the step; `None` when the streamer has no such goal.
+    Goal(Option<Goal>),
+    /// A purchase.
+    Purchase(PurchaseReceipt),
+    /// An inventory line after a use.
+    Inventory(InventoryItem),
+    /// The duel opened or closed.
+    Duel(Duel),
+    /// A settled duel.
+    DuelSettled {
+        /// The duel, now closed.
+        duel: Duel,
+        /// Who won.
+        winner: UserId,
+        /// The challenger's balances after it.
+        challenger: ViewerBalances,
+        /// The opponent's balances after it.
+        opponent: ViewerBalances,
+    },
+    /// Done; nothing to report.
+    Done,
+}
+
+/// Why a command's step was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "refusal", rename_all = "snake_case")]
+pub enum Refusal {
+    /// The command is cooling down for the viewer.
+    CoolingDown {
+        /// Milliseconds until it may run again.
+        remaining_ms: u64,
+    },
+    /// A party of the challenge is already in an open duel.
+    DuelPending,
+    /// There is no open duel to accept, decline or cancel.
+    NoDuel,
+    /// The store refused the step (`InsufficientPoints`, `NotFound`, `NoPowerupLeft`, …).
+    Store(StoreError),
+}
+
+/// What a delivery's command did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum CommandOutcome {
+    /// Every step ran; their results in order.
+    Done {
+        /// One per step.
+        results: Vec<StepResult>,
+    },
+    /// Step `step` (counted from 0) was refused; the command changed nothing.
+    Refused {
+        /// Which step.
+        step: usize,
+        /// Why.
+        refusal: Refusal,
+    },
+}
+
+/// What [`KickStore::apply_delivery`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum DeliveryOutcome {
+    /// This streamer already applied a delivery with this id; nothing changed.
+    Duplicate,
+    /// Applied, and its id recorded.
+    Applied {
+        /// One result per effect, in order.
+        effects: Vec<StepResult>,
+        /// The command's outcome; `None` when the delivery had no command steps.
+        command: Option<CommandOutcome>,
+    },
+}
+
+/// A streamer's stream, as the deliveries left it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct StreamState {
+    /// Whether the stream is live.
+    pub live: bool,
+    /// The stamp of the change that set it; `None` before any.
+    pub changed_at: Option<Timestamp>,
+}
+
+/// One minute's watch award ([`KickStore::award_watch_minute`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchMinute {
+    /// The minute, as whole minutes since the Unix epoch; each is awarded at most once.
+    pub minute: i64,
+    /// Channel points per chatter (1 to [`validate::MAX_AMOUNT`]), ledger source `watch`.
+    pub amount: i64,
+    /// Chatters seen within this long before now count (1 s to [`MAX_WATCH_WINDOW`]).
+    pub window: Duration,
+}
+
+/// What [`KickStore::award_watch_minute`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "award", rename_all = "snake_case")]
+pub enum WatchAward {
+    /// This minute was already awarded (by this or another server); nothing changed.
+    AlreadyAwarded,
+    /// The stream is not live; nothing changed (the minute is not recorded).
+    NotLive,
+    /// The minute is recorded and these viewers were awarded (possibly none).
+    Awarded {
+        /// The viewers and their balances after the award.
+        viewers: Vec<ViewerBalances>,
+    },
+}
+
+/// Kick-driven data of one streamer: deliveries, live state, watch time, duels, and the
+/// economy's configuration.
+///
+/// Tenant rule: every call reads and writes only `streamer`'s rows. Delivery ids, Kick user
+/// ids and usernames repeat freely across streamers: the same delivery id or Kick user id under
+/// two streamers are two unrelated things. A streamer id that does not exist owns nothing
+/// (`NotFound(Streamer)` for writes).
+///
+/// **How a step resolves a [`KickViewer`]**, the same on every backend, inside the delivery's
+/// transaction: (1) the streamer's viewer linked to this Kick user id; when their username
+/// differs from the delivery's, they are renamed to it (points, history and inventory stay)
+/// unless another of the streamer's viewers holds that name, in which case the name stays; (2)
+/// else the streamer's viewer with this username (ignoring ASCII case) not yet linked to any
+/// Kick user id (a migrated legacy viewer, or one created by name), which is linked from then
+/// on; (3) else a new viewer with this username, linked. When the username belongs to a viewer
+/// linked to a *different* Kick user id (that person renamed on Kick and the name was taken by
+/// someone else), the older holder is renamed to `{name}#{their kick user id}` (cut to fit the
+/// username limit) and the name goes to the delivery's viewer.
+#[async_trait]
+pub trait KickStore: Send + Sync {
+    /// Applies a delivery exactly once: its effects, then its command (all or nothing), then
+    /// records its id, in one transaction. Every change records its events (as the matching
+    /// single operations do).
+    ///
+    /// Errors: `InvalidInput` ([`Delivery::validate`]); `NotFound(Streamer)`; an effect's error
+    /// (nothing changes and the id is not recorded).
+    async fn apply_delivery(
+        &self,
+        streamer: StreamerId,
+        delivery: Delivery,
+    ) -> StoreResult<DeliveryOutcome>;
+
+    /// Whether this streamer recorded a delivery with this id.
+    async fn delivery_seen(&self, streamer: StreamerId, id: &DeliveryId) -> StoreResult<bool>;
+
+    /// Deletes the streamer's delivery records older than `before`; returns how many. A
+    /// redelivery older than that is no longer recognised, so keep them longer than Kick
+    /// retries (the server refuses deliveries stamped outside its replay window anyway).
+    async fn purge_deliveries(&self, streamer: StreamerId, before: Timestamp) -> StoreResult<u64>;
+
+    /// The stream's live state (not live before any change).
+    async fn get_stream_state(&self, streamer: StreamerId) -> StoreResult<StreamState>;
+
+    /// Awards one minute of watch time, exactly once per streamer and minute, even when several
+    /// servers call it at once: when the stream is live and the minute not yet recorded, records
+    /// it and gives `amount` (`watch` ledger rows, one event each) to every viewer who chatted
+    /// within `window` before now, in one transaction.
+    ///
+    /// Errors: `InvalidInput`; `NotFound(Streamer)`.
+    async fn award_watch_minute(
+        &self,
+        streamer: StreamerId,
+        minute: WatchMinute,
+    ) -> StoreResult<WatchAward>;
+
+    /// The open, unexpired duels of the streamer, oldest first.
+    async fn list_duels(&self, streamer: StreamerId) -> StoreResult<Vec<Duel>>;
+
+    /// The viewer linked to a Kick user id, if any.
+    async fn get_kick_viewer(
+        &self,
+        streamer: StreamerId,
+        kick_user_id: i64,
+    ) -> StoreResult<Option<User>>;
+
+    /// The streamer's economy configuration; [`EconomyConfig::default`] until one is set.
+    async fn get_economy_config(&self, streamer: StreamerId) -> StoreResult<EconomyConfig>;
+
+    /// Replaces the streamer's economy configuration.
+    ///
+    /// Errors: `InvalidInput` ([`EconomyConfig::validate`]); `NotFound(Streamer)`.
+    async fn set_economy_config(
+        &self,
+        streamer: StreamerId,
+        config: EconomyConfig,
+    ) -> StoreResult<EconomyConfig>;
+}

@@ -63,6 +63,8 @@ no_ids!(
     CooldownCheck,
     Redemption,
     Analytics,
+    StreamState,
+    EconomyConfig,
 );
 
 macro_rules! ids {
@@ -105,6 +107,67 @@ ids!(Cooldown { user_id: User });
 ids!(Page<UserWithPoints> { ; items });
 
 ids!(ViewerBalances { user_id: User });
+ids!(Duel {
+    challenger: User,
+    opponent: User
+});
+
+impl VisitIds for StreamerId {
+    fn visit_ids(&mut self, f: &mut dyn FnMut(IdKind, &mut i64)) {
+        f(IdKind::Streamer, &mut self.0);
+    }
+}
+
+impl VisitIds for StepResult {
+    fn visit_ids(&mut self, f: &mut dyn FnMut(IdKind, &mut i64)) {
+        match self {
+            StepResult::Balances(b) => b.visit_ids(f),
+            StepResult::Viewer(u) => f(IdKind::User, &mut u.0),
+            StepResult::Purchase(r) => r.visit_ids(f),
+            StepResult::Duel(d) => d.visit_ids(f),
+            StepResult::DuelSettled {
+                duel,
+                winner,
+                challenger,
+                opponent,
+            } => {
+                duel.visit_ids(f);
+                f(IdKind::User, &mut winner.0);
+                challenger.visit_ids(f);
+                opponent.visit_ids(f);
+            }
+            StepResult::Live(_)
+            | StepResult::Goal(_)
+            | StepResult::Inventory(_)
+            | StepResult::Done => {}
+        }
+    }
+}
+
+impl VisitIds for CommandOutcome {
+    fn visit_ids(&mut self, f: &mut dyn FnMut(IdKind, &mut i64)) {
+        if let CommandOutcome::Done { results } = self {
+            results.visit_ids(f);
+        }
+    }
+}
+
+impl VisitIds for DeliveryOutcome {
+    fn visit_ids(&mut self, f: &mut dyn FnMut(IdKind, &mut i64)) {
+        if let DeliveryOutcome::Applied { effects, command } = self {
+            effects.visit_ids(f);
+            command.visit_ids(f);
+        }
+    }
+}
+
+impl VisitIds for WatchAward {
+    fn visit_ids(&mut self, f: &mut dyn FnMut(IdKind, &mut i64)) {
+        if let WatchAward::Awarded { viewers } = self {
+            viewers.visit_ids(f);
+        }
+    }
+}
 ids!(EventPage { ; events });
 ids!(Event { ; data });
 
@@ -117,7 +180,13 @@ impl VisitIds for EventData {
             EventData::PowerupPurchased { user_id, .. }
             | EventData::PowerupAdded { user_id, .. }
             | EventData::PowerupUsed { user_id, .. }
-            | EventData::ViewerRemoved { user_id } => f(IdKind::User, &mut user_id.0),
+            | EventData::ViewerRemoved { user_id }
+            | EventData::SpeechQueued { user_id, .. } => f(IdKind::User, &mut user_id.0),
+            EventData::Alert { user_id, .. } => {
+                if let Some(u) = user_id {
+                    f(IdKind::User, &mut u.0);
+                }
+            }
             EventData::TipChanged { id, tip } => {
                 f(IdKind::Tip, &mut id.0);
                 tip.visit_ids(f);

@@ -18,10 +18,11 @@ mod access;
 mod content;
 mod economy;
 mod events;
+mod kick;
 mod tenants;
 
 use datastore::{DataStore, Family, StreamerId, UserId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 macro_rules! faults {
@@ -133,6 +134,22 @@ faults! {
     EventsPurgeAllTenants (Events) [purge_events]: "purge_events purges every streamer's events",
     DeletedNamesakeInherits (Tokens) [get_oauth_token]: "a new streamer inherits the OAuth tokens of a deleted streamer of the same name (rows keyed by channel name, not cleaned up)",
     RacyLastInsertId (Tips) [create_tip]: "create_tip returns the last id inserted on a shared connection, which a concurrent streamer may have moved",
+    LiveListUncorrelated (Streamers) [list_live_streamers]: "list_live_streamers lists every streamer as soon as any streamer is live (the live subquery is not correlated with the streamer)",
+    DeliveryDedupeGlobal (Kick) [apply_delivery]: "delivery ids are unique across all streamers: a delivery whose id another streamer recorded is a Duplicate",
+    DeliverySeenAnyTenant (Kick) [delivery_seen]: "delivery_seen finds a delivery id recorded under any streamer",
+    PurgeDeliveriesAllTenants (Kick) [purge_deliveries]: "purge_deliveries purges every streamer's delivery records",
+    KickLinkAcrossTenants (Kick) [apply_delivery]: "a delivery naming a Kick user id linked only under another streamer resolves to that streamer's viewer and lands there (the link lookup misses its streamer predicate)",
+    KickViewerReadAnyTenant (Kick) [get_kick_viewer]: "get_kick_viewer finds a viewer linked under any streamer",
+    LiveStateSetGlobal (Kick) [apply_delivery]: "a SetLive step sets every streamer's live flag (the UPDATE misses its streamer predicate)",
+    StreamStateFirstRow (Kick) [get_stream_state]: "get_stream_state returns the first streamer's live state (a query without its streamer predicate)",
+    WatchMinuteGlobal (Kick) [award_watch_minute]: "watch minutes are recorded once for all streamers: a minute another streamer awarded is AlreadyAwarded",
+    WatchAwardReachesNamesakes (Kick) [award_watch_minute]: "the watch award also credits other streamers' viewers named like the awarded chatters (a join by username without its streamer predicate)",
+    DuelOpponentAnyTenant (Kick) [apply_delivery]: "a duel challenge finds its opponent among any streamer's viewers",
+    DuelsListIncludeOthers (Kick) [list_duels]: "list_duels lists every streamer's open duels",
+    DuelSettleUnchecked (Kick) [apply_delivery]: "accepting a duel settles it without checking that the loser still covers the stake (the loser pays what they have, the winner gets the whole stake)",
+    CommandNotRolledBack (Kick) [apply_delivery]: "a refused command keeps the changes of the steps before the refusal (no savepoint)",
+    EconomyConfigFallsBack (Kick) [get_economy_config]: "get_economy_config returns another streamer's configuration when the streamer has none",
+    EconomyConfigSetGlobal (Kick) [set_economy_config]: "set_economy_config replaces every streamer's configuration",
 }
 
 impl Fault {
@@ -150,6 +167,11 @@ impl Fault {
                  and the sweep reads B's boards alone; \
                  leaderboard_follows_writes_and_stays_per_streamer stages both",
             ),
+            Fault::DuelSettleUnchecked | Fault::CommandNotRolledBack => Some(
+                "a transaction bug, not a tenant one: B's results are equally wrong whether A \
+                 exists or not; duel_accept_needs_the_loser_to_cover_the_stake and \
+                 a_refused_command_undoes_its_steps_and_keeps_the_effects stage them",
+            ),
             Fault::RacyLastInsertId => Some(
                 "a race between two streamers' writes, and the sweep runs one call at a time; \
                  concurrent_tenants_stay_apart stages it",
@@ -166,6 +188,7 @@ fn is_read(method: &str) -> bool {
         "analytics",
         "check_admin_key",
         "check_overlay_key",
+        "delivery_seen",
         "export_streamer",
         "latest_verification_code",
         "leaderboard",
@@ -198,6 +221,8 @@ pub struct Faulty {
     /// Cached boards by (streamer, or `None` when the key forgets it, limit)
     /// ([`Fault::LeaderboardCacheShared`], [`Fault::LeaderboardCacheStale`]).
     boards: Mutex<HashMap<BoardKey, Vec<datastore::LeaderboardEntry>>>,
+    /// Watch minutes awarded under any streamer ([`Fault::WatchMinuteGlobal`]).
+    minutes: Mutex<HashSet<i64>>,
 }
 
 impl Faulty {
@@ -219,6 +244,7 @@ impl Faulty {
             graveyard: Mutex::default(),
             last_tip: Mutex::default(),
             boards: Mutex::default(),
+            minutes: Mutex::default(),
         }
     }
 

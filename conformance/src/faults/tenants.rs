@@ -41,6 +41,14 @@ impl StreamerStore for Faulty {
         self.note("list_streamers");
         self.inner.list_streamers().await
     }
+    async fn list_live_streamers(&self) -> StoreResult<Vec<StreamerId>> {
+        self.note("list_live_streamers");
+        let live = self.inner.list_live_streamers().await?;
+        if self.is(F::LiveListUncorrelated) && !live.is_empty() {
+            return Ok(self.all_streamers().await);
+        }
+        Ok(live)
+    }
     async fn delete_streamer(&self, id: StreamerId) -> StoreResult<()> {
         self.note("delete_streamer");
         if self.is(F::DeletedNamesakeInherits)

@@ -8,7 +8,11 @@ use datastore::{
 
 /// The `GoalChanged` of a write that left `after` (`None`: deleted), when the public list
 /// shows the goal before or after it.
-fn goal_changed(id: &GoalId, enabled_before: bool, after: Option<&Goal>) -> Option<EventData> {
+pub(super) fn goal_changed(
+    id: &GoalId,
+    enabled_before: bool,
+    after: Option<&Goal>,
+) -> Option<EventData> {
     visible_change(
         enabled_before,
         after.cloned(),

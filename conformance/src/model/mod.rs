@@ -9,6 +9,9 @@
 mod cooldowns;
 mod events;
 mod goals;
+mod kick;
+mod kick_steps;
+mod kick_viewers;
 mod overlay;
 mod points;
 mod powerups;
@@ -21,13 +24,13 @@ mod users;
 mod verification;
 
 use datastore::{
-    AdminKey, Clock, Cooldown, DropRecord, Event, Goal, GoalId, InventoryRow, LayoutId, OAuthToken,
-    OverlayKey, OverlayLayout, OverlaySetting, PointSource, PointTransaction, Points,
-    PowerupConfig, PowerupPurchase, PowerupType, Resource, StoreError, StoreResult, Streamer,
-    StreamerId, StreamerSession, Theme, Timestamp, Tip, TipId, TokenHash, TransactionId, User,
-    UserId, UserPoints, UserSession, VerificationCode,
+    AdminKey, Clock, Cooldown, DeliveryId, DropRecord, EconomyConfig, Event, Goal, GoalId,
+    InventoryRow, LayoutId, OAuthToken, OverlayKey, OverlayLayout, OverlaySetting, PointSource,
+    PointTransaction, Points, PowerupConfig, PowerupPurchase, PowerupType, Resource, StoreError,
+    StoreResult, StreamState, Streamer, StreamerId, StreamerSession, Theme, Timestamp, Tip, TipId,
+    TokenHash, TransactionId, User, UserId, UserPoints, UserSession, VerificationCode,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The in-memory reference implementation of [`datastore::DataStore`].
@@ -55,7 +58,7 @@ impl ModelStore {
 
 /// Next id of each numbered table. Ids are global, start at 1, and are used only by a write
 /// that succeeds.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Counters {
     streamer: i64,
     user: i64,
@@ -71,14 +74,25 @@ fn next(counter: &mut i64) -> i64 {
     *counter
 }
 
-#[derive(Debug, Default)]
+/// Everything the store holds. Cloned by a Kick delivery, which runs its steps on the copy and
+/// keeps it only when the delivery commits (the model's transaction and savepoint).
+#[derive(Debug, Default, Clone)]
 struct State {
     ids: Counters,
     tenants: BTreeMap<StreamerId, Tenant>,
 }
 
+/// An open duel, as stored (names are read from the users when shown).
+#[derive(Debug, Clone)]
+struct DuelRow {
+    challenger: UserId,
+    opponent: UserId,
+    stake: i64,
+    expires_at: Timestamp,
+}
+
 /// Everything one streamer owns.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Tenant {
     streamer: Streamer,
     users: BTreeMap<UserId, User>,
@@ -109,6 +123,20 @@ struct Tenant {
     events: Vec<Event>,
     /// The id of the latest event ever recorded (0 for none); a purge never lowers it.
     last_event: i64,
+    /// Recorded delivery ids, with when each was applied.
+    deliveries: BTreeMap<DeliveryId, Timestamp>,
+    /// Kick user id → the viewer linked to it (a viewer is linked to at most one).
+    kick_links: BTreeMap<i64, UserId>,
+    /// When each viewer last chatted (the watch award's recent chatters).
+    chatters: BTreeMap<UserId, Timestamp>,
+    /// The live flag and the stamp of the change that set it.
+    stream: StreamState,
+    /// The minutes already awarded.
+    watch_minutes: BTreeSet<i64>,
+    /// Duels in the order they were opened; expired ones count as absent.
+    duels: Vec<DuelRow>,
+    /// The economy's configuration, once set.
+    economy: Option<EconomyConfig>,
 }
 
 impl Tenant {
@@ -137,6 +165,16 @@ impl Tenant {
             goals: BTreeMap::new(),
             events: Vec::new(),
             last_event: 0,
+            deliveries: BTreeMap::new(),
+            kick_links: BTreeMap::new(),
+            chatters: BTreeMap::new(),
+            stream: StreamState {
+                live: false,
+                changed_at: None,
+            },
+            watch_minutes: BTreeSet::new(),
+            duels: Vec::new(),
+            economy: None,
         }
     }
 

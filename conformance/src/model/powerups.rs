@@ -1,5 +1,5 @@
 use super::points::points_changed;
-use super::{ModelStore, Tenant, next};
+use super::{ModelStore, State, Tenant, next};
 use async_trait::async_trait;
 use datastore::visible_change;
 use datastore::{
@@ -159,16 +159,37 @@ impl PowerupStore for ModelStore {
     ) -> StoreResult<InventoryItem> {
         let now = self.clock.now();
         let mut st = self.state();
-        let t = st.user_tenant(streamer, user)?;
-        let owned = match t.inventory.get_mut(&(user, powerup)) {
+        st.user_tenant(streamer, user)?.use_one(user, powerup, now)
+    }
+
+    async fn purchase_powerup(
+        &self,
+        streamer: StreamerId,
+        user: UserId,
+        powerup: PowerupType,
+    ) -> StoreResult<PurchaseReceipt> {
+        let now = self.clock.now();
+        self.state().purchase(streamer, user, powerup, now)
+    }
+}
+
+impl Tenant {
+    /// Uses one of `user`'s `powerup`s (`use_powerup`).
+    pub(super) fn use_one(
+        &mut self,
+        user: UserId,
+        powerup: PowerupType,
+        now: Timestamp,
+    ) -> StoreResult<InventoryItem> {
+        let owned = match self.inventory.get_mut(&(user, powerup)) {
             Some(r) if r.quantity > 0 => {
                 r.quantity -= 1;
                 r.quantity
             }
             _ => return Err(StoreError::NoPowerupLeft { powerup }),
         };
-        let username = t.users[&user].username.clone();
-        t.record(
+        let username = self.users[&user].username.clone();
+        self.record(
             now,
             [EventData::PowerupUsed {
                 user_id: user,
@@ -182,16 +203,19 @@ impl PowerupStore for ModelStore {
             quantity: owned,
         })
     }
+}
 
-    async fn purchase_powerup(
-        &self,
+impl State {
+    /// Buys one `powerup` for `user` (`purchase_powerup`): checks everything, then spends,
+    /// adds and records.
+    pub(super) fn purchase(
+        &mut self,
         streamer: StreamerId,
         user: UserId,
         powerup: PowerupType,
+        now: Timestamp,
     ) -> StoreResult<PurchaseReceipt> {
-        let now = self.clock.now();
-        let mut st = self.state();
-        let t = st.user_tenant(streamer, user)?;
+        let t = self.user_tenant(streamer, user)?;
         let config = t
             .powerups
             .get(&powerup)
@@ -216,7 +240,7 @@ impl PowerupStore for ModelStore {
         // The spend's ledger row (none for a free purchase) and its PointsChanged.
         let spent = if cost > 0 {
             let description = Some(format!("powerup: {powerup}"));
-            st.move_points(
+            self.move_points(
                 streamer,
                 user,
                 balance - cost,
@@ -229,8 +253,8 @@ impl PowerupStore for ModelStore {
         } else {
             None
         };
-        let id = PurchaseId(next(&mut st.ids.purchase));
-        let t = st.user_tenant(streamer, user)?;
+        let id = PurchaseId(next(&mut self.ids.purchase));
+        let t = self.user_tenant(streamer, user)?;
         t.inventory.insert(
             (user, powerup),
             InventoryRow {

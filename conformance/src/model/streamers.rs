@@ -109,6 +109,16 @@ impl StreamerStore for ModelStore {
             .collect())
     }
 
+    async fn list_live_streamers(&self) -> StoreResult<Vec<StreamerId>> {
+        Ok(self
+            .state()
+            .tenants
+            .iter()
+            .filter(|(_, t)| t.stream.live)
+            .map(|(id, _)| *id)
+            .collect())
+    }
+
     async fn delete_streamer(&self, id: StreamerId) -> StoreResult<()> {
         self.state()
             .tenants

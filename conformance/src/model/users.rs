@@ -100,6 +100,10 @@ impl UserStore for ModelStore {
         t.drops.retain(|r| r.user_id != user);
         t.cooldowns.retain(|(u, _), _| *u != user);
         t.user_sessions.retain(|_, r| r.user_id != user);
+        t.kick_links.retain(|_, u| *u != user);
+        t.chatters.remove(&user);
+        t.duels
+            .retain(|d| d.challenger != user && d.opponent != user);
         t.forget_viewer(user);
         t.record(now, [EventData::ViewerRemoved { user_id: user }]);
         Ok(())

@@ -98,14 +98,8 @@ impl VerificationStore for ModelStore {
     ) -> StoreResult<VerificationCode> {
         let now = self.clock.now();
         let mut st = self.state();
-        let t = st.tenant_for(streamer, Resource::VerificationCode)?;
-        let (_, c) = t
-            .verification
-            .iter_mut()
-            .find(|(_, c)| matches(c, username, code) && c.expires_at > now)
-            .ok_or(StoreError::not_found(Resource::VerificationCode))?;
-        c.verified = true;
-        Ok(c.clone())
+        st.tenant_for(streamer, Resource::VerificationCode)?
+            .mark_verified(username, code, now)
     }
 
     async fn delete_verification_codes(
@@ -165,6 +159,24 @@ impl VerificationStore for ModelStore {
             .tenants
             .get_mut(&streamer)
             .map_or(0, |t| forget_where(t, |_, c| c.expires_at <= now)))
+    }
+}
+
+impl super::Tenant {
+    /// Marks the unexpired code `code` of `username` verified (`mark_verification_code_verified`).
+    pub(super) fn mark_verified(
+        &mut self,
+        username: &str,
+        code: &str,
+        now: datastore::Timestamp,
+    ) -> StoreResult<VerificationCode> {
+        let (_, c) = self
+            .verification
+            .iter_mut()
+            .find(|(_, c)| matches(c, username, code) && c.expires_at > now)
+            .ok_or(StoreError::not_found(Resource::VerificationCode))?;
+        c.verified = true;
+        Ok(c.clone())
     }
 }
 

@@ -4,6 +4,12 @@
 use crate::error::{StoreError, StoreResult};
 use crate::validate;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Longest a duel may stay open.
+pub const MAX_DUEL_WAIT: Duration = Duration::from_secs(3600);
+/// Longest window of "recent" chatters a watch award may reach back.
+pub const MAX_WATCH_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 /// Largest cooldown a command may be configured with, in seconds (a day).
 pub const MAX_COMMAND_COOLDOWN_SECS: u64 = 24 * 3600;
@@ -168,7 +174,7 @@ impl EconomyConfig {
         amount("renewal_points", self.renewal_points)?;
         amount("gift_points", self.gift_points)?;
         amount("kick_points", self.kick_points)?;
-        if !(1..=crate::kick::MAX_WATCH_WINDOW.as_secs()).contains(&self.watch_window_secs) {
+        if !(1..=MAX_WATCH_WINDOW.as_secs()).contains(&self.watch_window_secs) {
             return Err(StoreError::invalid(
                 "watch_window_secs",
                 "must be 1 second to a day",
@@ -217,9 +223,19 @@ impl CommandsConfig {
             }
             Ok(())
         };
-        range("commands.gamble_min", self.gamble_min, "commands.gamble_max", self.gamble_max)?;
-        range("commands.duel_min", self.duel_min, "commands.duel_max", self.duel_max)?;
-        if !(1..=crate::kick::MAX_DUEL_WAIT.as_secs()).contains(&self.duel_wait_secs) {
+        range(
+            "commands.gamble_min",
+            self.gamble_min,
+            "commands.gamble_max",
+            self.gamble_max,
+        )?;
+        range(
+            "commands.duel_min",
+            self.duel_min,
+            "commands.duel_max",
+            self.duel_max,
+        )?;
+        if !(1..=MAX_DUEL_WAIT.as_secs()).contains(&self.duel_wait_secs) {
             return Err(StoreError::invalid(
                 "commands.duel_wait_secs",
                 "must be 1 second to an hour",
@@ -241,7 +257,10 @@ mod tests {
             (c.chat_points, c.watch_points, c.subscription_points),
             (25, 5, 2_000)
         );
-        assert_eq!((c.renewal_points, c.gift_points, c.kick_points), (1_000, 1_500, 100));
+        assert_eq!(
+            (c.renewal_points, c.gift_points, c.kick_points),
+            (1_000, 1_500, 100)
+        );
         assert_eq!((c.commands.gamble_min, c.commands.gamble_max), (10, 10_000));
         assert_eq!((c.commands.duel_min, c.commands.duel_max), (50, 5_000));
         assert_eq!(c.commands.say_cost, 500);
@@ -255,10 +274,20 @@ mod tests {
         assert!(e.contains("commands.gamble_min"), "{e}");
         let mut c = EconomyConfig::default();
         c.chat_points = -1;
-        assert!(c.validate().unwrap_err().to_string().contains("chat_points"));
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("chat_points")
+        );
         let mut c = EconomyConfig::default();
         c.commands.say.cooldown_secs = MAX_COMMAND_COOLDOWN_SECS + 1;
-        assert!(c.validate().unwrap_err().to_string().contains("commands.say"));
+        assert!(
+            c.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("commands.say")
+        );
     }
 
     #[test]

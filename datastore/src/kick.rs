@@ -11,6 +11,8 @@
 //! way (see [`KickStore::apply_delivery`]), creating the viewer on first sight.
 
 use crate::clock::Timestamp;
+pub use crate::economy::{MAX_DUEL_WAIT, MAX_WATCH_WINDOW};
+
 use crate::economy::EconomyConfig;
 use crate::error::{StoreError, StoreResult};
 use crate::events::{AlertKind, ViewerBalances};
@@ -33,10 +35,6 @@ pub const MAX_DELIVERY_STEPS: usize = 32;
 pub const MAX_SPEECH_CHARS: usize = 500;
 /// Largest payout of a wager, as a multiple of its stake.
 pub const MAX_WAGER_MULTIPLIER: i64 = 100;
-/// Longest a duel may stay open.
-pub const MAX_DUEL_WAIT: Duration = Duration::from_secs(3600);
-/// Longest window of "recent" chatters a watch award may reach back.
-pub const MAX_WATCH_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 /// A Kick user as a delivery names them: Kick's numeric id and their current username.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -319,9 +317,7 @@ impl Step {
                 amount("by", *by)
             }
             Step::Alert {
-                viewer,
-                amount: n,
-                ..
+                viewer, amount: n, ..
             } => {
                 if let Some(v) = viewer {
                     v.validate()?;
@@ -356,7 +352,10 @@ impl Step {
                     ));
                 }
                 if challenger.username.eq_ignore_ascii_case(opponent) {
-                    return Err(StoreError::invalid("opponent", "must not be the challenger"));
+                    return Err(StoreError::invalid(
+                        "opponent",
+                        "must not be the challenger",
+                    ));
                 }
                 Ok(())
             }

@@ -273,8 +273,9 @@ fn arguments(
                         validate::MAX_CODE_CHARS
                     )
                 })?;
+            // Login pages show codes in capitals; chat users often type them in lower case.
             Command::Verify {
-                code: code.to_owned(),
+                code: code.to_ascii_uppercase(),
             }
         }
     })
@@ -572,6 +573,12 @@ mod tests {
     fn verify_needs_a_code_of_letters_and_digits() {
         assert_eq!(
             run("!verify AB12CD"),
+            Parsed::Run(Command::Verify {
+                code: "AB12CD".into()
+            })
+        );
+        assert_eq!(
+            run("!verify ab12cd"),
             Parsed::Run(Command::Verify {
                 code: "AB12CD".into()
             })

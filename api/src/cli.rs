@@ -199,6 +199,39 @@ pub struct ServeArgs {
         value_name = "ORIGIN"
     )]
     pub cors_origins: Vec<String>,
+    /// Kick's public key, which every webhook delivery's signature is checked with: a PEM
+    /// file's path, or the PEM text itself ("-----BEGIN PUBLIC KEY-----" as Kick publishes it,
+    /// or "-----BEGIN RSA PUBLIC KEY-----"). Without it `POST /api/kick/webhook` answers 503.
+    #[arg(long, env = "KICKOVERLAY_KICK_PUBLIC_KEY", value_name = "PEM_OR_PATH")]
+    pub kick_public_key: Option<String>,
+    /// How far a webhook delivery's Kick-Event-Message-Timestamp may be from the server's
+    /// clock, either way, before it is refused as stale or replayed (401).
+    #[arg(long, env = "KICKOVERLAY_KICK_REPLAY_WINDOW_SECS", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(1..=86_400), value_name = "SECONDS")]
+    pub kick_replay_window_secs: u64,
+    /// Kick's API, which the bot's chat replies are posted to (`/public/v1/chat`).
+    #[arg(
+        long,
+        env = "KICKOVERLAY_KICK_API_URL",
+        default_value = "https://api.kick.com",
+        value_name = "URL"
+    )]
+    pub kick_api_url: String,
+    /// Seconds between two runs of the watch-time award (each awards the current minute once,
+    /// whichever server runs it first). For tests; the default suits production.
+    #[arg(long, env = "KICKOVERLAY_WATCH_INTERVAL_SECS", default_value_t = 60, hide = true,
+          value_parser = clap::value_parser!(u64).range(1..=3600), value_name = "SECONDS")]
+    pub watch_interval_secs: u64,
+    /// FOR TESTS ONLY: predictable dice for gambles, coin flips and duels, from this seed and
+    /// each delivery's id, so a recorded script of deliveries plays out the same every time.
+    /// Anyone who knows the seed knows every roll: never set it on a real stream.
+    #[arg(
+        long,
+        env = "KICKOVERLAY_KICK_DICE_SEED",
+        hide = true,
+        value_name = "N"
+    )]
+    pub kick_dice_seed: Option<u64>,
     /// Start without checking the database file for damage (SQLite's quick_check, which reads
     /// the whole file: about 3 s for 230 MB).
     #[arg(long, env = "KICKOVERLAY_NO_INTEGRITY_CHECK")]

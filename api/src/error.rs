@@ -92,6 +92,10 @@ pub enum ApiError {
         /// Seconds to wait (the `Retry-After` header).
         retry_after_s: u64,
     },
+    /// Something the route needs is not configured or not reachable now (the Kick webhook
+    /// without Kick's public key, or its store failing: Kick retries a delivery answered so).
+    #[error("{0}")]
+    Unavailable(String),
     /// The client took too long to send its body.
     #[error("the body did not arrive within {seconds} s")]
     RequestTimeout {
@@ -129,7 +133,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Busy { .. } | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -150,6 +154,7 @@ impl ApiError {
             ApiError::RequestTimeout { .. } => "request_timeout",
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::Busy { .. } => "busy",
+            ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal => "internal",
         }
     }

@@ -1,8 +1,9 @@
 //! Housekeeping on a schedule: every streamer's expired verification codes, viewer and
-//! dashboard sessions, ended cooldowns and events past their retention are deleted, so that
-//! what a flood or years of use leave behind does not stay in the file.
+//! dashboard sessions, ended cooldowns, events past their retention and Kick delivery records
+//! past theirs are deleted, so that what a flood or years of use leave behind does not stay in
+//! the file.
 
-use datastore::{DataStore, EventRetention, StoreResult};
+use datastore::{Clock, DataStore, EventRetention, StoreResult, SystemClock};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +15,11 @@ pub const DEFAULT_EVENT_RETENTION: EventRetention = EventRetention {
     max_age: Duration::from_secs(24 * 3600),
     max_count: 10_000,
 };
+
+/// How long a Kick delivery's id is remembered, so that its redelivery changes nothing: twice
+/// the longest replay window (`--kick-replay-window-secs`, at most a day), since a delivery
+/// stamped outside the window is refused anyway.
+pub const DELIVERY_RETENTION: Duration = Duration::from_secs(2 * 24 * 3600);
 
 /// What one purge deleted, over all streamers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -28,12 +34,18 @@ pub struct Purged {
     pub cooldowns: u64,
     /// Events past their retention.
     pub events: u64,
+    /// Kick delivery records older than [`DELIVERY_RETENTION`].
+    pub deliveries: u64,
 }
 
 /// Purges every streamer's expired rows, and events past `events`, once. A streamer that
 /// fails is logged and skipped.
 pub async fn purge_once(store: &dyn DataStore, events: EventRetention) -> StoreResult<Purged> {
     let mut total = Purged::default();
+    let deliveries_before = SystemClock
+        .now()
+        .checked_sub(DELIVERY_RETENTION)
+        .unwrap_or(datastore::Timestamp::MIN);
     for s in store.list_streamers().await? {
         let one = async {
             Ok::<_, datastore::StoreError>(Purged {
@@ -42,6 +54,7 @@ pub async fn purge_once(store: &dyn DataStore, events: EventRetention) -> StoreR
                 streamer_sessions: store.purge_expired_streamer_sessions(s.id).await?,
                 cooldowns: store.purge_expired_cooldowns(s.id).await?,
                 events: store.purge_events(s.id, events).await?,
+                deliveries: store.purge_deliveries(s.id, deliveries_before).await?,
             })
         };
         match one.await {
@@ -51,6 +64,7 @@ pub async fn purge_once(store: &dyn DataStore, events: EventRetention) -> StoreR
                 total.streamer_sessions += p.streamer_sessions;
                 total.cooldowns += p.cooldowns;
                 total.events += p.events;
+                total.deliveries += p.deliveries;
             }
             Err(e) => tracing::warn!(streamer = %s.username, error = %e, "a purge failed"),
         }
@@ -71,6 +85,7 @@ pub async fn run(store: Arc<dyn DataStore>, every: Duration, events: EventRetent
                 streamer_sessions = p.streamer_sessions,
                 cooldowns = p.cooldowns,
                 events = p.events,
+                deliveries = p.deliveries,
                 "purged expired rows"
             ),
             Ok(_) => {}

@@ -36,6 +36,7 @@ pub mod export_json;
 pub mod filters;
 pub mod handlers;
 pub mod housekeeping;
+pub mod kick;
 pub mod live;
 pub mod models;
 pub mod openapi;

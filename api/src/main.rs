@@ -6,6 +6,11 @@ mod malloc;
 use api::accounts::{self, create_streamer, issue_admin_key, issue_overlay_key};
 use api::connections::{self, Limits};
 use api::housekeeping;
+use api::kick::dice::DiceSource;
+use api::kick::replies::{KickChatApi, ReplyQueue};
+use api::kick::settings::KickSettings;
+use api::kick::signature::KickPublicKey;
+use api::kick::watch;
 use api::rate_limit::{CodeLimits, Rate};
 use api::server::{self, StartError};
 use clap::Parser;
@@ -109,6 +114,16 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     // A key too short to be a secret stops the start before any file is made.
     server::check_operator_key(operator_key.as_deref()).map_err(|e| e.to_string())?;
     let cors = api::cors::CorsOrigins::new(&args.cors_origins).map_err(|e| e.to_string())?;
+    // Kick's public key and API address are checked before any file is made, too.
+    let kick_key = match args
+        .kick_public_key
+        .as_deref()
+        .filter(|k| !k.trim().is_empty())
+    {
+        Some(value) => Some(KickPublicKey::load(value).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let chat_api = KickChatApi::new(&args.kick_api_url).map_err(|e| e.to_string())?;
     let mut doorbell = None;
     let (store, clock, _claim) = match &backend {
         server::Backend::Sqlite(db) => {
@@ -149,8 +164,35 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
              (from a checkout: `cargo run -p api -- streamer add USERNAME`)"
         );
     }
-    let mut state = server::state(store.clone(), clock, operator_key.as_deref())
+    let mut state = server::state(store.clone(), clock.clone(), operator_key.as_deref())
         .map_err(|e: StartError| e.to_string())?;
+    match &kick_key {
+        Some(key) => tracing::info!(
+            bits = key.bits(),
+            "Kick webhook deliveries are verified with the configured public key"
+        ),
+        None => tracing::warn!(
+            "--kick-public-key (KICKOVERLAY_KICK_PUBLIC_KEY) is not set: POST /api/kick/webhook \
+             cannot verify Kick's signatures, so it refuses every delivery (503)"
+        ),
+    }
+    let dice = match args.kick_dice_seed {
+        Some(seed) => {
+            tracing::warn!(
+                seed,
+                "--kick-dice-seed is set: gambles, coin flips and duels are predictable; for \
+                 tests only, never on a real stream"
+            );
+            DiceSource::Seeded(seed)
+        }
+        None => DiceSource::Secure,
+    };
+    state.kick = Arc::new(KickSettings {
+        public_key: kick_key,
+        replay_window: Duration::from_secs(args.kick_replay_window_secs),
+        dice,
+        replies: ReplyQueue::start(store.clone(), clock.clone(), Arc::new(chat_api)),
+    });
     if !cors.list().is_empty() {
         tracing::info!(origins = ?cors, "pages of these origins may call the protected routes");
     }
@@ -183,6 +225,12 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         max_count: args.events_keep_count,
     };
     let ringing = doorbell.map(|bell| tokio::spawn(server::ring_from(bell, state.events.clone())));
+    let watching = tokio::spawn(watch::run(
+        store.clone(),
+        clock,
+        state.events.clone(),
+        Duration::from_secs(args.watch_interval_secs),
+    ));
     let purging = tokio::spawn(housekeeping::run(
         store,
         Duration::from_secs(args.purge_interval),
@@ -217,6 +265,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     );
     let stopped = server::serve(listener, state, limits, server::shutdown_signal()).await;
     purging.abort();
+    watching.abort();
     if let Some(r) = ringing {
         r.abort();
     }

@@ -225,7 +225,8 @@ fn operation(r: &Route, schemas: &mut Schemas, error: &Value) -> Value {
                 ),
                 500 => error_response("The server failed; the details are in its log", error),
                 503 => error_response(
-                    "Busy with work of this kind; the Retry-After header says when to try again",
+                    "Busy with work of this kind (the Retry-After header says when to try again), \
+                     or something the route needs is not configured or not reachable now",
                     error,
                 ),
                 _ => error_response("An error", error),
@@ -649,6 +650,18 @@ mod tests {
             },
             EventData::ViewerChanged { user },
             EventData::ViewerRemoved { user_id: UserId(3) },
+            EventData::Alert {
+                kind: datastore::AlertKind::Gift,
+                user_id: None,
+                username: None,
+                amount: 5,
+            },
+            EventData::SpeechQueued {
+                user_id: UserId(3),
+                username: "Zoë".into(),
+                text: "hello chat".into(),
+                voice: Some("brian".into()),
+            },
         ];
         data.into_iter()
             .enumerate()

@@ -193,7 +193,8 @@ pub fn check_operator_key(operator_key: Option<&str>) -> Result<(), StartError> 
     }
 }
 
-/// The state for a server over `store`, with the operator key if one is given.
+/// The state for a server over `store`, with the operator key if one is given. Kick's webhook
+/// starts unconfigured (no public key: it answers 503; replies off).
 pub fn state(
     store: Arc<dyn DataStore>,
     clock: Arc<dyn Clock>,
@@ -210,6 +211,7 @@ pub fn state(
         exports: Arc::new(tokio::sync::Semaphore::new(1)),
         events: crate::live::EventHub::new(store, LiveConfig::default()),
         cors: crate::cors::origins::CorsOrigins::none(),
+        kick: Arc::new(crate::kick::settings::KickSettings::default()),
     })
 }
 

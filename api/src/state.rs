@@ -1,4 +1,4 @@
-//! What every request can reach: the store, the clock and the operator key.
+//! What every request can reach: the store, the clock, the operator key and Kick's settings.
 
 use crate::rate_limit::CodeLimits;
 use datastore::{Clock, DataStore, TokenHash};
@@ -27,6 +27,8 @@ pub struct AppState {
     pub events: Arc<crate::live::EventHub>,
     /// The origins whose pages may use the protected routes ([`crate::cors`]).
     pub cors: crate::cors::origins::CorsOrigins,
+    /// Kick's webhook: its public key, replay window, dice and chat replies ([`crate::kick`]).
+    pub kick: Arc<crate::kick::settings::KickSettings>,
 }
 
 impl fmt::Debug for AppState {

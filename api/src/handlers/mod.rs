@@ -3,8 +3,10 @@
 //! or an [`ApiError`](crate::error::ApiError). They reach data only through
 //! [`datastore::DataStore`].
 
+pub mod economy;
 pub mod events;
 pub mod goals;
+pub mod kick;
 pub mod meta;
 pub mod operator;
 pub mod overlay;

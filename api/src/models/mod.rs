@@ -9,6 +9,7 @@
 
 pub mod export;
 pub mod goals;
+pub mod kick;
 pub mod meta;
 pub mod overlay;
 pub mod points;

@@ -10,8 +10,10 @@
 //! percent-decoded. Where two templates match a path, the one with a literal segment earlier
 //! wins (`/users/by-name/{username}` beats `/users/{id}/points`).
 
+mod economy;
 mod events;
 mod goals;
+mod kick;
 mod meta;
 mod operator;
 mod overlay;
@@ -49,6 +51,8 @@ pub fn all() -> &'static [&'static Route] {
             reports::ROUTES,
             viewers::ROUTES,
             events::ROUTES,
+            kick::ROUTES,
+            economy::ROUTES,
         ]
         .into_iter()
         .flatten()

@@ -1,0 +1,3 @@
+//! Signed Kick webhook deliveries under load (written next).
+
+fn main() {}

@@ -176,6 +176,12 @@ cases! {
     "DELETE /{streamer}/api/sessions" => Scoped, |_w| req(&[], None), |_x| req(&[], None);
     "GET /{streamer}/api/me" => Scoped, |_w| req(&[], None), |_x| req(&[], None);
     "PATCH /{streamer}/api/me" => Scoped, |_w| req(&[], Some(json!({"country": "DE"}))), |_x| req(&[], None);
+
+    "POST /api/kick/webhook" => Exempt("not under a streamer's path: Kick's signature is the credential and the payload names the channel (tests/kick_isolation.rs)"),
+        |_w| req(&[], None), |_x| req(&[], None);
+    "GET /{streamer}/api/economy" => Scoped, |_w| req(&[], None), |_x| req(&[], None);
+    "PUT /{streamer}/api/economy" => Scoped, |_w| req(&[], Some(json!({"chat_points": 3}))), |_x| req(&[], None);
+    "GET /{streamer}/api/stream" => Scoped, |_w| req(&[], None), |_x| req(&[], None);
 }
 
 fn page_agrees(page: &Value, export: &Value) -> Option<String> {

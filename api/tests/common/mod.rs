@@ -436,6 +436,7 @@ pub fn redact(v: &Value) -> Value {
     }
 }
 pub mod isolation;
+pub mod kick;
 pub mod process;
 pub mod sse;
 pub mod world;

@@ -10,6 +10,10 @@ use std::time::Duration;
 pub const SHARED_USERNAMES: [&str; 4] = ["alice", "Zoë", "o'brien\"; DROP TABLE users;--", "bob"];
 /// Setting keys, goal ids and layout ids every populated streamer shares.
 pub const SHARED_KEY: &str = "shared.key";
+/// Kick user ids every populated streamer links (to viewers of the same names).
+pub const SHARED_KICK_IDS: [i64; 2] = [501, 502];
+/// Delivery ids every populated streamer records.
+pub const SHARED_DELIVERIES: [&str; 2] = ["shared-delivery-1", "shared-delivery-2"];
 
 /// Which streamer to populate. Values (prices, amounts, descriptions) derive from the Kick user
 /// id, so two populated streamers differ wherever a cross-tenant read could show it.
@@ -72,6 +76,10 @@ struct Values {
     /// How many times the theme is set: streamers record different numbers of events, so a
     /// read of another streamer's counter shows.
     theme_writes: i64,
+    /// What a Kick subscription earns the shared Kick viewer.
+    kick_earn: i64,
+    /// The economy's chat points.
+    chat_points: i64,
 }
 
 impl Values {
@@ -92,12 +100,14 @@ impl Values {
                 PowerupType::Shield
             },
             theme_writes: 1 + k % 5,
+            kick_earn: 150 + k % 13,
+            chat_points: 20 + k % 9,
         }
     }
 
     /// Each value, for comparing two streamers field by field.
     #[cfg(test)]
-    fn fields(&self) -> [String; 11] {
+    fn fields(&self) -> [String; 13] {
         [
             self.sub.to_string(),
             self.tip.to_string(),
@@ -110,6 +120,8 @@ impl Values {
             self.price_bump.to_string(),
             self.disabled.to_string(),
             self.theme_writes.to_string(),
+            self.kick_earn.to_string(),
+            self.chat_points.to_string(),
         ]
     }
 }
@@ -156,6 +168,13 @@ pub struct Population {
     pub codes: Vec<(String, String)>,
     /// Commands with a cooldown.
     pub commands: Vec<String>,
+    /// Recorded delivery ids: [`SHARED_DELIVERIES`] and ones only this streamer has.
+    pub deliveries: Vec<DeliveryId>,
+    /// Kick users linked to viewers, with their usernames: [`SHARED_KICK_IDS`] and one only
+    /// this streamer has.
+    pub kick_viewers: Vec<(i64, String)>,
+    /// The watch minutes awarded.
+    pub watch_minutes: Vec<i64>,
 }
 
 impl Population {
@@ -170,6 +189,12 @@ impl Population {
             .iter()
             .flat_map(|(_, n)| [n.clone(), n.to_ascii_uppercase()])
             .collect()
+    }
+
+    /// The Kick users, as a delivery names them.
+    pub fn kick(&self, i: usize) -> KickViewer {
+        let (k, name) = &self.kick_viewers[i % self.kick_viewers.len()];
+        KickViewer::new(*k, name.clone())
     }
 
     /// This population with its numeric ids passed through `map` (to aim another world's
@@ -561,6 +586,123 @@ pub async fn populate(
         .check_cooldown(s, rich, &commands[1], Duration::from_secs(30 * 24 * 3600))
         .await?;
 
+    // Kick: deliveries (two ids every streamer records, two its own), viewers linked to Kick
+    // users (the name-only alice linked, a Kick viewer every streamer has, one only this one
+    // has), the stream live, a watch minute, an open duel and the economy.
+    let kick_viewers = vec![
+        (SHARED_KICK_IDS[0], names[1].clone()),
+        (SHARED_KICK_IDS[1], "kick_shared".to_owned()),
+        (kick_user_id * 10 + 3, format!("kick_only_{username}")),
+    ];
+    let kv = |i: usize| KickViewer::new(kick_viewers[i].0, kick_viewers[i].1.clone());
+    let deliveries = vec![
+        DeliveryId(SHARED_DELIVERIES[0].to_owned()),
+        DeliveryId(format!("only-{username}-1")),
+        DeliveryId(SHARED_DELIVERIES[1].to_owned()),
+        DeliveryId(format!("only-{username}-2")),
+    ];
+    let steps = [
+        (
+            vec![
+                Step::SetLive {
+                    live: true,
+                    at: clock.now(),
+                },
+                Step::Chatted { viewer: kv(0) },
+                Step::Earn {
+                    viewer: kv(0),
+                    amount: v.chat_points,
+                    source: PointSource::Chat,
+                    description: None,
+                },
+            ],
+            vec![],
+        ),
+        (
+            vec![
+                Step::Alert {
+                    kind: AlertKind::Follow,
+                    viewer: Some(kv(2)),
+                    amount: 1,
+                },
+                Step::AdvanceGoal {
+                    goal: GoalId::new("followers"),
+                    by: 1,
+                },
+            ],
+            vec![Step::Speak {
+                viewer: kv(2),
+                text: format!("hello from {username}"),
+                voice: None,
+                cost: 0,
+            }],
+        ),
+        (
+            vec![
+                Step::Earn {
+                    viewer: kv(1),
+                    amount: v.kick_earn,
+                    source: PointSource::Sub,
+                    description: None,
+                },
+                Step::Chatted { viewer: kv(1) },
+                Step::Chatted { viewer: kv(2) },
+            ],
+            vec![Step::Wager {
+                viewer: kv(0),
+                stake: 10,
+                payout: 20,
+                source: PointSource::Gamble,
+                description: None,
+            }],
+        ),
+    ];
+    for (id, (effects, command)) in deliveries.iter().zip(steps) {
+        tick();
+        store
+            .apply_delivery(
+                s,
+                Delivery {
+                    id: id.clone(),
+                    effects,
+                    command,
+                },
+            )
+            .await?;
+    }
+    tick();
+    let minute = clock.now().as_millis().div_euclid(60_000);
+    store
+        .award_watch_minute(
+            s,
+            WatchMinute {
+                minute,
+                amount: 5,
+                window: Duration::from_secs(600),
+            },
+        )
+        .await?;
+    tick();
+    store
+        .apply_delivery(s, open_duel(deliveries[3].clone(), kv(0)))
+        .await?;
+    tick();
+    store
+        .set_economy_config(
+            s,
+            EconomyConfig {
+                chat_points: v.chat_points,
+                follower_goal: format!("only_{username}"),
+                ..EconomyConfig::default()
+            },
+        )
+        .await?;
+    for (k, _) in &kick_viewers[1..] {
+        if let Some(u) = store.get_kick_viewer(s, *k).await? {
+            users.push((u.id, u.username));
+        }
+    }
+
     let transactions = store
         .export_streamer(s)
         .await?
@@ -590,7 +732,25 @@ pub async fn populate(
         last_event,
         codes,
         commands,
+        deliveries,
+        kick_viewers,
+        watch_minutes: vec![minute],
     })
+}
+
+/// The delivery that opens a populated streamer's duel: its alice challenges `kick_shared` for
+/// 50 points, for an hour (the sweep opens it again once the populated one expired).
+pub fn open_duel(id: DeliveryId, challenger: KickViewer) -> Delivery {
+    Delivery {
+        id,
+        effects: vec![],
+        command: vec![Step::ChallengeDuel {
+            challenger,
+            opponent: "kick_shared".into(),
+            stake: 50,
+            expires_in: Duration::from_secs(3600),
+        }],
+    }
 }
 
 #[cfg(test)]

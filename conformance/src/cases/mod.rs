@@ -11,6 +11,12 @@ pub mod event_reads;
 pub mod events;
 pub mod goals;
 pub mod isolation;
+pub mod kick_deliveries;
+pub mod kick_duels;
+pub mod kick_steps;
+pub mod kick_support;
+pub mod kick_viewers;
+pub mod kick_watch;
 pub mod overlay;
 pub mod point_reads;
 pub mod points;
@@ -113,6 +119,31 @@ macro_rules! __suite_cases {
             event_reads::purge_events_by_age_and_count_keeps_the_counter,
             event_reads::delete_streamer_removes_its_events,
             event_reads::concurrent_writes_record_dense_unique_events,
+            kick_deliveries::deliveries_apply_exactly_once,
+            kick_deliveries::a_failing_effect_records_nothing,
+            kick_deliveries::a_refused_command_undoes_its_steps_and_keeps_the_effects,
+            kick_deliveries::delivery_arguments_are_checked_first,
+            kick_deliveries::concurrent_redeliveries_apply_once,
+            kick_deliveries::delivery_records_are_seen_and_purged,
+            kick_deliveries::concurrent_deliveries_never_overdraw_or_lose_updates,
+            kick_steps::earn_spend_and_wager_steps_move_points,
+            kick_steps::chat_live_and_goal_steps,
+            kick_steps::set_live_keeps_the_newest_stamp,
+            kick_steps::alert_cooldown_and_verify_steps,
+            kick_steps::powerup_and_speech_steps,
+            kick_viewers::a_new_kick_user_becomes_a_linked_viewer,
+            kick_viewers::a_name_only_viewer_is_linked_and_keeps_everything,
+            kick_viewers::a_renamed_kick_user_keeps_points_history_and_inventory,
+            kick_viewers::a_rename_to_a_taken_name_keeps_the_old_name,
+            kick_viewers::a_stale_holder_gives_up_the_name,
+            kick_viewers::deleting_a_viewer_removes_their_kick_data,
+            kick_duels::duel_lifecycle,
+            kick_duels::duels_expire_on_the_clock,
+            kick_duels::duel_accept_needs_the_loser_to_cover_the_stake,
+            kick_watch::watch_minutes_award_recent_chatters_once,
+            kick_watch::concurrent_watch_awards_award_once,
+            kick_watch::live_streamers_are_listed,
+            kick_watch::economy_config_defaults_roundtrips_and_validates,
             isolation::cannot_get_user_from_another_streamer,
             isolation::cannot_update_user_from_another_streamer,
             isolation::cannot_view_points_from_another_streamer,
@@ -144,6 +175,12 @@ macro_rules! __suite_cases {
             isolation::cross_tenant_sweep_cooldowns,
             isolation::cross_tenant_sweep_reports,
             isolation::cross_tenant_sweep_events,
+            isolation::a_delivery_for_one_streamer_never_touches_another,
+            isolation::kick_reads_never_see_another_streamers_data,
+            isolation::kick_links_stay_with_their_streamer,
+            isolation::watch_minutes_are_per_streamer,
+            isolation::duels_never_cross_streamers,
+            isolation::cross_tenant_sweep_kick,
             isolation::matches_model_under_random_operations,
         ] }
     };

@@ -167,10 +167,14 @@ impl Fault {
                  and the sweep reads B's boards alone; \
                  leaderboard_follows_writes_and_stays_per_streamer stages both",
             ),
-            Fault::DuelSettleUnchecked | Fault::CommandNotRolledBack => Some(
-                "a transaction bug, not a tenant one: B's results are equally wrong whether A \
-                 exists or not; duel_accept_needs_the_loser_to_cover_the_stake and \
-                 a_refused_command_undoes_its_steps_and_keeps_the_effects stage them",
+            Fault::DuelSettleUnchecked => Some(
+                "a transaction bug, not a tenant one: B's accept is equally wrong whether A \
+                 exists or not; duel_accept_needs_the_loser_to_cover_the_stake stages it",
+            ),
+            Fault::CommandNotRolledBack => Some(
+                "a transaction bug, not a tenant one: B's refused command keeps its steps \
+                 whether A exists or not; a_refused_command_undoes_its_steps_and_keeps_the_effects \
+                 stages it",
             ),
             Fault::RacyLastInsertId => Some(
                 "a race between two streamers' writes, and the sweep runs one call at a time; \

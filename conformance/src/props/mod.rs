@@ -7,13 +7,14 @@
 //! of them aim at another streamer's rows. A failure is shrunk by proptest to a minimal
 //! sequence, printed with the step that diverged.
 
+mod kick_ops;
 mod ops;
 
 use crate::canon::Canon;
 use crate::cases::support::{all_events, check_invariants};
 use crate::harness::{CaseResult, Failure, Harness, START};
 use crate::model::ModelStore;
-use datastore::{DataStore, ManualClock};
+use datastore::{DataStore, DeliveryId, ManualClock};
 use ops::{Op, Side, exec, op_strategy};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde_json::Value;
@@ -111,12 +112,17 @@ async fn run_sequence(h: &Harness, ops: &[Op]) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Every streamer's export, events and overlay key (which of the steps' tokens opens it) from
-/// one side, with canonical ids, once the invariants are checked.
+/// Every streamer's export, events, overlay key (which of the steps' tokens opens it) and Kick
+/// data (live state, open duels, economy, which of the steps' delivery ids it recorded, whom
+/// the steps' Kick users are linked to), and the live list, from one side, with canonical ids,
+/// once the invariants are checked.
 async fn state_of(side: &mut Side, label: &str) -> Result<Value, Failure> {
     let mut exports = Vec::new();
     let mut events = Vec::new();
     let mut overlay_keys = Vec::new();
+    let mut kick = Vec::new();
+    let mut duels = Vec::new();
+    let mut links = Vec::new();
     for s in side.store.list_streamers().await? {
         let e =
             side.store.export_streamer(s.id).await?.ok_or_else(|| {
@@ -130,10 +136,31 @@ async fn state_of(side: &mut Side, label: &str) -> Result<Value, Failure> {
             opens.push(side.store.check_overlay_key(s.id, &ops::token(t)).await?);
         }
         overlay_keys.push(opens);
+        let mut seen = Vec::new();
+        for id in kick_ops::DELIVERY_IDS {
+            let id = DeliveryId(id.to_owned());
+            seen.push(side.store.delivery_seen(s.id, &id).await?);
+        }
+        kick.push((
+            side.store.get_stream_state(s.id).await?,
+            side.store.get_economy_config(s.id).await?,
+            seen,
+        ));
+        duels.push(side.store.list_duels(s.id).await?);
+        let mut linked = Vec::new();
+        for k in kick_ops::KICK_IDS {
+            linked.push(side.store.get_kick_viewer(s.id, k).await?);
+        }
+        links.push(linked);
     }
+    let mut live = side.store.list_live_streamers().await?;
     side.canon.apply(&mut exports);
     side.canon.apply(&mut events);
-    serde_json::to_value((exports, events, overlay_keys)).map_err(|e| Failure(e.to_string()))
+    side.canon.apply(&mut duels);
+    side.canon.apply(&mut links);
+    side.canon.apply(&mut live);
+    serde_json::to_value((exports, events, overlay_keys, kick, duels, links, live))
+        .map_err(|e| Failure(e.to_string()))
 }
 
 /// Every streamer's export, canonical ids, equal on both sides, and the invariants hold.

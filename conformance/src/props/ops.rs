@@ -1,5 +1,6 @@
 //! The operations the property test draws, and how each runs on a store.
 
+use super::kick_ops;
 use crate::canon::{Canon, IdKind, observe};
 use datastore::*;
 use proptest::prelude::*;
@@ -139,6 +140,19 @@ kinds!(
     StreamExport,
     ReadEvents,
     PurgeEvents,
+    Deliver,
+    DeliverChat,
+    DeliverDuel,
+    DeliverLive,
+    DeliverySeen,
+    PurgeDeliveries,
+    StreamState,
+    AwardWatchMinute,
+    ListDuels,
+    KickViewer,
+    EconomyConfig,
+    SetEconomyConfig,
+    ListLiveStreamers,
 );
 
 /// One step: an operation and its small random arguments. `s` picks the streamer, `x` and `y`
@@ -226,6 +240,8 @@ pub fn setup() -> Vec<Op> {
             op(Kind::CreateStreamerSession, s, s, 0, 500),
             op(Kind::SetAdminKey, s, s, 0, 0),
             op(Kind::SetOverlayKey, s, s + 1, 0, 0),
+            op(Kind::DeliverLive, s, 9, 1, 0),
+            op(Kind::DeliverChat, s, 8, 0, s.into()),
         ]);
     }
     steps
@@ -645,6 +661,39 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
             };
             ob!(st.purge_events(s, retention))
         }
+        Kind::Deliver => {
+            let d = kick_ops::random_delivery(x, y, n, clock.now());
+            ob!(st.apply_delivery(s, d))
+        }
+        Kind::DeliverChat => ob!(st.apply_delivery(s, kick_ops::chat_delivery(x, y, n))),
+        Kind::DeliverDuel => ob!(st.apply_delivery(s, kick_ops::duel_delivery(x, y, n))),
+        Kind::DeliverLive => {
+            let d = kick_ops::live_delivery(x, y, n, clock.now());
+            ob!(st.apply_delivery(s, d))
+        }
+        Kind::DeliverySeen => ob!(st.delivery_seen(s, &kick_ops::delivery_id(x))),
+        Kind::PurgeDeliveries => {
+            let before = at(clock, -(i64::from(x % 8) * 7));
+            ob!(st.purge_deliveries(s, before))
+        }
+        Kind::StreamState => ob!(st.get_stream_state(s)),
+        Kind::AwardWatchMinute => {
+            // This minute or one of the next two; one to twenty minutes of recent chatters.
+            let minute = WatchMinute {
+                minute: clock.now().as_millis().div_euclid(60_000) + i64::from(x % 3),
+                amount: 1 + n % 20,
+                window: Duration::from_secs(60 * (1 + u64::from(y % 20))),
+            };
+            ob!(st.award_watch_minute(s, minute))
+        }
+        Kind::ListDuels => ob!(st.list_duels(s)),
+        Kind::KickViewer => {
+            let k = kick_ops::KICK_IDS[usize::from(x) % kick_ops::KICK_IDS.len()];
+            ob!(st.get_kick_viewer(s, k))
+        }
+        Kind::EconomyConfig => ob!(st.get_economy_config(s)),
+        Kind::SetEconomyConfig => ob!(st.set_economy_config(s, kick_ops::economy(y, n))),
+        Kind::ListLiveStreamers => ob!(st.list_live_streamers()),
     };
     side.last_call = called;
     seen

@@ -9,7 +9,8 @@
 //!
 //! * any result B got differs between the worlds (rows, counts, pagination totals, error
 //!   variants and error text: ids are compared canonically, see [`crate::canon`]);
-//! * A's holdings changed (its full export, its events, whether its overlay key opens it);
+//! * A's holdings changed (its full export, its events, whether its overlay key opens it, its
+//!   Kick data);
 //! * B's holdings ended up different between the worlds (a write landed elsewhere, or copied
 //!   A's data, or recorded an event it should not have).
 //!
@@ -27,8 +28,8 @@ pub use env::{Env, SweepEntry};
 use crate::canon::{Canon, IdKind, VisitIds, diff};
 use crate::cases::support::all_events;
 use crate::harness::{Failure, Harness, START};
-use crate::populate::{ALPHA, BRAVO, DECOY, Population, populate};
-use datastore::{DataStore, Family, ManualClock, Timestamp};
+use crate::populate::{ALPHA, BRAVO, DECOY, Population, open_duel, populate};
+use datastore::{DataStore, DeliveryId, Family, ManualClock, Timestamp};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -118,6 +119,16 @@ async fn world(
         }
     };
     clock.set(at(START, 48));
+    // The populated duels expired meanwhile: open them again, B's first (so B's ids are the
+    // same in both worlds).
+    for p in std::iter::once(&b).chain(a.as_ref()) {
+        store
+            .apply_delivery(
+                p.streamer,
+                open_duel(DeliveryId("sweep-duel".into()), p.kick(0)),
+            )
+            .await?;
+    }
     let mut w = World {
         store,
         clock,
@@ -128,9 +139,11 @@ async fn world(
     Ok((w, a))
 }
 
-/// What a streamer holds: its export, every event it keeps with its counter, and whether its
-/// populated overlay key still opens it (neither events nor the overlay key are in the
-/// export). Ids are made canonical with `canon`, when given.
+/// What a streamer holds: its export, every event it keeps with its counter, whether its
+/// populated overlay key still opens it, and its Kick data (live state, open duels, economy,
+/// whether it still records its populated deliveries, the viewers its populated Kick users are
+/// linked to, whether it is listed live); none but the export's rows are in the export. Ids
+/// are made canonical with `canon`, when given.
 async fn holdings(
     store: &dyn DataStore,
     p: &Population,
@@ -139,14 +152,34 @@ async fn holdings(
     let mut export = store.export_streamer(p.streamer).await?;
     let mut events = all_events(store, p.streamer).await?;
     let overlay_key_opens = store.check_overlay_key(p.streamer, &p.overlay_key).await?;
+    let stream = store.get_stream_state(p.streamer).await?;
+    let mut duels = store.list_duels(p.streamer).await?;
+    let economy = store.get_economy_config(p.streamer).await?;
+    let mut seen = Vec::new();
+    for id in &p.deliveries {
+        seen.push(store.delivery_seen(p.streamer, id).await?);
+    }
+    let mut links = Vec::new();
+    for (k, _) in &p.kick_viewers {
+        links.push(store.get_kick_viewer(p.streamer, *k).await?);
+    }
+    let listed_live = store.list_live_streamers().await?.contains(&p.streamer);
     if let Some(canon) = canon {
         canon.apply(&mut export);
         canon.apply(&mut events);
+        canon.apply(&mut duels);
+        canon.apply(&mut links);
     }
     Ok(serde_json::json!({
         "export": export,
         "events": events,
         "overlay_key_opens": overlay_key_opens,
+        "stream": stream,
+        "duels": duels,
+        "economy": economy,
+        "deliveries_seen": seen,
+        "kick_links": links,
+        "listed_live": listed_live,
     }))
 }
 

@@ -71,6 +71,24 @@ entries! {
             .map(|l| l.into_iter().filter(|s| s.id != a).collect::<Vec<_>>());
         e.see(r);
     }
+    list_live_streamers |e| {
+        // B's view (A left out), then again once B went off: whether A is live must not decide
+        // whether B is listed.
+        let a = e.them.streamer;
+        let r = e.store.list_live_streamers().await
+            .map(|l| l.into_iter().filter(|s| *s != a).collect::<Vec<_>>());
+        e.see(r);
+        let at = e.clock.now();
+        let r = e.store.apply_delivery(e.s(), Delivery {
+            id: DeliveryId("sweep-off".into()),
+            effects: vec![Step::SetLive { live: false, at }],
+            command: vec![],
+        }).await;
+        e.see(r);
+        let r = e.store.list_live_streamers().await
+            .map(|l| l.into_iter().filter(|s| *s != a).collect::<Vec<_>>());
+        e.see(r);
+    }
     delete_streamer |e| {
         let r = e.store.delete_streamer(e.s()).await;
         e.see(r);
@@ -636,5 +654,145 @@ entries! {
             let r = e.store.read_events(e.s(), EventId::START, MAX_EVENT_PAGE).await;
             e.see(r);
         }
+    }
+
+    // Kick.
+    apply_delivery |e| {
+        // A's delivery ids, naming A's Kick users and viewer names: B's own deliveries, landing
+        // in B's own viewers (created or linked as B's), whatever A recorded or linked.
+        let now = e.clock.now();
+        for (i, id) in e.them.deliveries.clone().into_iter().enumerate() {
+            let r = e.store.apply_delivery(e.s(), Delivery {
+                id,
+                effects: vec![
+                    Step::Chatted { viewer: e.them.kick(i) },
+                    Step::Earn {
+                        viewer: e.them.kick(i + 1),
+                        amount: 11,
+                        source: PointSource::Chat,
+                        description: None,
+                    },
+                    Step::Alert { kind: AlertKind::Follow, viewer: Some(e.them.kick(i + 2)), amount: 1 },
+                ],
+                command: vec![Step::Spend {
+                    viewer: e.them.kick(i + 1),
+                    amount: 1,
+                    source: PointSource::Spend,
+                    description: None,
+                }],
+            }).await;
+            e.see(r);
+        }
+        // Challenges of every name of A's viewers, by a challenger of B's own: a viewer only A
+        // has is no opponent.
+        let challenger = KickViewer::new(777, "sweep_challenger");
+        for (n, name) in e.them.usernames().into_iter().enumerate() {
+            let r = e.store.apply_delivery(e.s(), Delivery {
+                id: DeliveryId(format!("sweep-duel-{n}")),
+                effects: vec![Step::Earn {
+                    viewer: challenger.clone(),
+                    amount: 10,
+                    source: PointSource::Sub,
+                    description: None,
+                }],
+                command: vec![Step::ChallengeDuel {
+                    challenger: challenger.clone(),
+                    opponent: name,
+                    stake: 10,
+                    expires_in: Duration::from_secs(60),
+                }],
+            }).await;
+            e.see(r);
+        }
+        // B goes off: A's live state is A's.
+        let r = e.store.apply_delivery(e.s(), Delivery {
+            id: DeliveryId("sweep-live".into()),
+            effects: vec![Step::SetLive { live: false, at: now }],
+            command: vec![],
+        }).await;
+        e.see(r);
+    }
+    delivery_seen |e| {
+        let mut ids = e.them.deliveries.clone();
+        ids.push(DeliveryId("never-delivered".into()));
+        for id in ids {
+            let r = e.store.delivery_seen(e.s(), &id).await;
+            e.see(r);
+        }
+    }
+    purge_deliveries |e| {
+        // Everything B recorded: A's records stay.
+        let now = e.clock.now();
+        let r = e.store.purge_deliveries(e.s(), now).await;
+        e.see(r);
+        for id in e.them.deliveries.clone() {
+            let r = e.store.delivery_seen(e.s(), &id).await;
+            e.see(r);
+        }
+    }
+    get_stream_state |e| {
+        let r = e.store.get_stream_state(e.s()).await;
+        e.see(r);
+        // A brand-new streamer has no live state: it must not be handed anyone else's.
+        if let Ok(c) = e.store.create_streamer(NewStreamer::named("charlie")).await {
+            let r = e.store.get_stream_state(c.id).await;
+            e.see(r);
+        }
+    }
+    award_watch_minute |e| {
+        // B's viewers named like A's (and A's Kick users, as B's own) chat; then A's minutes
+        // and a fresh one: B's minutes and B's chatters only.
+        let effects = (0..e.them.kick_viewers.len())
+            .map(|i| Step::Chatted { viewer: e.them.kick(i) })
+            .collect();
+        let r = e.store.apply_delivery(e.s(), Delivery {
+            id: DeliveryId("sweep-chat".into()),
+            effects,
+            command: vec![],
+        }).await;
+        e.see(r);
+        let mut minutes = e.them.watch_minutes.clone();
+        minutes.push(e.clock.now().as_millis().div_euclid(60_000));
+        for minute in minutes {
+            let r = e.store.award_watch_minute(e.s(), WatchMinute {
+                minute,
+                amount: 5,
+                window: Duration::from_secs(600),
+            }).await;
+            e.see(r);
+        }
+    }
+    list_duels |e| {
+        let r = e.store.list_duels(e.s()).await;
+        e.see(r);
+        if let Ok(c) = e.store.create_streamer(NewStreamer::named("charlie")).await {
+            let r = e.store.list_duels(c.id).await;
+            e.see(r);
+        }
+    }
+    get_kick_viewer |e| {
+        let mut ids: Vec<i64> = e.them.kick_viewers.iter().map(|(k, _)| *k).collect();
+        ids.push(123_456_789);
+        for k in ids {
+            let r = e.store.get_kick_viewer(e.s(), k).await;
+            e.see(r);
+        }
+    }
+    get_economy_config |e| {
+        let r = e.store.get_economy_config(e.s()).await;
+        e.see(r);
+        // A brand-new streamer has the default economy, not anyone else's.
+        if let Ok(c) = e.store.create_streamer(NewStreamer::named("charlie")).await {
+            let r = e.store.get_economy_config(c.id).await;
+            e.see(r);
+        }
+    }
+    set_economy_config |e| {
+        let r = e.store.set_economy_config(e.s(), EconomyConfig {
+            chat_points: 1,
+            thank_in_chat: false,
+            ..EconomyConfig::default()
+        }).await;
+        e.see(r);
     }
 }

@@ -484,6 +484,18 @@ pub async fn foreign_and_missing_resources_give_identical_errors(h: Harness) -> 
         fc.clone(),
         mc.clone()
     );
+    let (fk, mk) = (a.kick_viewers[2].0, 987_654_321);
+    same!("get_kick_viewer", |k| store.get_kick_viewer(s, k), fk, mk);
+    let (fd, md) = (
+        a.deliveries[1].clone(),
+        DeliveryId("never-delivered".into()),
+    );
+    same!(
+        "delivery_seen",
+        |d| store.delivery_seen(s, &d),
+        fd.clone(),
+        md.clone()
+    );
     if mismatches.is_empty() {
         Ok(())
     } else {
@@ -567,6 +579,64 @@ pub async fn unknown_streamer_owns_nothing(h: Harness) -> CaseResult {
         store.delete_tip(x, a.tips[0]).await,
         StoreError::not_found(Resource::Tip),
         "delete a tip"
+    );
+    check_eq!(
+        store.get_stream_state(x).await?,
+        StreamState {
+            live: false,
+            changed_at: None
+        },
+        "live state"
+    );
+    check_eq!(store.list_duels(x).await?, vec![], "duels");
+    check_eq!(
+        store.get_kick_viewer(x, a.kick_viewers[0].0).await?,
+        None,
+        "a Kick link"
+    );
+    check_eq!(
+        store.get_economy_config(x).await?,
+        EconomyConfig::default(),
+        "economy"
+    );
+    check_eq!(
+        store.delivery_seen(x, &a.deliveries[0]).await?,
+        false,
+        "a delivery"
+    );
+    check_eq!(
+        store.purge_deliveries(x, h.clock().now()).await?,
+        0,
+        "purge deliveries"
+    );
+    check!(
+        !store.list_live_streamers().await?.contains(&x),
+        "not listed live"
+    );
+    let d = Delivery {
+        id: DeliveryId("x-1".into()),
+        effects: vec![Step::Chatted { viewer: a.kick(0) }],
+        command: vec![],
+    };
+    check_err!(store.apply_delivery(x, d).await, ns, "a delivery");
+    check_err!(
+        store
+            .award_watch_minute(
+                x,
+                WatchMinute {
+                    minute: 1,
+                    amount: 5,
+                    window: Duration::from_secs(60)
+                }
+            )
+            .await,
+        ns,
+        "a watch minute"
+    );
+    check_err!(
+        store.set_economy_config(x, EconomyConfig::default()).await,
+        ns,
+        "set the economy"
     );
     Ok(())
 }
@@ -725,6 +795,34 @@ pub async fn a_new_streamer_inherits_nothing(h: Harness) -> CaseResult {
             None,
             "{name}'s codes"
         );
+        check_eq!(
+            store.get_stream_state(s).await?,
+            StreamState {
+                live: false,
+                changed_at: None
+            },
+            "{name}'s live state"
+        );
+        check_eq!(store.list_duels(s).await?, vec![], "{name}'s duels");
+        check_eq!(
+            store.get_economy_config(s).await?,
+            EconomyConfig::default(),
+            "{name}'s economy"
+        );
+        for id in &old.deliveries {
+            check!(
+                !store.delivery_seen(s, id).await?,
+                "{name} does not know {}'s delivery {id:?}",
+                old.username
+            );
+        }
+        for (k, _) in &old.kick_viewers {
+            check_eq!(
+                store.get_kick_viewer(s, *k).await?,
+                None,
+                "{name} links no Kick user {k}"
+            );
+        }
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Cross-tenant isolation: the seed cases (`seeds.rs`), the known ways isolation breaks in
-//! practice (`breaks.rs`), the table-driven sweep (one case per family) and the model-based
-//! property test.
+//! practice (`breaks.rs`), verification codes (`codes.rs`), Kick data (`kick.rs`), the
+//! table-driven sweep (one case per family) and the model-based property test.
 //!
 //! Every case here must fail under at least one of the fault-injecting wrappers of
 //! [`crate::faults`]; `tests/sensitivity.rs` checks that.
@@ -10,11 +10,13 @@ use datastore::Family;
 
 mod breaks;
 mod codes;
+mod kick;
 mod seeds;
 mod setup;
 
 pub use breaks::*;
 pub use codes::*;
+pub use kick::*;
 pub use seeds::*;
 
 macro_rules! sweep_cases {
@@ -41,6 +43,7 @@ sweep_cases! {
     cross_tenant_sweep_cooldowns => Cooldowns,
     cross_tenant_sweep_reports => Reports,
     cross_tenant_sweep_events => Events,
+    cross_tenant_sweep_kick => Kick,
 }
 
 /// Random operation sequences across three streamers match [`crate::ModelStore`] step by

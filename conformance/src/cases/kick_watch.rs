@@ -1,0 +1,344 @@
+//! The per-minute watch award, the list of live streamers and the economy's configuration.
+
+use crate::cases::kick_support::*;
+use crate::cases::support::*;
+use crate::harness::{CaseResult, Harness, check, check_eq, check_err};
+use datastore::*;
+use std::time::Duration;
+
+/// A minute awards every viewer who chatted within the window (the edge included) once, while
+/// the stream is live: `AlreadyAwarded` the second time, `NotLive` (nothing recorded) when the
+/// stream is off; arguments are checked first.
+pub async fn watch_minutes_award_recent_chatters_once(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let (alice, bob, carol) = (kv(1, "alice"), kv(2, "bob"), kv(3, "carol"));
+    let t0 = h.clock().now();
+    let m = minute_of(t0);
+    applied(
+        &*store,
+        s,
+        delivery(
+            "chat-1",
+            vec![chatted(&alice), earn(&carol, 10, PointSource::Tip)],
+            vec![],
+        ),
+    )
+    .await?;
+    check_eq!(
+        store.award_watch_minute(s, watch(m, 5, 600)).await?,
+        WatchAward::NotLive,
+        "an offline stream awards nothing"
+    );
+    applied(&*store, s, delivery("live", vec![live(true, t0)], vec![])).await?;
+    h.clock().advance(Duration::from_secs(300));
+    applied(&*store, s, delivery("chat-2", vec![chatted(&bob)], vec![])).await?;
+    h.clock().advance(Duration::from_secs(400));
+    let before = last_event(&*store, s).await?;
+    let award = store.award_watch_minute(s, watch(m, 5, 600)).await?;
+    let b = linked(&*store, s, 2).await?;
+    let WatchAward::Awarded { viewers } = award else {
+        return Err(crate::harness::Failure(format!(
+            "wanted an award: {award:?}"
+        )));
+    };
+    check_eq!(
+        viewers
+            .iter()
+            .map(|v| (v.user_id, v.channel_points))
+            .collect::<Vec<_>>(),
+        vec![(b.id, 5)],
+        "only bob chatted within ten minutes (and the minute offline was not recorded)"
+    );
+    let events = events_after(&*store, s, before).await?;
+    check_eq!(
+        events,
+        vec![EventData::PointsChanged {
+            viewer: viewers[0].clone(),
+            amount: 5,
+            source: PointSource::Watch,
+            description: None
+        }],
+        "one PointsChanged per awarded viewer"
+    );
+    let ledger: Vec<(UserId, i64, PointSource)> = export(&*store, s)
+        .await?
+        .transactions
+        .iter()
+        .filter(|t| t.source == PointSource::Watch)
+        .map(|t| (t.user_id, t.amount, t.source))
+        .collect();
+    check_eq!(ledger, vec![(b.id, 5, PointSource::Watch)], "a watch row");
+    let snap = snapshot(&*store, s, &[], &[1, 2, 3]).await?;
+    check_eq!(
+        store.award_watch_minute(s, watch(m, 5, 600)).await?,
+        WatchAward::AlreadyAwarded,
+        "the same minute again"
+    );
+    check_eq!(
+        store.award_watch_minute(s, watch(m, 50, 3600)).await?,
+        WatchAward::AlreadyAwarded,
+        "whatever the amount and window"
+    );
+    check_eq!(
+        snapshot(&*store, s, &[], &[1, 2, 3]).await?,
+        snap,
+        "and nothing changed"
+    );
+    // A wider window reaches alice; the window's edge counts.
+    let a = linked(&*store, s, 1).await?;
+    let award = store.award_watch_minute(s, watch(m + 1, 5, 700)).await?;
+    check_eq!(
+        award,
+        WatchAward::Awarded {
+            viewers: vec![
+                ViewerBalances::of(
+                    a.id,
+                    "alice",
+                    &Points {
+                        channel_points: 5,
+                        ..Points::ZERO
+                    }
+                ),
+                ViewerBalances::of(
+                    b.id,
+                    "bob",
+                    &Points {
+                        channel_points: 10,
+                        ..Points::ZERO
+                    }
+                ),
+            ]
+        },
+        "alice chatted exactly 700 s ago"
+    );
+    // Off, then on again: the minute refused offline is awarded later.
+    let t = h.clock().now();
+    applied(&*store, s, delivery("off", vec![live(false, t)], vec![])).await?;
+    check_eq!(
+        store.award_watch_minute(s, watch(m + 2, 5, 600)).await?,
+        WatchAward::NotLive,
+        "off again"
+    );
+    applied(&*store, s, delivery("on", vec![live(true, t)], vec![])).await?;
+    check!(
+        matches!(
+            store.award_watch_minute(s, watch(m + 2, 5, 600)).await?,
+            WatchAward::Awarded { .. }
+        ),
+        "a minute refused offline is not recorded"
+    );
+    // Nobody chatted recently: the minute is recorded with nobody awarded.
+    h.clock().advance(Duration::from_secs(3600));
+    check_eq!(
+        store.award_watch_minute(s, watch(m + 60, 5, 600)).await?,
+        WatchAward::Awarded { viewers: vec![] },
+        "no recent chatter"
+    );
+    check_eq!(
+        store.award_watch_minute(s, watch(m + 60, 5, 600)).await?,
+        WatchAward::AlreadyAwarded,
+        "recorded all the same"
+    );
+    for bad in [
+        watch(m + 3, 0, 600),
+        watch(m + 3, validate::MAX_AMOUNT + 1, 600),
+        watch(m + 3, 5, 0),
+        watch(m + 3, 5, kick::MAX_WATCH_WINDOW.as_secs() + 1),
+    ] {
+        let r = store.award_watch_minute(s, bad.clone()).await;
+        check!(
+            matches!(r, Err(StoreError::InvalidInput { .. })),
+            "{bad:?}: {r:?}"
+        );
+        let r = store
+            .award_watch_minute(StreamerId(s.0 + 1000), bad.clone())
+            .await;
+        check!(
+            matches!(r, Err(StoreError::InvalidInput { .. })),
+            "{bad:?} for an unknown streamer: {r:?}"
+        );
+    }
+    check_err!(
+        store
+            .award_watch_minute(StreamerId(s.0 + 1000), watch(m + 3, 5, 600))
+            .await,
+        StoreError::not_found(Resource::Streamer),
+        "an unknown streamer"
+    );
+    check_eq!(
+        store.award_watch_minute(s, watch(m + 3, 5, 600)).await?,
+        WatchAward::Awarded { viewers: vec![] },
+        "the invalid calls recorded nothing"
+    );
+    check_invariants(&export(&*store, s).await?)
+}
+
+/// Servers racing to award the same minute award it exactly once.
+pub async fn concurrent_watch_awards_award_once(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let now = h.clock().now();
+    let mut effects = vec![live(true, now)];
+    effects.extend((1..=3).map(|k| chatted(&kv(k, &format!("viewer{k}")))));
+    applied(&*store, s, delivery("setup", effects, vec![])).await?;
+    let m = minute_of(now);
+    let results = concurrently(10, |_| {
+        let store = store.clone();
+        async move { store.award_watch_minute(s, watch(m, 5, 600)).await }
+    })
+    .await?;
+    let awarded = results
+        .iter()
+        .filter(|r| matches!(r, Ok(WatchAward::Awarded { viewers }) if viewers.len() == 3))
+        .count();
+    let already = results
+        .iter()
+        .filter(|r| matches!(r, Ok(WatchAward::AlreadyAwarded)))
+        .count();
+    check_eq!(
+        (awarded, already),
+        (1, 9),
+        "one award, the rest already awarded: {results:?}"
+    );
+    for k in 1..=3 {
+        check_eq!(
+            kick_balance(&*store, s, k).await?,
+            5,
+            "viewer{k} awarded once"
+        );
+    }
+    check_invariants(&export(&*store, s).await?)
+}
+
+/// `list_live_streamers` lists the live streamers by id, following their live changes and
+/// deletions.
+pub async fn live_streamers_are_listed(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let a = streamer(&*store, "alpha").await?;
+    let b = streamer(&*store, "bravo").await?;
+    let c = streamer(&*store, "charlie").await?;
+    check_eq!(store.list_live_streamers().await?, vec![], "nobody live");
+    let t = h.clock().now();
+    for s in [c, a] {
+        applied(&*store, s, delivery("on", vec![live(true, t)], vec![])).await?;
+    }
+    applied(&*store, b, delivery("off", vec![live(false, t)], vec![])).await?;
+    check_eq!(
+        store.list_live_streamers().await?,
+        vec![a, c],
+        "the live ones, by id"
+    );
+    applied(
+        &*store,
+        a,
+        delivery("off", vec![live(false, shifted(t, 1))], vec![]),
+    )
+    .await?;
+    check_eq!(
+        store.list_live_streamers().await?,
+        vec![c],
+        "alpha went off"
+    );
+    store.delete_streamer(c).await?;
+    check_eq!(
+        store.list_live_streamers().await?,
+        vec![],
+        "a deleted streamer is not listed"
+    );
+    check_eq!(
+        store.get_stream_state(c).await?,
+        StreamState {
+            live: false,
+            changed_at: None
+        },
+        "nor live"
+    );
+    Ok(())
+}
+
+/// A streamer's economy is the default until set; a set replaces it whole and reads back; an
+/// invalid one is refused (before an unknown streamer is) and changes nothing.
+pub async fn economy_config_defaults_roundtrips_and_validates(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let a = streamer(&*store, "alpha").await?;
+    let b = streamer(&*store, "bravo").await?;
+    let nobody = StreamerId(b.0 + 1000);
+    check_eq!(
+        store.get_economy_config(a).await?,
+        EconomyConfig::default(),
+        "the default"
+    );
+    let mut custom = EconomyConfig {
+        chat_points: 7,
+        watch_points: 0,
+        watch_window_secs: 120,
+        follower_goal: String::new(),
+        thank_in_chat: false,
+        ..EconomyConfig::default()
+    };
+    custom.commands.gamble.enabled = false;
+    custom.commands.duel.cooldown_secs = 0;
+    custom.commands.duel_min = 1;
+    custom.commands.say_cost = 0;
+    check_eq!(
+        store.set_economy_config(a, custom.clone()).await?,
+        custom.clone(),
+        "the set answers the configuration"
+    );
+    check_eq!(
+        store.get_economy_config(a).await?,
+        custom.clone(),
+        "and reads back"
+    );
+    check_eq!(
+        store.get_economy_config(b).await?,
+        EconomyConfig::default(),
+        "another streamer keeps the default"
+    );
+    let mut bad = custom.clone();
+    bad.commands.gamble_min = bad.commands.gamble_max + 1;
+    let mut worse = custom.clone();
+    worse.watch_window_secs = 0;
+    let mut negative = custom.clone();
+    negative.kick_points = -1;
+    for c in [bad, worse, negative] {
+        let want = c
+            .validate()
+            .err()
+            .ok_or_else(|| crate::harness::Failure(format!("{c:?} should be invalid")))?;
+        check_err!(
+            store.set_economy_config(a, c.clone()).await,
+            want.clone(),
+            "an invalid configuration"
+        );
+        check_err!(
+            store.set_economy_config(nobody, c).await,
+            want,
+            "an invalid configuration for an unknown streamer"
+        );
+    }
+    check_eq!(
+        store.get_economy_config(a).await?,
+        custom.clone(),
+        "the refused sets changed nothing"
+    );
+    check_err!(
+        store.set_economy_config(nobody, custom).await,
+        StoreError::not_found(Resource::Streamer),
+        "an unknown streamer"
+    );
+    check_eq!(
+        store.get_economy_config(nobody).await?,
+        EconomyConfig::default(),
+        "an unknown streamer reads the default"
+    );
+    let defaults = EconomyConfig::default();
+    store.set_economy_config(a, defaults.clone()).await?;
+    check_eq!(
+        store.get_economy_config(a).await?,
+        defaults,
+        "set back to the default"
+    );
+    Ok(())
+}

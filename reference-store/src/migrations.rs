@@ -114,6 +114,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/008-events-and-overlay-keys.sql"),
         relax: &[],
     },
+    Migration {
+        name: "009-kick-economy.sql",
+        sql: include_str!("../migrations/009-kick-economy.sql"),
+        relax: &[],
+    },
 ];
 
 /// The schema version of a fully migrated file.

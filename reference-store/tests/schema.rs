@@ -32,6 +32,13 @@ const TENANT_TABLES: &[&str] = &[
     "events",
     "event_sequences",
     "overlay_keys",
+    "kick_viewers",
+    "kick_deliveries",
+    "stream_states",
+    "chatters",
+    "watch_minutes",
+    "duels",
+    "economy_configs",
 ];
 
 /// Tables whose rows hang off a user.
@@ -43,6 +50,8 @@ const USER_TABLES: &[&str] = &[
     "drop_history",
     "command_cooldowns",
     "user_sessions",
+    "kick_viewers",
+    "chatters",
 ];
 
 fn clock() -> Arc<ManualClock> {
@@ -236,6 +245,29 @@ fn rows_of_a_user_reference_it_through_the_composite_key() {
             .all(|(parent, ..)| parent == "streamers"),
         "events reference only their streamer"
     );
+    // A duel names two viewers, each through the composite key, each key indexed for the
+    // cascade.
+    let duel_fks = foreign_keys(&conn, "duels");
+    for column in ["challenger_id", "opponent_id"] {
+        let composite = duel_fks.iter().any(|(parent, from, to, on_delete)| {
+            parent == "users"
+                && from == &["streamer_id", column]
+                && to == &["streamer_id", "id"]
+                && on_delete == "CASCADE"
+        });
+        let indexed = indexes(&conn, "duels").iter().any(|(_, _, cols, _)| {
+            cols.len() >= 2 && cols[0].0 == "streamer_id" && cols[1].0 == column
+        });
+        if !composite || !indexed {
+            problems.push(format!("duels.{column}: {duel_fks:?}"));
+        }
+    }
+    assert!(
+        !duel_fks
+            .iter()
+            .any(|(parent, from, _, _)| parent == "users" && from.len() == 1),
+        "duels reference a user only through the composite key: {duel_fks:?}"
+    );
     for table in tables(&conn).into_iter().filter(|t| t != "events") {
         let has_user = columns(&conn, &table).iter().any(|c| c.name == "user_id");
         assert_eq!(
@@ -334,12 +366,42 @@ fn keys_and_uniqueness_are_per_streamer() {
         "streamer_sessions",
         &[("streamer_id", "BINARY"), ("token_hash", "BINARY")],
     );
+    has(
+        "kick_viewers",
+        &[("streamer_id", "BINARY"), ("kick_user_id", "BINARY")],
+    );
+    has(
+        "kick_viewers",
+        &[("streamer_id", "BINARY"), ("user_id", "BINARY")],
+    );
+    has(
+        "kick_deliveries",
+        &[("streamer_id", "BINARY"), ("delivery_id", "BINARY")],
+    );
+    has(
+        "chatters",
+        &[("streamer_id", "BINARY"), ("user_id", "BINARY")],
+    );
+    has(
+        "watch_minutes",
+        &[("streamer_id", "BINARY"), ("minute", "BINARY")],
+    );
+    has(
+        "duels",
+        &[("streamer_id", "BINARY"), ("challenger_id", "BINARY")],
+    );
+    has(
+        "duels",
+        &[("streamer_id", "BINARY"), ("opponent_id", "BINARY")],
+    );
     // One row per streamer, keyed by it alone.
     for table in [
         "theme_settings",
         "admin_keys",
         "overlay_keys",
         "event_sequences",
+        "stream_states",
+        "economy_configs",
     ] {
         let pk: Vec<String> = columns(&conn, table)
             .into_iter()
@@ -450,6 +512,16 @@ fn sessions_store_hashes_only_and_checks_guard_the_economy() {
         "INSERT INTO user_points (streamer_id, user_id, last_updated) VALUES (2, 1, 0)",
         "INSERT INTO point_transactions (streamer_id, user_id, amount, source, created_at) \
          VALUES (1, 1, 5, 'lottery', 0)",
+        "INSERT INTO kick_viewers (streamer_id, kick_user_id, user_id) VALUES (1, 0, 1)",
+        "INSERT INTO kick_viewers (streamer_id, kick_user_id, user_id) VALUES (2, 5, 1)",
+        "INSERT INTO kick_deliveries (streamer_id, delivery_id, received_at) VALUES (1, '', 0)",
+        "INSERT INTO stream_states (streamer_id, live, changed_at) VALUES (1, 2, 0)",
+        "INSERT INTO stream_states (streamer_id, live, changed_at) VALUES (NULL, 1, 0)",
+        "INSERT INTO chatters (streamer_id, user_id, last_chat_at) VALUES (2, 1, 0)",
+        "INSERT INTO duels (streamer_id, challenger_id, opponent_id, stake, expires_at, \
+         created_at) VALUES (1, 1, 1, 5, 1, 0)",
+        "INSERT INTO economy_configs (streamer_id, document, updated_at) VALUES (1, '[]', 0)",
+        "INSERT INTO economy_configs (streamer_id, document, updated_at) VALUES (NULL, '{}', 0)",
     ];
     let mut accepted = Vec::new();
     for sql in refused {

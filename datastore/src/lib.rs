@@ -82,11 +82,12 @@ pub mod verification;
 
 pub use clock::{Clock, ManualClock, SystemClock, Timestamp};
 pub use cooldowns::{Cooldown, CooldownCheck, CooldownStore};
-pub use error::{ConflictKind, Resource, StoreError, StoreResult};
 pub use economy::{CommandConfig, CommandsConfig, EconomyConfig, MAX_COMMAND_COOLDOWN_SECS};
+pub use error::{ConflictKind, Resource, StoreError, StoreResult};
 pub use events::{
-    AlertKind, EVENT_TYPES, Event, EventData, EventId, EventPage, EventRetention, EventStore, MAX_EVENT_PAGE,
-    MAX_EVENT_RETENTION_COUNT, ViewerBalances, validate_event_limit, visible_change,
+    AlertKind, EVENT_TYPES, Event, EventData, EventId, EventPage, EventRetention, EventStore,
+    MAX_EVENT_PAGE, MAX_EVENT_RETENTION_COUNT, ViewerBalances, validate_event_limit,
+    visible_change,
 };
 pub use export::{ExportPart, ExportSink, SECTIONS as EXPORT_SECTIONS, StreamerExport};
 pub use goals::{Goal, GoalInput, GoalStore};

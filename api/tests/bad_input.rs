@@ -79,6 +79,15 @@ async fn every_body_refuses_malformed_wrong_unknown_and_oversized_input_and_chan
         let send = |body: Vec<u8>| s.raw(r.verb.as_str(), &path, key, Some(body));
         let what = r.key();
 
+        // Kick's webhook checks the signature before it reads a body, so an unsigned body is
+        // refused before it is parsed, whatever it holds (503 here: the test server has no Kick
+        // key); tests/kick_webhook.rs sends it signed bodies that do not fit.
+        if r.path == "/api/kick/webhook" {
+            for body in [b"{\"a\": ".to_vec(), b"[]".to_vec(), r.body.unwrap().as_bytes().to_vec()] {
+                let resp = send(body).await;
+                assert_eq!(resp.status, 503, "{what}: {}", resp.text);
+            }
+        } else {
         let resp = send(b"{\"a\": ".to_vec()).await;
         assert_eq!(
             (resp.status, resp.json["error"]["code"].as_str()),
@@ -138,6 +147,7 @@ async fn every_body_refuses_malformed_wrong_unknown_and_oversized_input_and_chan
                 "{what}: {}",
                 resp.text
             );
+        }
         }
         // The example itself, labelled as anything but JSON (or not at all).
         for label in [

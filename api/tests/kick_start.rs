@@ -99,12 +99,15 @@ async fn deliver(addr: &str) -> (u16, serde_json::Value) {
     (r.status, r.json)
 }
 
+/// Environment variables for a server.
+type Env<'a> = Vec<(&'a str, &'a str)>;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_as_a_file_as_pem_text_or_as_pkcs1_verifies_deliveries() {
     let spki = fixtures().join("test-only-public-key.pem");
     let pkcs1 = fixtures().join("test-only-public-key-pkcs1.pem");
     let pem_text = std::fs::read_to_string(&spki).unwrap();
-    let runs: [(&str, Vec<&str>, Vec<(&str, &str)>); 3] = [
+    let runs: [(&str, Vec<&str>, Env); 3] = [
         (
             "a file",
             vec!["--kick-public-key", spki.to_str().unwrap()],

@@ -234,7 +234,7 @@ on_both_backends! {
             Delivery::signed(kicks(ALPHA, (0, "zero"), 5)),
             Delivery::signed(chat(ALPHA, (5_003, &"n".repeat(300)), "hi", now())),
             Delivery::signed(chat(ALPHA, (5_004, ""), "hi", now())),
-            Delivery::signed(chat(ALPHA, (5_005, "carl"), &"!gamble 99999999999999999999".to_string(), now())),
+            Delivery::signed(chat(ALPHA, (5_005, "carl"), "!gamble 99999999999999999999", now())),
             Delivery::signed(chat(ALPHA, (5_005, "carl"), &"x".repeat(50_000), now())),
             Delivery::signed(gifts(ALPHA, Some(BOB), &(0..200).map(|i| (10_000 + i, "giftee")).collect::<Vec<_>>())),
         ];

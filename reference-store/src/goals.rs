@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use datastore::visible_change;
 use datastore::{
     EventData, Goal, GoalId, GoalInput, GoalStore, Resource, StoreError, StoreResult, StreamerId,
-    validate,
+    Timestamp, validate,
 };
 use rusqlite::{Connection, Row, params};
 
@@ -48,6 +48,40 @@ fn goal_changed(id: &GoalId, enabled_before: bool, after: Option<&Goal>) -> Opti
             goal,
         },
     )
+}
+
+/// Adds `by` to a goal's current value, capped at [`validate::MAX_BALANCE`], in one statement:
+/// the goal after it, `None` when the streamer has no such goal, and its event when the goal
+/// shows (the flag is left alone).
+pub(crate) fn advance_goal(
+    conn: &Connection,
+    streamer: StreamerId,
+    goal: &GoalId,
+    by: i64,
+    now: Timestamp,
+) -> StoreResult<(Option<Goal>, Option<EventData>)> {
+    let after = conn
+        .prepare_cached(&format!(
+            "UPDATE goals SET current_value = CASE WHEN current_value >= ?4 - ?3 \
+             THEN ?4 ELSE current_value + ?3 END, updated_at = ?5 \
+             WHERE streamer_id = ?1 AND id = ?2 RETURNING {COLUMNS}"
+        ))
+        .db()?
+        .query_row(
+            params![
+                streamer.0,
+                goal.0,
+                by,
+                validate::MAX_BALANCE,
+                now.as_millis()
+            ],
+            from_row,
+        )
+        .db_optional()?;
+    let changed = after
+        .as_ref()
+        .and_then(|g| goal_changed(goal, g.enabled, Some(g)));
+    Ok((after, changed))
 }
 
 #[async_trait]

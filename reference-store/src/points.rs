@@ -180,6 +180,114 @@ pub(crate) fn move_points(
     Ok(after)
 }
 
+/// A change of a user's channel points made by [`move_by`].
+pub(crate) struct Moved {
+    /// The balances after it.
+    pub(crate) points: Points,
+    /// The user and their balances after it.
+    pub(crate) viewer: ViewerBalances,
+    /// Its `PointsChanged` event; `None` when nothing moved.
+    pub(crate) event: Option<EventData>,
+}
+
+/// One change of a user's channel points, as [`move_by`] books it.
+pub(crate) struct Booking {
+    /// How many points move (negative: taken); 0 writes nothing.
+    pub(crate) amount: i64,
+    /// What the balance must cover before anything moves.
+    pub(crate) required: i64,
+    /// The argument a balance pushed out of range is reported against.
+    pub(crate) field: &'static str,
+    /// The ledger row's source.
+    pub(crate) source: PointSource,
+    /// The ledger row's description.
+    pub(crate) description: Option<String>,
+}
+
+impl Booking {
+    /// `amount` points earned.
+    pub(crate) fn earn(amount: i64, source: PointSource, description: Option<String>) -> Self {
+        Booking {
+            amount,
+            required: 0,
+            field: "amount",
+            source,
+            description,
+        }
+    }
+
+    /// `amount` points spent, when the balance covers them.
+    pub(crate) fn spend(amount: i64, source: PointSource, description: Option<String>) -> Self {
+        Booking {
+            amount: -amount,
+            required: amount,
+            field: "amount",
+            source,
+            description,
+        }
+    }
+}
+
+/// Books a change of a user's channel points with one ledger row, provided the balance covers
+/// what it requires first (else `InsufficientPoints`, nothing written); an amount of 0 writes
+/// nothing. `NotFound(User)` for a missing user, `InvalidInput` for a balance the change would
+/// push out of range. What `earn_points` and `spend_points` do, and the Kick steps that earn,
+/// spend, bet and duel.
+pub(crate) fn move_by(
+    conn: &Connection,
+    s: StreamerId,
+    u: UserId,
+    booking: Booking,
+    now: Timestamp,
+) -> StoreResult<Moved> {
+    let Booking {
+        amount,
+        required,
+        field,
+        source,
+        description,
+    } = booking;
+    let holder = user_balance(conn, s, u)?;
+    let before = &holder.points;
+    if before.channel_points < required {
+        return Err(StoreError::InsufficientPoints {
+            balance: before.channel_points,
+            required,
+        });
+    }
+    if amount == 0 {
+        return Ok(Moved {
+            viewer: holder.balances(u, before),
+            points: holder.points,
+            event: None,
+        });
+    }
+    let balance = validate::add_to_balance(field, before.channel_points, amount)?;
+    let after = move_points(
+        conn,
+        s,
+        u,
+        before,
+        balance,
+        amount,
+        source,
+        description.as_deref(),
+        now,
+    )?;
+    let viewer = holder.balances(u, &after);
+    let event = EventData::PointsChanged {
+        viewer: viewer.clone(),
+        amount,
+        source,
+        description,
+    };
+    Ok(Moved {
+        points: after,
+        viewer,
+        event: Some(event),
+    })
+}
+
 #[async_trait]
 impl PointStore for SqliteStore {
     async fn get_points(&self, streamer: StreamerId, user: UserId) -> StoreResult<Option<Points>> {
@@ -195,28 +303,10 @@ impl PointStore for SqliteStore {
     ) -> StoreResult<Points> {
         earn.validate()?;
         self.write(streamer, move |tx, now| {
-            let holder = user_balance(tx, streamer, user)?;
-            let before = &holder.points;
-            let balance = validate::add_to_balance("amount", before.channel_points, earn.amount)?;
-            let after = move_points(
-                tx,
-                streamer,
-                user,
-                before,
-                balance,
-                earn.amount,
-                earn.source,
-                earn.description.as_deref(),
-                now,
-            )?;
-            let changed = EventData::PointsChanged {
-                viewer: holder.balances(user, &after),
-                amount: earn.amount,
-                source: earn.source,
-                description: earn.description,
-            };
-            record(tx, streamer, now, &[changed])?;
-            Ok(after)
+            let booking = Booking::earn(earn.amount, earn.source, earn.description);
+            let moved = move_by(tx, streamer, user, booking, now)?;
+            record(tx, streamer, now, moved.event.as_slice())?;
+            Ok(moved.points)
         })
         .await
     }
@@ -229,33 +319,10 @@ impl PointStore for SqliteStore {
     ) -> StoreResult<Points> {
         spend.validate()?;
         self.write(streamer, move |tx, now| {
-            let holder = user_balance(tx, streamer, user)?;
-            let before = &holder.points;
-            if before.channel_points < spend.amount {
-                return Err(StoreError::InsufficientPoints {
-                    balance: before.channel_points,
-                    required: spend.amount,
-                });
-            }
-            let after = move_points(
-                tx,
-                streamer,
-                user,
-                before,
-                before.channel_points - spend.amount,
-                -spend.amount,
-                spend.source,
-                spend.description.as_deref(),
-                now,
-            )?;
-            let changed = EventData::PointsChanged {
-                viewer: holder.balances(user, &after),
-                amount: -spend.amount,
-                source: spend.source,
-                description: spend.description,
-            };
-            record(tx, streamer, now, &[changed])?;
-            Ok(after)
+            let booking = Booking::spend(spend.amount, spend.source, spend.description);
+            let moved = move_by(tx, streamer, user, booking, now)?;
+            record(tx, streamer, now, moved.event.as_slice())?;
+            Ok(moved.points)
         })
         .await
     }

@@ -157,6 +157,149 @@ fn store_quantity(
     Ok(())
 }
 
+/// Uses one of a user's powerups: the inventory line after it and its `PowerupUsed` event
+/// (`NoPowerupLeft` when they hold none, `NotFound(User)` for a missing user).
+pub(crate) fn use_powerup(
+    tx: &Connection,
+    streamer: StreamerId,
+    user: UserId,
+    powerup: PowerupType,
+) -> StoreResult<(InventoryItem, EventData)> {
+    match held(tx, streamer, user, powerup)? {
+        (username, Some(q)) if q > 0 => {
+            store_quantity(tx, streamer, user, powerup, q - 1)?;
+            let used = EventData::PowerupUsed {
+                user_id: user,
+                username,
+                powerup,
+                owned: q - 1,
+            };
+            let item = InventoryItem {
+                powerup,
+                quantity: q - 1,
+            };
+            Ok((item, used))
+        }
+        _ => Err(StoreError::NoPowerupLeft { powerup }),
+    }
+}
+
+/// Buys one powerup for a user (free for the streamer's own account): the receipt, and the
+/// events to record (the spend's `PointsChanged` when it cost anything, then
+/// `PowerupPurchased`).
+pub(crate) fn purchase_powerup(
+    tx: &Connection,
+    streamer: StreamerId,
+    user: UserId,
+    powerup: PowerupType,
+    now: Timestamp,
+) -> StoreResult<(PurchaseReceipt, Vec<EventData>)> {
+    // The buyer, whether they are the streamer, their balance and their stock, at once.
+    let buyer = tx
+        .prepare_cached(
+            "SELECT u.username = s.username AS is_owner, p.channel_points, p.drop_points, \
+             p.total_drops, p.last_updated, i.quantity, u.username \
+             FROM users u JOIN streamers s ON s.id = u.streamer_id \
+             LEFT JOIN user_points p ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
+             LEFT JOIN powerup_inventory i ON i.streamer_id = u.streamer_id \
+             AND i.user_id = u.id AND i.powerup_type = ?3 \
+             WHERE u.streamer_id = ?1 AND u.id = ?2",
+        )
+        .db()?
+        .query_row(params![streamer.0, user.0, powerup.as_str()], |r| {
+            Ok((
+                r.get::<_, bool>("is_owner")?,
+                points_from_row(r)?,
+                r.get::<_, Option<i64>>("quantity")?.unwrap_or(0),
+                r.get::<_, String>("username")?,
+            ))
+        })
+        .db_optional()?;
+    let Some((is_owner, before, held, username)) = buyer else {
+        return Err(StoreError::not_found(Resource::User));
+    };
+    let (cost, enabled) = tx
+        .prepare_cached(
+            "SELECT cost, enabled FROM powerup_config WHERE streamer_id = ?1 AND id = ?2",
+        )
+        .db()?
+        .query_row(params![streamer.0, powerup.as_str()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?))
+        })
+        .db_optional()?
+        .ok_or(StoreError::not_found(Resource::Powerup))?;
+    if !enabled {
+        return Err(StoreError::PowerupDisabled { powerup });
+    }
+    let cost = if is_owner { 0 } else { cost };
+    if before.channel_points < cost {
+        return Err(StoreError::InsufficientPoints {
+            balance: before.channel_points,
+            required: cost,
+        });
+    }
+    let quantity = held + 1;
+    validate::in_range("quantity", quantity, 0, validate::MAX_QUANTITY)?;
+    // The spend's ledger row (none for a free purchase) and its event first.
+    let mut events = Vec::with_capacity(2);
+    let points = if cost > 0 {
+        let description = format!("powerup: {powerup}");
+        let after = move_points(
+            tx,
+            streamer,
+            user,
+            &before,
+            before.channel_points - cost,
+            -cost,
+            PointSource::Spend,
+            Some(&description),
+            now,
+        )?;
+        events.push(EventData::PointsChanged {
+            viewer: ViewerBalances::of(user, username.clone(), &after),
+            amount: -cost,
+            source: PointSource::Spend,
+            description: Some(description),
+        });
+        after
+    } else {
+        before
+    };
+    let purchase = tx
+        .prepare_cached(
+            "INSERT INTO powerup_purchases (streamer_id, user_id, powerup_type, cost, \
+             purchased_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        )
+        .db()?
+        .query_row(
+            params![streamer.0, user.0, powerup.as_str(), cost, now.as_millis()],
+            |r| r.get(0),
+        )
+        .db()?;
+    store_quantity(tx, streamer, user, powerup, quantity)?;
+    events.push(EventData::PowerupPurchased {
+        user_id: user,
+        username,
+        powerup,
+        quantity: 1,
+        owned: quantity,
+    });
+    Ok((
+        PurchaseReceipt {
+            purchase: PowerupPurchase {
+                id: PurchaseId(purchase),
+                user_id: user,
+                powerup,
+                cost,
+                purchased_at: now,
+            },
+            quantity,
+            points,
+        },
+        events,
+    ))
+}
+
 #[async_trait]
 impl PowerupStore for SqliteStore {
     async fn list_enabled_powerups(&self, streamer: StreamerId) -> StoreResult<Vec<PowerupConfig>> {
@@ -326,23 +469,9 @@ impl PowerupStore for SqliteStore {
         powerup: PowerupType,
     ) -> StoreResult<InventoryItem> {
         self.write(streamer, move |tx, now| {
-            match held(tx, streamer, user, powerup)? {
-                (username, Some(q)) if q > 0 => {
-                    store_quantity(tx, streamer, user, powerup, q - 1)?;
-                    let used = EventData::PowerupUsed {
-                        user_id: user,
-                        username,
-                        powerup,
-                        owned: q - 1,
-                    };
-                    record(tx, streamer, now, &[used])?;
-                    Ok(InventoryItem {
-                        powerup,
-                        quantity: q - 1,
-                    })
-                }
-                _ => Err(StoreError::NoPowerupLeft { powerup }),
-            }
+            let (item, used) = use_powerup(tx, streamer, user, powerup)?;
+            record(tx, streamer, now, &[used])?;
+            Ok(item)
         })
         .await
     }
@@ -354,108 +483,9 @@ impl PowerupStore for SqliteStore {
         powerup: PowerupType,
     ) -> StoreResult<PurchaseReceipt> {
         self.write(streamer, move |tx, now| {
-            // The buyer, whether they are the streamer, their balance and their stock, at once.
-            let buyer = tx
-                .prepare_cached(
-                    "SELECT u.username = s.username AS is_owner, p.channel_points, p.drop_points, \
-                     p.total_drops, p.last_updated, i.quantity, u.username \
-                     FROM users u JOIN streamers s ON s.id = u.streamer_id \
-                     LEFT JOIN user_points p ON p.streamer_id = u.streamer_id AND p.user_id = u.id \
-                     LEFT JOIN powerup_inventory i ON i.streamer_id = u.streamer_id \
-                     AND i.user_id = u.id AND i.powerup_type = ?3 \
-                     WHERE u.streamer_id = ?1 AND u.id = ?2",
-                )
-                .db()?
-                .query_row(params![streamer.0, user.0, powerup.as_str()], |r| {
-                    Ok((
-                        r.get::<_, bool>("is_owner")?,
-                        points_from_row(r)?,
-                        r.get::<_, Option<i64>>("quantity")?.unwrap_or(0),
-                        r.get::<_, String>("username")?,
-                    ))
-                })
-                .db_optional()?;
-            let Some((is_owner, before, held, username)) = buyer else {
-                return Err(StoreError::not_found(Resource::User));
-            };
-            let (cost, enabled) = tx
-                .prepare_cached(
-                    "SELECT cost, enabled FROM powerup_config WHERE streamer_id = ?1 AND id = ?2",
-                )
-                .db()?
-                .query_row(params![streamer.0, powerup.as_str()], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?))
-                })
-                .db_optional()?
-                .ok_or(StoreError::not_found(Resource::Powerup))?;
-            if !enabled {
-                return Err(StoreError::PowerupDisabled { powerup });
-            }
-            let cost = if is_owner { 0 } else { cost };
-            if before.channel_points < cost {
-                return Err(StoreError::InsufficientPoints {
-                    balance: before.channel_points,
-                    required: cost,
-                });
-            }
-            let quantity = held + 1;
-            validate::in_range("quantity", quantity, 0, validate::MAX_QUANTITY)?;
-            // The spend's ledger row (none for a free purchase) and its event first.
-            let mut events = Vec::with_capacity(2);
-            let points = if cost > 0 {
-                let description = format!("powerup: {powerup}");
-                let after = move_points(
-                    tx,
-                    streamer,
-                    user,
-                    &before,
-                    before.channel_points - cost,
-                    -cost,
-                    PointSource::Spend,
-                    Some(&description),
-                    now,
-                )?;
-                events.push(EventData::PointsChanged {
-                    viewer: ViewerBalances::of(user, username.clone(), &after),
-                    amount: -cost,
-                    source: PointSource::Spend,
-                    description: Some(description),
-                });
-                after
-            } else {
-                before
-            };
-            let purchase = tx
-                .prepare_cached(
-                    "INSERT INTO powerup_purchases (streamer_id, user_id, powerup_type, cost, \
-                     purchased_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-                )
-                .db()?
-                .query_row(
-                    params![streamer.0, user.0, powerup.as_str(), cost, now.as_millis()],
-                    |r| r.get(0),
-                )
-                .db()?;
-            store_quantity(tx, streamer, user, powerup, quantity)?;
-            events.push(EventData::PowerupPurchased {
-                user_id: user,
-                username,
-                powerup,
-                quantity: 1,
-                owned: quantity,
-            });
+            let (receipt, events) = purchase_powerup(tx, streamer, user, powerup, now)?;
             record(tx, streamer, now, &events)?;
-            Ok(PurchaseReceipt {
-                purchase: PowerupPurchase {
-                    id: PurchaseId(purchase),
-                    user_id: user,
-                    powerup,
-                    cost,
-                    purchased_at: now,
-                },
-                quantity,
-                points,
-            })
+            Ok(receipt)
         })
         .await
     }

@@ -117,6 +117,41 @@ pub(crate) fn joined_rows<T>(
     Ok((!rows.is_empty()).then(|| rows.into_iter().flatten().collect()))
 }
 
+/// Applies a validated profile update to a user of this streamer and returns them after it
+/// (`NotFound(User)` for a missing user). Records nothing: the caller decides what it tells.
+pub(crate) fn update_user_profile(
+    conn: &Connection,
+    streamer: StreamerId,
+    user: UserId,
+    update: &ProfileUpdate,
+    now: Timestamp,
+) -> StoreResult<User> {
+    conn.prepare_cached(&format!(
+        "UPDATE users SET \
+         voice_id = CASE WHEN ?3 THEN ?4 ELSE voice_id END, \
+         drop_image = CASE WHEN ?5 THEN ?6 ELSE drop_image END, \
+         country = CASE WHEN ?7 THEN ?8 ELSE country END, updated_at = ?9 \
+         WHERE streamer_id = ?1 AND id = ?2 RETURNING {COLUMNS}"
+    ))
+    .db()?
+    .query_row(
+        params![
+            streamer.0,
+            user.0,
+            update.voice_id.is_some(),
+            update.voice_id.clone().flatten(),
+            update.drop_image.is_some(),
+            update.drop_image.clone().flatten(),
+            update.country.is_some(),
+            update.country.clone().flatten(),
+            now.as_millis()
+        ],
+        from_row,
+    )
+    .db_optional()?
+    .ok_or(StoreError::not_found(Resource::User))
+}
+
 #[async_trait]
 impl UserStore for SqliteStore {
     async fn get_or_create_user(
@@ -175,31 +210,7 @@ impl UserStore for SqliteStore {
     ) -> StoreResult<User> {
         let update = update.validated()?;
         self.write(streamer, move |tx, now| {
-            let after = tx
-                .prepare_cached(&format!(
-                    "UPDATE users SET \
-                 voice_id = CASE WHEN ?3 THEN ?4 ELSE voice_id END, \
-                 drop_image = CASE WHEN ?5 THEN ?6 ELSE drop_image END, \
-                 country = CASE WHEN ?7 THEN ?8 ELSE country END, updated_at = ?9 \
-                 WHERE streamer_id = ?1 AND id = ?2 RETURNING {COLUMNS}"
-                ))
-                .db()?
-                .query_row(
-                    params![
-                        streamer.0,
-                        user.0,
-                        update.voice_id.is_some(),
-                        update.voice_id.clone().flatten(),
-                        update.drop_image.is_some(),
-                        update.drop_image.clone().flatten(),
-                        update.country.is_some(),
-                        update.country.clone().flatten(),
-                        now.as_millis()
-                    ],
-                    from_row,
-                )
-                .db_optional()?
-                .ok_or(StoreError::not_found(Resource::User))?;
+            let after = update_user_profile(tx, streamer, user, &update, now)?;
             let changed = EventData::ViewerChanged {
                 user: after.clone(),
             };

@@ -7,9 +7,9 @@ use crate::store::SqliteStore;
 use async_trait::async_trait;
 use datastore::{
     MAX_FAILED_REDEMPTIONS, MAX_LIVE_CODES, NewVerificationCode, Redemption, Resource, StoreError,
-    StoreResult, StreamerId, TokenHash, VerificationCode, VerificationStore,
+    StoreResult, StreamerId, Timestamp, TokenHash, VerificationCode, VerificationStore,
 };
-use rusqlite::{Row, params};
+use rusqlite::{Connection, Row, params};
 
 pub(crate) const COLUMNS: &str = "username, code, verified, created_at, expires_at";
 
@@ -21,6 +21,28 @@ pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<VerificationCode> {
         created_at: ts(r, "created_at")?,
         expires_at: ts(r, "expires_at")?,
     })
+}
+
+/// Marks a username's unexpired code verified and returns it; `NotFound(VerificationCode)`
+/// when there is none.
+pub(crate) fn mark_verification_code_verified(
+    conn: &Connection,
+    streamer: StreamerId,
+    username: &str,
+    code: &str,
+    now: Timestamp,
+) -> StoreResult<VerificationCode> {
+    conn.prepare_cached(&format!(
+        "UPDATE verification_codes SET verified = 1 WHERE streamer_id = ?1 \
+         AND username = ?2 AND code = ?3 AND expires_at > ?4 RETURNING {COLUMNS}"
+    ))
+    .db()?
+    .query_row(
+        params![streamer.0, username, code, now.as_millis()],
+        from_row,
+    )
+    .db_optional()?
+    .ok_or(StoreError::not_found(Resource::VerificationCode))
 }
 
 #[async_trait]
@@ -152,17 +174,7 @@ impl VerificationStore for SqliteStore {
     ) -> StoreResult<VerificationCode> {
         let (username, code) = (username.to_owned(), code.to_owned());
         self.write(streamer, move |tx, now| {
-            tx.prepare_cached(&format!(
-                "UPDATE verification_codes SET verified = 1 WHERE streamer_id = ?1 \
-                 AND username = ?2 AND code = ?3 AND expires_at > ?4 RETURNING {COLUMNS}"
-            ))
-            .db()?
-            .query_row(
-                params![streamer.0, username, code, now.as_millis()],
-                from_row,
-            )
-            .db_optional()?
-            .ok_or(StoreError::not_found(Resource::VerificationCode))
+            mark_verification_code_verified(tx, streamer, &username, &code, now)
         })
         .await
     }

@@ -63,6 +63,15 @@
 //!   its caller is answered, and a board is served only while the generation it was read at is
 //!   current. The cache relies on the store being the file's only writer, like the rest.
 
+//! # Kick deliveries
+//!
+//! A delivery ([`datastore::KickStore::apply_delivery`]) is one write like any other: its id is
+//! looked up first, then its effects, its command and the record of its id run inside a
+//! savepoint of the delivery's own (nested in the write's savepoint of a group commit), the
+//! command inside a second, nested one, so that a refused command undoes its own steps only and
+//! a failed effect undoes the whole delivery. Each step calls the internal function of the
+//! matching single operation, so a step and that operation cannot drift apart.
+
 //! # Every connection
 //!
 //! Each connection, the writer and every pooled reader alike, is configured by one function
@@ -87,10 +96,13 @@ mod cache;
 mod checkpoint;
 mod convert;
 mod cooldowns;
+mod duels;
 mod events;
 mod expiry;
 mod goals;
 mod integrity;
+mod kick;
+mod kick_viewers;
 mod lookups;
 pub mod migrations;
 mod open;
@@ -101,12 +113,15 @@ mod pool;
 mod powerups;
 mod reports;
 mod sessions;
+mod steps;
 mod store;
+mod stream_state;
 mod streamers;
 mod tips;
 mod tokens;
 mod users;
 mod verification;
+mod watch;
 
 pub use cache::LEADERBOARD_CACHE_ROWS;
 pub use open::{BUSY_TIMEOUT, ConnectionSettings, OpenOptions, StatementTrace};

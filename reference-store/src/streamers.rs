@@ -3,6 +3,7 @@
 use crate::convert::{Db, DbOptional, ts};
 use crate::lookups::require_streamer;
 use crate::store::SqliteStore;
+use crate::stream_state::live_streamers;
 use async_trait::async_trait;
 use datastore::{
     ConflictKind, NewStreamer, Resource, StoreError, StoreResult, Streamer, StreamerId,
@@ -155,6 +156,11 @@ impl StreamerStore for SqliteStore {
                 .db()
         })
         .await
+    }
+
+    async fn list_live_streamers(&self) -> StoreResult<Vec<StreamerId>> {
+        // A point read per streamer: on the blocking pool, in one snapshot.
+        self.read_long(|c, _| live_streamers(c)).await
     }
 
     async fn delete_streamer(&self, id: StreamerId) -> StoreResult<()> {

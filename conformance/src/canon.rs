@@ -283,12 +283,19 @@ impl Canon {
 }
 
 /// A store result as comparable JSON, ids made canonical. An error keeps its variant and its
-/// text, so two errors are equal only if a caller could not tell them apart.
-pub fn observe<T: VisitIds + Serialize>(canon: &mut Canon, result: StoreResult<T>) -> Value {
+/// text, so two errors are equal only if a caller could not tell them apart. A value serde
+/// cannot write as JSON is compared by its debug form instead (whole, ids canonical), never by
+/// the serializer's error, which would make every such value look alike.
+pub fn observe<T: VisitIds + Serialize + std::fmt::Debug>(
+    canon: &mut Canon,
+    result: StoreResult<T>,
+) -> Value {
     match result {
         Ok(mut v) => {
             canon.apply(&mut v);
-            json!({ "ok": serde_json::to_value(&v).unwrap_or_else(|e| json!(e.to_string())) })
+            let value =
+                serde_json::to_value(&v).unwrap_or_else(|_| json!({ "debug": format!("{v:?}") }));
+            json!({ "ok": value })
         }
         Err(e) => json!({ "err": { "error": e, "text": e.to_string() } }),
     }
@@ -362,6 +369,20 @@ mod tests {
         assert_eq!(c.canonical(IdKind::User, 41), 2);
         assert_eq!(c.canonical(IdKind::Tip, 41), 1);
         assert_eq!(c.raw(IdKind::User, 2), Some(41));
+    }
+
+    #[test]
+    fn values_serde_cannot_write_are_still_compared_whole() {
+        let mut c = Canon::default();
+        let live = |on| {
+            Ok(DeliveryOutcome::Applied {
+                effects: vec![StepResult::Live(on), StepResult::Viewer(UserId(7))],
+                command: None,
+            })
+        };
+        let (on, off) = (observe(&mut c, live(true)), observe(&mut c, live(false)));
+        assert_ne!(on, off);
+        assert_eq!(on, observe(&mut c, live(true)));
     }
 
     #[test]

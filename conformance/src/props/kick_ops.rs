@@ -87,24 +87,25 @@ fn shifted(now: Timestamp, secs: i64) -> Timestamp {
     t.unwrap_or(now)
 }
 
-/// A step that may be an effect: one whose refusals are store errors.
+/// A step that may be an effect: one whose refusals are store errors. Mostly steps that
+/// succeed (an effect that fails fails its whole delivery), now and then one that may not.
 fn effect(d: &mut Dice, now: Timestamp) -> Step {
     let source = PointSource::ALL[d.below(PointSource::ALL.len())];
     let description = (d.below(3) == 0).then(|| format!("note {}", d.below(9)));
-    match d.below(12) {
-        0 | 1 => Step::Earn {
+    match d.below(16) {
+        0..=3 => Step::Earn {
             viewer: d.viewer(),
             amount: d.amount(),
             source,
             description,
         },
-        2 => Step::Spend {
+        4 => Step::Spend {
             viewer: d.viewer(),
             amount: d.amount(),
             source,
             description,
         },
-        3 => {
+        5 => {
             let stake = d.amount();
             let payout = [0, stake, stake * 2, stake * 5][d.below(4)];
             Step::Wager {
@@ -115,16 +116,16 @@ fn effect(d: &mut Dice, now: Timestamp) -> Step {
                 description,
             }
         }
-        4 => Step::Chatted { viewer: d.viewer() },
-        5 => Step::SetLive {
+        6 | 7 => Step::Chatted { viewer: d.viewer() },
+        8 => Step::SetLive {
             live: d.below(3) != 0,
             at: shifted(now, d.below(120) as i64 - 60),
         },
-        6 => Step::AdvanceGoal {
+        9 => Step::AdvanceGoal {
             goal: GoalId::new(d.pick(&GOALS)),
             by: d.amount(),
         },
-        7 => Step::Alert {
+        10 | 11 => Step::Alert {
             kind: [
                 AlertKind::Follow,
                 AlertKind::Subscription,
@@ -134,19 +135,19 @@ fn effect(d: &mut Dice, now: Timestamp) -> Step {
             viewer: (d.below(4) != 0).then(|| d.viewer()),
             amount: 1 + d.below(5) as i64,
         },
-        8 => Step::BuyPowerup {
-            viewer: d.viewer(),
-            powerup: PowerupType::ALL[d.below(PowerupType::ALL.len())],
-        },
-        9 => Step::UsePowerup {
-            viewer: d.viewer(),
-            powerup: PowerupType::ALL[d.below(PowerupType::ALL.len())],
-        },
-        10 => Step::Speak {
+        12 => Step::Speak {
             viewer: d.viewer(),
             text: format!("words {}", d.below(50)),
             voice: (d.below(2) == 0).then(|| format!("voice-{}", d.below(3))),
-            cost: [0, 100, 500][d.below(3)],
+            cost: [0, 0, 100, 500][d.below(4)],
+        },
+        13 => Step::BuyPowerup {
+            viewer: d.viewer(),
+            powerup: PowerupType::ALL[d.below(PowerupType::ALL.len())],
+        },
+        14 => Step::UsePowerup {
+            viewer: d.viewer(),
+            powerup: PowerupType::ALL[d.below(PowerupType::ALL.len())],
         },
         _ => Step::Verify {
             viewer: d.viewer(),
@@ -231,7 +232,8 @@ pub(crate) fn live_delivery(x: u8, y: u8, n: i64, now: Timestamp) -> Delivery {
     }
 }
 
-/// A viewer chatting and earning (what a chat message does while live).
+/// A viewer chatting and earning (what a chat message does while live; now and then it pays
+/// more, as a subscription would).
 pub(crate) fn chat_delivery(x: u8, y: u8, n: i64) -> Delivery {
     let mut d = Dice::new(x, y, n);
     let viewer = d.viewer();
@@ -243,7 +245,11 @@ pub(crate) fn chat_delivery(x: u8, y: u8, n: i64) -> Delivery {
             },
             Step::Earn {
                 viewer,
-                amount: 25,
+                amount: if y.is_multiple_of(4) {
+                    25
+                } else {
+                    25 + n.rem_euclid(2000)
+                },
                 source: PointSource::Chat,
                 description: None,
             },

@@ -32,7 +32,7 @@ trait Observed: Send {
     fn into_value(self: Box<Self>, canon: &mut Canon) -> Value;
 }
 
-impl<T: VisitIds + Serialize + Send> Observed for StoreResult<T> {
+impl<T: VisitIds + Serialize + Send + std::fmt::Debug> Observed for StoreResult<T> {
     fn into_value(self: Box<Self>, canon: &mut Canon) -> Value {
         observe(canon, *self)
     }
@@ -74,7 +74,10 @@ impl Env {
     }
 
     /// Records a result B observed; results must match between the worlds.
-    pub fn see<T: VisitIds + Serialize + Send + 'static>(&mut self, result: StoreResult<T>) {
+    pub fn see<T: VisitIds + Serialize + Send + std::fmt::Debug + 'static>(
+        &mut self,
+        result: StoreResult<T>,
+    ) {
         self.seen.push(Box::new(result));
     }
 

@@ -57,6 +57,55 @@ async fn current(
     }
 }
 
+/// The atomic check-and-set of a command cooldown (`check_cooldown`, arguments checked), inside
+/// the caller's transaction: `Ready` having started it, or `Active`.
+pub(crate) async fn check(
+    tx: &Tx,
+    s: StreamerId,
+    u: UserId,
+    command: &str,
+    cooldown: Duration,
+    now: Timestamp,
+) -> StoreResult<CooldownCheck> {
+    let Some(expires_at) = now.checked_add(cooldown) else {
+        // No cooldown can start: report an active one, or refuse the length.
+        return current(tx, s, u, command, now, || {
+            Err(StoreError::invalid("cooldown", "ends after the year 9999"))
+        })
+        .await;
+    };
+    // Starts the cooldown when the user exists and has none running, in one statement.
+    // A conflicting row stays locked even when the condition fails, so what `current`
+    // reads next is that row as it will stay until this transaction ends.
+    let started = tx
+        .query_opt(
+            "INSERT INTO command_cooldowns (streamer_id, user_id, command, last_used_at, \
+             expires_at) SELECT $1, u.id, $3::text, $4::bigint, $5::bigint FROM users u \
+             WHERE u.streamer_id = $1 AND u.id = $2 \
+             ON CONFLICT (streamer_id, user_id, command) DO UPDATE SET \
+             last_used_at = excluded.last_used_at, expires_at = excluded.expires_at \
+             WHERE command_cooldowns.expires_at <= excluded.last_used_at \
+             RETURNING expires_at",
+            &[
+                &s.0,
+                &u.0,
+                &command,
+                &now.as_millis(),
+                &expires_at.as_millis(),
+            ],
+        )
+        .await?;
+    if started.is_some() {
+        return Ok(CooldownCheck::Ready);
+    }
+    current(tx, s, u, command, now, || {
+        Err(StoreError::backend(
+            "a cooldown neither started nor found running",
+        ))
+    })
+    .await
+}
+
 #[async_trait]
 impl CooldownStore for PgStore {
     async fn check_cooldown(
@@ -70,46 +119,7 @@ impl CooldownStore for PgStore {
         validate::cooldown(cooldown)?;
         let now = self.now();
         let tx = self.tenant(streamer).await?;
-        let out = async {
-            let Some(expires_at) = now.checked_add(cooldown) else {
-                // No cooldown can start: report an active one, or refuse the length.
-                return current(&tx, streamer, user, command, now, || {
-                    Err(StoreError::invalid("cooldown", "ends after the year 9999"))
-                })
-                .await;
-            };
-            // Starts the cooldown when the user exists and has none running, in one statement.
-            // A conflicting row stays locked even when the condition fails, so what `current`
-            // reads next is that row as it will stay until this transaction ends.
-            let started = tx
-                .query_opt(
-                    "INSERT INTO command_cooldowns (streamer_id, user_id, command, last_used_at, \
-                     expires_at) SELECT $1, u.id, $3::text, $4::bigint, $5::bigint FROM users u \
-                     WHERE u.streamer_id = $1 AND u.id = $2 \
-                     ON CONFLICT (streamer_id, user_id, command) DO UPDATE SET \
-                     last_used_at = excluded.last_used_at, expires_at = excluded.expires_at \
-                     WHERE command_cooldowns.expires_at <= excluded.last_used_at \
-                     RETURNING expires_at",
-                    &[
-                        &streamer.0,
-                        &user.0,
-                        &command,
-                        &now.as_millis(),
-                        &expires_at.as_millis(),
-                    ],
-                )
-                .await?;
-            if started.is_some() {
-                return Ok(CooldownCheck::Ready);
-            }
-            current(&tx, streamer, user, command, now, || {
-                Err(StoreError::backend(
-                    "a cooldown neither started nor found running",
-                ))
-            })
-            .await
-        }
-        .await;
+        let out = check(&tx, streamer, user, command, cooldown, now).await;
         tx.finish(out).await
     }
 

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use datastore::visible_change;
 use datastore::{
     EventData, Goal, GoalId, GoalInput, GoalStore, Resource, StoreError, StoreResult, StreamerId,
-    validate,
+    Timestamp, validate,
 };
 use tokio_postgres::Row;
 
@@ -52,6 +52,41 @@ async fn locked_enabled(tx: &Tx, s: StreamerId, id: &GoalId) -> StoreResult<bool
         )
         .await?;
     row.map_or(Ok(false), |r| get(&r, "enabled"))
+}
+
+/// Adds `by` to goal `id`'s current value, capped at [`validate::MAX_BALANCE`], in one
+/// statement inside the caller's transaction (a delivery's `AdvanceGoal`): the goal after it and
+/// its `GoalChanged` when the goal is shown, for the caller to record; `None` and no event when
+/// the streamer has no such goal.
+pub(crate) async fn advance(
+    tx: &Tx,
+    s: StreamerId,
+    id: &GoalId,
+    by: i64,
+    now: Timestamp,
+) -> StoreResult<(Option<Goal>, Option<EventData>)> {
+    let row = tx
+        .query_opt(
+            &format!(
+                "UPDATE goals SET current_value = least(current_value + $3, $4), updated_at = $5 \
+                 WHERE streamer_id = $1 AND id = $2 RETURNING {COLUMNS}"
+            ),
+            &[
+                &s.0,
+                &id.as_str(),
+                &by,
+                &validate::MAX_BALANCE,
+                &now.as_millis(),
+            ],
+        )
+        .await?;
+    let Some(row) = row else {
+        return Ok((None, None));
+    };
+    let goal = from_row(&row)?;
+    // Progress never shows or hides a goal: it was shown before when it is now.
+    let event = goal_changed(id, goal.enabled, Some(goal.clone()));
+    Ok((Some(goal), event))
 }
 
 impl PgStore {

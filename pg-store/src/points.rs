@@ -1,6 +1,7 @@
 //! Points: balances, the ledger, drops, the leaderboard and the bulk award, and the balance
 //! helpers the other modules share (`points_from_row`, `balance_of`, `locked_balance`,
-//! `store_points`, `move_points`, `points_changed`, `ledger_from_row`, `joined_rows`).
+//! `lock_users`, `store_points`, `move_points`, `points_changed`, `ledger_from_row`,
+//! `joined_rows`).
 
 use crate::convert::{count, get, parse, ts};
 use crate::lookups::require_streamer;
@@ -82,6 +83,28 @@ pub(crate) async fn locked_balance(
         None => Points::ZERO,
     };
     Ok((username, points))
+}
+
+/// Locks the rows of the streamer's users `ids` in id order, until the transaction ends: for a
+/// write that reads and changes the balances (or other rows) of several users, so that
+/// concurrent writes over any of them queue instead of deadlocking. Returns the users it found,
+/// by id, with their usernames as they are once locked.
+pub(crate) async fn lock_users(
+    tx: &Tx,
+    s: StreamerId,
+    ids: &[UserId],
+) -> StoreResult<Vec<(UserId, String)>> {
+    let ids: Vec<i64> = ids.iter().map(|u| u.0).collect();
+    let rows = tx
+        .query(
+            "SELECT u.id, u.username FROM users u WHERE u.id = ANY($2) \
+             AND u.streamer_id = $1 ORDER BY u.id FOR NO KEY UPDATE", // equivalent mutant: user ids are global and every caller found these users under this streamer
+            &[&s.0, &ids],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((UserId(get(r, "id")?), get(r, "username")?)))
+        .collect()
 }
 
 /// The `PointsChanged` of a ledger row of `amount` for user `u` (called `username`), whose

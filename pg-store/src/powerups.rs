@@ -364,23 +364,9 @@ impl PowerupStore for PgStore {
         let now = self.now();
         let tx = self.tenant(streamer).await?;
         let out = async {
-            let username = lock_user(&tx, streamer, user).await?;
-            let owned = match held(&tx, streamer, user, powerup).await? {
-                q if q > 0 => q - 1,
-                _ => return Err(StoreError::NoPowerupLeft { powerup }),
-            };
-            store_quantity(&tx, streamer, user, powerup, owned).await?;
-            let event = EventData::PowerupUsed {
-                user_id: user,
-                username,
-                powerup,
-                owned,
-            };
+            let (item, event) = use_one(&tx, streamer, user, powerup).await?;
             self.record(&tx, streamer, now, [event]).await?;
-            Ok(InventoryItem {
-                powerup,
-                quantity: owned,
-            })
+            Ok(item)
         }
         .await;
         tx.finish(out).await
@@ -395,104 +381,142 @@ impl PowerupStore for PgStore {
         let now = self.now();
         let tx = self.tenant(streamer).await?;
         let out = async {
-            // The buyer's balance, their row locked (`NotFound(User)` first, as every backend
-            // checks): balance and stock stay as read until this transaction ends.
-            let (username, before) = locked_balance(&tx, streamer, user).await?;
-            // Whether they are the streamer, their stock and the powerup's price, at once.
-            let row = tx
-                .query_one(
-                    "SELECT u.username_key = streamers.username_key AS is_owner, \
-                     i.quantity, c.cost, c.enabled FROM users u \
-                     JOIN streamers ON streamers.id = $1 \
-                     LEFT JOIN powerup_inventory i ON i.streamer_id = u.streamer_id \
-                     AND i.user_id = u.id AND i.powerup_type = $3 \
-                     LEFT JOIN powerup_config c ON c.streamer_id = u.streamer_id AND c.id = $3 \
-                     WHERE u.streamer_id = $1 AND u.id = $2", // equivalent mutant: user ids are global and this user was just locked under this streamer
-                    &[&streamer.0, &user.0, &powerup.as_str()],
-                )
-                .await?;
-            let is_owner: bool = get(&row, "is_owner")?;
-            let held: Option<i64> = get(&row, "quantity")?;
-            let cost: Option<i64> = get(&row, "cost")?;
-            let enabled: Option<bool> = get(&row, "enabled")?;
-            let (Some(cost), Some(enabled)) = (cost, enabled) else {
-                return Err(StoreError::not_found(Resource::Powerup));
-            };
-            if !enabled {
-                return Err(StoreError::PowerupDisabled { powerup });
-            }
-            let cost = if is_owner { 0 } else { cost };
-            if before.channel_points < cost {
-                return Err(StoreError::InsufficientPoints {
-                    balance: before.channel_points,
-                    required: cost,
-                });
-            }
-            let quantity = held.unwrap_or(0) + 1;
-            validate::in_range("quantity", quantity, 0, validate::MAX_QUANTITY)?;
-            let description = format!("powerup: {powerup}");
-            let mut events = Vec::with_capacity(2);
-            let points = if cost > 0 {
-                let after = move_points(
-                    &tx,
-                    streamer,
-                    user,
-                    &before,
-                    before.channel_points - cost,
-                    -cost,
-                    PointSource::Spend,
-                    Some(&description),
-                    now,
-                )
-                .await?;
-                events.push(points_changed(
-                    user,
-                    &username,
-                    &after,
-                    -cost,
-                    PointSource::Spend,
-                    Some(&description),
-                ));
-                after
-            } else {
-                before
-            };
-            let purchase = tx
-                .query_one(
-                    "INSERT INTO powerup_purchases (streamer_id, user_id, powerup_type, cost, \
-                     purchased_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                    &[
-                        &streamer.0,
-                        &user.0,
-                        &powerup.as_str(),
-                        &cost,
-                        &now.as_millis(),
-                    ],
-                )
-                .await?;
-            let purchase = PurchaseId(get(&purchase, "id")?);
-            store_quantity(&tx, streamer, user, powerup, quantity).await?;
-            events.push(EventData::PowerupPurchased {
-                user_id: user,
-                username,
-                powerup,
-                quantity: 1,
-                owned: quantity,
-            });
+            let (receipt, events) = purchase(&tx, streamer, user, powerup, now).await?;
             self.record(&tx, streamer, now, events).await?;
-            Ok(PurchaseReceipt {
-                purchase: PowerupPurchase {
-                    id: purchase,
-                    user_id: user,
-                    powerup,
-                    cost,
-                    purchased_at: now,
-                },
-                quantity,
-                points,
-            })
+            Ok(receipt)
         }
         .await;
         tx.finish(out).await
     }
+}
+
+/// Uses one of user `u`'s `powerup`s (`use_powerup`), inside the caller's transaction: the
+/// inventory line after it and its `PowerupUsed`, for the caller to record.
+pub(crate) async fn use_one(
+    tx: &Tx,
+    s: StreamerId,
+    u: UserId,
+    powerup: PowerupType,
+) -> StoreResult<(InventoryItem, EventData)> {
+    let username = lock_user(tx, s, u).await?;
+    let owned = match held(tx, s, u, powerup).await? {
+        q if q > 0 => q - 1,
+        _ => return Err(StoreError::NoPowerupLeft { powerup }),
+    };
+    store_quantity(tx, s, u, powerup, owned).await?;
+    let event = EventData::PowerupUsed {
+        user_id: u,
+        username,
+        powerup,
+        owned,
+    };
+    Ok((
+        InventoryItem {
+            powerup,
+            quantity: owned,
+        },
+        event,
+    ))
+}
+
+/// Buys one `powerup` for user `u` (`purchase_powerup`; the streamer's own account buys free),
+/// inside the caller's transaction: the receipt and its events (`PointsChanged` when it cost
+/// something, then `PowerupPurchased`), for the caller to record.
+pub(crate) async fn purchase(
+    tx: &Tx,
+    s: StreamerId,
+    u: UserId,
+    powerup: PowerupType,
+    now: Timestamp,
+) -> StoreResult<(PurchaseReceipt, Vec<EventData>)> {
+    // The buyer's balance, their row locked (`NotFound(User)` first, as every backend
+    // checks): balance and stock stay as read until this transaction ends.
+    let (username, before) = locked_balance(tx, s, u).await?;
+    // Whether they are the streamer, their stock and the powerup's price, at once.
+    let row = tx
+        .query_one(
+            "SELECT u.username_key = streamers.username_key AS is_owner, \
+             i.quantity, c.cost, c.enabled FROM users u \
+             JOIN streamers ON streamers.id = $1 \
+             LEFT JOIN powerup_inventory i ON i.streamer_id = u.streamer_id \
+             AND i.user_id = u.id AND i.powerup_type = $3 \
+             LEFT JOIN powerup_config c ON c.streamer_id = u.streamer_id AND c.id = $3 \
+             WHERE u.streamer_id = $1 AND u.id = $2", // equivalent mutant: user ids are global and this user was just locked under this streamer
+            &[&s.0, &u.0, &powerup.as_str()],
+        )
+        .await?;
+    let is_owner: bool = get(&row, "is_owner")?;
+    let held: Option<i64> = get(&row, "quantity")?;
+    let cost: Option<i64> = get(&row, "cost")?;
+    let enabled: Option<bool> = get(&row, "enabled")?;
+    let (Some(cost), Some(enabled)) = (cost, enabled) else {
+        return Err(StoreError::not_found(Resource::Powerup));
+    };
+    if !enabled {
+        return Err(StoreError::PowerupDisabled { powerup });
+    }
+    let cost = if is_owner { 0 } else { cost };
+    if before.channel_points < cost {
+        return Err(StoreError::InsufficientPoints {
+            balance: before.channel_points,
+            required: cost,
+        });
+    }
+    let quantity = held.unwrap_or(0) + 1;
+    validate::in_range("quantity", quantity, 0, validate::MAX_QUANTITY)?;
+    let description = format!("powerup: {powerup}");
+    let mut events = Vec::with_capacity(2);
+    let points = if cost > 0 {
+        let after = move_points(
+            tx,
+            s,
+            u,
+            &before,
+            before.channel_points - cost,
+            -cost,
+            PointSource::Spend,
+            Some(&description),
+            now,
+        )
+        .await?;
+        events.push(points_changed(
+            u,
+            &username,
+            &after,
+            -cost,
+            PointSource::Spend,
+            Some(&description),
+        ));
+        after
+    } else {
+        before
+    };
+    let purchase = tx
+        .query_one(
+            "INSERT INTO powerup_purchases (streamer_id, user_id, powerup_type, cost, \
+             purchased_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            &[&s.0, &u.0, &powerup.as_str(), &cost, &now.as_millis()],
+        )
+        .await?;
+    let purchase = PurchaseId(get(&purchase, "id")?);
+    store_quantity(tx, s, u, powerup, quantity).await?;
+    events.push(EventData::PowerupPurchased {
+        user_id: u,
+        username,
+        powerup,
+        quantity: 1,
+        owned: quantity,
+    });
+    let receipt = PurchaseReceipt {
+        purchase: PowerupPurchase {
+            id: purchase,
+            user_id: u,
+            powerup,
+            cost,
+            purchased_at: now,
+        },
+        quantity,
+        points,
+    };
+    Ok((receipt, events))
 }

@@ -9,10 +9,11 @@
 use crate::convert::{get, ts};
 use crate::lookups::require_streamer;
 use crate::store::PgStore;
+use crate::tx::Tx;
 use async_trait::async_trait;
 use datastore::{
     MAX_FAILED_REDEMPTIONS, MAX_LIVE_CODES, NewVerificationCode, Redemption, Resource, StoreError,
-    StoreResult, StreamerId, TokenHash, VerificationCode, VerificationStore,
+    StoreResult, StreamerId, Timestamp, TokenHash, VerificationCode, VerificationStore,
 };
 use tokio_postgres::Row;
 
@@ -28,6 +29,31 @@ pub(crate) fn from_row(r: &Row) -> StoreResult<VerificationCode> {
         created_at: ts(r, "created_at")?,
         expires_at: ts(r, "expires_at")?,
     })
+}
+
+/// Marks the unexpired code `code` of `username` verified (`mark_verification_code_verified`),
+/// inside the caller's transaction; `NotFound(VerificationCode)` when there is none.
+pub(crate) async fn mark_verified(
+    tx: &Tx,
+    s: StreamerId,
+    username: &str,
+    code: &str,
+    now: Timestamp,
+) -> StoreResult<VerificationCode> {
+    let row = tx
+        .query_opt(
+            &format!(
+                "UPDATE verification_codes SET verified = true WHERE streamer_id = $1 \
+                 AND username_key = fold($2) AND code = $3 AND expires_at > $4 \
+                 RETURNING {COLUMNS}"
+            ),
+            &[&s.0, &username, &code, &now.as_millis()],
+        )
+        .await?;
+    row.as_ref()
+        .map(from_row)
+        .transpose()?
+        .ok_or(StoreError::not_found(Resource::VerificationCode))
 }
 
 #[async_trait]
@@ -147,21 +173,8 @@ impl VerificationStore for PgStore {
     ) -> StoreResult<VerificationCode> {
         let now = self.now();
         let tx = self.tenant(streamer).await?;
-        let row = tx
-            .query_opt(
-                &format!(
-                    "UPDATE verification_codes SET verified = true WHERE streamer_id = $1 \
-                     AND username_key = fold($2) AND code = $3 AND expires_at > $4 \
-                     RETURNING {COLUMNS}"
-                ),
-                &[&streamer.0, &username, &code, &now.as_millis()],
-            )
-            .await;
-        let row = tx.finish(row).await?;
-        row.as_ref()
-            .map(from_row)
-            .transpose()?
-            .ok_or(StoreError::not_found(Resource::VerificationCode))
+        let code = mark_verified(&tx, streamer, username, code, now).await;
+        tx.finish(code).await
     }
 
     async fn delete_verification_codes(

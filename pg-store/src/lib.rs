@@ -14,7 +14,10 @@
 //!   security ([`PgStore::connect`] refuses one that can). Operator operations (creating,
 //!   listing and finding streamers by name or Kick id) set `kickoverlay.operator` instead,
 //!   which lets them read and insert into the `streamers` table and nothing else; updating or
-//!   deleting a streamer runs as that streamer, behind both walls.
+//!   deleting a streamer runs as that streamer, behind both walls. Listing the live streamers
+//!   lists the streamers as the operator, then reads each one's stream state as that streamer
+//!   (switching the transaction's setting in turn), so the operator never reads a tenant's
+//!   row.
 //!
 //! The schema (`migrations/`) puts `streamer_id` first in every primary key, unique key,
 //! foreign key and index of every tenant table, and rows that hang off a user reference it
@@ -45,6 +48,14 @@
 //! (Locking and reading in one statement would not do: a statement that waits for a lock still
 //! sees the other tables as they were before it waited.) Checks that are one statement stay
 //! one statement: a cooldown is one `INSERT … ON CONFLICT … DO UPDATE … WHERE expired`.
+//!
+//! A Kick delivery is one transaction that inserts its id first (`ON CONFLICT DO NOTHING`): a
+//! concurrent delivery of the same id waits on that key until the first ends, then finds it
+//! taken and changes nothing. Its command runs inside a savepoint, rolled back at the first
+//! refusal. Resolving a Kick user to a viewer takes turns per Kick user (an advisory lock), so
+//! two deliveries meeting a new one create them once; a duel step locks both parties' rows in
+//! id order before it reads their duels or balances; the watch award inserts the minute's row
+//! first, as a delivery does its id, so two servers award a minute once.
 //!
 //! A connection goes back to the pool only after PostgreSQL confirmed its transaction ended;
 //! an operation cancelled half way (a client hung up) drops its connection instead, so no later
@@ -87,7 +98,9 @@
 //!   `point_transactions`, `powerup_inventory`, `powerup_purchases`, `drop_history`,
 //!   `command_cooldowns`, `user_sessions`, `streamer_sessions`, `verification_codes`,
 //!   `api_tokens`, `powerup_config`, `overlay_settings`, `overlay_layouts`, `theme_settings`,
-//!   `tips`, `goals`, `admin_keys`, `overlay_keys`, `events`, `event_sequences`. Every key and index leads with `streamer_id`, and every
+//!   `tips`, `goals`, `admin_keys`, `overlay_keys`, `events`, `event_sequences`,
+//!   `kick_deliveries`, `kick_viewers`, `stream_states`, `chatters`, `watch_minutes`, `duels`,
+//!   `economy_configs`. Every key and index leads with `streamer_id`, and every
 //!   statement constrains it, so each operation routes to one shard and its joins and foreign
 //!   keys stay on that shard.
 //! * **Reference table**: `streamers`, replicated to every node. Its usernames and Kick ids are
@@ -123,8 +136,12 @@ mod connect_error;
 mod convert;
 mod cooldowns;
 mod doorbell;
+mod duels;
 mod events;
 mod goals;
+mod kick;
+mod kick_steps;
+mod kick_viewers;
 mod lookups;
 pub mod migrations;
 mod options;
@@ -142,6 +159,7 @@ mod tokens;
 mod tx;
 mod users;
 mod verification;
+mod watch;
 
 pub use connect_error::ConnectError;
 pub use doorbell::{Doorbell, EventDoorbell};

@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "003-events-and-overlay-keys.sql",
         sql: include_str!("../migrations/003-events-and-overlay-keys.sql"),
     },
+    Migration {
+        version: 4,
+        name: "004-kick-economy.sql",
+        sql: include_str!("../migrations/004-kick-economy.sql"),
+    },
 ];
 
 /// The schema version this program writes.

@@ -1,6 +1,7 @@
 //! Streamers: the tenants, and the root every other table cascades from. Creating, listing and
 //! finding streamers by name or Kick id are the operator's operations; reading, updating and
-//! deleting a streamer run as that streamer, so row-level security guards them too.
+//! deleting a streamer run as that streamer, so row-level security guards them too. Listing the
+//! live streamers starts as the operator and reads each stream's state as its streamer.
 
 use crate::convert::{get, ts};
 use crate::lookups::require_streamer;
@@ -175,6 +176,43 @@ impl StreamerStore for PgStore {
             .await;
         let rows = tx.finish(rows).await?;
         rows.iter().map(from_row).collect()
+    }
+
+    async fn list_live_streamers(&self) -> StoreResult<Vec<StreamerId>> {
+        // The operator lists the streamers; each one's live flag is then read as that streamer,
+        // in the same transaction, so the operator never reads a tenant's row and every read
+        // of `stream_states` stays behind both walls. One short statement per streamer, on one
+        // connection, once a minute.
+        let tx = self.operator().await?;
+        let live = async {
+            let rows = tx
+                .query("SELECT id FROM streamers ORDER BY id", &[])
+                .await?;
+            let mut live = Vec::new();
+            for r in &rows {
+                let id = StreamerId(get(r, "id")?);
+                tx.execute(
+                    "SELECT set_config('kickoverlay.streamer_id', $1, true), \
+                     set_config('kickoverlay.operator', '', true)",
+                    &[&id.0.to_string()],
+                )
+                .await?;
+                let state = tx
+                    .query_opt(
+                        "SELECT live FROM stream_states WHERE streamer_id = $1",
+                        &[&id.0],
+                    )
+                    .await?;
+                if let Some(state) = state
+                    && get::<bool>(&state, "live")?
+                {
+                    live.push(id);
+                }
+            }
+            Ok(live)
+        }
+        .await;
+        tx.finish(live).await
     }
 
     async fn delete_streamer(&self, id: StreamerId) -> StoreResult<()> {

@@ -1,6 +1,6 @@
 //! What is copied: every table both schemas share, each column with its kind, in an order in
 //! which every row's references are already there. Kept by hand, and checked against both
-//! schemas by `tests/copy.rs` (which names any table or column missing here).
+//! schemas by `tests/tables.rs` (which names any table or column missing here).
 
 /// How a column is stored: SQLite's INTEGER, TEXT and BLOB, and PostgreSQL's BIGINT, TEXT,
 /// BOOLEAN (an INTEGER 0 or 1 in SQLite) and BYTEA.
@@ -283,6 +283,69 @@ pub const TABLES: &[Table] = &[
             ("streamer_id", Int),
             ("key_hash", Bytes),
             ("created_at", Int),
+        ],
+        sequence: false,
+    },
+    // What Kick drives: the deliveries already applied (so a redelivery after the move still
+    // changes nothing), Kick user links, the live state, recent chatters, the watch minutes
+    // already awarded, open duels and the economy's configuration.
+    Table {
+        name: "kick_viewers",
+        columns: &[
+            ("streamer_id", Int),
+            ("kick_user_id", Int),
+            ("user_id", Int),
+        ],
+        sequence: false,
+    },
+    Table {
+        name: "kick_deliveries",
+        columns: &[
+            ("streamer_id", Int),
+            ("delivery_id", Text),
+            ("received_at", Int),
+        ],
+        sequence: false,
+    },
+    Table {
+        name: "stream_states",
+        columns: &[("streamer_id", Int), ("live", Bool), ("changed_at", Int)],
+        sequence: false,
+    },
+    Table {
+        name: "chatters",
+        columns: &[
+            ("streamer_id", Int),
+            ("user_id", Int),
+            ("last_chat_at", Int),
+        ],
+        sequence: false,
+    },
+    Table {
+        name: "watch_minutes",
+        columns: &[("streamer_id", Int), ("minute", Int)],
+        sequence: false,
+    },
+    // `id` is the order the duels were opened in.
+    Table {
+        name: "duels",
+        columns: &[
+            ("streamer_id", Int),
+            ("id", Int),
+            ("challenger_id", Int),
+            ("opponent_id", Int),
+            ("stake", Int),
+            ("expires_at", Int),
+            ("created_at", Int),
+        ],
+        sequence: true,
+    },
+    Table {
+        name: "economy_configs",
+        columns: &[
+            ("streamer_id", Int),
+            ("document", Text),
+            ("updated_at", Int),
         ],
         sequence: false,
     },

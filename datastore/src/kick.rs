@@ -442,7 +442,7 @@ pub struct Duel {
 
 /// What one step did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
+#[serde(tag = "result", content = "data", rename_all = "snake_case")]
 pub enum StepResult {
     /// The viewer's balances after the step.
     Balances(ViewerBalances),
@@ -475,7 +475,7 @@ pub enum StepResult {
 
 /// Why a command's step was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "refusal", rename_all = "snake_case")]
+#[serde(tag = "refusal", content = "data", rename_all = "snake_case")]
 pub enum Refusal {
     /// The command is cooling down for the viewer.
     CoolingDown {
@@ -635,4 +635,43 @@ pub trait KickStore: Send + Sync {
         streamer: StreamerId,
         config: EconomyConfig,
     ) -> StoreResult<EconomyConfig>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::points::Points;
+
+    #[test]
+    fn every_result_and_refusal_serializes_and_reads_back() {
+        let balances = ViewerBalances::of(UserId(1), "bob", &Points::ZERO);
+        let results = [
+            StepResult::Balances(balances),
+            StepResult::Viewer(UserId(2)),
+            StepResult::Live(true),
+            StepResult::Goal(None),
+            StepResult::Done,
+        ];
+        for r in results {
+            let json = serde_json::to_string(&r).expect("serializes");
+            assert_eq!(
+                serde_json::from_str::<StepResult>(&json).unwrap(),
+                r,
+                "{json}"
+            );
+        }
+        let refusals = [
+            Refusal::CoolingDown { remaining_ms: 5 },
+            Refusal::DuelPending,
+            Refusal::NoDuel,
+            Refusal::Store(StoreError::InsufficientPoints {
+                balance: 1,
+                required: 2,
+            }),
+        ];
+        for r in refusals {
+            let json = serde_json::to_string(&r).expect("serializes");
+            assert_eq!(serde_json::from_str::<Refusal>(&json).unwrap(), r, "{json}");
+        }
+    }
 }

@@ -94,8 +94,10 @@ impl DeliveryId {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Step {
-    /// Adds channel points with a ledger row, like `earn_points`.
-    /// Result: [`StepResult::Balances`]. Errors: `InvalidInput` (amount, balance range).
+    /// Adds channel points with a ledger row, like `earn_points`, except that a gain that would
+    /// pass [`validate::MAX_BALANCE`] is cut to what fits (the ledger row holds what was added;
+    /// nothing changes at the maximum), so a full balance never fails a delivery.
+    /// Result: [`StepResult::Balances`]. Errors: `InvalidInput` (amount).
     Earn {
         /// Who earns.
         viewer: KickViewer,
@@ -211,8 +213,9 @@ pub enum Step {
     /// Accepts the open, unexpired duel naming this viewer as opponent and settles it: the
     /// loser pays the winner the stake (one `duel` ledger row each, in one step), so neither
     /// can be overdrawn; the duel closes. Result: [`StepResult::DuelSettled`]. Refusals:
-    /// [`Refusal::NoDuel`]; `InsufficientPoints` when the loser no longer covers the stake
-    /// (the duel stays open).
+    /// [`Refusal::NoDuel`]; `InsufficientPoints` when either party no longer covers the stake,
+    /// whoever would win (so refusing never depends on the coin, and a short party cannot
+    /// accept again and again until they win); the duel stays open.
     AcceptDuel {
         /// The opponent accepting.
         opponent: KickViewer,

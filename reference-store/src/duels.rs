@@ -150,8 +150,8 @@ pub(crate) fn challenge(
 
 /// Accepts the open duel naming `opponent` and settles it: the loser pays the winner the stake,
 /// a `duel` ledger row each (the loser's first), with their events; the duel closes. Refused
-/// with `NoDuel` when there is none; `InsufficientPoints` when the loser no longer covers the
-/// stake (the caller's rollback keeps the duel open).
+/// with `NoDuel` when there is none; `InsufficientPoints` when either party no longer covers
+/// the stake, whoever wins (the caller's rollback keeps the duel open).
 pub(crate) fn accept(
     conn: &Connection,
     s: StreamerId,
@@ -170,7 +170,10 @@ pub(crate) fn accept(
     };
     let paid = Booking::spend(duel.stake, PointSource::Duel, None);
     let paid = move_by(conn, s, loser, paid, now)?;
+    // The winner must cover the stake too, so whether a duel can settle never depends on the
+    // coin: a party short of the stake cannot accept again and again until they win.
     let won = Booking {
+        required: duel.stake,
         field: "stake",
         ..Booking::earn(duel.stake, PointSource::Duel, None)
     };

@@ -202,6 +202,9 @@ pub(crate) struct Booking {
     pub(crate) source: PointSource,
     /// The ledger row's description.
     pub(crate) description: Option<String>,
+    /// Whether a gain is cut to what fits under [`validate::MAX_BALANCE`] (a Kick effect, which
+    /// must never fail a delivery for a full balance) instead of refused.
+    pub(crate) capped: bool,
 }
 
 impl Booking {
@@ -213,6 +216,7 @@ impl Booking {
             field: "amount",
             source,
             description,
+            capped: false,
         }
     }
 
@@ -224,6 +228,7 @@ impl Booking {
             field: "amount",
             source,
             description,
+            capped: false,
         }
     }
 }
@@ -246,6 +251,7 @@ pub(crate) fn move_by(
         field,
         source,
         description,
+        capped,
     } = booking;
     let holder = user_balance(conn, s, u)?;
     let before = &holder.points;
@@ -255,6 +261,10 @@ pub(crate) fn move_by(
             required,
         });
     }
+    let amount = match capped {
+        true => amount.min(validate::MAX_BALANCE.saturating_sub(before.channel_points)),
+        false => amount,
+    };
     if amount == 0 {
         return Ok(Moved {
             viewer: holder.balances(u, before),

@@ -55,7 +55,10 @@ pub(crate) fn run(
             description,
         } => {
             let user = resolve(conn, s, viewer, now)?;
-            let booking = Booking::earn(*amount, *source, description.clone());
+            let booking = Booking {
+                capped: true,
+                ..Booking::earn(*amount, *source, description.clone())
+            };
             let moved = move_by(conn, s, user.id, booking, now)?;
             events.extend(moved.event);
             StepResult::Balances(moved.viewer)
@@ -86,6 +89,7 @@ pub(crate) fn run(
                 field: "payout",
                 source: *source,
                 description: description.clone(),
+                capped: false,
             };
             let moved = move_by(conn, s, user.id, booking, now)?;
             events.extend(moved.event);

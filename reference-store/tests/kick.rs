@@ -689,8 +689,8 @@ async fn a_duel_settles_with_two_ledger_rows_and_never_overdraws() {
             "{id}"
         );
     }
-    // The challenger spends below the stake meanwhile; the opponent wins: the challenger
-    // cannot pay, the duel stays open.
+    // The challenger spends below the stake meanwhile: the duel cannot settle whoever would
+    // win (else a short party could accept until the coin favours them); it stays open.
     apply(
         &store,
         s,
@@ -711,8 +711,24 @@ async fn a_duel_settles_with_two_ledger_rows_and_never_overdraws() {
             ..
         }
     ));
+    assert!(matches!(
+        command_of(apply(&store, s, delivery("acc1b", vec![], vec![accept(true)])).await),
+        CommandOutcome::Refused {
+            refusal: Refusal::Store(StoreError::InsufficientPoints {
+                balance: 50,
+                required: 60
+            }),
+            ..
+        }
+    ));
     assert_eq!(store.list_duels(s).await.unwrap().len(), 1);
-    // The challenger wins instead: the opponent pays 60.
+    // The challenger earns enough again and wins: the opponent pays 60.
+    apply(
+        &store,
+        s,
+        delivery("topup", vec![earn(a.clone(), 10)], vec![]),
+    )
+    .await;
     let before = events(&store, s).await.len();
     let out = command_of(apply(&store, s, delivery("acc2", vec![], vec![accept(true)])).await);
     let CommandOutcome::Done { results } = out else {
@@ -732,7 +748,7 @@ async fn a_duel_settles_with_two_ledger_rows_and_never_overdraws() {
     assert_eq!(*winner, ua);
     assert_eq!(
         (challenger.channel_points, opponent.channel_points),
-        (110, 40)
+        (120, 40)
     );
     let recorded = events(&store, s).await;
     let amounts: Vec<(UserId, i64)> = recorded[before..]

@@ -141,7 +141,7 @@ async fn open_against(
 
 /// Settles the open duel naming `opponent`: the loser pays the winner the stake, one `duel`
 /// ledger row each, and the duel closes. `NoDuel` when there is none; `InsufficientPoints` when
-/// the loser no longer covers the stake (the duel stays open).
+/// either party no longer covers the stake, whoever wins (the duel stays open).
 pub(crate) async fn accept(
     tx: &Tx,
     s: StreamerId,
@@ -178,11 +178,19 @@ pub(crate) async fn accept(
     };
     let (loser_name, lost) = locked_balance(tx, s, loser).await?;
     let (winner_name, won) = locked_balance(tx, s, winner).await?;
-    if lost.channel_points < stake {
-        return Err(StoreError::InsufficientPoints {
-            balance: lost.channel_points,
-            required: stake,
-        });
+    // Both parties must cover the stake, checked challenger first whoever wins, so a refusal
+    // never depends on the coin (a short party cannot accept until they win).
+    let (first, second) = match challenger_wins {
+        true => (&won, &lost),
+        false => (&lost, &won),
+    };
+    for party in [first, second] {
+        if party.channel_points < stake {
+            return Err(StoreError::InsufficientPoints {
+                balance: party.channel_points,
+                required: stake,
+            });
+        }
     }
     let winner_balance = validate::add_to_balance("stake", won.channel_points, stake)?;
     tx.execute(

@@ -69,7 +69,8 @@ fn duel_step(ran: duels::Ran, events: &mut Vec<EventData>) -> Result<StepResult,
 /// Moves user `u`'s channel points by `amount` (positive or negative; `field` names the
 /// argument a balance out of range blames) with one ledger row, its lock held: the balances
 /// after it, with its `PointsChanged` added to `events`. `need` is what the balance must cover
-/// first (`InsufficientPoints` otherwise); 0 for none.
+/// first (`InsufficientPoints` otherwise); 0 for none. A `capped` gain is cut to what fits
+/// under [`validate::MAX_BALANCE`] instead of refused (a Kick earn never fails its delivery).
 #[allow(clippy::too_many_arguments)]
 async fn book(
     tx: &Tx,
@@ -77,6 +78,7 @@ async fn book(
     u: UserId,
     need: i64,
     amount: i64,
+    capped: bool,
     field: &str,
     source: PointSource,
     description: Option<&str>,
@@ -90,6 +92,10 @@ async fn book(
             required: need,
         });
     }
+    let amount = match capped {
+        true => amount.min(validate::MAX_BALANCE.saturating_sub(before.channel_points)),
+        false => amount,
+    };
     let balance = validate::add_to_balance(field, before.channel_points, amount)?;
     let after = if amount == 0 {
         before
@@ -127,7 +133,10 @@ pub(crate) async fn run_step(
         } => {
             let u = resolve(tx, s, viewer, now).await?.id;
             let d = description.as_deref();
-            let b = book(tx, s, u, 0, *amount, "amount", *source, d, now, events).await?;
+            let b = book(
+                tx, s, u, 0, *amount, true, "amount", *source, d, now, events,
+            )
+            .await?;
             StepResult::Balances(b)
         }
         Step::Spend {
@@ -139,7 +148,7 @@ pub(crate) async fn run_step(
             let u = resolve(tx, s, viewer, now).await?.id;
             let d = description.as_deref();
             let b = book(
-                tx, s, u, *amount, -amount, "amount", *source, d, now, events,
+                tx, s, u, *amount, -amount, false, "amount", *source, d, now, events,
             )
             .await?;
             StepResult::Balances(b)
@@ -154,7 +163,10 @@ pub(crate) async fn run_step(
             let u = resolve(tx, s, viewer, now).await?.id;
             let d = description.as_deref();
             let change = payout - stake;
-            let b = book(tx, s, u, *stake, change, "payout", *source, d, now, events).await?;
+            let b = book(
+                tx, s, u, *stake, change, false, "payout", *source, d, now, events,
+            )
+            .await?;
             StepResult::Balances(b)
         }
         Step::Chatted { viewer } => {
@@ -273,6 +285,7 @@ pub(crate) async fn run_step(
                 u,
                 *cost,
                 -cost,
+                false,
                 "cost",
                 PointSource::Spend,
                 None,

@@ -168,12 +168,20 @@ pub(crate) fn accept(
         true => (duel.challenger, duel.opponent),
         false => (duel.opponent, duel.challenger),
     };
+    // Both parties must cover the stake, checked challenger first whoever wins, so a refusal
+    // never depends on the coin: a short party cannot accept again and again until they win.
+    for party in [duel.challenger, duel.opponent] {
+        let balance = user_balance(conn, s, party)?.points.channel_points;
+        if balance < duel.stake {
+            return Err(StoreError::InsufficientPoints {
+                balance,
+                required: duel.stake,
+            });
+        }
+    }
     let paid = Booking::spend(duel.stake, PointSource::Duel, None);
     let paid = move_by(conn, s, loser, paid, now)?;
-    // The winner must cover the stake too, so whether a duel can settle never depends on the
-    // coin: a party short of the stake cannot accept again and again until they win.
     let won = Booking {
-        required: duel.stake,
         field: "stake",
         ..Booking::earn(duel.stake, PointSource::Duel, None)
     };

@@ -83,7 +83,8 @@ pub async fn webhook(c: Call) -> ApiResult {
         ));
     };
     if let Err(e) = key.verify(id, stamp, &c.body, signature) {
-        tracing::debug!(error = %e, "a Kick delivery's signature was refused");
+        // At warn: a wrong key configured shows here first, while Kick keeps getting 401s.
+        tracing::warn!(error = %e, delivery = id, "a Kick delivery's signature was refused (401)");
         return Err(ApiError::Unauthorized(
             "the Kick-Event-Signature does not verify with Kick's public key",
         ));
@@ -103,16 +104,32 @@ pub async fn webhook(c: Call) -> ApiResult {
         ));
     }
     let delivery = DeliveryId(id.to_owned());
-    delivery.validate()?;
+    if let Err(e) = delivery.validate() {
+        tracing::warn!(error = %e, "a signed Kick delivery with an unusable id was refused (400)");
+        return Err(e.into());
+    }
     let (Some(event_type), Some(version)) = (header(EVENT_TYPE), header(EVENT_VERSION)) else {
+        tracing::warn!(
+            delivery = id,
+            "a signed Kick delivery without its type or version headers was refused (400)"
+        );
         return Err(ApiError::invalid(
             "headers",
             "a Kick delivery needs the Kick-Event-Type and Kick-Event-Version headers",
         ));
     };
-    let parsed = payload::parse(event_type, version, &c.body, sent_at).map_err(|e| match e {
-        PayloadError::Malformed(m) => ApiError::MalformedJson(m),
-        shape @ PayloadError::Shape { .. } => ApiError::InvalidBody(shape.to_string()),
+    let parsed = payload::parse(event_type, version, &c.body, sent_at).map_err(|e| {
+        tracing::warn!(
+            delivery = id,
+            event_type,
+            version,
+            error = %e,
+            "a signed Kick delivery whose body does not fit its event was refused (400)"
+        );
+        match e {
+            PayloadError::Malformed(m) => ApiError::MalformedJson(m),
+            shape @ PayloadError::Shape { .. } => ApiError::InvalidBody(shape.to_string()),
+        }
     })?;
     let Parsed::Event {
         broadcaster_user_id,

@@ -5,13 +5,14 @@
 //! sent (no token stored, Kick refusing, Kick unreachable after its retries, the queue full) is
 //! logged and dropped.
 
+use crate::rate_limit::{Limiter, Rate};
 use async_trait::async_trait;
 use bytes::Bytes;
 use datastore::{Clock, DataStore, StreamerId};
 use http_body_util::{BodyExt, Full};
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc};
 
 /// The provider name a streamer's Kick OAuth token is stored under
@@ -35,6 +36,12 @@ pub const QUEUE: usize = 1024;
 
 /// Replies being sent at once.
 pub const SENDING_AT_ONCE: usize = 16;
+
+/// The most replies one streamer's chat may queue in a minute (a burst of as many, refilling
+/// evenly); past it, that streamer's replies are dropped with a log line. It keeps one busy or
+/// spammed chat (every refused `!gamble` is answered) from filling the queue all streamers
+/// share, and stays under Kick's own chat rate limits.
+pub const REPLIES_PER_MINUTE: u32 = 30;
 
 /// One chat message for a streamer's chat.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,12 +287,16 @@ impl ChatReplies for KickChatApi {
 #[derive(Debug, Clone)]
 pub struct ReplyQueue {
     tx: Option<mpsc::Sender<ChatMessage>>,
+    per_streamer: Arc<Limiter<StreamerId>>,
 }
 
 impl ReplyQueue {
     /// A queue that says nothing: replies are dropped (logged at debug level). The default.
     pub fn off() -> Self {
-        ReplyQueue { tx: None }
+        ReplyQueue {
+            tx: None,
+            per_streamer: Arc::new(Limiter::new(Rate { per_minute: 0 })),
+        }
     }
 
     /// A queue sending through `sender` with each streamer's token from `store` (checked
@@ -298,15 +309,32 @@ impl ReplyQueue {
     ) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE);
         tokio::spawn(drain(rx, store, clock, sender));
-        ReplyQueue { tx: Some(tx) }
+        ReplyQueue {
+            tx: Some(tx),
+            per_streamer: Arc::new(Limiter::new(Rate {
+                per_minute: REPLIES_PER_MINUTE,
+            })),
+        }
     }
 
-    /// Queues `message`; drops it with a warning when the queue is full.
+    /// Queues `message`; drops it with a log line when its streamer has used up their
+    /// [`REPLIES_PER_MINUTE`] or the queue is full.
     pub fn push(&self, message: ChatMessage) {
         let Some(tx) = &self.tx else {
             tracing::debug!(streamer = %message.streamer, "chat replies are off; a reply was dropped");
             return;
         };
+        if self
+            .per_streamer
+            .take(message.streamer, Instant::now())
+            .is_err()
+        {
+            tracing::info!(
+                streamer = %message.streamer,
+                "the streamer's chat used up its replies for this minute; a reply was dropped"
+            );
+            return;
+        }
         if let Err(e) = tx.try_send(message) {
             let streamer = match &e {
                 mpsc::error::TrySendError::Full(m) | mpsc::error::TrySendError::Closed(m) => {
@@ -377,5 +405,73 @@ async fn send_one(
     {
         Ok(()) => tracing::debug!(%streamer, "a chat reply was sent"),
         Err(e) => tracing::warn!(%streamer, error = %e, "a chat reply was not sent"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use conformance::ModelStore;
+    use datastore::{
+        ManualClock, NewStreamer, OAuthTokenInput, StreamerStore, Timestamp, TokenStore,
+    };
+    use std::sync::Mutex;
+
+    /// Records what it was asked to say, per channel.
+    #[derive(Debug, Default)]
+    struct Recorder(Mutex<Vec<i64>>);
+
+    #[async_trait]
+    impl ChatReplies for Recorder {
+        async fn send(&self, channel: i64, _: &str, _: &str) -> Result<(), ReplyError> {
+            self.0.lock().unwrap().push(channel);
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn one_chat_past_its_allowance_never_crowds_out_another_streamers_replies() {
+        let clock = Arc::new(ManualClock::new(Timestamp::from_millis(1_000).unwrap()));
+        let store = Arc::new(ModelStore::new(clock.clone()));
+        let mut ids = Vec::new();
+        for name in ["busy", "quiet"] {
+            let s = store
+                .create_streamer(NewStreamer::named(name))
+                .await
+                .unwrap()
+                .id;
+            let token = OAuthTokenInput {
+                provider: TOKEN_PROVIDER.into(),
+                access_token: format!("token-{name}"),
+                refresh_token: None,
+                expires_at: Timestamp::from_millis(10_000_000).unwrap(),
+                scope: None,
+            };
+            store.upsert_oauth_token(s, token).await.unwrap();
+            ids.push(s);
+        }
+        let recorder = Arc::new(Recorder::default());
+        let queue = ReplyQueue::start(store, clock, recorder.clone());
+        let message = |streamer, channel| ChatMessage {
+            streamer,
+            broadcaster_user_id: channel,
+            content: "hi".into(),
+        };
+        for _ in 0..3 * REPLIES_PER_MINUTE {
+            queue.push(message(ids[0], 1));
+        }
+        queue.push(message(ids[1], 2));
+        let expected = REPLIES_PER_MINUTE as usize + 1;
+        for _ in 0..200 {
+            if recorder.0.lock().unwrap().len() >= expected {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let sent = recorder.0.lock().unwrap().clone();
+        let busy = sent.iter().filter(|c| **c == 1).count();
+        let quiet = sent.iter().filter(|c| **c == 2).count();
+        assert_eq!((busy, quiet), (REPLIES_PER_MINUTE as usize, 1), "{sent:?}");
     }
 }

@@ -29,7 +29,8 @@ pub struct KickUserRef {
     pub fields: Map<String, Value>,
 }
 
-/// What the webhook did with a delivery (always answered 200, so Kick does not send it again).
+/// What the webhook did with a delivery it answered 200 (so Kick does not send it again); a
+/// delivery it refuses gets the usual error body with 400, 401 or 503.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct WebhookAck {
     /// `applied`: done now; `duplicate`: done already (a redelivery), nothing changed;

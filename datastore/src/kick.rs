@@ -143,7 +143,8 @@ pub enum Step {
         viewer: KickViewer,
     },
     /// Sets the live flag, unless a change stamped later than `at` was already applied (so
-    /// late, out-of-order deliveries never undo a newer state). Result: [`StepResult::Live`]
+    /// late, out-of-order deliveries never undo a newer state); of two changes stamped the
+    /// same, going offline wins, whichever arrives first (Kick's stamps are whole seconds). Result: [`StepResult::Live`]
     /// with the flag as it stands after the step.
     SetLive {
         /// Live or not.

@@ -181,13 +181,14 @@ pub(crate) async fn run_step(
             StepResult::Viewer(u)
         }
         Step::SetLive { live, at } => {
-            // Applied unless a later change was; either way the stream's row stays locked, so
+            // Applied unless a later change was (offline wins a tie); either way the stream's row stays locked, so
             // the flag read next is the one that stands until this delivery commits.
             tx.execute(
                 "INSERT INTO stream_states (streamer_id, live, changed_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (streamer_id) DO UPDATE \
                  SET live = excluded.live, changed_at = excluded.changed_at \
-                 WHERE stream_states.changed_at <= excluded.changed_at",
+                 WHERE stream_states.changed_at < excluded.changed_at \
+                 OR (stream_states.changed_at = excluded.changed_at AND NOT excluded.live)",
                 &[&s.0, live, &at.as_millis()],
             )
             .await?;

@@ -23,8 +23,8 @@ pub(crate) fn stream_state(conn: &Connection, s: StreamerId) -> StoreResult<Stre
     }))
 }
 
-/// Sets the live flag as of `at`, unless a change stamped later is already applied; returns
-/// the flag as it stands after.
+/// Sets the live flag as of `at`, unless a change stamped later is already applied (or one
+/// stamped the same when this one goes live: offline wins a tie); returns the flag after.
 pub(crate) fn set_live(
     conn: &Connection,
     s: StreamerId,
@@ -32,7 +32,10 @@ pub(crate) fn set_live(
     at: Timestamp,
 ) -> StoreResult<bool> {
     let current = stream_state(conn, s)?;
-    if current.changed_at.is_some_and(|changed| at < changed) {
+    if current
+        .changed_at
+        .is_some_and(|changed| at < changed || (at == changed && live))
+    {
         return Ok(current.live);
     }
     conn.prepare_cached(

@@ -270,7 +270,7 @@ pub async fn chat_live_and_goal_steps(h: Harness) -> CaseResult {
 
 /// Live changes apply in the order of their own stamps, whatever order they arrive in: a late
 /// change stamped before the stored one never undoes it (its result is the flag as it stands),
-/// and a change with the same stamp applies.
+/// and of two changes with the same stamp going offline wins, whichever arrives first.
 pub async fn set_live_keeps_the_newest_stamp(h: Harness) -> CaseResult {
     let store = h.store().await;
     let t = h.clock().now();
@@ -295,7 +295,7 @@ pub async fn set_live_keeps_the_newest_stamp(h: Harness) -> CaseResult {
         let mut stored: Option<(Timestamp, bool)> = None;
         for (k, &i) in order.iter().enumerate() {
             let (at, on) = changes[i];
-            if stored.is_none_or(|(x, _)| at >= x) {
+            if stored.is_none_or(|(x, _)| at > x || (at == x && !on)) {
                 stored = Some((at, on));
             }
             let (effects, _) = applied(
@@ -318,23 +318,43 @@ pub async fn set_live_keeps_the_newest_stamp(h: Harness) -> CaseResult {
             },
             "order {order:?}: the newest change wins"
         );
-        // The same stamp applies again (a change and its correction in one instant).
-        let (effects, _) = applied(
-            &*store,
-            s,
-            delivery("same", vec![live(true, changes[3].0)], vec![]),
-        )
-        .await?;
-        check_eq!(
-            effects,
-            vec![StepResult::Live(true)],
-            "an equal stamp applies"
-        );
+        // Of two changes stamped the same, offline wins, whichever arrives first.
+        let tie = shifted(t, -1);
+        for (id, on, expected, what) in [
+            (
+                "same",
+                true,
+                false,
+                "a live change never undoes an offline one of its stamp",
+            ),
+            ("tie-on", true, true, "a later stamp applies"),
+            (
+                "tie-off",
+                false,
+                false,
+                "offline wins a tie that arrives second",
+            ),
+            (
+                "tie-on-again",
+                true,
+                false,
+                "live loses a tie that arrives second",
+            ),
+        ] {
+            let at = if id == "same" { changes[3].0 } else { tie };
+            let (effects, _) =
+                applied(&*store, s, delivery(id, vec![live(on, at)], vec![])).await?;
+            check_eq!(
+                effects,
+                vec![StepResult::Live(expected)],
+                "order {order:?}: {what}"
+            );
+        }
     }
     check_eq!(
         store.list_live_streamers().await?.len(),
-        orders.len(),
-        "each streamer is live after its last change"
+        0,
+        "no streamer is live after its last change, offline"
     );
     Ok(())
 }

@@ -166,7 +166,11 @@ pub(super) fn run_step(st: &mut State, s: StreamerId, step: &Step, now: Timestam
         }
         Step::SetLive { live, at } => {
             let t = st.tenant_mut(s)?;
-            if t.stream.changed_at.is_none_or(|c| *at >= c) {
+            // Offline wins a tie of stamps, whatever the order of arrival.
+            if t.stream
+                .changed_at
+                .is_none_or(|c| *at > c || (*at == c && !*live))
+            {
                 t.stream.live = *live;
                 t.stream.changed_at = Some(*at);
             }

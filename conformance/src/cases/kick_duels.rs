@@ -1,6 +1,6 @@
 //! Chat duels: challenged, refused while either party has one open, accepted (settled with two
 //! `duel` ledger rows, either way), declined, cancelled, expired on the clock, and never
-//! settled when the loser no longer covers the stake.
+//! settled while either party no longer covers the stake.
 
 use crate::cases::kick_support::*;
 use crate::cases::support::*;
@@ -293,9 +293,10 @@ pub async fn duels_expire_on_the_clock(h: Harness) -> CaseResult {
     Ok(())
 }
 
-/// An accept whose loser no longer covers the stake is refused and changes nothing: the duel
-/// stays open, and settles once the other outcome is drawn.
-pub async fn duel_accept_needs_the_loser_to_cover_the_stake(h: Harness) -> CaseResult {
+/// An accept is refused and changes nothing while either party no longer covers the stake,
+/// whoever the coin favours (so a short party cannot accept until they win): the duel stays
+/// open, and settles once both cover it.
+pub async fn duel_accept_needs_both_to_cover_the_stake(h: Harness) -> CaseResult {
     let (store, s, [alice, bob, _, _]) = four(&h).await?;
     command_done(&*store, s, one("c-1", challenge(&alice, "bob", 500, 600))).await?;
     command_done(&*store, s, one("spend", spend(&bob, 900))).await?;
@@ -331,14 +332,27 @@ pub async fn duel_accept_needs_the_loser_to_cover_the_stake(h: Harness) -> CaseR
         "alice lost but cannot pay"
     );
     command_done(&*store, s, one("earn", earn(&alice, 300, PointSource::Tip))).await?;
-    command_done(&*store, s, one("a-3", accept(&bob, false))).await?;
+    // Alice covers it now, but bob, who would win, does not: still refused.
+    check_eq!(
+        command_refused(&*store, s, one("a-3", accept(&bob, false))).await?,
+        (
+            0,
+            Refusal::Store(StoreError::InsufficientPoints {
+                balance: 100,
+                required: 500
+            })
+        ),
+        "bob would win but cannot cover the stake"
+    );
+    command_done(&*store, s, one("earn-2", earn(&bob, 400, PointSource::Tip))).await?;
+    command_done(&*store, s, one("a-4", accept(&bob, false))).await?;
     check_eq!(
         (
             kick_balance(&*store, s, 1).await?,
             kick_balance(&*store, s, 2).await?
         ),
-        (0, 600),
-        "settled once the loser covers it"
+        (0, 1000),
+        "settled once both cover it"
     );
     check_invariants(&export(&*store, s).await?)
 }

@@ -737,3 +737,60 @@ pub async fn powerup_and_speech_steps(h: Harness) -> CaseResult {
     );
     check_invariants(&export(&*store, s).await?)
 }
+
+/// An `Earn` effect that would pass the balance limit is cut to what fits (its ledger row
+/// holds what was added), and one at the limit moves nothing: a full balance never fails a
+/// delivery Kick would then retry forever.
+pub async fn an_earn_is_cut_at_the_balance_limit(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let alice = kv(11, "alice");
+    applied(&*store, s, delivery("new", vec![chatted(&alice)], vec![])).await?;
+    let u = linked(&*store, s, 11).await?.id;
+    let set = AdminSetPoints {
+        channel_points: validate::MAX_BALANCE - 10,
+        drop_points: None,
+        description: None,
+    };
+    store.set_points(s, u, set).await?;
+    let (effects, _) = applied(
+        &*store,
+        s,
+        delivery("e-1", vec![earn(&alice, 25, PointSource::Chat)], vec![]),
+    )
+    .await?;
+    check_eq!(
+        balances(&effects[0])?.channel_points,
+        validate::MAX_BALANCE,
+        "cut to the limit"
+    );
+    let (effects, _) = applied(
+        &*store,
+        s,
+        delivery("e-2", vec![earn(&alice, 25, PointSource::Chat)], vec![]),
+    )
+    .await?;
+    check_eq!(
+        balances(&effects[0])?.channel_points,
+        validate::MAX_BALANCE,
+        "nothing moves at the limit"
+    );
+    check!(
+        store.delivery_seen(s, &DeliveryId("e-2".into())).await?,
+        "the delivery at the limit is recorded"
+    );
+    let page = HistoryRequest {
+        limit: 100,
+        before: None,
+    };
+    let chat_rows: Vec<i64> = store
+        .transaction_history(s, u, page)
+        .await?
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| t.source == PointSource::Chat)
+        .map(|t| t.amount)
+        .collect();
+    check_eq!(chat_rows, vec![10], "one ledger row, of what was added");
+    check_invariants(&export(&*store, s).await?)
+}

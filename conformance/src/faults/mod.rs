@@ -169,7 +169,7 @@ impl Fault {
             ),
             Fault::DuelSettleUnchecked => Some(
                 "a transaction bug, not a tenant one: B's accept is equally wrong whether A \
-                 exists or not; duel_accept_needs_the_loser_to_cover_the_stake stages it",
+                 exists or not; duel_accept_needs_both_to_cover_the_stake stages it",
             ),
             Fault::CommandNotRolledBack => Some(
                 "a transaction bug, not a tenant one: B's refused command keeps its steps \

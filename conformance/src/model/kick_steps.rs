@@ -121,9 +121,12 @@ pub(super) fn run_step(st: &mut State, s: StreamerId, step: &Step, now: Timestam
             description,
         } => {
             let u = resolve(st, s, viewer, now)?;
+            // Cut to what fits under the limit; nothing moves at the limit.
             let current = st.tenant_mut(s)?.balance(u);
-            validate::add_to_balance("amount", current, *amount)?;
-            st.book(s, u, *amount, *source, description.clone(), now)?;
+            let amount = (*amount).min(validate::MAX_BALANCE - current);
+            if amount > 0 {
+                st.book(s, u, amount, *source, description.clone(), now)?;
+            }
             st.balances(s, u)
         }
         Step::Spend {
@@ -293,9 +296,12 @@ pub(super) fn run_step(st: &mut State, s: StreamerId, step: &Step, now: Timestam
             } else {
                 (d.challenger, o)
             };
-            let lost = t.balance(loser);
-            if lost < d.stake {
-                return Err(insufficient(lost, d.stake));
+            // Both must cover the stake, the challenger checked first, whoever wins.
+            for party in [d.challenger, o] {
+                let balance = t.balance(party);
+                if balance < d.stake {
+                    return Err(insufficient(balance, d.stake));
+                }
             }
             validate::add_to_balance("stake", t.balance(winner), d.stake)?;
             let shown = t.duel_view(&d);

@@ -609,7 +609,8 @@ pub trait KickStore: Send + Sync {
     /// Awards one minute of watch time, exactly once per streamer and minute, even when several
     /// servers call it at once: when the stream is live and the minute not yet recorded, records
     /// it and gives `amount` (`watch` ledger rows, one event each) to every viewer who chatted
-    /// within `window` before now, in one transaction.
+    /// within `window` before now, in one transaction. A viewer the award would push past
+    /// [`validate::MAX_BALANCE`] is left out, so one full balance never stops the others'.
     ///
     /// Errors: `InvalidInput`; `NotFound(Streamer)`.
     async fn award_watch_minute(

@@ -74,19 +74,19 @@ pub(crate) async fn award(
         .iter()
         .map(|(u, _)| u.0)
         .collect();
-    // A balance the award would push past the maximum (read by a statement of its own, after
-    // the locks) fails it all.
+    // A chatter the award would push past the balance limit (read by a statement of its own,
+    // after the locks) is left out.
     let too_rich = tx
-        .query_opt(
-            "SELECT p.channel_points FROM user_points p WHERE p.user_id = ANY($2) \
-             AND p.channel_points > $3 AND p.streamer_id = $1 LIMIT 1", // equivalent mutant: user ids are global and these viewers were just locked under this streamer
+        .query(
+            "SELECT p.user_id FROM user_points p WHERE p.user_id = ANY($2) \
+             AND p.channel_points > $3 AND p.streamer_id = $1", // equivalent mutant: user ids are global and these viewers were just locked under this streamer
             &[&s.0, &ids, &(validate::MAX_BALANCE - amount)],
         )
-        .await?;
-    if let Some(r) = too_rich {
-        let balance: i64 = get(&r, "channel_points")?;
-        validate::add_to_balance("amount", balance, amount)?;
-    }
+        .await?
+        .iter()
+        .map(|r| get::<i64>(r, "user_id"))
+        .collect::<StoreResult<std::collections::HashSet<i64>>>()?;
+    let ids: Vec<i64> = ids.into_iter().filter(|u| !too_rich.contains(u)).collect();
     let at = now.as_millis();
     tx.execute(
         concat!(

@@ -3,9 +3,11 @@
 
 use crate::convert::{Db, DbOptional};
 use crate::events::record;
-use crate::points::{Booking, move_by};
+use crate::points::{Booking, move_by, user_balance};
 use crate::stream_state::stream_state;
-use datastore::{PointSource, StoreResult, StreamerId, Timestamp, UserId, WatchAward, WatchMinute};
+use datastore::{
+    PointSource, StoreResult, StreamerId, Timestamp, UserId, WatchAward, WatchMinute, validate,
+};
 use rusqlite::{Connection, params};
 
 /// Remembers that a viewer of the streamer chatted now.
@@ -73,6 +75,11 @@ pub(crate) fn award(
     let mut viewers = Vec::new();
     let mut events = Vec::new();
     for user in recent_chatters(conn, s, since)? {
+        // A chatter the award would push past the balance limit is left out.
+        let balance = user_balance(conn, s, user)?.points.channel_points;
+        if balance > validate::MAX_BALANCE - minute.amount {
+            continue;
+        }
         let booking = Booking::earn(minute.amount, PointSource::Watch, None);
         let moved = move_by(conn, s, user, booking, now)?;
         viewers.push(moved.viewer);

@@ -2,7 +2,7 @@
 
 use crate::cases::kick_support::*;
 use crate::cases::support::*;
-use crate::harness::{CaseResult, Harness, check, check_eq, check_err};
+use crate::harness::{CaseResult, Failure, Harness, check, check_eq, check_err};
 use datastore::*;
 use std::time::Duration;
 
@@ -112,7 +112,12 @@ pub async fn watch_minutes_award_recent_chatters_once(h: Harness) -> CaseResult 
         WatchAward::NotLive,
         "off again"
     );
-    applied(&*store, s, delivery("on", vec![live(true, t)], vec![])).await?;
+    applied(
+        &*store,
+        s,
+        delivery("on", vec![live(true, shifted(t, 1))], vec![]),
+    )
+    .await?;
     check!(
         matches!(
             store.award_watch_minute(s, watch(m + 2, 5, 600)).await?,
@@ -333,4 +338,53 @@ pub async fn economy_config_defaults_roundtrips_and_validates(h: Harness) -> Cas
         "set back to the default"
     );
     Ok(())
+}
+
+/// A chatter the award would push past the balance limit is left out of the minute; the others
+/// are awarded, so one full balance never stops a stream's watch time.
+pub async fn a_full_balance_is_left_out_of_the_watch_award(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let (alice, bob) = (kv(11, "alice"), kv(12, "bob"));
+    let t0 = h.clock().now();
+    applied(
+        &*store,
+        s,
+        delivery(
+            "chat",
+            vec![live(true, t0), chatted(&alice), chatted(&bob)],
+            vec![],
+        ),
+    )
+    .await?;
+    let full = linked(&*store, s, 11).await?.id;
+    let set = AdminSetPoints {
+        channel_points: validate::MAX_BALANCE - 1,
+        drop_points: None,
+        description: None,
+    };
+    store.set_points(s, full, set).await?;
+    let award = store
+        .award_watch_minute(s, watch(minute_of(t0), 5, 600))
+        .await?;
+    let WatchAward::Awarded { viewers } = award else {
+        return Err(Failure(format!("wanted an award, got {award:?}")));
+    };
+    check_eq!(
+        viewers
+            .iter()
+            .map(|v| v.username.as_str())
+            .collect::<Vec<_>>(),
+        vec!["bob"],
+        "only bob is awarded"
+    );
+    check_eq!(
+        (
+            kick_balance(&*store, s, 11).await?,
+            kick_balance(&*store, s, 12).await?
+        ),
+        (validate::MAX_BALANCE - 1, 5),
+        "alice's full balance stays, bob earns"
+    );
+    check_invariants(&export(&*store, s).await?)
 }

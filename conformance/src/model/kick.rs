@@ -117,11 +117,16 @@ impl KickStore for ModelStore {
         }
         let since = now.checked_sub(minute.window).unwrap_or(Timestamp::MIN);
         // Every recent chatter, by id; all balances checked before anything changes.
+        // A chatter the award would push past the balance limit is left out.
         let chatters: Vec<_> = t
             .chatters
             .iter()
             .filter(|(u, at)| **at >= since && t.users.contains_key(u))
             .map(|(u, _)| *u)
+            .filter(|u| {
+                validate::add_to_balance("amount", t.points_of(*u).channel_points, minute.amount)
+                    .is_ok()
+            })
             .collect();
         let mut balances = Vec::with_capacity(chatters.len());
         for &u in &chatters {

@@ -124,7 +124,8 @@ pub async fn a_failing_effect_records_nothing(h: Harness) -> CaseResult {
         "bad-2",
         vec![
             chatted(&bob),
-            earn(&alice, validate::MAX_AMOUNT, PointSource::Tip),
+            // An earn would be cut at the limit; a won bet past it is refused.
+            wager(&alice, 10, 20),
             Step::AdvanceGoal {
                 goal: GoalId::new("missing"),
                 by: 1,
@@ -147,7 +148,7 @@ pub async fn a_failing_effect_records_nothing(h: Harness) -> CaseResult {
     let r = store.apply_delivery(s, overflow).await;
     check!(
         matches!(r, Err(StoreError::InvalidInput { .. })),
-        "an earn past the balance limit fails the delivery: {r:?}"
+        "a win past the balance limit fails the delivery: {r:?}"
     );
     check_eq!(
         snapshot(&*store, s, &ids, &[11, 12]).await?,

@@ -272,8 +272,10 @@ mod tests {
         c.commands.gamble_min = 20_000;
         let e = c.validate().unwrap_err().to_string();
         assert!(e.contains("commands.gamble_min"), "{e}");
-        let mut c = EconomyConfig::default();
-        c.chat_points = -1;
+        let c = EconomyConfig {
+            chat_points: -1,
+            ..EconomyConfig::default()
+        };
         assert!(
             c.validate()
                 .unwrap_err()

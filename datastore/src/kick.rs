@@ -394,6 +394,22 @@ impl Step {
     }
 }
 
+/// The username a viewer gives up their name for when a newcomer linked to another Kick user
+/// takes it ([`KickStore`]'s resolution rule): `{name}#{kick_user_id}` cut to
+/// [`validate::MAX_USERNAME_CHARS`], or, when that cut would leave the very name given up (a
+/// name already at the limit), the name cut short enough to keep the whole suffix. One
+/// definition for every backend.
+pub fn stale_name(name: &str, kick_user_id: i64) -> String {
+    let limit = validate::MAX_USERNAME_CHARS;
+    let suffix = format!("#{kick_user_id}");
+    let cut: String = format!("{name}{suffix}").chars().take(limit).collect();
+    if !cut.eq_ignore_ascii_case(name) {
+        return cut;
+    }
+    let keep = limit.saturating_sub(suffix.chars().count());
+    name.chars().take(keep).chain(suffix.chars()).collect()
+}
+
 /// One webhook delivery, as the store applies it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -646,6 +662,18 @@ pub trait KickStore: Send + Sync {
 mod tests {
     use super::*;
     use crate::points::Points;
+
+    #[test]
+    fn a_stale_name_is_never_the_name_given_up() {
+        assert_eq!(stale_name("bob", 42), "bob#42");
+        let sixty = "a".repeat(60);
+        assert_eq!(stale_name(&sixty, 12345), format!("{sixty}#123"));
+        let full = "b".repeat(validate::MAX_USERNAME_CHARS);
+        let renamed = stale_name(&full, 7);
+        assert_eq!(renamed, format!("{}#7", "b".repeat(62)));
+        assert!(!renamed.eq_ignore_ascii_case(&full));
+        validate::username(&renamed).unwrap();
+    }
 
     #[test]
     fn every_result_and_refusal_serializes_and_reads_back() {

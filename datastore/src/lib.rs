@@ -94,7 +94,7 @@ pub use goals::{Goal, GoalInput, GoalStore};
 pub use ids::{DropId, GoalId, LayoutId, PurchaseId, StreamerId, TipId, TransactionId, UserId};
 pub use kick::{
     CommandOutcome, Delivery, DeliveryId, DeliveryOutcome, Duel, KickStore, KickViewer, Refusal,
-    Step, StepResult, StreamState, WatchAward, WatchMinute,
+    Step, StepResult, StreamState, WatchAward, WatchMinute, stale_name,
 };
 pub use overlay::{LayoutInput, OverlayLayout, OverlaySetting, OverlayStore, Theme, default_theme};
 pub use points::{

@@ -13,7 +13,7 @@ use crate::convert::get;
 use crate::events::take_turns;
 use crate::tx::Tx;
 use crate::users;
-use datastore::{KickViewer, StoreError, StoreResult, StreamerId, Timestamp, UserId, validate};
+use datastore::{KickViewer, StoreError, StoreResult, StreamerId, Timestamp, UserId};
 
 /// How many times resolution starts over after losing a race to a concurrent write before
 /// giving up (each loss means the other's row is committed and will be found next time).
@@ -66,7 +66,7 @@ async fn rename(tx: &Tx, s: StreamerId, u: UserId, name: &str, now: Timestamp) -
 }
 
 /// Moves `holder` (called `old`, linked to Kick user `kick_id`) out of the way of a newcomer to
-/// their name: `{old}#{kick id}`, cut to the username limit.
+/// their name: [`datastore::stale_name`].
 async fn rename_stale(
     tx: &Tx,
     s: StreamerId,
@@ -75,11 +75,7 @@ async fn rename_stale(
     kick_id: i64,
     now: Timestamp,
 ) -> StoreResult<()> {
-    let name: String = format!("{old}#{kick_id}")
-        .chars()
-        .take(validate::MAX_USERNAME_CHARS)
-        .collect();
-    rename(tx, s, holder, &name, now).await
+    rename(tx, s, holder, &datastore::stale_name(old, kick_id), now).await
 }
 
 /// Links Kick user `kick_id` to viewer `u`, unless a concurrent delivery linked either first:

@@ -4,7 +4,7 @@
 
 use crate::convert::{Db, DbOptional};
 use crate::users::{self, COLUMNS, U_COLUMNS, from_row};
-use datastore::{KickViewer, StoreResult, StreamerId, Timestamp, User, UserId, validate};
+use datastore::{KickViewer, StoreResult, StreamerId, Timestamp, User, UserId, stale_name};
 use rusqlite::{Connection, params};
 
 /// The streamer's viewer linked to this Kick user id, if any.
@@ -67,20 +67,6 @@ fn link(conn: &Connection, s: StreamerId, kick_user_id: i64, u: UserId) -> Store
     .execute(params![s.0, kick_user_id, u.0])
     .db()?;
     Ok(())
-}
-
-/// The name a viewer linked to `kick_user_id` gives up `name` for: `{name}#{kick_user_id}`
-/// cut to the username limit. Where that cut would leave `name` itself (a name at the limit),
-/// the name is cut instead and the suffix kept, so the two viewers never share a name.
-pub(crate) fn stale_name(name: &str, kick_user_id: i64) -> String {
-    let limit = validate::MAX_USERNAME_CHARS;
-    let suffix = format!("#{kick_user_id}");
-    let cut: String = format!("{name}{suffix}").chars().take(limit).collect();
-    if !cut.eq_ignore_ascii_case(name) {
-        return cut;
-    }
-    let keep = limit.saturating_sub(suffix.chars().count());
-    name.chars().take(keep).chain(suffix.chars()).collect()
 }
 
 /// The streamer's viewer a delivery's Kick user is, created on first sight, inside the

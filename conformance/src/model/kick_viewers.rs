@@ -2,7 +2,7 @@
 //! [`datastore::KickStore`], step by step.
 
 use super::{State, Tenant, next};
-use datastore::{KickViewer, StoreResult, StreamerId, Timestamp, User, UserId, validate};
+use datastore::{KickViewer, StoreResult, StreamerId, Timestamp, User, UserId};
 
 impl Tenant {
     /// The user other than `except` holding `name` (ignoring ASCII case).
@@ -30,17 +30,13 @@ impl Tenant {
     }
 
     /// Moves `holder`, linked to `kick_id`, out of the way of a newcomer to its name:
-    /// `{name}#{kick id}`, cut to the username limit.
+    /// [`datastore::stale_name`].
     fn rename_stale(&mut self, holder: UserId, kick_id: i64, now: Timestamp) {
         let old = self
             .users
             .get(&holder)
             .map_or_else(String::new, |u| u.username.clone());
-        let name: String = format!("{old}#{kick_id}")
-            .chars()
-            .take(validate::MAX_USERNAME_CHARS)
-            .collect();
-        self.rename(holder, name, now);
+        self.rename(holder, datastore::stale_name(&old, kick_id), now);
     }
 }
 

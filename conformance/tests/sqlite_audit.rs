@@ -134,9 +134,20 @@ fn whole_suite_on_sqlite_scopes_every_statement_and_leaves_clean_files() {
     let files = files.lock().unwrap().clone();
     assert!(files.len() >= CASES.len(), "every case opened a store");
     let tenant = tenant_tables(&files[0]);
-    // Nineteen, and the events, their counters and the overlay keys.
-    assert_eq!(tenant.len(), 22, "{tenant:?}");
-    for t in ["events", "event_sequences", "overlay_keys"] {
+    // Nineteen, the events, their counters and the overlay keys, and what Kick drives.
+    assert_eq!(tenant.len(), 29, "{tenant:?}");
+    for t in [
+        "events",
+        "event_sequences",
+        "overlay_keys",
+        "kick_deliveries",
+        "kick_viewers",
+        "stream_states",
+        "chatters",
+        "watch_minutes",
+        "duels",
+        "economy_configs",
+    ] {
         assert!(tenant.contains(t), "{t} is a tenant table: {tenant:?}");
     }
 

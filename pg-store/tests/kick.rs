@@ -437,7 +437,13 @@ async fn a_duel_settled_while_its_loser_spends_never_overdraws() {
                     }],
                 ),
             ),
-            one.spend_points(s, a, PointDelta::new(100, PointSource::Spend))
+            async {
+                // The spend starts later each round, so early rounds tend to let it win
+                // and later ones the duel; either way only one may take Ann's points.
+                tokio::time::sleep(Duration::from_millis(round * round)).await;
+                one.spend_points(s, a, PointDelta::new(100, PointSource::Spend))
+                    .await
+            }
         );
         let DeliveryOutcome::Applied { command, .. } = accept.unwrap() else {
             panic!("not applied");
@@ -480,14 +486,51 @@ async fn a_duel_settled_while_its_loser_spends_never_overdraws() {
         assert_eq!(balance(&one, s, a).await, 0, "round {round}");
         assert!(one.list_duels(s).await.unwrap().is_empty());
     }
+    eprintln!("{settled} of 15 raced duels settled");
     let b = user_of(&one, s, 2).await;
     assert_eq!(balance(&one, s, b).await, 100 + 100 * settled);
-    // Both outcomes of the race happen over the rounds; at least one settles.
-    assert!(settled > 0, "no duel was settled: the race was never run");
     // Every duel settled wrote exactly two ledger rows.
     assert_eq!(
         rows_of(&schema, "point_transactions", s, "AND source = 'duel'").await,
         2 * settled
+    );
+    // Which side wins the race is up to the scheduler; without a rival spend the same
+    // duel settles, so the checks above are known to count settled duels.
+    one.apply_delivery(s, delivery("fund-last", vec![earn(&ann, 100)], vec![]))
+        .await
+        .unwrap();
+    let challenge = Step::ChallengeDuel {
+        challenger: ann.clone(),
+        opponent: "bob".into(),
+        stake: 100,
+        expires_in: Duration::from_secs(60),
+    };
+    one.apply_delivery(s, delivery("duel-last", vec![], vec![challenge]))
+        .await
+        .unwrap();
+    let accept = Step::AcceptDuel {
+        opponent: bob.clone(),
+        challenger_wins: false,
+    };
+    let last = two
+        .apply_delivery(s, delivery("accept-last", vec![], vec![accept]))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            last,
+            DeliveryOutcome::Applied {
+                command: Some(CommandOutcome::Done { .. }),
+                ..
+            }
+        ),
+        "{last:?}"
+    );
+    assert_eq!(balance(&one, s, user_of(&one, s, 1).await).await, 0);
+    assert_eq!(balance(&one, s, b).await, 200 + 100 * settled);
+    assert_eq!(
+        rows_of(&schema, "point_transactions", s, "AND source = 'duel'").await,
+        2 * settled + 2
     );
 }
 

@@ -662,6 +662,7 @@ mod tests {
                 text: "hello chat".into(),
                 voice: Some("brian".into()),
             },
+            EventData::LiveChanged { live: true },
         ];
         data.into_iter()
             .enumerate()

@@ -10,7 +10,8 @@
 
 mod common;
 
-use common::process::{Process, add_streamer};
+use common::kick::{self, Delivery};
+use common::process::{Process, add_streamer, add_streamer_with};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -360,14 +361,23 @@ const A_ONLY: &[&str] = &[
     "!drop",
     "Butter",
     "#ff8800",
+    "erin",
 ];
+
+/// Streamer A's Kick channel: the test key signs its deliveries.
+const A_CHANNEL: i64 = 4242;
 
 async fn setup() -> Setup {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let db = dir.path().join("kick-overlay.db");
-    let a_key = add_streamer(&db, "alpha");
+    let a_key = add_streamer_with(&db, "alpha", &["--kick-user-id", &A_CHANNEL.to_string()]);
     let b_key = add_streamer(&db, "bravo");
-    let server = Process::start(&db, &[], None);
+    let kick_key = kick::fixtures().join("test-only-public-key.pem");
+    let server = Process::start(
+        &db,
+        &["--kick-public-key", kick_key.to_str().unwrap()],
+        None,
+    );
     let api = Api {
         http: reqwest::Client::new(),
         base: format!("http://{}", server.addr),
@@ -498,8 +508,17 @@ const READY: &str = "return document.documentElement.dataset.loaded === 'true' \
                      && document.documentElement.dataset.live === 'true';";
 const BOARD_NAMES: &str = "return Array.from(document.querySelectorAll('#leaderboard .name'), \
                            n => n.textContent);";
+/// The page's stream state and whether its badge is hidden.
+const ON_AIR: &str = "return [document.documentElement.dataset.stream, \
+                      document.getElementById('on-air').hidden];";
 const TICKER: &str =
     "return Array.from(document.querySelectorAll('#ticker li'), n => n.textContent);";
+
+/// Sends Kick's `event`, signed by the test key, to the server at `base`; it must be accepted.
+async fn send(http: &reqwest::Client, base: &str, event: (String, Value)) {
+    let r = Delivery::signed(event).send_to(http, base).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_page_shows_its_streamer_live_and_nothing_of_another() {
@@ -645,6 +664,35 @@ async fn the_page_shows_its_streamer_live_and_nothing_of_another() {
         "the remaining tip",
     )
     .await;
+    // Kick's deliveries: the stream going live lights the badge, a follow shows in the ticker.
+    assert_eq!(a.js(ON_AIR).await, json!(["offline", true]));
+    send(&http, base, kick::live(A_CHANNEL, true, kick::now())).await;
+    a.wait_for(
+        ON_AIR,
+        &json!(["live", false]),
+        Duration::from_secs(2),
+        "the badge on A's page once the stream is live",
+    )
+    .await;
+    send(&http, base, kick::follow(A_CHANNEL, (77, "erin"))).await;
+    a.wait_for(
+        "return document.querySelector('#ticker li').textContent;",
+        &json!("erin followed"),
+        Duration::from_secs(2),
+        "the follow in the ticker",
+    )
+    .await;
+    assert_eq!(
+        a.js(TICKER).await[1],
+        json!("The stream is live"),
+        "the stream going live in the ticker"
+    );
+    // A page opened now reads the live state with the rest.
+    let late = Browser::open(&driver, &http).await;
+    late.goto(&format!("{base}/alpha/overlay")).await;
+    late.wait_for(READY, &t, ready, "a late page loads").await;
+    assert_eq!(late.js(ON_AIR).await, json!(["live", false]));
+    late.quit().await;
     let kept = a
         .js("return [window.overlayMarker, performance.timeOrigin];")
         .await;
@@ -674,6 +722,11 @@ async fn the_page_shows_its_streamer_live_and_nothing_of_another() {
         );
     }
     assert!(b.text().await.contains("Bravo's own tip"));
+    assert_eq!(
+        b.js(ON_AIR).await,
+        json!(["offline", true]),
+        "B's page shows A's stream live"
+    );
 
     // The page survives the server dropping its stream: the server stops (closing every
     // stream) and another starts on the same port and data. The browser reconnects by itself,

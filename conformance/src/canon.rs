@@ -196,7 +196,8 @@ impl VisitIds for EventData {
             | EventData::GoalChanged { .. }
             | EventData::SettingChanged { .. }
             | EventData::LayoutChanged { .. }
-            | EventData::ThemeChanged { .. } => {}
+            | EventData::ThemeChanged { .. }
+            | EventData::LiveChanged { .. } => {}
         }
     }
 }

@@ -257,6 +257,12 @@ pub enum EventData {
         /// The voice chosen, when one was.
         voice: Option<String>,
     },
+    /// The stream went live or ended (`apply_delivery`'s `SetLive` step, when it changes the
+    /// flag).
+    LiveChanged {
+        /// Whether the stream is live now.
+        live: bool,
+    },
 }
 
 /// What an overlay alert announces ([`EventData::Alert`], from `apply_delivery`'s `Alert` step).
@@ -277,7 +283,7 @@ pub enum AlertKind {
 }
 
 /// Every event type name, in [`EventData`]'s order.
-pub const EVENT_TYPES: [&str; 16] = [
+pub const EVENT_TYPES: [&str; 17] = [
     "points_changed",
     "drop_recorded",
     "powerup_purchased",
@@ -293,6 +299,7 @@ pub const EVENT_TYPES: [&str; 16] = [
     "viewer_removed",
     "alert",
     "speech_queued",
+    "live_changed",
     // Not stored: what the event stream sends a reader whose place was purged.
     "reset",
 ];
@@ -316,6 +323,7 @@ impl EventData {
             EventData::ViewerRemoved { .. } => "viewer_removed",
             EventData::Alert { .. } => "alert",
             EventData::SpeechQueued { .. } => "speech_queued",
+            EventData::LiveChanged { .. } => "live_changed",
         }
     }
 
@@ -340,7 +348,8 @@ impl EventData {
             | EventData::SettingChanged { .. }
             | EventData::LayoutChanged { .. }
             | EventData::ThemeChanged { .. }
-            | EventData::ViewerRemoved { .. } => None,
+            | EventData::ViewerRemoved { .. }
+            | EventData::LiveChanged { .. } => None,
         }
     }
 

@@ -144,8 +144,10 @@ pub enum Step {
     },
     /// Sets the live flag, unless a change stamped later than `at` was already applied (so
     /// late, out-of-order deliveries never undo a newer state); of two changes stamped the
-    /// same, going offline wins, whichever arrives first (Kick's stamps are whole seconds). Result: [`StepResult::Live`]
-    /// with the flag as it stands after the step.
+    /// same, going offline wins, whichever arrives first (Kick's stamps are whole seconds).
+    /// Records an [`crate::EventData::LiveChanged`] when the step changes the flag (a stream
+    /// never set counts as not live), nothing otherwise. Result: [`StepResult::Live`] with the
+    /// flag as it stands after the step.
     SetLive {
         /// Live or not.
         live: bool,

@@ -10,6 +10,7 @@ use crate::goals;
 use crate::kick_viewers::resolve;
 use crate::points::{locked_balance, move_points, points_changed};
 use crate::powerups;
+use crate::stream_state;
 use crate::tx::Tx;
 use crate::verification;
 use datastore::{
@@ -181,24 +182,11 @@ pub(crate) async fn run_step(
             StepResult::Viewer(u)
         }
         Step::SetLive { live, at } => {
-            // Applied unless a later change was (offline wins a tie); either way the stream's row stays locked, so
-            // the flag read next is the one that stands until this delivery commits.
-            tx.execute(
-                "INSERT INTO stream_states (streamer_id, live, changed_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (streamer_id) DO UPDATE \
-                 SET live = excluded.live, changed_at = excluded.changed_at \
-                 WHERE stream_states.changed_at < excluded.changed_at \
-                 OR (stream_states.changed_at = excluded.changed_at AND NOT excluded.live)",
-                &[&s.0, live, &at.as_millis()],
-            )
-            .await?;
-            let row = tx
-                .query_one(
-                    "SELECT live FROM stream_states WHERE streamer_id = $1",
-                    &[&s.0],
-                )
-                .await?;
-            StepResult::Live(crate::convert::get(&row, "live")?)
+            let set = stream_state::set_live(tx, s, *live, *at).await?;
+            if set.changed {
+                events.push(EventData::LiveChanged { live: set.live });
+            }
+            StepResult::Live(set.live)
         }
         Step::AdvanceGoal { goal, by } => {
             let (goal, event) = goals::advance(tx, s, goal, *by, now).await?;

@@ -152,6 +152,7 @@ mod reports;
 mod rings;
 mod sessions;
 mod store;
+mod stream_state;
 mod streamers;
 mod strip;
 mod tips;

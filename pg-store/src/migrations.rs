@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "004-kick-economy.sql",
         sql: include_str!("../migrations/004-kick-economy.sql"),
     },
+    Migration {
+        version: 5,
+        name: "005-live-changed-events.sql",
+        sql: include_str!("../migrations/005-live-changed-events.sql"),
+    },
 ];
 
 /// The schema version this program writes.

@@ -434,3 +434,31 @@ async fn purging_keeps_the_counter_and_deleting_the_streamer_removes_it_all() {
     assert_eq!(count_rows(&schema, "events").await, 3, "b's only");
     assert_eq!(events_of(&store, a).await.last_id, EventId::START);
 }
+
+/// The events table's check names the event types; one left out of it would fail the writes
+/// that record it, so the check must name exactly the stored types.
+#[tokio::test]
+async fn the_events_table_accepts_exactly_the_stored_event_types() {
+    let (_, schema) = fresh().await;
+    let admin = pg_scratch::server().admin().await;
+    let row = admin
+        .query_one(
+            "SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c \
+             JOIN pg_namespace n ON n.oid = c.connamespace \
+             WHERE n.nspname = $1 AND c.conname = 'events_kind_check'",
+            &[&schema],
+        )
+        .await
+        .unwrap();
+    let check: String = row.get(0);
+    let named: Vec<&str> = check.split('\'').skip(1).step_by(2).collect();
+    let stored: Vec<&str> = datastore::EVENT_TYPES
+        .iter()
+        .copied()
+        .filter(|t| *t != "reset")
+        .collect();
+    let missing: Vec<&&str> = stored.iter().filter(|t| !named.contains(t)).collect();
+    assert!(missing.is_empty(), "the check refuses {missing:?}: {check}");
+    let extra: Vec<&&str> = named.iter().filter(|t| !stored.contains(t)).collect();
+    assert!(extra.is_empty(), "the check names {extra:?}: {check}");
+}

@@ -586,3 +586,48 @@ async fn only_live_streams_are_listed_live_and_late_changes_do_not_undo_newer_on
     store.delete_streamer(a).await.unwrap();
     assert!(store.list_live_streamers().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_stream_set_live_by_two_servers_at_once_records_one_change() {
+    let (one, two, clock, schema) = two_servers().await;
+    let at = clock.now();
+    let live_changes = |s| rows_of(&schema, "events", s, "AND kind = 'live_changed'");
+    for round in 0..10 {
+        // The stream's first change (no state row yet), then a change of an existing row: each
+        // time both servers set the same flag at once, and only one of them changes it.
+        let s = streamer(&one, &format!("live{round}")).await;
+        for (step, on) in [("on", true), ("off", false)] {
+            let at = shifted_by(at, if on { 0 } else { 60 });
+            let (a, b) = tokio::join!(
+                one.apply_delivery(
+                    s,
+                    delivery(&format!("{step}-a"), vec![set_live(on, at)], vec![])
+                ),
+                two.apply_delivery(
+                    s,
+                    delivery(&format!("{step}-b"), vec![set_live(on, at)], vec![])
+                ),
+            );
+            for outcome in [a.unwrap(), b.unwrap()] {
+                assert!(
+                    matches!(outcome, DeliveryOutcome::Applied { .. }),
+                    "{outcome:?}"
+                );
+            }
+            assert_eq!(
+                live_changes(s).await,
+                if on { 1 } else { 2 },
+                "round {round}, {step}: one change recorded"
+            );
+        }
+        assert!(!one.get_stream_state(s).await.unwrap().live);
+    }
+}
+
+fn set_live(live: bool, at: Timestamp) -> Step {
+    Step::SetLive { live, at }
+}
+
+fn shifted_by(t: Timestamp, secs: i64) -> Timestamp {
+    Timestamp::saturating_from_millis(t.as_millis() + secs * 1000)
+}

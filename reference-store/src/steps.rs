@@ -100,7 +100,13 @@ pub(crate) fn run(
             chatted(conn, s, user.id, now)?;
             StepResult::Viewer(user.id)
         }
-        Step::SetLive { live, at } => StepResult::Live(set_live(conn, s, *live, *at)?),
+        Step::SetLive { live, at } => {
+            let set = set_live(conn, s, *live, *at)?;
+            if set.changed {
+                events.push(EventData::LiveChanged { live: set.live });
+            }
+            StepResult::Live(set.live)
+        }
         Step::AdvanceGoal { goal, by } => {
             let (goal, changed) = advance_goal(conn, s, goal, *by, now)?;
             events.extend(changed);

@@ -23,20 +23,31 @@ pub(crate) fn stream_state(conn: &Connection, s: StreamerId) -> StoreResult<Stre
     }))
 }
 
+/// What a live change did: the flag after it, and whether it changed the flag.
+pub(crate) struct LiveSet {
+    /// The flag as it stands after the change.
+    pub(crate) live: bool,
+    /// Whether the flag differs from before (a stream never set counts as not live).
+    pub(crate) changed: bool,
+}
+
 /// Sets the live flag as of `at`, unless a change stamped later is already applied (or one
-/// stamped the same when this one goes live: offline wins a tie); returns the flag after.
+/// stamped the same when this one goes live: offline wins a tie).
 pub(crate) fn set_live(
     conn: &Connection,
     s: StreamerId,
     live: bool,
     at: Timestamp,
-) -> StoreResult<bool> {
+) -> StoreResult<LiveSet> {
     let current = stream_state(conn, s)?;
     if current
         .changed_at
         .is_some_and(|changed| at < changed || (at == changed && live))
     {
-        return Ok(current.live);
+        return Ok(LiveSet {
+            live: current.live,
+            changed: false,
+        });
     }
     conn.prepare_cached(
         "INSERT INTO stream_states (streamer_id, live, changed_at) VALUES (?1, ?2, ?3) \
@@ -46,7 +57,10 @@ pub(crate) fn set_live(
     .db()?
     .execute(params![s.0, live, at.as_millis()])
     .db()?;
-    Ok(live)
+    Ok(LiveSet {
+        live,
+        changed: live != current.live,
+    })
 }
 
 /// The streamers whose stream is live, by id. Every statement on tenant data names its

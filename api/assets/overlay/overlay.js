@@ -17,7 +17,8 @@
   var EVENT_TYPES = [
     'points_changed', 'drop_recorded', 'powerup_purchased', 'powerup_added', 'powerup_used',
     'powerup_changed', 'goal_changed', 'tip_changed', 'setting_changed', 'layout_changed',
-    'theme_changed', 'viewer_changed', 'viewer_removed', 'reset'
+    'theme_changed', 'viewer_changed', 'viewer_removed', 'alert', 'speech_queued',
+    'live_changed', 'reset'
   ];
   var POWERUPS = {
     tnt: ['a TNT', 'TNTs'],
@@ -322,6 +323,14 @@
     });
   }
 
+  // ---- on air -----------------------------------------------------------------------------
+
+  // The badge shows while the stream is live, as Kick's deliveries left it.
+  function applyStream(live) {
+    root.dataset.stream = live ? 'live' : 'offline';
+    byId('on-air').hidden = !live;
+  }
+
   // ---- ticker -----------------------------------------------------------------------------
 
   function signed(n) {
@@ -331,6 +340,26 @@
   function powerup(type, quantity) {
     var names = POWERUPS[type] || ['a ' + type, type + 's'];
     return quantity > 1 ? numbers.format(quantity) + ' ' + names[1] : names[0];
+  }
+
+  function alertLine(d) {
+    var n = count(d.amount);
+    switch (d.kind) {
+      case 'follow':
+        return text(d.username, 'someone') + ' followed';
+      case 'subscription':
+        return text(d.username, 'someone') + ' subscribed';
+      case 'renewal':
+        return text(d.username, 'someone') + ' renewed their subscription';
+      case 'gift':
+        return text(d.username, 'an anonymous viewer') + ' gifted ' +
+          (n > 1 ? numbers.format(n) + ' subscriptions' : 'a subscription');
+      case 'kicks':
+        return text(d.username, 'someone') + ' sent ' +
+          (n > 1 ? numbers.format(n) + ' kicks' : 'a kick');
+      default:
+        return null;
+    }
   }
 
   // The ticker's line for an event, or null for events it does not show.
@@ -349,6 +378,10 @@
         return who + ' got ' + powerup(d.powerup, count(d.quantity));
       case 'powerup_used':
         return who + ' used ' + powerup(d.powerup, 1);
+      case 'alert':
+        return alertLine(d);
+      case 'live_changed':
+        return d.live === true ? 'The stream is live' : 'The stream ended';
       default:
         return null;
     }
@@ -403,6 +436,9 @@
       case 'theme_changed':
         change('theme', function () { applyTheme(d.theme && d.theme.theme); });
         break;
+      case 'live_changed':
+        change('stream', function () { applyStream(d.live === true); });
+        break;
       default:
         break;
     }
@@ -454,6 +490,7 @@
   function loadAll() {
     return Promise.all([
       load('theme', 'theme', function (t) { applyTheme(t && t.theme); }),
+      load('stream', 'stream', function (s) { applyStream(!!s && s.live === true); }),
       loadBoard(),
       loadGoals(),
       loadTips()

@@ -69,4 +69,36 @@ mod tests {
         assert!(!JS.contains("innerHTML") && !JS.contains("insertAdjacentHTML"));
         assert!(!JS.contains("document.write"));
     }
+
+    /// The script listens by name, and the stream sends each event under its type's name: a
+    /// type missing from the script's list never reaches the page.
+    #[test]
+    fn the_script_listens_for_every_event_type() {
+        let start = JS
+            .find("var EVENT_TYPES = [")
+            .expect("the script's list of types");
+        let list = &JS[start..];
+        let list = &list[list.find('[').unwrap() + 1..list.find("];").unwrap()];
+        let listed: Vec<&str> = list
+            .split(',')
+            .map(|t| t.trim().trim_matches('\''))
+            .filter(|t| !t.is_empty())
+            .collect();
+        let missing: Vec<&&str> = datastore::EVENT_TYPES
+            .iter()
+            .filter(|t| !listed.contains(t))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "overlay.js does not listen for {missing:?}"
+        );
+        let unknown: Vec<&&str> = listed
+            .iter()
+            .filter(|t| !datastore::EVENT_TYPES.contains(t))
+            .collect();
+        assert!(
+            unknown.is_empty(),
+            "overlay.js lists unknown types {unknown:?}"
+        );
+    }
 }

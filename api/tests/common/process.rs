@@ -46,8 +46,14 @@ pub fn bin() -> Command {
 
 /// Adds a streamer to `db` with the command line and returns its admin key.
 pub fn add_streamer(db: &Path, name: &str) -> String {
+    add_streamer_with(db, name, &[])
+}
+
+/// [`add_streamer`] with more of `streamer add`'s options (`--kick-user-id 7`).
+pub fn add_streamer_with(db: &Path, name: &str, options: &[&str]) -> String {
     let out = bin()
         .args(["streamer", "add", name, "--db", db.to_str().unwrap()])
+        .args(options)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

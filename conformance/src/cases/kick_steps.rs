@@ -146,7 +146,8 @@ pub async fn earn_spend_and_wager_steps_move_points(h: Harness) -> CaseResult {
     check_invariants(&export(&*store, s).await?)
 }
 
-/// `Chatted` names the viewer and records nothing; `SetLive` sets the flag; `AdvanceGoal` adds
+/// `Chatted` names the viewer and records nothing; `SetLive` sets the flag and records its
+/// `LiveChanged`; `AdvanceGoal` adds
 /// to a goal (capped) and records its `GoalChanged` only when the public list shows it, and
 /// leaves a missing goal alone.
 pub async fn chat_live_and_goal_steps(h: Harness) -> CaseResult {
@@ -254,6 +255,7 @@ pub async fn chat_live_and_goal_steps(h: Harness) -> CaseResult {
     check_eq!(
         events_after(&*store, s, after).await?,
         vec![
+            EventData::LiveChanged { live: true },
             EventData::GoalChanged {
                 id: followers,
                 goal: Some(f)
@@ -263,14 +265,15 @@ pub async fn chat_live_and_goal_steps(h: Harness) -> CaseResult {
                 goal: Some(c)
             },
         ],
-        "only the shown goals' changes are recorded; chatting and going live record nothing"
+        "going live and only the shown goals' changes are recorded; chatting records nothing"
     );
     Ok(())
 }
 
 /// Live changes apply in the order of their own stamps, whatever order they arrive in: a late
 /// change stamped before the stored one never undoes it (its result is the flag as it stands),
-/// and of two changes with the same stamp going offline wins, whichever arrives first.
+/// and of two changes with the same stamp going offline wins, whichever arrives first. A change
+/// records its `LiveChanged` exactly when it changes the flag.
 pub async fn set_live_keeps_the_newest_stamp(h: Harness) -> CaseResult {
     let store = h.store().await;
     let t = h.clock().now();
@@ -295,9 +298,11 @@ pub async fn set_live_keeps_the_newest_stamp(h: Harness) -> CaseResult {
         let mut stored: Option<(Timestamp, bool)> = None;
         for (k, &i) in order.iter().enumerate() {
             let (at, on) = changes[i];
+            let before = stored.is_some_and(|(_, x)| x);
             if stored.is_none_or(|(x, _)| at > x || (at == x && !on)) {
                 stored = Some((at, on));
             }
+            let after = last_event(&*store, s).await?;
             let (effects, _) = applied(
                 &*store,
                 s,
@@ -308,6 +313,16 @@ pub async fn set_live_keeps_the_newest_stamp(h: Harness) -> CaseResult {
                 effects,
                 vec![StepResult::Live(stored.is_some_and(|(_, x)| x))],
                 "order {order:?}, change #{k}: the flag after it"
+            );
+            let now_live = stored.is_some_and(|(_, x)| x);
+            check_eq!(
+                events_after(&*store, s, after).await?,
+                if now_live == before {
+                    vec![]
+                } else {
+                    vec![EventData::LiveChanged { live: now_live }]
+                },
+                "order {order:?}, change #{k}: the event it records"
             );
         }
         check_eq!(
@@ -342,12 +357,23 @@ pub async fn set_live_keeps_the_newest_stamp(h: Harness) -> CaseResult {
             ),
         ] {
             let at = if id == "same" { changes[3].0 } else { tie };
+            let before = store.get_stream_state(s).await?.live;
+            let after = last_event(&*store, s).await?;
             let (effects, _) =
                 applied(&*store, s, delivery(id, vec![live(on, at)], vec![])).await?;
             check_eq!(
                 effects,
                 vec![StepResult::Live(expected)],
                 "order {order:?}: {what}"
+            );
+            check_eq!(
+                events_after(&*store, s, after).await?,
+                if expected == before {
+                    vec![]
+                } else {
+                    vec![EventData::LiveChanged { live: expected }]
+                },
+                "order {order:?}: {what}, and its event"
             );
         }
     }

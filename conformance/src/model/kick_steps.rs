@@ -174,8 +174,12 @@ pub(super) fn run_step(st: &mut State, s: StreamerId, step: &Step, now: Timestam
                 .changed_at
                 .is_none_or(|c| *at > c || (*at == c && !*live))
             {
+                let before = t.stream.live;
                 t.stream.live = *live;
                 t.stream.changed_at = Some(*at);
+                if before != *live {
+                    t.record(now, [EventData::LiveChanged { live: *live }]);
+                }
             }
             Ok(StepResult::Live(t.stream.live))
         }

@@ -63,7 +63,7 @@ mod plan;
 mod reply;
 mod text;
 
-pub use dice::{Dice, ScriptedDice, SecureDice};
+pub use dice::{Dice, EmptyDice, NoRandomness, ScriptedDice, SecureDice, uniform_below};
 pub use event::{Channel, KickEvent};
 pub use plan::{Planned, plan};
 pub use reply::{CommandReply, DROP_TOP, Reply, reply_text};

@@ -2,7 +2,7 @@
 //! command, the command's steps) and the [`Reply`] to word once the store applied it.
 
 use crate::command::{self, Command, Parsed};
-use crate::dice::Dice;
+use crate::dice::{Dice, NoRandomness};
 use crate::event::{Channel, KickEvent};
 use crate::reply::{Action, CommandReply, Reply};
 use crate::text::points;
@@ -75,9 +75,16 @@ pub fn plan(
                 Parsed::Usage(usage) => {
                     reply = Reply::Text(format!("@{} {usage}", sender.username));
                 }
-                Parsed::Run(cmd) => {
-                    let (steps, action) = command_steps(channel, sender, &cmd, dice);
-                    match steps.iter().try_for_each(Step::validate) {
+                Parsed::Run(cmd) => match command_steps(channel, sender, &cmd, dice) {
+                    Err(e) => {
+                        // Never a game on dice a viewer could foresee: this one is not played.
+                        tracing::error!(error = %e, "a game was refused: the dice have no randomness");
+                        reply = Reply::Text(format!(
+                            "@{} the games are unavailable right now, try again in a moment",
+                            sender.username
+                        ));
+                    }
+                    Ok((steps, action)) => match steps.iter().try_for_each(Step::validate) {
                         Ok(()) => {
                             command = steps;
                             reply = Reply::Command(CommandReply {
@@ -89,8 +96,8 @@ pub fn plan(
                         Err(e) => {
                             tracing::warn!(error = %e, "a chat command was dropped: its steps are unusable");
                         }
-                    }
-                }
+                    },
+                },
             }
         }
         KickEvent::Follow { follower } => {
@@ -227,13 +234,13 @@ pub fn plan(
 }
 
 /// The steps of a parsed command (a cooldown first unless the sender is the streamer or the
-/// cooldown is 0) and what its answer needs to know.
+/// cooldown is 0) and what its answer needs to know; an error when a game's dice fail.
 fn command_steps(
     channel: &Channel<'_>,
     sender: &KickViewer,
     cmd: &Command,
     dice: &mut dyn Dice,
-) -> (Vec<Step>, Action) {
+) -> Result<(Vec<Step>, Action), NoRandomness> {
     let config = &channel.config.commands;
     let owner = channel.is_owner(sender);
     let name = cmd.name();
@@ -255,7 +262,7 @@ fn command_steps(
         Command::Mine => Action::Mine,
         Command::Shop => Action::Shop,
         Command::Gamble { stake } => {
-            let roll = dice.below(100);
+            let roll = dice.below(100)?;
             let multiplier = match roll {
                 0..10 => 5,
                 10..50 => 2,
@@ -276,7 +283,7 @@ fn command_steps(
             }
         }
         Command::Coinflip { stake } => {
-            let won = dice.below(2) == 0;
+            let won = dice.below(2)? == 0;
             steps.push(Step::Wager {
                 viewer: viewer(),
                 stake: *stake,
@@ -306,7 +313,7 @@ fn command_steps(
         Command::Accept => {
             steps.push(Step::AcceptDuel {
                 opponent: viewer(),
-                challenger_wins: dice.below(2) == 0,
+                challenger_wins: dice.below(2)? == 0,
             });
             Action::Accept
         }
@@ -356,7 +363,7 @@ fn command_steps(
             Action::Verify
         }
     };
-    (steps, action)
+    Ok((steps, action))
 }
 
 /// Adds `step` when the contract accepts it; otherwise logs why and leaves it out.

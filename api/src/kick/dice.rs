@@ -4,7 +4,7 @@
 //! order and on any backend.
 
 use datastore::DeliveryId;
-use economy::{Dice, SecureDice};
+use economy::{Dice, NoRandomness, SecureDice, uniform_below};
 use sha2::{Digest, Sha256};
 
 /// How a delivery's dice are made.
@@ -59,19 +59,8 @@ impl SeededDice {
 }
 
 impl Dice for SeededDice {
-    fn below(&mut self, n: u32) -> u32 {
-        if n <= 1 {
-            return 0;
-        }
-        let n = u64::from(n);
-        let span = 1u64 << 32;
-        let limit = span - span % n;
-        loop {
-            let x = u64::from(self.word());
-            if x < limit {
-                return u32::try_from(x % n).unwrap_or(0);
-            }
-        }
+    fn below(&mut self, n: u32) -> Result<u32, NoRandomness> {
+        uniform_below(n, || Ok(self.word()))
     }
 }
 
@@ -84,7 +73,7 @@ mod tests {
         let id = DeliveryId("01J-delivery".into());
         let roll = |seed, id: &DeliveryId| {
             let mut d = DiceSource::Seeded(seed).for_delivery(id);
-            (0..16).map(|_| d.below(100)).collect::<Vec<_>>()
+            (0..16).map(|_| d.below(100).unwrap()).collect::<Vec<_>>()
         };
         assert_eq!(roll(7, &id), roll(7, &id));
         assert_ne!(roll(7, &id), roll(8, &id));
@@ -92,11 +81,11 @@ mod tests {
         let mut d = SeededDice::new(1, &id);
         let mut seen = [false; 6];
         for _ in 0..600 {
-            let r = d.below(6);
+            let r = d.below(6).unwrap();
             seen[r as usize] = true;
         }
         assert!(seen.iter().all(|s| *s), "{seen:?}");
-        assert_eq!(d.below(0), 0);
-        assert_eq!(d.below(1), 0);
+        assert_eq!(d.below(0), Ok(0));
+        assert_eq!(d.below(1), Ok(0));
     }
 }

@@ -1,6 +1,6 @@
 //! What each event and command plans.
 
-use crate::dice::ScriptedDice;
+use crate::dice::{EmptyDice, ScriptedDice};
 use crate::event::{Channel, KickEvent};
 use crate::plan::{Planned, plan};
 use crate::reply::{Action, Reply};
@@ -206,6 +206,30 @@ fn stake_bounds_come_from_the_configuration() {
     assert_eq!(p.delivery.command.len(), 2);
     let (p, _) = plan_with(&config, &chat_as(alice(), "!gamble 201"), &[0]);
     assert!(p.delivery.command.is_empty());
+}
+
+#[test]
+fn games_without_randomness_are_refused_and_other_commands_still_run() {
+    let channel = Channel {
+        config: &EconomyConfig::default(),
+        owner_kick_user_id: Some(OWNER),
+    };
+    for content in ["!gamble 100", "!coinflip 100", "!accept"] {
+        let p = plan(&channel, id(), &chat_as(alice(), content), &mut EmptyDice);
+        assert_eq!(p.delivery.effects, chat_effects(&alice(), 25), "{content}");
+        assert!(
+            p.delivery.command.is_empty(),
+            "{content}: not played, no cooldown taken"
+        );
+        assert_eq!(
+            text(&p),
+            "@alice the games are unavailable right now, try again in a moment",
+            "{content}"
+        );
+    }
+    // A command without dice never asks them.
+    let p = plan(&channel, id(), &chat_as(alice(), "!points"), &mut EmptyDice);
+    assert_eq!(action(&p), &Action::Points);
 }
 
 #[test]

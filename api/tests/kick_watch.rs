@@ -158,8 +158,8 @@ async fn two_servers_ticking_every_second_award_each_minute_once() {
     ];
     let dir = tempfile::tempdir().unwrap();
     let unused = dir.path().join("unused.db");
-    let one = Process::start(&unused, &args, None);
-    let two = Process::start(&unused, &args, None);
+    let mut one = Process::start(&unused, &args, None);
+    let mut two = Process::start(&unused, &args, None);
     let out = bin()
         .args([
             "streamer",
@@ -252,6 +252,38 @@ async fn two_servers_ticking_every_second_award_each_minute_once() {
     );
     one.terminate();
     two.terminate();
+    one.wait_exit(Duration::from_secs(15));
+    two.wait_exit(Duration::from_secs(15));
+    // Exactly: ann (a recent chatter throughout) has one watch row for each minute recorded,
+    // however the two servers' ticks fell.
+    let admin = pg_scratch::server().admin().await;
+    let schema = &scratch.schema;
+    let recorded: Vec<i64> = admin
+        .query(
+            &format!("SELECT minute FROM \"{schema}\".watch_minutes ORDER BY minute"),
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let watch_rows: i64 = admin
+        .query_one(
+            &format!(
+                "SELECT count(*) FROM \"{schema}\".point_transactions WHERE source = 'watch'"
+            ),
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(recorded.len() >= 2, "{recorded:?}");
+    assert_eq!(
+        watch_rows,
+        recorded.len() as i64,
+        "one watch row per recorded minute: {recorded:?}"
+    );
 }
 
 #[test]

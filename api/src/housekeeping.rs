@@ -1,6 +1,6 @@
 //! Housekeeping on a schedule: every streamer's expired verification codes, viewer and
-//! dashboard sessions, ended cooldowns, events past their retention and Kick delivery records
-//! past theirs are deleted, so that what a flood or years of use leave behind does not stay in
+//! dashboard sessions, ended cooldowns, events past their retention, and Kick delivery records
+//! and awarded watch minutes past theirs are deleted, so that what a flood or years of use leave behind does not stay in
 //! the file.
 
 use datastore::{Clock, DataStore, EventRetention, StoreResult, SystemClock};

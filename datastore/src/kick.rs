@@ -420,7 +420,8 @@ pub struct Delivery {
     pub id: DeliveryId,
     /// What the event itself does (points for a chat message, a goal for a follow, …). Every
     /// effect must succeed, or the whole delivery fails with that error and nothing is
-    /// recorded (not even its id).
+    /// recorded (not even its id); a refusal that is no store error fails it as
+    /// [`Refusal::into_effect_error`] says.
     pub effects: Vec<Step>,
     /// A chat command's steps: all or nothing. When one is refused, the command's earlier
     /// steps are undone, the rest are skipped, and the delivery still commits its effects and
@@ -512,6 +513,23 @@ pub enum Refusal {
     Store(StoreError),
 }
 
+impl Refusal {
+    /// The error a refused **effect** fails its delivery with ([`Delivery::effects`]): the
+    /// store's own error, or, for a refusal that is no store error (a cooldown, a duel rule:
+    /// steps that belong in a command), `InvalidInput` naming `effects`. One definition for
+    /// every backend.
+    pub fn into_effect_error(self) -> StoreError {
+        match self {
+            Refusal::Store(e) => e,
+            Refusal::CoolingDown { .. } => {
+                StoreError::invalid("effects", "a cooldown step is cooling down")
+            }
+            Refusal::DuelPending => StoreError::invalid("effects", "a duel is pending"),
+            Refusal::NoDuel => StoreError::invalid("effects", "there is no open duel"),
+        }
+    }
+}
+
 /// What a delivery's command did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
@@ -555,15 +573,55 @@ pub struct StreamState {
     pub changed_at: Option<Timestamp>,
 }
 
+/// How far from the store's clock, before or after, a watch minute may lie. A minute further
+/// off is refused, so the record of a minute older than this can be purged without that minute
+/// ever being awarded again.
+pub const WATCH_MINUTE_REACH: Duration = Duration::from_secs(24 * 3600);
+
 /// One minute's watch award ([`KickStore::award_watch_minute`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WatchMinute {
-    /// The minute, as whole minutes since the Unix epoch; each is awarded at most once.
+    /// The minute, as whole minutes since the Unix epoch, within [`WATCH_MINUTE_REACH`] of the
+    /// store's clock; each is awarded at most once.
     pub minute: i64,
     /// Channel points per chatter (1 to [`validate::MAX_AMOUNT`]), ledger source `watch`.
     pub amount: i64,
     /// Chatters seen within this long before now count (1 s to [`MAX_WATCH_WINDOW`]).
     pub window: Duration,
+}
+
+impl WatchMinute {
+    /// The minute of `t`: whole minutes since the Unix epoch.
+    pub fn minute_of(t: Timestamp) -> i64 {
+        t.as_millis().div_euclid(60_000)
+    }
+
+    /// The first minute whose record [`KickStore::purge_deliveries`] keeps when called with
+    /// `before` at `now`: the records of earlier minutes go, being older than both `before`
+    /// and [`WATCH_MINUTE_REACH`] before now (so [`WatchMinute::validate`] refuses them).
+    pub fn purge_horizon(before: Timestamp, now: Timestamp) -> i64 {
+        let reach = (WATCH_MINUTE_REACH.as_secs() / 60) as i64;
+        Self::minute_of(before).min(Self::minute_of(now).saturating_sub(reach))
+    }
+
+    /// Checks the award against the store's clock `now`.
+    ///
+    /// Errors: `InvalidInput` naming `amount` (1 to [`validate::MAX_AMOUNT`]), `window` (1 s
+    /// to [`MAX_WATCH_WINDOW`]) or `minute` (within [`WATCH_MINUTE_REACH`] of `now`).
+    pub fn validate(&self, now: Timestamp) -> StoreResult<()> {
+        validate::amount("amount", self.amount)?;
+        if self.window < Duration::from_secs(1) || self.window > MAX_WATCH_WINDOW {
+            return Err(StoreError::invalid("window", "must be 1 second to a day"));
+        }
+        let reach = (WATCH_MINUTE_REACH.as_secs() / 60) as i64;
+        if self.minute.abs_diff(Self::minute_of(now)) > reach.unsigned_abs() {
+            return Err(StoreError::invalid(
+                "minute",
+                "must be within a day of the current minute",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// What [`KickStore::award_watch_minute`] did.
@@ -619,6 +677,10 @@ pub trait KickStore: Send + Sync {
     /// Deletes the streamer's delivery records older than `before`; returns how many. A
     /// redelivery older than that is no longer recognised, so keep them longer than Kick
     /// retries (the server refuses deliveries stamped outside its replay window anyway).
+    ///
+    /// Also deletes the records of awarded watch minutes older than both `before` and
+    /// [`WATCH_MINUTE_REACH`] before now: [`KickStore::award_watch_minute`] refuses those
+    /// minutes, so none is ever awarded twice.
     async fn purge_deliveries(&self, streamer: StreamerId, before: Timestamp) -> StoreResult<u64>;
 
     /// The stream's live state (not live before any change).
@@ -629,8 +691,10 @@ pub trait KickStore: Send + Sync {
     /// it and gives `amount` (`watch` ledger rows, one event each) to every viewer who chatted
     /// within `window` before now, in one transaction. A viewer the award would push past
     /// [`validate::MAX_BALANCE`] is left out, so one full balance never stops the others'.
+    /// Awarded viewers come in user id order.
     ///
-    /// Errors: `InvalidInput`; `NotFound(Streamer)`.
+    /// Errors: `InvalidInput` ([`WatchMinute::validate`], against the store's clock);
+    /// `NotFound(Streamer)`.
     async fn award_watch_minute(
         &self,
         streamer: StreamerId,

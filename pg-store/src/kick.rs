@@ -17,13 +17,11 @@ use crate::tx::Tx;
 use crate::users::U_COLUMNS;
 use crate::{duels, watch};
 use async_trait::async_trait;
-use datastore::kick::MAX_WATCH_WINDOW;
 use datastore::{
     CommandOutcome, Delivery, DeliveryId, DeliveryOutcome, Duel, EconomyConfig, EventData,
     KickStore, Step, StoreError, StoreResult, StreamState, StreamerId, Timestamp, User, WatchAward,
-    WatchMinute, validate,
+    WatchMinute,
 };
-use std::time::Duration;
 
 /// Records delivery `id` for streamer `s`, unless it is recorded already: whether this
 /// transaction took it. A concurrent transaction holding the same id makes this wait until it
@@ -69,15 +67,6 @@ async fn run_command(
     }
     tx.execute("RELEASE SAVEPOINT command", &[]).await?;
     Ok(CommandOutcome::Done { results })
-}
-
-/// Checks a watch minute's amount and window.
-fn check_minute(m: &WatchMinute) -> StoreResult<()> {
-    validate::amount("amount", m.amount)?;
-    if m.window < Duration::from_secs(1) || m.window > MAX_WATCH_WINDOW {
-        return Err(StoreError::invalid("window", "must be 1 second to a day"));
-    }
-    Ok(())
 }
 
 #[async_trait]
@@ -127,13 +116,21 @@ impl KickStore for PgStore {
     }
 
     async fn purge_deliveries(&self, streamer: StreamerId, before: Timestamp) -> StoreResult<u64> {
+        let horizon = WatchMinute::purge_horizon(before, self.now());
         let tx = self.tenant(streamer).await?;
-        let n = tx
-            .execute(
+        let n = async {
+            tx.execute(
+                "DELETE FROM watch_minutes WHERE streamer_id = $1 AND minute < $2",
+                &[&streamer.0, &horizon],
+            )
+            .await?;
+            tx.execute(
                 "DELETE FROM kick_deliveries WHERE streamer_id = $1 AND received_at < $2",
                 &[&streamer.0, &before.as_millis()],
             )
-            .await;
+            .await
+        }
+        .await;
         tx.finish(n).await
     }
 
@@ -162,8 +159,8 @@ impl KickStore for PgStore {
         streamer: StreamerId,
         minute: WatchMinute,
     ) -> StoreResult<WatchAward> {
-        check_minute(&minute)?;
         let now = self.now();
+        minute.validate(now)?;
         let tx = self.tenant(streamer).await?;
         let out = async {
             require_streamer(&tx, streamer).await?;

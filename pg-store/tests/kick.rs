@@ -219,8 +219,9 @@ async fn a_watch_minute_awarded_by_two_servers_at_once_is_awarded_once() {
     )
     .await
     .unwrap();
+    let first = WatchMinute::minute_of(clock.now());
     let minute = |m: i64| WatchMinute {
-        minute: m,
+        minute: first + m,
         amount: 5,
         window: Duration::from_secs(600),
     };

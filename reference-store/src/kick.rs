@@ -19,14 +19,12 @@ use crate::store::SqliteStore;
 use crate::stream_state::stream_state;
 use crate::watch;
 use async_trait::async_trait;
-use datastore::kick::MAX_WATCH_WINDOW;
 use datastore::{
     CommandOutcome, Delivery, DeliveryId, DeliveryOutcome, Duel, EconomyConfig, KickStore, Refusal,
     Step, StoreError, StoreResult, StreamState, StreamerId, Timestamp, User, WatchAward,
-    WatchMinute, validate,
+    WatchMinute,
 };
 use rusqlite::{Connection, params};
-use std::time::Duration;
 
 /// Whether the streamer recorded a delivery with this id.
 fn seen(conn: &Connection, s: StreamerId, id: &DeliveryId) -> StoreResult<bool> {
@@ -85,20 +83,6 @@ fn savepoint<T>(
     out.map(|(v, _)| v)
 }
 
-/// The error an effect that was refused fails its delivery with. Refusals that are no store
-/// error (a cooldown, a duel rule) are reported as the effect's invalid input: refusable steps
-/// belong in a command.
-fn effect_refused(refusal: Refusal) -> StoreError {
-    match refusal {
-        Refusal::Store(e) => e,
-        Refusal::CoolingDown { .. } => {
-            StoreError::invalid("effects", "a cooldown step is cooling down")
-        }
-        Refusal::DuelPending => StoreError::invalid("effects", "a duel is pending"),
-        Refusal::NoDuel => StoreError::invalid("effects", "there is no open duel"),
-    }
-}
-
 /// Runs a command's steps inside the savepoint `kick_command`: all of them, or (at the first
 /// refusal, a store error other than a storage failure included) none.
 fn run_command(
@@ -144,7 +128,7 @@ fn apply(
             match steps::run(conn, s, step, now, &mut events) {
                 Ok(result) => effects.push(result),
                 Err(Stop::Failed(e)) => return Err(e),
-                Err(Stop::Refused(r)) => return Err(effect_refused(r)),
+                Err(Stop::Refused(r)) => return Err(r.into_effect_error()),
             }
         }
         record(conn, s, now, &events)?;
@@ -157,15 +141,6 @@ fn apply(
         }
         Ok((DeliveryOutcome::Applied { effects, command }, true))
     })
-}
-
-/// A watch minute's own arguments.
-fn validate_minute(minute: &WatchMinute) -> StoreResult<()> {
-    validate::amount("amount", minute.amount)?;
-    if minute.window < Duration::from_secs(1) || minute.window > MAX_WATCH_WINDOW {
-        return Err(StoreError::invalid("window", "must be 1 second to a day"));
-    }
-    Ok(())
 }
 
 #[async_trait]
@@ -192,7 +167,11 @@ impl KickStore for SqliteStore {
     }
 
     async fn purge_deliveries(&self, streamer: StreamerId, before: Timestamp) -> StoreResult<u64> {
-        self.write_long(streamer, move |tx, _| {
+        self.write_long(streamer, move |tx, now| {
+            tx.prepare_cached("DELETE FROM watch_minutes WHERE streamer_id = ?1 AND minute < ?2")
+                .db()?
+                .execute([streamer.0, WatchMinute::purge_horizon(before, now)])
+                .db()?;
             purge(
                 tx,
                 "DELETE FROM kick_deliveries WHERE streamer_id = ?1 AND received_at < ?2",
@@ -212,9 +191,9 @@ impl KickStore for SqliteStore {
         streamer: StreamerId,
         minute: WatchMinute,
     ) -> StoreResult<WatchAward> {
-        validate_minute(&minute)?;
         // Its size grows with the chatters: on the blocking pool, in one transaction.
         self.write_long(streamer, move |tx, now| {
+            minute.validate(now)?;
             require_streamer(tx, streamer)?;
             watch::award(tx, streamer, &minute, now)
         })
@@ -280,6 +259,7 @@ mod tests {
     use super::*;
     use datastore::{KickViewer, PointSource};
     use std::path::Path;
+    use std::time::Duration;
 
     /// A migrated in-memory database with one streamer, as the writer holds it.
     fn database() -> (Connection, StreamerId) {

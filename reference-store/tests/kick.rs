@@ -530,7 +530,7 @@ async fn a_watch_minute_is_awarded_once_to_recent_chatters_while_live() {
     apply(&store, s, chat("c2", kick(2, "late"))).await;
     apply(&store, s, chat("c3", kick(3, "later"))).await;
     let minute = WatchMinute {
-        minute: 42,
+        minute: WatchMinute::minute_of(datastore::Clock::now(&*clock)),
         amount: 5,
         window: Duration::from_secs(300),
     };
@@ -572,7 +572,7 @@ async fn a_watch_minute_is_awarded_once_to_recent_chatters_while_live() {
     assert_eq!(balance(&store, s, user_id(&store, s, 1).await).await, 0);
     // Another minute is another award.
     let next = WatchMinute {
-        minute: 43,
+        minute: minute.minute + 1,
         ..minute
     };
     assert!(matches!(

@@ -93,7 +93,7 @@ pub fn shifted(t: Timestamp, secs: i64) -> Timestamp {
 
 /// The whole minute `t` falls in.
 pub fn minute_of(t: Timestamp) -> i64 {
-    t.as_millis().div_euclid(60_000)
+    WatchMinute::minute_of(t)
 }
 
 /// A watch minute.

@@ -137,11 +137,15 @@ pub async fn watch_minutes_award_recent_chatters_once(h: Harness) -> CaseResult 
         WatchAward::AlreadyAwarded,
         "recorded all the same"
     );
+    let reach = (kick::WATCH_MINUTE_REACH.as_secs() / 60) as i64;
+    let current = minute_of(h.clock().now());
     for bad in [
         watch(m + 3, 0, 600),
         watch(m + 3, validate::MAX_AMOUNT + 1, 600),
         watch(m + 3, 5, 0),
         watch(m + 3, 5, kick::MAX_WATCH_WINDOW.as_secs() + 1),
+        watch(current - reach - 1, 5, 600),
+        watch(current + reach + 1, 5, 600),
     ] {
         let r = store.award_watch_minute(s, bad.clone()).await;
         check!(
@@ -167,6 +171,65 @@ pub async fn watch_minutes_award_recent_chatters_once(h: Harness) -> CaseResult 
         store.award_watch_minute(s, watch(m + 3, 5, 600)).await?,
         WatchAward::Awarded { viewers: vec![] },
         "the invalid calls recorded nothing"
+    );
+    check_invariants(&export(&*store, s).await?)
+}
+
+/// `purge_deliveries` forgets awarded minutes only once they are out of reach: a minute
+/// within [`kick::WATCH_MINUTE_REACH`] of the clock stays awarded whatever cut the purge is
+/// given, and one further off is refused, so no minute is ever awarded twice.
+pub async fn purged_watch_minutes_are_never_awarded_again(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let alice = kv(1, "alice");
+    let t0 = h.clock().now();
+    let m = minute_of(t0);
+    let reach = (kick::WATCH_MINUTE_REACH.as_secs() / 60) as i64;
+    applied(
+        &*store,
+        s,
+        delivery("go", vec![live(true, t0), chatted(&alice)], vec![]),
+    )
+    .await?;
+    let first = store.award_watch_minute(s, watch(m, 5, 600)).await?;
+    check!(
+        matches!(&first, WatchAward::Awarded { viewers } if viewers.len() == 1),
+        "the first award: {first:?}"
+    );
+    let oldest = store
+        .award_watch_minute(s, watch(m - reach, 5, 600))
+        .await?;
+    check!(
+        matches!(&oldest, WatchAward::Awarded { viewers } if viewers.len() == 1),
+        "the oldest minute within reach: {oldest:?}"
+    );
+    // A purge told to forget everything up to a week ahead keeps the minutes in reach.
+    let far = shifted(t0, 7 * 24 * 3600);
+    store.purge_deliveries(s, far).await?;
+    for minute in [m, m - reach] {
+        check_eq!(
+            store.award_watch_minute(s, watch(minute, 5, 600)).await?,
+            WatchAward::AlreadyAwarded,
+            "minute {minute} after the purge"
+        );
+    }
+    // A minute later the oldest is out of reach: refused, whether purged or not.
+    h.clock().advance(Duration::from_secs(60));
+    store.purge_deliveries(s, far).await?;
+    check_err!(
+        store.award_watch_minute(s, watch(m - reach, 5, 600)).await,
+        StoreError::invalid("minute", "must be within a day of the current minute"),
+        "a minute out of reach"
+    );
+    check_eq!(
+        store.award_watch_minute(s, watch(m, 5, 600)).await?,
+        WatchAward::AlreadyAwarded,
+        "a minute still in reach stays awarded"
+    );
+    check_eq!(
+        kick_balance(&*store, s, 1).await?,
+        10,
+        "alice was awarded once for each of the two minutes"
     );
     check_invariants(&export(&*store, s).await?)
 }

@@ -143,6 +143,7 @@ macro_rules! __suite_cases {
             kick_duels::duel_accept_needs_both_to_cover_the_stake,
             kick_watch::watch_minutes_award_recent_chatters_once,
             kick_watch::concurrent_watch_awards_award_once,
+            kick_watch::purged_watch_minutes_are_never_awarded_again,
             kick_watch::a_full_balance_is_left_out_of_the_watch_award,
             kick_watch::live_streamers_are_listed,
             kick_watch::economy_config_defaults_roundtrips_and_validates,

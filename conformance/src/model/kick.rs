@@ -10,19 +10,9 @@ use super::kick_steps::run_step;
 use async_trait::async_trait;
 use datastore::{
     CommandOutcome, Delivery, DeliveryId, DeliveryOutcome, Duel, EconomyConfig, EventData,
-    KickStore, PointSource, StoreError, StoreResult, StreamState, StreamerId, Timestamp, User,
-    WatchAward, WatchMinute, validate,
+    KickStore, PointSource, StoreResult, StreamState, StreamerId, Timestamp, User, WatchAward,
+    WatchMinute, validate,
 };
-use std::time::Duration;
-
-/// Checks a watch minute's amount and window.
-fn check_minute(m: &WatchMinute) -> StoreResult<()> {
-    validate::amount("amount", m.amount)?;
-    if m.window < Duration::from_secs(1) || m.window > datastore::kick::MAX_WATCH_WINDOW {
-        return Err(StoreError::invalid("window", "must be 1 second to a day"));
-    }
-    Ok(())
-}
 
 #[async_trait]
 impl KickStore for ModelStore {
@@ -82,8 +72,10 @@ impl KickStore for ModelStore {
     }
 
     async fn purge_deliveries(&self, streamer: StreamerId, before: Timestamp) -> StoreResult<u64> {
+        let horizon = WatchMinute::purge_horizon(before, self.clock.now());
         let mut st = self.state();
         Ok(st.tenants.get_mut(&streamer).map_or(0, |t| {
+            t.watch_minutes.retain(|m| *m >= horizon);
             let n = t.deliveries.len();
             t.deliveries.retain(|_, at| *at >= before);
             (n - t.deliveries.len()) as u64
@@ -105,8 +97,8 @@ impl KickStore for ModelStore {
         streamer: StreamerId,
         minute: WatchMinute,
     ) -> StoreResult<WatchAward> {
-        check_minute(&minute)?;
         let now = self.clock.now();
+        minute.validate(now)?;
         let mut st = self.state();
         let t = st.owner(streamer)?;
         if !t.stream.live {

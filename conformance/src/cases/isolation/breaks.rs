@@ -624,7 +624,7 @@ pub async fn unknown_streamer_owns_nothing(h: Harness) -> CaseResult {
             .award_watch_minute(
                 x,
                 WatchMinute {
-                    minute: 1,
+                    minute: WatchMinute::minute_of(h.clock().now()),
                     amount: 5,
                     window: Duration::from_secs(60)
                 }

@@ -37,21 +37,11 @@ impl From<StoreError> for Refused {
 }
 
 impl Refused {
-    /// The error an effect fails its delivery with. Refusals that are no store error (a
-    /// cooldown, a duel rule) have no error of their own, so they are reported as the effect's
-    /// invalid input, as every backend does.
+    /// The error an effect fails its delivery with ([`Refusal::into_effect_error`]).
     pub(crate) fn into_error(self) -> StoreError {
         match self {
-            Refused::Failed(e) | Refused::Refusal(Refusal::Store(e)) => e,
-            Refused::Refusal(Refusal::CoolingDown { .. }) => {
-                StoreError::invalid("effects", "a cooldown step is cooling down")
-            }
-            Refused::Refusal(Refusal::DuelPending) => {
-                StoreError::invalid("effects", "a duel is pending")
-            }
-            Refused::Refusal(Refusal::NoDuel) => {
-                StoreError::invalid("effects", "there is no open duel")
-            }
+            Refused::Failed(e) => e,
+            Refused::Refusal(r) => r.into_effect_error(),
         }
     }
 }

@@ -19,18 +19,9 @@ impl From<StoreError> for Refused {
 }
 
 impl Refused {
-    /// The error an effect fails its delivery with. Refusals that are no store error (a
-    /// cooldown, a duel rule) have no error of their own, so they are reported as the effect's
-    /// invalid input.
+    /// The error an effect fails its delivery with ([`Refusal::into_effect_error`]).
     pub(super) fn into_error(self) -> StoreError {
-        match self.0 {
-            Refusal::Store(e) => e,
-            Refusal::CoolingDown { .. } => {
-                StoreError::invalid("effects", "a cooldown step is cooling down")
-            }
-            Refusal::DuelPending => StoreError::invalid("effects", "a duel is pending"),
-            Refusal::NoDuel => StoreError::invalid("effects", "there is no open duel"),
-        }
+        self.0.into_effect_error()
     }
 }
 

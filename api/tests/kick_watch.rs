@@ -270,9 +270,7 @@ async fn two_servers_ticking_every_second_award_each_minute_once() {
         .collect();
     let watch_rows: i64 = admin
         .query_one(
-            &format!(
-                "SELECT count(*) FROM \"{schema}\".point_transactions WHERE source = 'watch'"
-            ),
+            &format!("SELECT count(*) FROM \"{schema}\".point_transactions WHERE source = 'watch'"),
             &[],
         )
         .await

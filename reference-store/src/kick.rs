@@ -168,16 +168,19 @@ impl KickStore for SqliteStore {
 
     async fn purge_deliveries(&self, streamer: StreamerId, before: Timestamp) -> StoreResult<u64> {
         self.write_long(streamer, move |tx, now| {
-            tx.prepare_cached("DELETE FROM watch_minutes WHERE streamer_id = ?1 AND minute < ?2")
-                .db()?
-                .execute([streamer.0, WatchMinute::purge_horizon(before, now)])
-                .db()?;
-            purge(
+            let purged = purge(
                 tx,
                 "DELETE FROM kick_deliveries WHERE streamer_id = ?1 AND received_at < ?2",
                 streamer,
                 before,
+            )?;
+            tx.prepare_cached(
+                "DELETE FROM watch_minutes WHERE streamer_id = ?1 AND minute < ?2", // equivalent mutant: only minutes out of every award's reach go, and nothing else reads them
             )
+            .db()?
+            .execute([streamer.0, WatchMinute::purge_horizon(before, now)])
+            .db()?;
+            Ok(purged)
         })
         .await
     }

@@ -214,8 +214,9 @@ pub enum Step {
         expires_in: Duration,
     },
     /// Accepts the open, unexpired duel naming this viewer as opponent and settles it: the
-    /// loser pays the winner the stake (one `duel` ledger row each, in one step), so neither
-    /// can be overdrawn; the duel closes. Result: [`StepResult::DuelSettled`]. Refusals:
+    /// loser pays the winner the stake (one `duel` ledger row each, without a description, in
+    /// one step), so neither can be overdrawn; the duel closes. Result:
+    /// [`StepResult::DuelSettled`]. Refusals:
     /// [`Refusal::NoDuel`]; `InsufficientPoints` when either party no longer covers the stake,
     /// whoever would win (so refusing never depends on the coin, and a short party cannot
     /// accept again and again until they win); the duel stays open.
@@ -238,7 +239,8 @@ pub enum Step {
         challenger: KickViewer,
     },
     /// Queues a text-to-speech message for the overlay: spends `cost` (when not 0, as a
-    /// `spend` ledger row), remembers `voice` on the viewer's profile when given, and records
+    /// `spend` ledger row without a description), remembers `voice` on the viewer's profile
+    /// when given (which, like any profile change, moves the viewer's `updated_at`), and records
     /// an [`crate::EventData::SpeechQueued`]. Result: [`StepResult::Balances`].
     /// Errors: `InsufficientPoints`; `InvalidInput` (text 1 to [`MAX_SPEECH_CHARS`], voice a
     /// key, cost 0 to [`validate::MAX_AMOUNT`]).
@@ -688,9 +690,10 @@ pub trait KickStore: Send + Sync {
 
     /// Awards one minute of watch time, exactly once per streamer and minute, even when several
     /// servers call it at once: when the stream is live and the minute not yet recorded, records
-    /// it and gives `amount` (`watch` ledger rows, one event each) to every viewer who chatted
-    /// within `window` before now, in one transaction. A viewer the award would push past
-    /// [`validate::MAX_BALANCE`] is left out, so one full balance never stops the others'.
+    /// it and gives `amount` (`watch` ledger rows without a description, one event each) to
+    /// every viewer who chatted within `window` before now, in one transaction. A viewer the
+    /// award would push past [`validate::MAX_BALANCE`] is left out, so one full balance never
+    /// stops the others'.
     /// Awarded viewers come in user id order.
     ///
     /// Errors: `InvalidInput` ([`WatchMinute::validate`], against the store's clock);
@@ -701,7 +704,8 @@ pub trait KickStore: Send + Sync {
         minute: WatchMinute,
     ) -> StoreResult<WatchAward>;
 
-    /// The open, unexpired duels of the streamer, oldest first.
+    /// The open, unexpired duels of the streamer, oldest first, each naming its parties by
+    /// their current usernames.
     async fn list_duels(&self, streamer: StreamerId) -> StoreResult<Vec<Duel>>;
 
     /// The viewer linked to a Kick user id, if any.

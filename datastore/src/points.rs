@@ -383,6 +383,19 @@ pub trait PointStore: Send + Sync {
         limit: u32,
     ) -> StoreResult<Vec<LeaderboardEntry>>;
 
+    /// The streamer's top `limit` users with positive drop points, by drop points descending,
+    /// then user id ascending, ranked from 1: the drop game's board (chat's `!droptop`).
+    /// Channel points play no part in the order or in who appears; each row still carries
+    /// them, and `total_points` is channel + drop points as on [`PointStore::leaderboard`].
+    /// Only this streamer's users ever appear.
+    ///
+    /// Errors: `InvalidInput` for a limit outside 1 to [`validate::MAX_PAGE_LIMIT`].
+    async fn drop_leaderboard(
+        &self,
+        streamer: StreamerId,
+        limit: u32,
+    ) -> StoreResult<Vec<LeaderboardEntry>>;
+
     /// The user's ledger summed by source, in source-name order; `None` for an unknown user.
     async fn points_summary(
         &self,

@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "005-live-changed-events.sql",
         sql: include_str!("../migrations/005-live-changed-events.sql"),
     },
+    Migration {
+        version: 6,
+        name: "006-drop-leaderboard-index.sql",
+        sql: include_str!("../migrations/006-drop-leaderboard-index.sql"),
+    },
 ];
 
 /// The schema version this program writes.

@@ -1,4 +1,4 @@
-//! Points: balances, the ledger, drops, the leaderboard and the bulk award, and the balance
+//! Points: balances, the ledger, drops, the leaderboards and the bulk award, and the balance
 //! helpers the other modules share (`points_from_row`, `balance_of`, `locked_balance`,
 //! `lock_users`, `store_points`, `move_points`, `points_changed`, `ledger_from_row`,
 //! `joined_rows`).
@@ -247,6 +247,26 @@ pub(crate) fn ledger_from_row(r: &Row) -> StoreResult<PointTransaction> {
     })
 }
 
+/// Board rows (either leaderboard), in board order, ranked from 1.
+fn ranked(rows: &[Row]) -> StoreResult<Vec<LeaderboardEntry>> {
+    rows.iter()
+        .zip(1..)
+        .map(|(r, rank)| {
+            let channel_points: i64 = get(r, "channel_points")?;
+            let drop_points: i64 = get(r, "drop_points")?;
+            Ok(LeaderboardEntry {
+                rank,
+                user_id: UserId(get(r, "user_id")?),
+                username: get(r, "username")?,
+                channel_points,
+                drop_points,
+                total_points: channel_points + drop_points,
+                total_drops: get(r, "total_drops")?,
+            })
+        })
+        .collect()
+}
+
 #[async_trait]
 impl PointStore for PgStore {
     async fn get_points(&self, streamer: StreamerId, user: UserId) -> StoreResult<Option<Points>> {
@@ -461,23 +481,27 @@ impl PointStore for PgStore {
                 &[&streamer.0, &i64::from(limit)],
             )
             .await;
-        let rows = tx.finish(rows).await?;
-        rows.iter()
-            .zip(1..)
-            .map(|(r, rank)| {
-                let channel_points: i64 = get(r, "channel_points")?;
-                let drop_points: i64 = get(r, "drop_points")?;
-                Ok(LeaderboardEntry {
-                    rank,
-                    user_id: UserId(get(r, "user_id")?),
-                    username: get(r, "username")?,
-                    channel_points,
-                    drop_points,
-                    total_points: channel_points + drop_points,
-                    total_drops: get(r, "total_drops")?,
-                })
-            })
-            .collect()
+        ranked(&tx.finish(rows).await?)
+    }
+
+    async fn drop_leaderboard(
+        &self,
+        streamer: StreamerId,
+        limit: u32,
+    ) -> StoreResult<Vec<LeaderboardEntry>> {
+        validate::limit(limit)?;
+        // Read in the order of the partial index `user_points_by_drops` (migration 006).
+        let tx = self.tenant(streamer).await?;
+        let rows = tx
+            .query(
+                "SELECT p.user_id, u.username, p.channel_points, p.drop_points, p.total_drops \
+                 FROM user_points p JOIN users u ON u.streamer_id = p.streamer_id AND u.id = p.user_id \
+                 WHERE p.streamer_id = $1 AND p.drop_points > 0 \
+                 ORDER BY p.drop_points DESC, p.user_id LIMIT $2",
+                &[&streamer.0, &i64::from(limit)],
+            )
+            .await;
+        ranked(&tx.finish(rows).await?)
     }
 
     async fn points_summary(

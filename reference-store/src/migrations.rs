@@ -119,6 +119,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/009-kick-economy.sql"),
         relax: &[],
     },
+    Migration {
+        name: "010-drop-leaderboard-index.sql",
+        sql: include_str!("../migrations/010-drop-leaderboard-index.sql"),
+        relax: &[],
+    },
 ];
 
 /// The schema version of a fully migrated file.

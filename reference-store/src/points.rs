@@ -1,4 +1,4 @@
-//! Points: balances, the ledger, drops, the leaderboard and the bulk award.
+//! Points: balances, the ledger, drops, the leaderboards and the bulk award.
 
 use crate::convert::{Count, Db, DbOptional, parse, ts};
 use crate::events::record;
@@ -298,6 +298,29 @@ pub(crate) fn move_by(
     })
 }
 
+/// A board row (either leaderboard) as read, unranked.
+fn board_entry(r: &Row<'_>) -> rusqlite::Result<LeaderboardEntry> {
+    let channel_points: i64 = r.get("channel_points")?;
+    let drop_points: i64 = r.get("drop_points")?;
+    Ok(LeaderboardEntry {
+        rank: 0,
+        user_id: UserId(r.get("user_id")?),
+        username: r.get("username")?,
+        channel_points,
+        drop_points,
+        total_points: channel_points + drop_points,
+        total_drops: r.get("total_drops")?,
+    })
+}
+
+/// Board rows in board order, ranked from 1.
+fn ranked(rows: Vec<LeaderboardEntry>) -> Vec<LeaderboardEntry> {
+    rows.into_iter()
+        .zip(1..)
+        .map(|(e, rank)| LeaderboardEntry { rank, ..e })
+        .collect()
+}
+
 #[async_trait]
 impl PointStore for SqliteStore {
     async fn get_points(&self, streamer: StreamerId, user: UserId) -> StoreResult<Option<Points>> {
@@ -450,31 +473,42 @@ impl PointStore for SqliteStore {
                      ORDER BY p.channel_points + p.drop_points DESC, p.user_id LIMIT ?2",
                 )
                 .db()?
-                .query_map(params![streamer.0, limit], |r| {
-                    let channel_points: i64 = r.get("channel_points")?;
-                    let drop_points: i64 = r.get("drop_points")?;
-                    Ok(LeaderboardEntry {
-                        rank: 0,
-                        user_id: UserId(r.get("user_id")?),
-                        username: r.get("username")?,
-                        channel_points,
-                        drop_points,
-                        total_points: channel_points + drop_points,
-                        total_drops: r.get("total_drops")?,
-                    })
-                })
+                .query_map(params![streamer.0, limit], board_entry)
                 .db()?
                 .collect::<rusqlite::Result<Vec<_>>>()
                 .db()?;
-            Ok(rows
-                .into_iter()
-                .zip(1..)
-                .map(|(e, rank)| LeaderboardEntry { rank, ..e })
-                .collect::<Vec<_>>())
+            Ok(ranked(rows))
         })
         .await?;
         self.boards.put(streamer, limit, current, &rows);
         Ok(rows)
+    }
+
+    async fn drop_leaderboard(
+        &self,
+        streamer: StreamerId,
+        limit: u32,
+    ) -> StoreResult<Vec<LeaderboardEntry>> {
+        validate::limit(limit)?;
+        // Not cached, unlike `leaderboard`: chat asks for it under a command cooldown, not an
+        // overlay every few seconds, and the partial index `user_points_by_drops` (migration
+        // 010) reads just the rows it returns. Every read is fresh, so it can never be stale.
+        self.read_one(move |c, _| {
+            let rows = c
+                .prepare_cached(
+                    "SELECT p.user_id, u.username, p.channel_points, p.drop_points, p.total_drops \
+                     FROM user_points p JOIN users u ON u.streamer_id = p.streamer_id AND u.id = p.user_id \
+                     WHERE p.streamer_id = ?1 AND p.drop_points > 0 \
+                     ORDER BY p.drop_points DESC, p.user_id LIMIT ?2",
+                )
+                .db()?
+                .query_map(params![streamer.0, limit], board_entry)
+                .db()?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .db()?;
+            Ok(ranked(rows))
+        })
+        .await
     }
 
     async fn points_summary(

@@ -59,6 +59,8 @@ macro_rules! __suite_cases {
             points::add_drop_points_counts_and_records,
             point_reads::leaderboard_ranks_by_total,
             point_reads::leaderboard_follows_writes_and_stays_per_streamer,
+            point_reads::drop_leaderboard_ranks_by_drop_points,
+            point_reads::drop_leaderboard_follows_writes_and_stays_per_streamer,
             point_reads::points_summary_groups_by_source,
             point_reads::transaction_history_pages_newest_first,
             points::bulk_award_creates_and_awards_each_user_once,

@@ -1,4 +1,4 @@
-//! Points reads: the leaderboard, the summary by source and the ledger history.
+//! Points reads: the leaderboards, the summary by source and the ledger history.
 
 use super::support::*;
 use crate::harness::{CaseResult, Failure, Harness, check, check_eq};
@@ -181,6 +181,225 @@ async fn board_from_user_list(
         .filter(|r| r.total_points > 0)
         .collect();
     rows.sort_by_key(|r| (-r.total_points, r.user_id));
+    rows.truncate(limit as usize);
+    for (rank, r) in (1..).zip(rows.iter_mut()) {
+        r.rank = rank;
+    }
+    Ok(rows)
+}
+
+/// A drop of `score` drop points.
+fn drop_of(score: i64) -> NewDrop {
+    NewDrop {
+        score,
+        is_perfect: false,
+        powerup_used: None,
+    }
+}
+
+/// The drop leaderboard ranks users with positive drop points by drop points, ties by id;
+/// channel points neither order it nor put anyone on it; zero drop points (never dropped, a
+/// drop of 0, drop points set back to 0) keep a user off it; and it shows one streamer only.
+pub async fn drop_leaderboard_ranks_by_drop_points(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let s = streamer(&*store, "chan").await?;
+    let other = streamer(&*store, "other").await?;
+    check_eq!(
+        store.drop_leaderboard(s, 50).await?,
+        vec![],
+        "nobody has dropped yet"
+    );
+    // The richest viewer never dropped.
+    let rich = funded(&*store, s, "rich", 1_000_000).await?;
+    // A tie on 300 drop points: `zed` has the lower id, `amy` the first name and the higher
+    // total, so only the order by id puts `zed` first.
+    let zed = user(&*store, s, "zed").await?;
+    store.add_drop_points(s, zed, drop_of(300)).await?;
+    let amy = funded(&*store, s, "amy", 50).await?;
+    store.add_drop_points(s, amy, drop_of(100)).await?;
+    store.add_drop_points(s, amy, drop_of(200)).await?;
+    // Few drop points, many channel points: below both on this board, above them on the other.
+    let cal = funded(&*store, s, "cal", 10_000).await?;
+    store.add_drop_points(s, cal, drop_of(40)).await?;
+    // A drop that scored nothing.
+    let nil = user(&*store, s, "nil").await?;
+    store.add_drop_points(s, nil, drop_of(0)).await?;
+    // Drop points an admin set back to zero, and drop points an admin set without a drop.
+    let reset = user(&*store, s, "reset").await?;
+    store.add_drop_points(s, reset, drop_of(70)).await?;
+    let zero = AdminSetPoints {
+        channel_points: 5,
+        drop_points: Some(0),
+        description: None,
+    };
+    store.set_points(s, reset, zero).await?;
+    let given = user(&*store, s, "given").await?;
+    let set = AdminSetPoints {
+        channel_points: 0,
+        drop_points: Some(90),
+        description: None,
+    };
+    store.set_points(s, given, set).await?;
+    // Another streamer's best dropper, and a namesake of `zed` there.
+    let star = user(&*store, other, "star").await?;
+    store.add_drop_points(other, star, drop_of(9_000)).await?;
+    let zed_there = user(&*store, other, "zed").await?;
+    store
+        .add_drop_points(other, zed_there, drop_of(300))
+        .await?;
+
+    let entry =
+        |rank, user_id, name: &str, channel_points, drop_points, total_drops| LeaderboardEntry {
+            rank,
+            user_id,
+            username: name.to_owned(),
+            channel_points,
+            drop_points,
+            total_points: channel_points + drop_points,
+            total_drops,
+        };
+    let board = store.drop_leaderboard(s, 50).await?;
+    check_eq!(
+        board,
+        vec![
+            entry(1, zed, "zed", 0, 300, 1),
+            entry(2, amy, "amy", 50, 300, 2),
+            entry(3, given, "given", 0, 90, 0),
+            entry(4, cal, "cal", 10_000, 40, 1),
+        ],
+        "ranked by drop points, ties by id, zero drop points left out, one streamer only"
+    );
+    for limit in [1, 2, 3] {
+        check_eq!(
+            store.drop_leaderboard(s, limit).await?,
+            board[..limit as usize].to_vec(),
+            "limit {limit}"
+        );
+    }
+    check_eq!(
+        store.drop_leaderboard(s, validate::MAX_PAGE_LIMIT).await?,
+        board,
+        "the largest limit"
+    );
+    check_eq!(
+        store.drop_leaderboard(other, 50).await?,
+        vec![
+            entry(1, star, "star", 0, 9_000, 1),
+            entry(2, zed_there, "zed", 0, 300, 1),
+        ],
+        "the other streamer's board"
+    );
+    check!(
+        store.leaderboard(s, 1).await?.first().map(|e| e.user_id) == Some(rich),
+        "the other board still ranks by total (the rich viewer first)"
+    );
+    for limit in [0, validate::MAX_PAGE_LIMIT + 1] {
+        let r = store.drop_leaderboard(s, limit).await;
+        check!(
+            matches!(r, Err(StoreError::InvalidInput { .. })),
+            "limit {limit}: {r:?}"
+        );
+    }
+    Ok(())
+}
+
+/// The drop leaderboard reflects every write its streamer made before it (a drop, drop points
+/// set, a deleted viewer, a deleted streamer) and only ever shows that streamer's board, read
+/// after the other's with nothing between.
+pub async fn drop_leaderboard_follows_writes_and_stays_per_streamer(h: Harness) -> CaseResult {
+    let store = h.store().await;
+    let a = streamer(&*store, "alpha").await?;
+    let b = streamer(&*store, "bravo").await?;
+    let alice = user(&*store, a, "alice").await?;
+    store.add_drop_points(a, alice, drop_of(100)).await?;
+    let bob = user(&*store, b, "bob").await?;
+    store.add_drop_points(b, bob, drop_of(400)).await?;
+    let boards = |step: &'static str| {
+        let store = store.clone();
+        async move {
+            let mut read = Vec::new();
+            for s in [a, b, a, b] {
+                for limit in [50, 1] {
+                    read.push((s, limit, store.drop_leaderboard(s, limit).await?));
+                }
+            }
+            for (s, limit, board) in read {
+                check_eq!(
+                    board,
+                    drop_board_from_user_list(&*store, s, limit).await?,
+                    "{step}: the drop board of streamer {s:?}, limit {limit}"
+                );
+            }
+            Ok::<(), Failure>(())
+        }
+    };
+    boards("first reads").await?;
+    let carol = user(&*store, a, "carol").await?;
+    store.add_drop_points(a, carol, drop_of(250)).await?;
+    boards("a new dropper").await?;
+    store.add_drop_points(a, alice, drop_of(200)).await?;
+    boards("another drop").await?;
+    store
+        .earn_points(a, carol, PointDelta::new(5_000, PointSource::Chat))
+        .await?;
+    boards("channel points").await?;
+    let set = AdminSetPoints {
+        channel_points: 0,
+        drop_points: Some(0),
+        description: None,
+    };
+    store.set_points(a, alice, set).await?;
+    boards("drop points set to zero").await?;
+    check_eq!(
+        store
+            .drop_leaderboard(a, 50)
+            .await?
+            .iter()
+            .map(|e| e.user_id)
+            .collect::<Vec<_>>(),
+        vec![carol],
+        "alice left the board"
+    );
+    store.delete_user(a, carol).await?;
+    boards("a deleted viewer").await?;
+    check_eq!(
+        store.drop_leaderboard(a, 50).await?,
+        vec![],
+        "nobody left on the board"
+    );
+    store.add_drop_points(a, alice, drop_of(1)).await?;
+    boards("a drop of one").await?;
+    store.delete_streamer(a).await?;
+    check_eq!(
+        store.drop_leaderboard(a, 50).await?,
+        vec![],
+        "a deleted streamer's board"
+    );
+    check_eq!(
+        store
+            .drop_leaderboard(b, 50)
+            .await?
+            .iter()
+            .map(|e| (e.user_id, e.drop_points))
+            .collect::<Vec<_>>(),
+        vec![(bob, 400)],
+        "the other streamer's board is untouched"
+    );
+    Ok(())
+}
+
+/// The drop board as the user list implies it.
+async fn drop_board_from_user_list(
+    store: &dyn DataStore,
+    s: StreamerId,
+    limit: u32,
+) -> Result<Vec<LeaderboardEntry>, Failure> {
+    let mut rows: Vec<LeaderboardEntry> = board_from_user_list(store, s, validate::MAX_PAGE_LIMIT)
+        .await?
+        .into_iter()
+        .filter(|r| r.drop_points > 0)
+        .collect();
+    rows.sort_by_key(|r| (-r.drop_points, r.user_id));
     rows.truncate(limit as usize);
     for (rank, r) in (1..).zip(rows.iter_mut()) {
         r.rank = rank;

@@ -83,6 +83,25 @@ impl PointStore for Faulty {
         }
         Ok(rows)
     }
+    async fn drop_leaderboard(
+        &self,
+        s: StreamerId,
+        limit: u32,
+    ) -> StoreResult<Vec<LeaderboardEntry>> {
+        self.note("drop_leaderboard");
+        let mut rows = self.inner.drop_leaderboard(s, limit).await?;
+        if self.is(F::DropLeaderboardIncludesOthers) {
+            for o in self.others(s).await {
+                rows.extend(self.inner.drop_leaderboard(o, limit).await?);
+            }
+            rows.sort_by_key(|r| (-r.drop_points, r.user_id));
+            rows.truncate(limit as usize);
+            for (i, r) in rows.iter_mut().enumerate() {
+                r.rank = i as u32 + 1;
+            }
+        }
+        Ok(rows)
+    }
     async fn points_summary(
         &self,
         s: StreamerId,

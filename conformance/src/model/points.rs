@@ -189,6 +189,40 @@ impl PointStore for ModelStore {
             .collect())
     }
 
+    async fn drop_leaderboard(
+        &self,
+        streamer: StreamerId,
+        limit: u32,
+    ) -> StoreResult<Vec<LeaderboardEntry>> {
+        validate::limit(limit)?;
+        let st = self.state();
+        let Some(t) = st.tenant(streamer) else {
+            return Ok(vec![]);
+        };
+        // A balance row always has its user; one without would simply not be shown.
+        let mut rows: Vec<_> = t
+            .points
+            .values()
+            .filter(|p| p.drop_points > 0)
+            .filter_map(|p| Some((p, t.users.get(&p.user_id)?)))
+            .collect();
+        rows.sort_by_key(|(p, _)| (-p.drop_points, p.user_id));
+        Ok(rows
+            .into_iter()
+            .take(limit as usize)
+            .zip(1..)
+            .map(|((p, u), rank)| LeaderboardEntry {
+                rank,
+                user_id: p.user_id,
+                username: u.username.clone(),
+                channel_points: p.channel_points,
+                drop_points: p.drop_points,
+                total_points: p.channel_points + p.drop_points,
+                total_drops: p.total_drops,
+            })
+            .collect())
+    }
+
     async fn points_summary(
         &self,
         streamer: StreamerId,

@@ -80,6 +80,7 @@ kinds!(
     SetPoints,
     Drop,
     Leaderboard,
+    DropLeaderboard,
     Summary,
     History,
     BulkAward,
@@ -203,6 +204,7 @@ impl Op {
                 | Kind::CountUsers
                 | Kind::GetPoints
                 | Kind::Leaderboard
+                | Kind::DropLeaderboard
                 | Kind::Summary
                 | Kind::History
                 | Kind::ListEnabledPowerups
@@ -495,6 +497,7 @@ pub async fn exec(side: &mut Side, clock: &ManualClock, op: &Op) -> Value {
             ob!(st.add_drop_points(s, u, drop))
         }
         Kind::Leaderboard => ob!(st.leaderboard(s, u32::from(x % 5))),
+        Kind::DropLeaderboard => ob!(st.drop_leaderboard(s, u32::from(x % 5))),
         Kind::Summary => ob!(st.points_summary(s, u)),
         Kind::History => {
             let before =

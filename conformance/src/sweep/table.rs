@@ -187,6 +187,12 @@ entries! {
             e.see(r);
         }
     }
+    drop_leaderboard |e| {
+        for limit in [1, 3, 50, 1000] {
+            let r = e.store.drop_leaderboard(e.s(), limit).await;
+            e.see(r);
+        }
+    }
     points_summary |e| {
         for u in them_users(&e) {
             let r = e.store.points_summary(e.s(), u).await;

@@ -520,6 +520,11 @@ pub async fn unknown_streamer_owns_nothing(h: Harness) -> CaseResult {
     );
     check_eq!(store.count_users(x).await?, 0, "count");
     check_eq!(store.leaderboard(x, 10).await?, vec![], "leaderboard");
+    check_eq!(
+        store.drop_leaderboard(x, 10).await?,
+        vec![],
+        "drop leaderboard"
+    );
     check_eq!(store.list_powerups(x).await?, vec![], "powerups");
     check_eq!(store.list_tips(x).await?, vec![], "tips");
     check_eq!(store.list_goals(x).await?, vec![], "goals");

@@ -73,7 +73,7 @@ pub async fn cannot_update_user_from_another_streamer(h: Harness) -> CaseResult 
     Ok(())
 }
 
-/// Streamer B cannot see or move streamer A's points, ledger, drops, inventory or leaderboard.
+/// Streamer B cannot see or move streamer A's points, ledger, drops, inventory or leaderboards.
 pub async fn cannot_view_points_from_another_streamer(h: Harness) -> CaseResult {
     let store = h.store().await;
     let a = streamer(&*store, "alpha").await?;
@@ -110,6 +110,11 @@ pub async fn cannot_view_points_from_another_streamer(h: Harness) -> CaseResult 
     );
     check_eq!(store.get_inventory(b, alice).await?, None, "inventory");
     check_eq!(store.leaderboard(b, 50).await?, vec![], "leaderboard");
+    check_eq!(
+        store.drop_leaderboard(b, 50).await?,
+        vec![],
+        "drop leaderboard"
+    );
     check_eq!(
         store.analytics(b).await?,
         store.analytics(StreamerId(b.0 + 1000)).await?,

@@ -4,10 +4,9 @@
 use crate::text::{MAX_CHAT_CHARS, fit, points, signed};
 use async_trait::async_trait;
 use datastore::{
-    CommandOutcome, DataStore, DeliveryOutcome, InventoryItem, KickStore, KickViewer, Page,
-    PageRequest, PointStore, Points, PowerupConfig, PowerupStore, PowerupType, Refusal, Resource,
-    SourceSummary, StepResult, StoreError, StoreResult, StreamerId, User, UserId, UserStore,
-    UserWithPoints, validate,
+    CommandOutcome, DataStore, DeliveryOutcome, InventoryItem, KickStore, KickViewer,
+    LeaderboardEntry, PointStore, Points, PowerupConfig, PowerupStore, PowerupType, Refusal,
+    Resource, SourceSummary, StepResult, StoreError, StoreResult, StreamerId, User, UserId,
 };
 
 /// What the bot says once a planned delivery is applied ([`reply_text`]).
@@ -72,7 +71,7 @@ pub(crate) enum Action {
 }
 
 /// How many viewers `!droptop` names.
-pub const DROP_TOP: usize = 5;
+pub const DROP_TOP: u32 = 5;
 
 /// The chat message to send once `outcome` came back from
 /// [`KickStore::apply_delivery`] for the delivery planned with `reply`; `None` when nothing
@@ -106,11 +105,11 @@ pub(crate) trait Reads: Send + Sync {
         streamer: StreamerId,
         user: UserId,
     ) -> StoreResult<Option<Vec<SourceSummary>>>;
-    async fn users(
+    async fn drop_leaderboard(
         &self,
         streamer: StreamerId,
-        page: PageRequest,
-    ) -> StoreResult<Page<UserWithPoints>>;
+        limit: u32,
+    ) -> StoreResult<Vec<LeaderboardEntry>>;
     async fn inventory(
         &self,
         streamer: StreamerId,
@@ -143,12 +142,12 @@ impl<T: DataStore + ?Sized> Reads for T {
     ) -> StoreResult<Option<Vec<SourceSummary>>> {
         PointStore::points_summary(self, streamer, user).await
     }
-    async fn users(
+    async fn drop_leaderboard(
         &self,
         streamer: StreamerId,
-        page: PageRequest,
-    ) -> StoreResult<Page<UserWithPoints>> {
-        UserStore::list_users_with_points(self, streamer, page).await
+        limit: u32,
+    ) -> StoreResult<Vec<LeaderboardEntry>> {
+        PointStore::drop_leaderboard(self, streamer, limit).await
     }
     async fn inventory(
         &self,
@@ -270,7 +269,7 @@ async fn done<R: Reads + ?Sized>(
                 let rows: Vec<String> = top
                     .iter()
                     .enumerate()
-                    .map(|(i, (p, _, name))| format!("{}. @{name} {}", i + 1, points(*p)))
+                    .map(|(i, e)| format!("{}. @{} {}", i + 1, e.username, points(e.drop_points)))
                     .collect();
                 format!("drop top {}: {}", DROP_TOP, rows.join(" · "))
             }
@@ -511,41 +510,12 @@ async fn own_points<R: Reads + ?Sized>(
 }
 
 /// The streamer's top [`DROP_TOP`] viewers with drop points, by drop points descending, then
-/// user id. The store's leaderboard ranks by channel plus drop points, so this reads the
-/// streamer's viewers page by page and keeps the best.
+/// user id: the store's drop leaderboard, one read whatever the number of viewers.
 async fn drop_top<R: Reads + ?Sized>(
     store: &R,
     streamer: StreamerId,
-) -> StoreResult<Vec<(i64, UserId, String)>> {
-    let mut top: Vec<(i64, UserId, String)> = Vec::new();
-    let mut offset = 0u64;
-    loop {
-        let page = store
-            .users(
-                streamer,
-                PageRequest {
-                    offset,
-                    limit: validate::MAX_PAGE_LIMIT,
-                },
-            )
-            .await?;
-        if page.items.is_empty() {
-            break;
-        }
-        offset += page.items.len() as u64;
-        top.extend(
-            page.items
-                .into_iter()
-                .filter(|u| u.points.drop_points > 0)
-                .map(|u| (u.points.drop_points, u.user.id, u.user.username)),
-        );
-        top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        top.truncate(DROP_TOP);
-        if offset >= page.total {
-            break;
-        }
-    }
-    Ok(top)
+) -> StoreResult<Vec<LeaderboardEntry>> {
+    store.drop_leaderboard(streamer, DROP_TOP).await
 }
 
 /// `💣 TNT` from the streamer's configuration, or the powerup's id when it has none.

@@ -8,11 +8,11 @@ use crate::text::MAX_CHAT_CHARS;
 use async_trait::async_trait;
 use datastore::{
     CommandOutcome, DeliveryId, DeliveryOutcome, Duel, EconomyConfig, InventoryItem, KickViewer,
-    Page, PageRequest, PointSource, Points, PowerupConfig, PowerupPurchase, PowerupType,
-    PurchaseId, PurchaseReceipt, Refusal, Resource, SourceSummary, StepResult, StoreError,
-    StoreResult, StreamerId, Timestamp, User, UserId, UserWithPoints, ViewerBalances,
-    default_powerups,
+    LeaderboardEntry, PointSource, Points, PowerupConfig, PowerupPurchase, PowerupType, PurchaseId,
+    PurchaseReceipt, Refusal, Resource, SourceSummary, StepResult, StoreError, StoreResult,
+    StreamerId, Timestamp, User, UserId, UserWithPoints, ViewerBalances, default_powerups,
 };
+use std::sync::Mutex;
 
 const STREAMER: StreamerId = StreamerId(3);
 const ALICE: UserId = UserId(100);
@@ -51,6 +51,10 @@ struct Fake {
     summary: Vec<SourceSummary>,
     inventory: Vec<InventoryItem>,
     powerups: Vec<PowerupConfig>,
+    /// The streamer's drop leaderboard, whole, as the store would rank it.
+    drop_board: Vec<LeaderboardEntry>,
+    /// The limits the drop leaderboard was read with.
+    drop_limits: Mutex<Vec<u32>>,
     broken: bool,
 }
 
@@ -115,24 +119,22 @@ impl Reads for Fake {
         }
         Ok(Some(self.summary.clone()))
     }
-    async fn users(&self, s: StreamerId, page: PageRequest) -> StoreResult<Page<UserWithPoints>> {
+    async fn drop_leaderboard(
+        &self,
+        s: StreamerId,
+        limit: u32,
+    ) -> StoreResult<Vec<LeaderboardEntry>> {
+        datastore::validate::limit(limit)?;
+        self.drop_limits.lock().unwrap().push(limit);
         if !self.check(s)? {
-            return Ok(Page {
-                items: vec![],
-                total: 0,
-            });
+            return Ok(vec![]);
         }
-        assert!(page.limit >= 1 && page.limit <= datastore::validate::MAX_PAGE_LIMIT);
-        Ok(Page {
-            items: self
-                .users
-                .iter()
-                .skip(page.offset as usize)
-                .take(page.limit as usize)
-                .cloned()
-                .collect(),
-            total: self.users.len() as u64,
-        })
+        Ok(self
+            .drop_board
+            .iter()
+            .take(limit as usize)
+            .cloned()
+            .collect())
     }
     async fn inventory(
         &self,
@@ -368,23 +370,32 @@ fn dropstats_report_drop_points_and_drops() {
 }
 
 #[test]
-fn droptop_ranks_by_drop_points_across_pages() {
+fn droptop_names_the_store_drop_leaderboard_in_its_order() {
     let mut store = Fake::with_alice(pts(0, 0, 0));
-    // 2,500 viewers: the best by drop points sit on the second and third pages, and one has
-    // far more channel points (the store's leaderboard would rank them first).
-    for i in 0..2_500i64 {
-        let drop = match i {
-            1_500 => 9_000,
-            2_400 => 8_000,
-            2_401 => 8_000,
-            10 => 50,
-            _ => i % 7,
-        };
-        store.users.push(UserWithPoints {
-            user: user(1_000 + i, &format!("v{i}")),
-            points: pts(if i == 3 { 1_000_000 } else { 0 }, drop, 1),
-        });
-    }
+    // Seven viewers on the board, in the store's order (by drop points, then id): the reply
+    // asks for five and keeps that order, whatever the channel points or the names say.
+    let board = [
+        (1_500, "v1500", 1, 9_000),
+        (2_400, "v2400", 0, 8_000),
+        (2_401, "v2401", 1_000_000, 8_000),
+        (10, "v10", 0, 50),
+        (6, "v6", 0, 6),
+        (13, "v13", 0, 6),
+        (5, "v5", 0, 5),
+    ];
+    store.drop_board = board
+        .iter()
+        .zip(1..)
+        .map(|(&(id, name, channel, drop), rank)| LeaderboardEntry {
+            rank,
+            user_id: UserId(1_000 + id),
+            username: name.into(),
+            channel_points: channel,
+            drop_points: drop,
+            total_points: channel + drop,
+            total_drops: 1,
+        })
+        .collect();
     assert_eq!(
         says(
             &store,
@@ -392,6 +403,11 @@ fn droptop_ranks_by_drop_points_across_pages() {
             &done(vec![StepResult::Done])
         ),
         "@alice drop top 5: 1. @v1500 9,000 · 2. @v2400 8,000 · 3. @v2401 8,000 · 4. @v10 50 · 5. @v6 6"
+    );
+    assert_eq!(
+        *store.drop_limits.lock().unwrap(),
+        [5],
+        "one read of the top five"
     );
     let store = Fake::with_alice(pts(100, 0, 0));
     assert_eq!(

@@ -86,20 +86,14 @@ const NOT_REACHABLE: &[(&str, &str)] = &[
     ("RacyLastInsertId", "needs concurrent tip creation"),
 ];
 
-/// Faults of what Kick drives: the webhook is not under a streamer's path and the watch award
-/// is no route, so `tests/kick_isolation.rs` runs its own scenario on these faults.
-fn kick_driven(fault: Fault) -> bool {
-    matches!(fault.family(), datastore::Family::Kick)
-        || format!("{fault:?}") == "LiveListUncorrelated"
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_http_cases_catch_every_fault_a_route_can_expose() {
     let mut missed = Vec::new();
     let mut caught = 0;
     for &fault in Fault::ALL {
         let name = format!("{fault:?}");
-        if kick_driven(fault) {
+        // `tests/kick_isolation.rs` runs its own scenario on these.
+        if common::kick::kick_driven(fault) {
             continue;
         }
         let s = TestServer::start_with(|store| {

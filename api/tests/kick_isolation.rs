@@ -194,6 +194,39 @@ async fn scenario(s: &TestServer, kick: &FakeKick) -> Vec<String> {
     let b_carl = run.balance(&b, CARL).await;
     run.check(b_carl == 1_000, format!("B's carl has {b_carl}"));
 
+    // !droptop in A's chat while only B has drop players: A's board is empty.
+    if let Ok(Some(carl)) = s.store.get_kick_viewer(StreamerId(b.id), CARL.0).await {
+        let r = s
+            .call(
+                "POST",
+                &format!("/bravo/api/users/{}/drops", carl.id),
+                Some(&b.key),
+                Some(json!({"score": 480, "is_perfect": false})),
+            )
+            .await;
+        run.check(
+            r.status == 200,
+            format!("B's drop: {} {}", r.status, r.text),
+        );
+    }
+    run.deliver(chat(ALPHA, ANN, "!droptop", now())).await;
+    let got = kick.wait_calls(2, Duration::from_secs(5)).await;
+    match got.iter().find(|r| {
+        let content = r.body["content"].as_str().unwrap_or("");
+        content.contains("drop top") || content.contains("nobody has drop points")
+    }) {
+        Some(r) => {
+            let content = r.body["content"].as_str().unwrap_or("");
+            run.check(
+                content.contains("nobody has drop points") && !content.contains("carl"),
+                format!("A's drop top shows B's players: {content}"),
+            );
+        }
+        None => run
+            .found
+            .push(format!("no reply to ann's !droptop: {got:?}")),
+    }
+
     // A duel in B naming a viewer only A has: no such opponent.
     run.deliver(chat(ALPHA, ERIN, "hi", now())).await;
     let dave_before = run.balance(&b, DAVE).await;
@@ -280,9 +313,7 @@ async fn the_scenario_notices_every_kick_fault_a_delivery_can_expose() {
     let mut caught = 0;
     for &fault in Fault::ALL {
         let name = format!("{fault:?}");
-        let kick_fault =
-            matches!(fault.family(), datastore::Family::Kick) || name == "LiveListUncorrelated";
-        if !kick_fault {
+        if !common::kick::kick_driven(fault) {
             continue;
         }
         let kick = FakeKick::start(Behaviour::default()).await;
@@ -306,7 +337,7 @@ async fn the_scenario_notices_every_kick_fault_a_delivery_can_expose() {
         }
     }
     println!("{caught} Kick faults caught through the webhook");
-    assert!(caught >= 9, "only {caught} caught");
+    assert!(caught >= 10, "only {caught} caught");
     assert!(
         missed.is_empty(),
         "faults the Kick scenario misses:\n{}",

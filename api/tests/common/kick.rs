@@ -569,3 +569,14 @@ async fn answer(
     *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or_default();
     Ok(response)
 }
+
+/// Faults of what Kick drives, which only a delivery, the watch award or a chat command's reply
+/// can expose: the webhook is not under a streamer's path, so `tests/kick_isolation.rs` runs
+/// its own scenario on these and `tests/isolation_faults.rs` leaves them to it.
+pub fn kick_driven(fault: conformance::faults::Fault) -> bool {
+    matches!(fault.family(), datastore::Family::Kick)
+        || matches!(
+            format!("{fault:?}").as_str(),
+            "LiveListUncorrelated" | "DropLeaderboardIncludesOthers"
+        )
+}

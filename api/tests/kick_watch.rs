@@ -41,7 +41,7 @@ on_both_backends! {
         }
         assert_eq!(Delivery::signed(live(BRAVO, false, now())).send(&s).await.status, 200);
         let hub = EventHub::new(s.store.clone(), LiveConfig::default());
-        let m = watch::minute_of(now());
+        let m = datastore::WatchMinute::minute_of(now());
         let first = watch::award_once(&*s.store, &minute_clock(m), &hub).await.unwrap();
         assert_eq!(first, Tick { awarded: 1, viewers: 1, already: 0 }, "alpha only");
         assert_eq!(balance(&*s.store, &a, ANN.0).await, 25 + 5);
@@ -95,9 +95,13 @@ async fn the_award_rings_the_streams_of_the_streamers_it_paid() {
         },
     ));
     let mut stream = Sse::open(&base, "/alpha/api/events", None).await;
-    let tick = watch::award_once(&*s.store, &minute_clock(watch::minute_of(now())), &hub)
-        .await
-        .unwrap();
+    let tick = watch::award_once(
+        &*s.store,
+        &minute_clock(datastore::WatchMinute::minute_of(now())),
+        &hub,
+    )
+    .await
+    .unwrap();
     assert_eq!(tick.awarded, 1);
     let e = stream
         .next(Duration::from_secs(2))
@@ -183,13 +187,14 @@ async fn two_servers_ticking_every_second_award_each_minute_once() {
         .unwrap()
         .to_owned();
     let client = reqwest::Client::new();
-    // Live through one server, a chatter through the other.
-    let r = Delivery::signed(live(ALPHA, true, now()))
-        .send_to(&client, &format!("http://{}", one.addr))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text);
+    // A chatter through one server, then live through the other. The chat message marks the
+    // stream live in its own transaction, so no minute is awarded before ann is a chatter.
     let r = Delivery::signed(chat(ALPHA, ANN, "hi", now()))
         .send_to(&client, &format!("http://{}", two.addr))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = Delivery::signed(live(ALPHA, true, now()))
+        .send_to(&client, &format!("http://{}", one.addr))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let user = get_json(

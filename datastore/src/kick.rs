@@ -146,7 +146,9 @@ pub enum Step {
     /// late, out-of-order deliveries never undo a newer state); of two changes stamped the
     /// same, going offline wins, whichever arrives first (Kick's stamps are whole seconds).
     /// Records an [`crate::EventData::LiveChanged`] when the step changes the flag (a stream
-    /// never set counts as not live), nothing otherwise. Result: [`StepResult::Live`] with the
+    /// never set counts as not live), nothing otherwise: the flag ends the same in any order of
+    /// arrival, but the events follow the order the changes arrived in (on, then off records
+    /// two; off, then a late on stamped earlier records none). Result: [`StepResult::Live`] with the
     /// flag as it stands after the step.
     SetLive {
         /// Live or not.
@@ -575,16 +577,21 @@ pub struct StreamState {
     pub changed_at: Option<Timestamp>,
 }
 
-/// How far from the store's clock, before or after, a watch minute may lie. A minute further
-/// off is refused, so the record of a minute older than this can be purged without that minute
-/// ever being awarded again.
-pub const WATCH_MINUTE_REACH: Duration = Duration::from_secs(24 * 3600);
+/// How many minutes from the store's clock, before or after, a watch minute may lie (a day). A
+/// minute further off is refused, so the record of an older one can be purged without that
+/// minute ever being awarded again.
+pub const WATCH_MINUTE_REACH: i64 = 24 * 60;
+
+/// How many minutes past [`WATCH_MINUTE_REACH`] a purge keeps a minute's record: room for an
+/// award that checked its minute just before the purge and for servers whose clocks differ by
+/// less than an hour.
+const WATCH_PURGE_MARGIN: i64 = 60;
 
 /// One minute's watch award ([`KickStore::award_watch_minute`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WatchMinute {
-    /// The minute, as whole minutes since the Unix epoch, within [`WATCH_MINUTE_REACH`] of the
-    /// store's clock; each is awarded at most once.
+    /// The minute, as whole minutes since the Unix epoch, within [`WATCH_MINUTE_REACH`] minutes
+    /// of the store's clock; each is awarded at most once.
     pub minute: i64,
     /// Channel points per chatter (1 to [`validate::MAX_AMOUNT`]), ledger source `watch`.
     pub amount: i64,
@@ -600,23 +607,24 @@ impl WatchMinute {
 
     /// The first minute whose record [`KickStore::purge_deliveries`] keeps when called with
     /// `before` at `now`: the records of earlier minutes go, being older than both `before`
-    /// and [`WATCH_MINUTE_REACH`] before now (so [`WatchMinute::validate`] refuses them).
+    /// and [`WATCH_MINUTE_REACH`] minutes before now, with an hour to spare (so
+    /// [`WatchMinute::validate`] refused them an hour ago, on any server whose clock is less
+    /// than an hour off).
     pub fn purge_horizon(before: Timestamp, now: Timestamp) -> i64 {
-        let reach = (WATCH_MINUTE_REACH.as_secs() / 60) as i64;
-        Self::minute_of(before).min(Self::minute_of(now).saturating_sub(reach))
+        Self::minute_of(before)
+            .min(Self::minute_of(now).saturating_sub(WATCH_MINUTE_REACH + WATCH_PURGE_MARGIN))
     }
 
     /// Checks the award against the store's clock `now`.
     ///
     /// Errors: `InvalidInput` naming `amount` (1 to [`validate::MAX_AMOUNT`]), `window` (1 s
-    /// to [`MAX_WATCH_WINDOW`]) or `minute` (within [`WATCH_MINUTE_REACH`] of `now`).
+    /// to [`MAX_WATCH_WINDOW`]) or `minute` (within [`WATCH_MINUTE_REACH`] minutes of `now`).
     pub fn validate(&self, now: Timestamp) -> StoreResult<()> {
         validate::amount("amount", self.amount)?;
         if self.window < Duration::from_secs(1) || self.window > MAX_WATCH_WINDOW {
             return Err(StoreError::invalid("window", "must be 1 second to a day"));
         }
-        let reach = (WATCH_MINUTE_REACH.as_secs() / 60) as i64;
-        if self.minute.abs_diff(Self::minute_of(now)) > reach.unsigned_abs() {
+        if self.minute.abs_diff(Self::minute_of(now)) > WATCH_MINUTE_REACH.unsigned_abs() {
             return Err(StoreError::invalid(
                 "minute",
                 "must be within a day of the current minute",
@@ -680,8 +688,8 @@ pub trait KickStore: Send + Sync {
     /// redelivery older than that is no longer recognised, so keep them longer than Kick
     /// retries (the server refuses deliveries stamped outside its replay window anyway).
     ///
-    /// Also deletes the records of awarded watch minutes older than both `before` and
-    /// [`WATCH_MINUTE_REACH`] before now: [`KickStore::award_watch_minute`] refuses those
+    /// Also deletes the records of awarded watch minutes before
+    /// [`WatchMinute::purge_horizon`]: [`KickStore::award_watch_minute`] refuses those
     /// minutes, so none is ever awarded twice.
     async fn purge_deliveries(&self, streamer: StreamerId, before: Timestamp) -> StoreResult<u64>;
 
@@ -730,6 +738,18 @@ pub trait KickStore: Send + Sync {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn watch_minutes_are_whole_minutes_of_the_epoch() {
+        let t = |ms| super::Timestamp::from_millis(ms).unwrap();
+        assert_eq!(super::WatchMinute::minute_of(t(0)), 0);
+        assert_eq!(super::WatchMinute::minute_of(t(59_999)), 0);
+        assert_eq!(super::WatchMinute::minute_of(t(60_000)), 1);
+        assert_eq!(
+            super::WatchMinute::minute_of(t(1_736_870_886_000)),
+            28_947_848
+        );
+    }
+
     use super::*;
     use crate::points::Points;
 

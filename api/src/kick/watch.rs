@@ -25,11 +25,6 @@ pub struct Tick {
     pub already: u64,
 }
 
-/// The minute `now` falls in, as whole minutes since the Unix epoch.
-pub fn minute_of(now: datastore::Timestamp) -> i64 {
-    now.as_millis().div_euclid(60_000)
-}
-
 /// Awards the current minute (by `clock`) to every live streamer with watch points on, once;
 /// rings `hub` for each streamer given points. A streamer that fails is logged and skipped.
 pub async fn award_once(
@@ -37,7 +32,7 @@ pub async fn award_once(
     clock: &dyn Clock,
     hub: &EventHub,
 ) -> StoreResult<Tick> {
-    let minute = minute_of(clock.now());
+    let minute = WatchMinute::minute_of(clock.now());
     let mut tick = Tick::default();
     for streamer in store.list_live_streamers().await? {
         let one = async {
@@ -99,19 +94,5 @@ pub async fn run(
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "the watch award could not list live streams"),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn minutes_are_whole_minutes_of_the_epoch() {
-        let t = |ms| datastore::Timestamp::from_millis(ms).unwrap();
-        assert_eq!(minute_of(t(0)), 0);
-        assert_eq!(minute_of(t(59_999)), 0);
-        assert_eq!(minute_of(t(60_000)), 1);
-        assert_eq!(minute_of(t(1_736_870_886_000)), 28_947_848);
     }
 }

@@ -137,7 +137,7 @@ pub async fn watch_minutes_award_recent_chatters_once(h: Harness) -> CaseResult 
         WatchAward::AlreadyAwarded,
         "recorded all the same"
     );
-    let reach = (kick::WATCH_MINUTE_REACH.as_secs() / 60) as i64;
+    let reach = kick::WATCH_MINUTE_REACH;
     let current = minute_of(h.clock().now());
     for bad in [
         watch(m + 3, 0, 600),
@@ -176,7 +176,7 @@ pub async fn watch_minutes_award_recent_chatters_once(h: Harness) -> CaseResult 
 }
 
 /// `purge_deliveries` forgets awarded minutes only once they are out of reach: a minute
-/// within [`kick::WATCH_MINUTE_REACH`] of the clock stays awarded whatever cut the purge is
+/// within [`kick::WATCH_MINUTE_REACH`] minutes of the clock stays awarded whatever cut the purge is
 /// given, and one further off is refused, so no minute is ever awarded twice.
 pub async fn purged_watch_minutes_are_never_awarded_again(h: Harness) -> CaseResult {
     let store = h.store().await;
@@ -184,7 +184,7 @@ pub async fn purged_watch_minutes_are_never_awarded_again(h: Harness) -> CaseRes
     let alice = kv(1, "alice");
     let t0 = h.clock().now();
     let m = minute_of(t0);
-    let reach = (kick::WATCH_MINUTE_REACH.as_secs() / 60) as i64;
+    let reach = kick::WATCH_MINUTE_REACH;
     applied(
         &*store,
         s,

@@ -11,7 +11,7 @@ use datastore::{
     Clock, CommandOutcome, CooldownCheck, CooldownStore, Delivery, DeliveryId, DeliveryOutcome,
     EventId, EventStore, KickStore, KickViewer, ManualClock, PointDelta, PointSource, PointStore,
     Refusal, Step, StoreError, StreamerId, StreamerStore, Timestamp, UserId, WatchAward,
-    WatchMinute,
+    WatchMinute, kick,
 };
 use pg_store::{PgOptions, PgStore};
 use std::sync::Arc;
@@ -631,4 +631,51 @@ fn set_live(live: bool, at: Timestamp) -> Step {
 
 fn shifted_by(t: Timestamp, secs: i64) -> Timestamp {
     Timestamp::saturating_from_millis(t.as_millis() + secs * 1000)
+}
+
+#[tokio::test]
+async fn the_purge_deletes_only_this_streamers_minutes_out_of_reach() {
+    let (store, _, clock, schema) = two_servers().await;
+    let a = streamer(&store, "alpha").await;
+    let b = streamer(&store, "beta").await;
+    let award = |s, at| {
+        let store = &store;
+        async move {
+            let minute = WatchMinute {
+                minute: WatchMinute::minute_of(at),
+                amount: 5,
+                window: Duration::from_secs(600),
+            };
+            let awarded = store.award_watch_minute(s, minute).await.unwrap();
+            assert!(matches!(awarded, WatchAward::Awarded { .. }), "{awarded:?}");
+        }
+    };
+    for s in [a, b] {
+        store
+            .apply_delivery(
+                s,
+                delivery("live", vec![set_live(true, clock.now())], vec![]),
+            )
+            .await
+            .unwrap();
+        award(s, clock.now()).await;
+    }
+    // A day and a bit more than the purge's hour of margin later, one more minute each.
+    clock.advance(Duration::from_secs(
+        (kick::WATCH_MINUTE_REACH as u64 + 62) * 60,
+    ));
+    for s in [a, b] {
+        award(s, clock.now()).await;
+    }
+    let minutes = |s| rows_of(&schema, "watch_minutes", s, "");
+    assert_eq!((minutes(a).await, minutes(b).await), (2, 2));
+    // Purging A's delivery ids up to now takes A's old minute and keeps the recent one; B's
+    // minutes stay.
+    store.purge_deliveries(a, clock.now()).await.unwrap();
+    assert_eq!((minutes(a).await, minutes(b).await), (1, 2));
+    let now = WatchMinute::minute_of(clock.now());
+    assert_eq!(
+        rows_of(&schema, "watch_minutes", a, &format!("AND minute = {now}")).await,
+        1
+    );
 }

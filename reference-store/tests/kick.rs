@@ -1003,3 +1003,59 @@ async fn the_economy_config_is_per_streamer_with_the_defaults_until_set() {
         assert_eq!(n, 0, "{table}");
     }
 }
+
+#[tokio::test]
+async fn the_purge_deletes_only_this_streamers_minutes_out_of_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, clock, path) = open(dir.path()).await;
+    let a = streamer(&store, "alpha").await;
+    let b = streamer(&store, "beta").await;
+    let now = || datastore::Clock::now(&*clock);
+    let award = |s, at| {
+        let store = &store;
+        async move {
+            let minute = WatchMinute {
+                minute: WatchMinute::minute_of(at),
+                amount: 5,
+                window: Duration::from_secs(600),
+            };
+            let awarded = store.award_watch_minute(s, minute).await.unwrap();
+            assert!(matches!(awarded, WatchAward::Awarded { .. }), "{awarded:?}");
+        }
+    };
+    for s in [a, b] {
+        let live = Step::SetLive {
+            live: true,
+            at: now(),
+        };
+        apply(&store, s, delivery("live", vec![live], vec![])).await;
+        award(s, now()).await;
+    }
+    // A day and a bit more than the purge's hour of margin later, one more minute each.
+    clock.advance(Duration::from_secs(
+        (datastore::kick::WATCH_MINUTE_REACH as u64 + 62) * 60,
+    ));
+    for s in [a, b] {
+        award(s, now()).await;
+    }
+    let minutes = |s: StreamerId| -> Vec<i64> {
+        let conn = Connection::open(&path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT minute FROM watch_minutes WHERE streamer_id = ?1 ORDER BY minute")
+            .unwrap();
+        stmt.query_map([s.0], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let (old, recent) = (
+        WatchMinute::minute_of(Timestamp::saturating_from_millis(START)),
+        WatchMinute::minute_of(now()),
+    );
+    assert_eq!(minutes(a), vec![old, recent]);
+    // Purging A's delivery ids up to now takes A's old minute and keeps the recent one; B's
+    // minutes stay.
+    store.purge_deliveries(a, now()).await.unwrap();
+    assert_eq!(minutes(a), vec![recent]);
+    assert_eq!(minutes(b), vec![old, recent]);
+}

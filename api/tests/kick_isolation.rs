@@ -195,19 +195,22 @@ async fn scenario(s: &TestServer, kick: &FakeKick) -> Vec<String> {
     run.check(b_carl == 1_000, format!("B's carl has {b_carl}"));
 
     // !droptop in A's chat while only B has drop players: A's board is empty.
-    if let Ok(Some(carl)) = s.store.get_kick_viewer(StreamerId(b.id), CARL.0).await {
-        let r = s
-            .call(
-                "POST",
-                &format!("/bravo/api/users/{}/drops", carl.id),
-                Some(&b.key),
-                Some(json!({"score": 480, "is_perfect": false})),
-            )
-            .await;
-        run.check(
-            r.status == 200,
-            format!("B's drop: {} {}", r.status, r.text),
-        );
+    match s.store.get_kick_viewer(StreamerId(b.id), CARL.0).await {
+        Ok(Some(carl)) => {
+            let r = s
+                .call(
+                    "POST",
+                    &format!("/bravo/api/users/{}/drops", carl.id),
+                    Some(&b.key),
+                    Some(json!({"score": 480, "is_perfect": false})),
+                )
+                .await;
+            run.check(
+                r.status == 200,
+                format!("B's drop: {} {}", r.status, r.text),
+            );
+        }
+        other => run.found.push(format!("B's carl is not linked: {other:?}")),
     }
     run.deliver(chat(ALPHA, ANN, "!droptop", now())).await;
     let got = kick.wait_calls(2, Duration::from_secs(5)).await;

@@ -487,7 +487,6 @@ async fn a_duel_settled_while_its_loser_spends_never_overdraws() {
         assert_eq!(balance(&one, s, a).await, 0, "round {round}");
         assert!(one.list_duels(s).await.unwrap().is_empty());
     }
-    eprintln!("{settled} of 15 raced duels settled");
     let b = user_of(&one, s, 2).await;
     assert_eq!(balance(&one, s, b).await, 100 + 100 * settled);
     // Every duel settled wrote exactly two ledger rows.

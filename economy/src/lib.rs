@@ -18,11 +18,15 @@
 //! | subscription | `Earn` `subscription_points` (`sub`) or `renewal_points` (`renewal`), `AdvanceGoal` subscriber goal +1, `Alert` | a thank-you when `thank_in_chat` |
 //! | gifts | `Earn` `gift_points` × count (`gift`) to a known gifter, `AdvanceGoal` subscriber goal + count, `Alert` gift × count (count = giftees, at least 1) | a thank-you when `thank_in_chat` |
 //! | Kicks | `Earn` `kick_points` × amount (`tip`), `Alert` Kicks × amount (nothing for a non-positive amount) | none |
-//! | live status | `SetLive` | none |
+//! | live status | `SetLive` (the store records `live_changed` when the flag changes) | none |
 //!
 //! Products are computed without overflow and capped at [`datastore::validate::MAX_AMOUNT`].
 //!
 //! # Chat commands
+//!
+//! Games (`!gamble`, `!coinflip`, `!accept`) roll [`Dice`]; when the dice have no randomness
+//! to give ([`NoRandomness`]), the game plans no steps and the reply says the games are
+//! unavailable, so nothing is ever played on predictable dice.
 //!
 //! Names are case-insensitive, arguments are separated by any whitespace, and `@` before a
 //! username is optional. A command the streamer switched off is ignored (no steps, no reply);

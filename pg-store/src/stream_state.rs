@@ -26,6 +26,9 @@ pub(crate) async fn set_live(
     at: Timestamp,
 ) -> StoreResult<LiveSet> {
     let at = at.as_millis();
+    // At most twice round: the second time the row another transaction inserted is there (or
+    // its insert rolled back and this one goes in), unless the streamer was deleted meanwhile,
+    // when the insert fails on its foreign key.
     loop {
         let row = tx
             .query_opt(

@@ -54,8 +54,8 @@ pub(crate) async fn award(
     let since = now.checked_sub(window).unwrap_or(Timestamp::MIN);
     let recent = tx
         .query(
-            "SELECT c.user_id FROM chatters c WHERE c.streamer_id = $1 \
-             AND c.last_chat_at >= $2 ORDER BY c.user_id",
+            "SELECT c.user_id FROM chatters c WHERE c.last_chat_at >= $2 \
+             AND c.streamer_id = $1 ORDER BY c.user_id", // equivalent mutant: user ids are global and the viewers are then locked under this streamer, which leaves out any other's
             &[&s.0, &since.as_millis()],
         )
         .await?;

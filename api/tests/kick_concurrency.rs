@@ -124,6 +124,26 @@ on_both_backends! {
         }
         assert_eq!(outcomes.get("applied"), Some(&(originals + kicks_sent)), "{outcomes:?}");
         assert_eq!(outcomes.get("duplicate"), Some(&(answers.len() - originals - kicks_sent)));
+        // Whether a storm duel settles is up to the scheduler (an accept can come before its
+        // challenge); two newcomers then settle one for certain, so the checks below always
+        // see a settled duel beside the storm's.
+        let (zed, yan) = ((5_101, "zed"), (5_102, "yan"));
+        let settle = [
+            kicks(ALPHA, zed, 10),
+            kicks(ALPHA, yan, 10),
+            chat(ALPHA, zed, "!duel @yan 400", now()),
+            chat(ALPHA, yan, "!accept", now()),
+        ];
+        for event in settle {
+            let r = Delivery::signed(event).send(&s).await;
+            assert_eq!(r.status, 200, "{}", r.text);
+        }
+        for v in [zed, yan] {
+            let user = s.store.get_kick_viewer(StreamerId(a.id), v.0).await.unwrap().expect("a newcomer");
+            let summary = s.store.points_summary(StreamerId(a.id), user.id).await.unwrap().unwrap();
+            let duels = summary.iter().find(|r| r.source == PointSource::Duel).map_or(0, |r| r.transactions);
+            assert_eq!(duels, 1, "{}'s duel settled: {summary:?}", v.1);
+        }
         let found = audit(&*s.store, &a).await;
         assert!(found.is_empty(), "{}", found.join("\n"));
         // Every chat message earned once, every Kick paid once: nothing lost, nothing twice.

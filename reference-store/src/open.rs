@@ -15,6 +15,14 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Statements on each connection's cache (the store runs fewer distinct statements).
 const STATEMENT_CACHE: usize = 256;
 
+/// The page cache of each reader (and of the checkpoint thread's connection), in KiB; the
+/// writer keeps SQLite's default of 2 MiB. A reader empties its cache at its first read after
+/// any commit, and its reads are of rows by key spread over the whole file, so a larger cache
+/// holds little it reads again: at 256 KiB against 2 MiB `scripts/bench-api` measured the same
+/// reads a second and 2–3 MiB less peak memory (BENCHMARKS.md). What it keeps is mostly the
+/// interior pages of the indexes, which fit.
+pub const READER_CACHE_KIB: i64 = 256;
+
 /// A callback that sees the text of every statement the store's connections start, as written
 /// (parameters unexpanded). Used by the test that every statement on tenant tables constrains
 /// `streamer_id`, and handy for debugging.
@@ -146,6 +154,10 @@ fn configure(
     )?;
     conn.pragma_update(None, "secure_delete", options.secure_delete)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    if !writer {
+        // Negative: a size in KiB rather than in pages.
+        conn.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
+    }
     if writer {
         // A background thread checkpoints (crate::checkpoint); the writer's own threshold
         // only keeps the WAL from growing past it.

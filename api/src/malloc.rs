@@ -17,16 +17,30 @@
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const TRIM_THRESHOLD: libc::c_int = 4 << 20;
 
-/// Raises glibc's trim threshold (to 4 MiB); a no-op with other C libraries. Call it first
-/// thing in `main`, before other threads allocate.
+/// Raises glibc's trim threshold (to 4 MiB) and limits its heaps (arenas) to one per core; a
+/// no-op with other C libraries. Call it first thing in `main`, before other threads allocate.
+///
+/// glibc gives threads that allocate at once heaps of their own, up to eight per core, and each
+/// keeps its free memory. The server's allocating threads are its runtime's workers (one per
+/// core) and a few for SQLite's blocking work, so one heap per core keeps the workers apart
+/// while the others share: `scripts/bench-api` measured 2–4 MiB less peak memory and the same
+/// requests a second (BENCHMARKS.md).
 pub fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
-        // SAFETY: mallopt only changes a parameter of glibc's allocator, under the allocator's
-        // own lock. It returns 0 when it refuses a value, which leaves the default in place.
-        let accepted = unsafe { libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD) };
-        if accepted == 0 {
-            tracing::warn!("glibc refused the malloc trim threshold; keeping its default");
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let arenas = libc::c_int::try_from(cores).unwrap_or(libc::c_int::MAX);
+        for (what, param, value) in [
+            ("trim threshold", libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD),
+            ("arena limit", libc::M_ARENA_MAX, arenas),
+        ] {
+            // SAFETY: mallopt only changes a parameter of glibc's allocator, under the
+            // allocator's own lock. It returns 0 when it refuses a value, which leaves the
+            // default in place.
+            let accepted = unsafe { libc::mallopt(param, value) };
+            if accepted == 0 {
+                tracing::warn!("glibc refused the malloc {what}; keeping its default");
+            }
         }
     }
 }

@@ -24,6 +24,7 @@ const CLIENTS: usize = 16;
 const KILL_AFTER: [usize; 3] = [150, 700, 40];
 
 /// One acknowledged earn: whose, how much, and the description that names it.
+#[derive(Clone)]
 struct Acked {
     user: i64,
     amount: i64,
@@ -157,7 +158,7 @@ async fn survives_kills(setup: Setup, key: String) {
 
         server = setup.start();
         base = format!("http://{}", server.addr);
-        let acked = acked.lock().unwrap();
+        let acked: Vec<Acked> = acked.lock().unwrap().clone();
         let mut stored: HashMap<i64, HashSet<String>> = HashMap::new();
         for &user in &users {
             let rows = ledger(&client, &base, user).await;

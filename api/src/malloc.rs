@@ -22,9 +22,10 @@ const TRIM_THRESHOLD: libc::c_int = 4 << 20;
 ///
 /// glibc gives threads that allocate at once heaps of their own, up to eight per core, and each
 /// keeps its free memory. The server's allocating threads are its runtime's workers (one per
-/// core) and a few for SQLite's blocking work, so one heap per core keeps the workers apart
-/// while the others share: `scripts/bench-api` measured 2–4 MiB less peak memory and the same
-/// requests a second (BENCHMARKS.md).
+/// core) and a few for SQLite's blocking work; at most one heap per core, shared by all of
+/// them (glibc hands heaps out in turn, not by thread), keeps that memory bounded:
+/// `scripts/bench-api` measured 2–4 MiB less peak memory at the same request rates within the
+/// machine's noise (BENCHMARKS.md).
 pub fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {

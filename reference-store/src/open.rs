@@ -21,7 +21,7 @@ const STATEMENT_CACHE: usize = 256;
 /// holds little it reads again: at 256 KiB against 2 MiB `scripts/bench-api` measured the same
 /// reads a second and 2–3 MiB less peak memory (BENCHMARKS.md). What it keeps is mostly the
 /// interior pages of the indexes, which fit.
-pub const READER_CACHE_KIB: i64 = 256;
+pub(crate) const READER_CACHE_KIB: i64 = 256;
 
 /// A callback that sees the text of every statement the store's connections start, as written
 /// (parameters unexpanded). Used by the test that every statement on tenant tables constrains

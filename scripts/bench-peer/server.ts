@@ -10,7 +10,8 @@
 // - no events: an earn writes its balance and ledger row, not the `points_changed` event an
 //   overlay's live stream reads, nor its counter row;
 // - no limits (connections, body size), no request log, no cache, no strict JSON checks
-//   beyond what the endpoints need.
+//   beyond what the endpoints need;
+// - rows go out as SQLite holds them (times as integer milliseconds), with no formatting.
 //
 //   bun scripts/bench-peer/server.ts --db FILE --port N
 import { Database } from "bun:sqlite";
@@ -72,6 +73,7 @@ const notFound = () => Response.json({ error: "not found" }, { status: 404 });
 const invalid = (why: string) => Response.json({ error: why }, { status: 400 });
 
 Bun.serve({
+  development: false,
   hostname: "127.0.0.1",
   port: Number(arg("--port")),
   async fetch(req) {

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::process::{Process, add_streamer, bin};
+use common::process::{Process, add_streamer, add_streamer_with};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -219,18 +219,8 @@ async fn every_acknowledged_earn_survives_sigkill_on_postgres() {
         scratch.schema.clone(),
     ];
     let dir = tempfile::tempdir().unwrap();
-    let out = bin()
-        .args(["streamer", "add", "alpha"])
-        .args(&args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let key = stdout.lines().find(|l| l.starts_with("koa_")).unwrap();
     let db = dir.path().join("unused.db");
-    survives_kills(Setup { db, args }, key.to_owned()).await;
+    let options: Vec<&str> = args.iter().map(String::as_str).collect();
+    let key = add_streamer_with(&db, "alpha", &options);
+    survives_kills(Setup { db, args }, key).await;
 }
